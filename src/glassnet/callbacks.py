@@ -1,0 +1,130 @@
+"""Callbacks: the one way to act during training.
+
+``train`` calls each callback's hooks in order: ``on_train_begin``, then per
+epoch ``on_epoch_begin``, ``on_step_end`` after every parameter update,
+``on_epoch_end`` once the epoch's row is in the History, and ``on_train_end``
+(also after early stopping, Ctrl-C or divergence is caught). A callback stops
+training by calling ``state.request_stop(reason)``.
+"""
+
+import math
+import sys
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TextIO
+
+import numpy as np
+
+from glassnet.errors import InputError
+from glassnet.history import History
+
+if TYPE_CHECKING:
+    from glassnet.network import Network
+    from glassnet.optimizers import Optimizer
+
+
+@dataclass
+class TrainingState:
+    """What a callback can see and change while training runs."""
+
+    network: "Network"
+    optimizer: "Optimizer"
+    history: History
+    epochs: int
+    epoch: int = 0
+    step: int = 0
+    step_cost: float = math.nan
+    stop: bool = False
+    logs: dict[str, Any] = field(default_factory=dict)
+
+    def request_stop(self, reason: str) -> None:
+        """Stop after the current epoch, recording ``reason`` in the History."""
+        self.stop = True
+        self.history.stop_reason = reason
+
+
+class Callback:
+    """Base class: override the hooks you need; each receives the TrainingState."""
+
+    def on_train_begin(self, state: TrainingState) -> None:
+        """Before the first epoch."""
+
+    def on_epoch_begin(self, state: TrainingState) -> None:
+        """Before each epoch's first step."""
+
+    def on_step_end(self, state: TrainingState) -> None:
+        """After each parameter update; ``state.step_cost`` is that batch's cost."""
+
+    def on_epoch_end(self, state: TrainingState) -> None:
+        """After each epoch's row was appended to ``state.history``."""
+
+    def on_train_end(self, state: TrainingState) -> None:
+        """After the last epoch, however training ended."""
+
+
+class PrintCost(Callback):
+    """Print ``Cost after iteration i: c`` every ``every`` epochs, as the tutorials do."""
+
+    def __init__(self, every: int = 100, stream: TextIO | None = None) -> None:
+        if not isinstance(every, int) or every < 1:
+            raise InputError(f"print every must be a whole number of 1 or more, got {every!r}")
+        self.every = every
+        self.stream = stream
+
+    def on_epoch_end(self, state: TrainingState) -> None:
+        if state.epoch % self.every == 0 or state.epoch == state.epochs - 1:
+            line = f"Cost after iteration {state.epoch}: {state.history.last('cost'):.6f}"
+            if not math.isnan(state.history.last("val_cost")):
+                line += f"  (validation {state.history.last('val_cost'):.6f})"
+            print(line, file=self.stream or sys.stdout)
+
+
+class EarlyStopping(Callback):
+    """Stop when the monitored cost has not improved by ``min_delta`` for ``patience`` epochs.
+
+    Monitors ``val_cost`` when validation data is given, else the training ``cost``.
+    With ``restore_best=True`` the network ends with the weights of the best epoch,
+    however training ended (patience, the epoch limit or Ctrl-C).
+    """
+
+    def __init__(self, patience: int = 10, min_delta: float = 0.0, restore_best: bool = True):
+        if not isinstance(patience, int) or patience < 1:
+            raise InputError(f"patience must be a whole number of 1 or more, got {patience!r}")
+        if not np.isfinite(min_delta) or min_delta < 0:
+            raise InputError(f"min_delta must be a number of 0 or more, got {min_delta!r}")
+        self.patience = patience
+        self.min_delta = float(min_delta)
+        self.restore_best = restore_best
+
+    def on_train_begin(self, state: TrainingState) -> None:
+        self.best = math.inf
+        self.best_epoch: int | None = None
+        self.best_weights: tuple[dict, dict] | None = None
+        self.waited = 0
+
+    def on_epoch_end(self, state: TrainingState) -> None:
+        monitored = state.history.last("val_cost")
+        if math.isnan(monitored):
+            monitored = state.history.last("cost")
+        if monitored < self.best - self.min_delta:
+            self.best, self.best_epoch, self.waited = monitored, state.epoch, 0
+            if self.restore_best:
+                network = state.network
+                self.best_weights = (
+                    {l: W.copy() for l, W in network.W.items()},
+                    {l: b.copy() for l, b in network.b.items()},
+                )
+            return
+        self.waited += 1
+        if self.waited >= self.patience:
+            state.request_stop(
+                f"early stopping at epoch {state.epoch}: no improvement of more than "
+                f"{self.min_delta:g} for {self.patience} epochs (best epoch {self.best_epoch})"
+            )
+
+    def on_train_end(self, state: TrainingState) -> None:
+        state.history.best_epoch = self.best_epoch
+        if self.restore_best and self.best_weights is not None:
+            W, b = self.best_weights
+            for l in W:
+                state.network.W[l][...] = W[l]
+                state.network.b[l][...] = b[l]

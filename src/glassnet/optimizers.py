@@ -1,0 +1,129 @@
+"""Optimizers: how the parameters move, given their gradients.
+
+Each optimizer keeps its own state (velocities, moment estimates) and updates
+the parameter arrays **in place** with ``step(params, grads)``; the two lists
+are ``Network.parameters()`` and ``Gradients.as_list()``, in the same order.
+``learning_rate`` is a plain attribute, so a schedule can change it between steps.
+"""
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from glassnet.errors import InputError
+from glassnet.validation import check_positive, check_unit_interval, lookup
+
+Array = NDArray[np.floating]
+
+
+class GradientDescent:
+    """Gradient descent, with optional (Nesterov) momentum.
+
+    Plain:      W <- W - lr dW
+    Momentum:   v <- mu v - lr dW;        W <- W + v
+    Nesterov:   v <- mu v - lr dW;        W <- W + mu v - lr dW
+
+    With a constant learning rate this equals ``torch.optim.SGD`` (whose velocity
+    is -v / lr) and scikit-learn's ``SGDOptimizer``.
+    """
+
+    def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False):
+        self.learning_rate = check_positive(learning_rate, "learning_rate")
+        self.momentum = check_unit_interval(momentum, "momentum")
+        self.nesterov = bool(nesterov)
+        if self.nesterov and self.momentum == 0:
+            raise InputError("nesterov=True needs a momentum above 0, e.g. momentum=0.9")
+        self.velocities: list[Array] = []
+        self.t = 0
+
+    def step(self, params: Sequence[Array], grads: Sequence[Array]) -> None:
+        """Move every parameter one step against its gradient, in place."""
+        lr, mu = self.learning_rate, self.momentum
+        self.t += 1
+        if mu == 0:
+            for W, dW in zip(params, grads, strict=True):
+                W -= lr * dW  # W <- W - lr dW
+            return
+        if not self.velocities:
+            self.velocities = [np.zeros_like(W) for W in params]
+        for W, dW, v in zip(params, grads, self.velocities, strict=True):
+            v *= mu
+            v -= lr * dW  # v <- mu v - lr dW
+            if self.nesterov:
+                W += mu * v - lr * dW  # look ahead along the new velocity
+            else:
+                W += v  # W <- W + v
+
+    def __repr__(self) -> str:
+        return (
+            f"GradientDescent(learning_rate={self.learning_rate}, momentum={self.momentum}, "
+            f"nesterov={self.nesterov})"
+        )
+
+
+class Adam:
+    """Adam (Kingma & Ba, 2015), as in ``torch.optim.Adam``.
+
+    m <- b1 m + (1 - b1) dW              first moment
+    v <- b2 v + (1 - b2) dW^2            second moment
+    m_hat = m / (1 - b1^t);  v_hat = v / (1 - b2^t)
+    W <- W - lr m_hat / (sqrt(v_hat) + eps)
+    """
+
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        epsilon: float = 1e-8,
+    ):
+        self.learning_rate = check_positive(learning_rate, "learning_rate")
+        self.beta1 = check_unit_interval(beta1, "beta1")
+        self.beta2 = check_unit_interval(beta2, "beta2")
+        self.epsilon = check_positive(epsilon, "epsilon")
+        self.m: list[Array] = []
+        self.v: list[Array] = []
+        self.t = 0
+
+    def step(self, params: Sequence[Array], grads: Sequence[Array]) -> None:
+        """Move every parameter one Adam step, in place."""
+        if not self.m:
+            self.m = [np.zeros_like(W) for W in params]
+            self.v = [np.zeros_like(W) for W in params]
+        self.t += 1
+        b1, b2 = self.beta1, self.beta2
+        step_size = self.learning_rate / (1 - b1**self.t)  # lr / (1 - b1^t): m_hat's correction
+        root_correction = np.sqrt(1 - b2**self.t)  # sqrt(v_hat) = sqrt(v) / sqrt(1 - b2^t)
+        for W, dW, m, v in zip(params, grads, self.m, self.v, strict=True):
+            m *= b1
+            m += (1 - b1) * dW  # m <- b1 m + (1 - b1) dW
+            v *= b2
+            v += (1 - b2) * dW * dW  # v <- b2 v + (1 - b2) dW^2
+            W -= step_size * m / (np.sqrt(v) / root_correction + self.epsilon)
+
+    def __repr__(self) -> str:
+        return (
+            f"Adam(learning_rate={self.learning_rate}, beta1={self.beta1}, "
+            f"beta2={self.beta2}, epsilon={self.epsilon})"
+        )
+
+
+Optimizer = GradientDescent | Adam
+
+OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
+    "sgd": GradientDescent,
+    "gd": GradientDescent,
+    "momentum": lambda learning_rate=0.01, momentum=0.9, **kw: GradientDescent(
+        learning_rate, momentum=momentum, **kw
+    ),
+    "nesterov": lambda learning_rate=0.01, momentum=0.9, **kw: GradientDescent(
+        learning_rate, momentum=momentum, nesterov=True, **kw
+    ),
+    "adam": Adam,
+}
+
+
+def make_optimizer(name: str, **options: float) -> Optimizer:
+    """Build an optimizer by name ("sgd", "gd", "momentum", "nesterov", "adam")."""
+    return lookup(OPTIMIZERS, name, "optimizer")(**options)
