@@ -21,6 +21,7 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w", **kwargs: Any) -
         dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
     )
     try:
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; give a normal file's mode
         with os.fdopen(descriptor, mode, **kwargs) as handle:
             yield handle
             handle.flush()
@@ -30,3 +31,9 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w", **kwargs: Any) -
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)  # reading the umask means setting it; put it straight back
+    os.umask(mask)
+    return mask

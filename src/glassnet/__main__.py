@@ -1,0 +1,6 @@
+"""``python -m glassnet``: the same command line as ``glassnet``."""
+
+from glassnet.cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,277 @@
+"""Tests for glassnet.plots: real PNGs of the right size, atomic writes, lazy imports."""
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from glassnet import plots
+from glassnet.errors import InputError
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def read_png(path: Path, kind: str) -> np.ndarray:
+    """Check ``path`` is a PNG of the size ``kind`` promises; return its pixels."""
+    from matplotlib.image import imread
+
+    assert path.read_bytes()[:8] == PNG_SIGNATURE
+    image = imread(path)
+    width, height = plots.FIGSIZES[kind]
+    assert image.shape[:2] == (round(height * 120), round(width * 120))
+    return image
+
+
+def two_blobs(n: int = 40, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Points uniform in [-1, 1]², labelled by the sign of the first feature."""
+    X = np.random.default_rng(seed).uniform(-1, 1, size=(n, 2))
+    return X, (X[:, 0] > 0).astype(int)
+
+
+def right_half(G: np.ndarray) -> np.ndarray:
+    return (G[:, 0] > 0).astype(int)
+
+
+def test_dpi_is_120():
+    assert plots.DPI == 120
+
+
+def test_importing_glassnet_does_not_import_matplotlib():
+    code = "import glassnet, glassnet.plots, sys; print('matplotlib' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "False"
+
+
+# ---- plot_loss ----------------------------------------------------------------------------
+
+
+def test_loss_without_validation(tmp_path):
+    target = tmp_path / "loss.png"
+    written = plots.plot_loss({"cost": [1.0, 0.5, 0.3, 0.2]}, target)
+    assert written == target
+    read_png(written, "loss")
+
+
+def test_loss_with_nan_validation_metric_and_str_metric_name(tmp_path):
+    n = 30
+    history = {
+        "epoch": list(range(n)),
+        "cost": list(np.linspace(1.0, 0.1, n)),
+        "val_cost": [0.9 - 0.01 * i if i % 3 == 0 else math.nan for i in range(n)],
+        "val_metric": [0.5 + 0.01 * i if i % 3 == 0 else math.nan for i in range(n)],
+        "metric_name": "accuracy",
+    }
+    read_png(plots.plot_loss(history, tmp_path / "loss.png", title="run"), "loss")
+
+
+def test_loss_accepts_metric_name_as_a_sequence(tmp_path):
+    history = {"cost": [1.0, 0.4], "val_cost": [1.1, 0.6], "val_metric": [0.2, 0.7]}
+    history["metric_name"] = ["R²"]
+    assert plots._metric_name(history) == "R²"
+    assert plots._metric_name({"metric_name": "accuracy"}) == "accuracy"
+    assert plots._metric_name({}) == "metric"
+    read_png(plots.plot_loss(history, tmp_path / "loss.png"), "loss")
+
+
+def test_loss_with_all_nan_validation_is_drawn_as_training_only(tmp_path):
+    history = {"cost": [1.0, 0.5], "val_cost": [math.nan, math.nan]}
+    assert plots._float_column(history, "val_cost", 2) is None
+    read_png(plots.plot_loss(history, tmp_path / "loss.png"), "loss")
+
+
+def test_loss_from_a_history_object(tmp_path):
+    history_module = pytest.importorskip("glassnet.history")
+    history = history_module.History()
+    for epoch in range(5):
+        history.append(epoch=epoch, cost=1.0 / (epoch + 1))
+    read_png(plots.plot_loss(history, tmp_path / "loss.png"), "loss")
+
+
+@pytest.mark.parametrize(
+    ("costs", "log_scale", "expected"),
+    [
+        ([10.0, 0.05], "auto", True),  # more than two decades
+        ([10.0, 0.2], "auto", False),  # less than two decades
+        ([10.0, 0.0], "auto", False),  # a zero cannot go on a log axis
+        ([10.0, math.nan, 0.01], "auto", True),  # NaN ignored
+        ([10.0, 0.2], True, True),
+        ([10.0, 0.05], False, False),
+    ],
+)
+def test_log_scale_choice(costs, log_scale, expected):
+    assert plots._wants_log_scale(np.array(costs), log_scale) is expected
+
+
+def test_loss_rejects_bad_input(tmp_path):
+    with pytest.raises(InputError, match="cost"):
+        plots.plot_loss({"epoch": [0, 1]}, tmp_path / "a.png")
+    with pytest.raises(InputError, match="empty"):
+        plots.plot_loss({"cost": []}, tmp_path / "b.png")
+    with pytest.raises(InputError, match="val_cost"):
+        plots.plot_loss({"cost": [1.0, 0.5], "val_cost": [1.0]}, tmp_path / "c.png")
+    with pytest.raises(InputError, match="different lengths"):
+        plots.plot_loss({"cost": [1.0, 0.5], "epoch": [0]}, tmp_path / "d.png")
+    with pytest.raises(InputError, match="log_scale"):
+        plots.plot_loss({"cost": [1.0, 0.5]}, tmp_path / "e.png", log_scale="yes")
+    assert list(tmp_path.iterdir()) == []
+
+
+# ---- plot_decision_boundary ---------------------------------------------------------------
+
+
+def test_boundary_regions_follow_the_prediction(tmp_path):
+    X, y = two_blobs()
+    written = plots.plot_decision_boundary(right_half, X, y, tmp_path / "b.png", resolution=100)
+    assert written == tmp_path / "b.png"
+    image = read_png(written, "boundary")
+    rgb = np.round(image[..., :3] * 255).astype(int)
+    height, width = rgb.shape[:2]
+    band = slice(int(0.3 * height), int(0.7 * height))  # inside the axes vertically
+
+    def dominant(columns: slice) -> np.ndarray:
+        pixels = rgb[band, columns].reshape(-1, 3)
+        values, counts = np.unique(pixels, axis=0, return_counts=True)
+        return values[counts.argmax()]
+
+    left = dominant(slice(int(0.2 * width), int(0.4 * width)))
+    right = dominant(slice(int(0.65 * width), int(0.85 * width)))
+    assert not np.array_equal(left, right)
+    assert left[2] > left[0]  # class 0 region: tab10 blue, bluer than red
+    assert right[0] > right[2]  # class 1 region: tab10 orange, redder than blue
+    assert left.min() < 250 and right.min() < 250  # painted, not blank white
+
+
+def test_boundary_with_held_out_names_and_three_classes(tmp_path):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 2))
+    y = np.digitize(X[:, 0], [-0.5, 0.5])  # 0, 1, 2
+
+    def predict(G):
+        return np.digitize(G[:, 0], [-0.5, 0.5])
+
+    path = plots.plot_decision_boundary(
+        predict,
+        X,
+        y,
+        tmp_path / "b.png",
+        X_test=X[:10] + 0.1,
+        y_test=y[:10],
+        class_names=["low", "mid", "high"],
+        title="three classes",
+        resolution=50,
+    )
+    read_png(path, "boundary")
+
+
+def test_boundary_with_string_labels(tmp_path):
+    X, y = two_blobs()
+    names = np.array(["left", "right"])
+
+    def predict(G):
+        return names[right_half(G)]
+
+    read_png(plots.plot_decision_boundary(predict, X, names[y], tmp_path / "b.png"), "boundary")
+
+
+def test_boundary_rejects_three_features(tmp_path):
+    X = np.zeros((5, 3))
+    with pytest.raises(InputError, match="X has 3"):
+        plots.plot_decision_boundary(right_half, X, np.zeros(5), tmp_path / "b.png")
+    assert not (tmp_path / "b.png").exists()
+
+
+def test_boundary_rejects_bad_input(tmp_path):
+    X, y = two_blobs()
+    target = tmp_path / "b.png"
+    with pytest.raises(InputError, match="different lengths"):
+        plots.plot_decision_boundary(right_half, X, y[:-1], target)
+    with pytest.raises(InputError, match="empty"):
+        plots.plot_decision_boundary(right_half, np.zeros((0, 2)), [], target)
+    with pytest.raises(InputError, match="both X_test and y_test"):
+        plots.plot_decision_boundary(right_half, X, y, target, X_test=X)
+    with pytest.raises(InputError, match="class_names"):
+        plots.plot_decision_boundary(right_half, X, y, target, class_names=["only one"])
+    with pytest.raises(InputError, match="one class label per point"):
+        plots.plot_decision_boundary(lambda G: np.zeros((len(G), 2)), X, y, target)
+    assert not target.exists()
+
+
+# ---- plot_confusion and plot_regression ---------------------------------------------------
+
+
+def test_confusion_writes_a_png(tmp_path):
+    y_true = [0, 1, 2, 2, 1, 0, 1]
+    y_pred = [0, 2, 2, 2, 1, 0, 0]
+    path = plots.plot_confusion(
+        y_true, y_pred, tmp_path / "c.png", display_labels=["a", "b", "c"], title="counts"
+    )
+    assert path == tmp_path / "c.png"
+    read_png(path, "confusion")
+
+
+def test_regression_writes_a_png(tmp_path):
+    y_true = np.linspace(-2, 3, 50)
+    y_pred = y_true + np.random.default_rng(0).normal(0, 0.3, 50)
+    path = plots.plot_regression(y_true, y_pred.reshape(-1, 1), tmp_path / "r.png")
+    assert path == tmp_path / "r.png"
+    read_png(path, "regression")
+
+
+@pytest.mark.parametrize("plot", [plots.plot_confusion, plots.plot_regression])
+def test_pairs_reject_empty_and_mismatched(plot, tmp_path):
+    with pytest.raises(InputError, match="empty"):
+        plot([], [], tmp_path / "p.png")
+    with pytest.raises(InputError, match="different lengths"):
+        plot([0, 1, 1], [0, 1], tmp_path / "p.png")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_regression_rejects_non_finite(tmp_path):
+    with pytest.raises(InputError, match="finite"):
+        plots.plot_regression([1.0, 2.0], [1.0, math.nan], tmp_path / "r.png")
+
+
+# ---- writing ------------------------------------------------------------------------------
+
+
+def test_failed_save_leaves_no_file_and_keeps_the_old_one(tmp_path, monkeypatch):
+    from matplotlib.figure import Figure
+
+    def broken_savefig(self, handle, **kwargs):
+        handle.write(b"partial")  # something reached the temporary file
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Figure, "savefig", broken_savefig)
+    fresh = tmp_path / "fresh.png"
+    with pytest.raises(OSError, match="disk full"):
+        plots.plot_regression([1.0, 2.0, 3.0], [1.1, 1.9, 3.2], fresh)
+    assert not fresh.exists()
+
+    existing = tmp_path / "existing.png"
+    existing.write_bytes(b"old picture")
+    with pytest.raises(OSError, match="disk full"):
+        plots.plot_loss({"cost": [1.0, 0.5]}, existing)
+    assert existing.read_bytes() == b"old picture"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["existing.png"]  # no .tmp left
+
+
+def test_plots_leave_no_pyplot_figures_open(tmp_path):
+    import matplotlib.pyplot as plt
+
+    before = plt.get_fignums()
+    X, y = two_blobs()
+    plots.plot_decision_boundary(right_half, X, y, tmp_path / "b.png", resolution=20)
+    plots.plot_confusion(y, right_half(X), tmp_path / "c.png")
+    plots.plot_loss({"cost": [1.0, 0.5]}, tmp_path / "l.png")
+    assert plt.get_fignums() == before
+
+
+def test_creates_missing_folders(tmp_path):
+    target = tmp_path / "deep" / "er" / "loss.png"
+    assert plots.plot_loss({"cost": [1.0]}, str(target)) == target
+    read_png(target, "loss")
