@@ -2,7 +2,7 @@
 
 make_moons(n_samples=500, noise=0.2), 5 tanh hidden units, a sigmoid output,
 He initialisation, learning rate 0.3, 5000 full-batch iterations. The cost falls
-from about 0.74 to about 0.07.
+from about 0.76 to about 0.076 (the brief: about 0.74 to about 0.07).
 
 Run:  python examples/moons.py
 """

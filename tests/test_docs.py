@@ -1,4 +1,4 @@
-"""Every ```python block in docs/*.md runs, so the docs cannot drift from the code.
+"""Every ```python block in README.md and docs/*.md runs, so the docs cannot drift from the code.
 
 Each Markdown file under ``docs/`` (found when the tests are collected, so new pages
 are picked up) has its ``python`` blocks run in order in one namespace, in a
@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
 SKIP_MARKER = "<!-- no-test -->"
 
 
@@ -46,10 +47,10 @@ def python_blocks(markdown: str) -> list[Block]:
 
 
 def doc_pages() -> list[Path]:
-    return sorted(DOCS.rglob("*.md"))
+    return [ROOT / "README.md", *sorted(DOCS.rglob("*.md"))]
 
 
-@pytest.mark.parametrize("page", doc_pages(), ids=lambda p: str(p.relative_to(DOCS)))
+@pytest.mark.parametrize("page", doc_pages(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_doc_page_runs(page, tmp_path, monkeypatch):
     blocks = python_blocks(page.read_text(encoding="utf-8"))
     if not blocks:

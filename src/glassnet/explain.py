@@ -28,7 +28,7 @@ from glassnet.activations import LEAKY_SLOPE
 from glassnet.errors import InputError
 from glassnet.network import Gradients, Network, Trace, backward, cost, encode_targets, forward
 from glassnet.optimizers import GradientDescent
-from glassnet.validation import check_lengths, check_X, lookup
+from glassnet.validation import check_features, check_lengths, check_X, lookup
 
 Array = NDArray[np.floating]
 
@@ -198,10 +198,7 @@ def explain_step(
     X = check_X(X, dtype=network.dtype)
     y = np.asarray(y)
     check_lengths(X, y)
-    if X.shape[1] != network.layer_sizes[0]:
-        raise InputError(
-            f"X has {X.shape[1]} features but the network expects {network.layer_sizes[0]}"
-        )
+    check_features(X, network.layer_sizes[0])
     Y = encode_targets(network, y)
     trace = forward(network, X)
     J = cost(network, trace, Y)

@@ -29,7 +29,7 @@ from glassnet.history import History
 from glassnet.metrics import metric_name, score
 from glassnet.network import Network, backward, cost, encode_targets, forward
 from glassnet.optimizers import GradientDescent, Optimizer, make_optimizer
-from glassnet.validation import check_lengths, check_positive, check_X
+from glassnet.validation import check_features, check_lengths, check_positive, check_X
 
 Array = NDArray[np.floating]
 Validation = float | tuple[ArrayLike, ArrayLike] | None
@@ -94,7 +94,7 @@ def train(
     X = check_X(X, dtype=network.dtype)
     y = np.asarray(y)
     check_lengths(X, y)
-    _check_features(network, X)
+    check_features(X, network.layer_sizes[0])
     Y = encode_targets(network, y)
     weights = _check_sample_weight(sample_weight, X.shape[0], network.dtype)
     epochs = _check_epochs(epochs)
@@ -227,7 +227,7 @@ def _split_validation(
         X_val = check_X(validation[0], dtype=network.dtype, name="X_val")
         y_val = np.asarray(validation[1])
         check_lengths(X_val, y_val)
-        _check_features(network, X_val)
+        check_features(X_val, network.layer_sizes[0])
         return X, Y, weights, X_val, encode_targets(network, y_val)
     if isinstance(validation, bool) or not isinstance(validation, float | int):
         raise InputError(
@@ -277,14 +277,6 @@ def _stratified_split(
         held.append(rows[:n_held])
         kept.append(rows[n_held:])
     return np.sort(np.concatenate(held)), np.sort(np.concatenate(kept))
-
-
-def _check_features(network: Network, X: Array) -> None:
-    if X.shape[1] != network.layer_sizes[0]:
-        raise InputError(
-            f"X has {X.shape[1]} features but the network expects {network.layer_sizes[0]}: "
-            "build the network with layer_sizes starting at the number of features"
-        )
 
 
 def _check_sample_weight(sample_weight: ArrayLike | None, n: int, dtype: Any) -> Array | None:

@@ -76,6 +76,15 @@ def check_X(X: ArrayLike, dtype: Any = None, name: str = "X") -> NDArray[np.floa
     return array
 
 
+def check_features(X: NDArray[Any], n_features: int) -> None:
+    """Raise if ``X`` does not have the ``n_features`` columns the network expects."""
+    if X.shape[1] != n_features:
+        raise InputError(
+            f"X has {X.shape[1]} features but the network expects {n_features}: "
+            "give data with the columns it was built (or trained) for"
+        )
+
+
 def check_lengths(X: NDArray[Any], y: NDArray[Any]) -> None:
     """Raise if ``X`` and ``y`` do not hold the same number of samples."""
     if X.shape[0] != y.shape[0]:
@@ -86,15 +95,17 @@ def check_lengths(X: NDArray[Any], y: NDArray[Any]) -> None:
 
 def check_positive(value: float, name: str) -> float:
     """Return ``value`` if it is a finite number above zero."""
-    if not isinstance(value, int | float | np.number) or not np.isfinite(value) or value <= 0:
+    is_number = isinstance(value, int | float | np.number) and not isinstance(value, bool)
+    if not is_number or not np.isfinite(value) or value <= 0:
         raise InputError(f"{name} must be a number above 0, got {value!r}")
     return float(value)
 
 
 def check_unit_interval(value: float, name: str, *, closed_low: bool = True) -> float:
     """Return ``value`` if it lies in [0, 1) (or (0, 1) when ``closed_low`` is False)."""
-    low_ok = value >= 0 if closed_low else value > 0
-    if not isinstance(value, int | float | np.number) or not (low_ok and value < 1):
+    is_number = isinstance(value, int | float | np.number) and not isinstance(value, bool)
+    low_ok = is_number and (value >= 0 if closed_low else value > 0)
+    if not (low_ok and value < 1):
         interval = "[0, 1)" if closed_low else "(0, 1)"
         raise InputError(f"{name} must lie in {interval}, got {value!r}")
     return float(value)
@@ -102,12 +113,10 @@ def check_unit_interval(value: float, name: str, *, closed_low: bool = True) -> 
 
 def check_layer_sizes(sizes: Iterable[int], name: str = "layer sizes") -> list[int]:
     """Return ``sizes`` as a list of positive ints."""
-    try:
-        result = [int(size) for size in sizes]
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be whole numbers, got {sizes!r}") from None
-    if any(size < 1 for size in result) or any(
-        float(s) != int(s) for s in sizes if isinstance(s, float)
-    ):
+    given = list(sizes)
+    if not all(isinstance(size, int | np.integer) and not isinstance(size, bool) for size in given):
+        raise InputError(f"{name} must be whole numbers, got {given!r}")
+    result = [int(size) for size in given]
+    if any(size < 1 for size in result):
         raise InputError(f"{name} must all be 1 or more, got {result}")
     return result
