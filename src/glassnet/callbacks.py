@@ -18,7 +18,7 @@ from glassnet.errors import InputError
 from glassnet.history import History
 
 if TYPE_CHECKING:
-    from glassnet.network import Network
+    from glassnet.network import Gradients, Network
     from glassnet.optimizers import Optimizer
 
 
@@ -33,6 +33,7 @@ class TrainingState:
     epoch: int = 0
     step: int = 0
     step_cost: float = math.nan
+    grads: "Gradients | None" = None
     stop: bool = False
     logs: dict[str, Any] = field(default_factory=dict)
 
@@ -52,7 +53,7 @@ class Callback:
         """Before each epoch's first step."""
 
     def on_step_end(self, state: TrainingState) -> None:
-        """After each parameter update; ``state.step_cost`` is that batch's cost."""
+        """After each parameter update; ``state.step_cost`` and ``state.grads`` are that step's."""
 
     def on_epoch_end(self, state: TrainingState) -> None:
         """After each epoch's row was appended to ``state.history``."""

@@ -129,7 +129,7 @@ def train(
                     m = Xb.shape[0]
                     epoch_cost += J * m / n  # the epoch's cost: mean of batch costs by size
                     state.step += 1
-                    state.step_cost = J
+                    state.step_cost, state.grads = J, grads
                     if record_steps:
                         history.step_cost.append(J)
                     for callback in callbacks:
