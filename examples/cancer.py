@@ -36,7 +36,7 @@ def main() -> None:
         epochs=15000,
         callbacks=[gn.PrintCost(every=500)],
     )
-    y_pred = (network.predict_output(X_test)[:, 0] >= 0.5).astype(int)  # threshold 0.5
+    y_pred = (network.predict_output(X_test)[:, 0] > 0.5).astype(int)  # threshold 0.5
     print(f"held-out accuracy: {accuracy_score(y_test, y_pred):.3f}")
     print("confusion matrix (rows: true malignant, benign; columns: predicted):")
     print(confusion_matrix(y_test, y_pred))

@@ -18,7 +18,7 @@ def main() -> None:
     history = gn.train(
         network, X, y, learning_rate=0.3, epochs=5000, callbacks=[gn.PrintCost(every=500)]
     )
-    predictions = network.predict_output(X)[:, 0] >= 0.5  # y_hat = 1 where A2 >= 0.5
+    predictions = network.predict_output(X)[:, 0] > 0.5  # y_hat = 1 where A2 > 0.5
     print(f"cost: {history.cost[0]:.4f} -> {history.cost[-1]:.4f}")
     print(f"training accuracy: {(predictions == y).mean():.3f}")
 

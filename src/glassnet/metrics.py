@@ -7,10 +7,10 @@ Array = NDArray[np.floating]
 
 
 def predicted_indices(output: str, A: Array, threshold: float = 0.5) -> NDArray[np.intp]:
-    """Class indices from output activations: A >= threshold (sigmoid) or argmax (softmax)."""
+    """Class indices from output activations: A > threshold (sigmoid) or argmax (softmax)."""
     if output == "softmax":
         return A.argmax(axis=1)
-    return (A[:, 0] >= threshold).astype(np.intp)  # y_hat = 1 where a >= 0.5
+    return (A[:, 0] > threshold).astype(np.intp)  # y_hat = 1 where a > 0.5, as the tutorials
 
 
 def accuracy(output: str, A: Array, Y: Array) -> float:
@@ -19,7 +19,7 @@ def accuracy(output: str, A: Array, Y: Array) -> float:
     For several sigmoid outputs (multi-label), a sample counts only if every label is right.
     """
     if output == "sigmoid" and Y.shape[1] > 1:
-        return float(((A >= 0.5) == (Y == 1)).all(axis=1).mean())
+        return float(((A > 0.5) == (Y == 1)).all(axis=1).mean())
     true = Y.argmax(axis=1) if output == "softmax" else Y[:, 0].astype(np.intp)
     return float((predicted_indices(output, A) == true).mean())
 

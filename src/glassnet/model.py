@@ -137,7 +137,7 @@ class TrainedModel:
         """Return predictions for raw features.
 
         Classification: the labels, in the labels' original type (strings stay
-        strings, ints stay ints); class 1 where a sigmoid output is >= 0.5, the
+        strings, ints stay ints); class 1 where a sigmoid output is > 0.5, the
         argmax of a softmax. Regression: the values, shape (n,) for one output,
         (n, n_outputs) otherwise.
         """

@@ -28,7 +28,10 @@ def lookup(table: Mapping[str, T], name: str, what: str) -> T:
 
 def check_dtype(dtype: Any) -> np.dtype:
     """Return ``dtype`` as a NumPy float dtype (float32 or float64)."""
-    resolved = np.dtype(FLOAT_DTYPES.get(dtype, dtype)) if dtype is not None else None
+    try:
+        resolved = np.dtype(FLOAT_DTYPES.get(dtype, dtype)) if dtype is not None else None
+    except (TypeError, ValueError):
+        resolved = None
     if resolved is None or resolved not in (np.float32, np.float64):
         raise InputError(f"unsupported dtype {dtype!r}: use 'float32' or 'float64'")
     return resolved
