@@ -251,7 +251,7 @@ def encode_targets(network: Network, y: ArrayLike) -> Array:
     y = np.asarray(y)
     n_out = network.layer_sizes[-1]
     if network.output == "softmax" and y.ndim == 1:
-        if y.dtype.kind not in "iub" and not np.all(np.mod(y, 1) == 0):
+        if y.dtype.kind not in "iub" and (y.dtype.kind != "f" or not np.all(np.mod(y, 1) == 0)):
             raise InputError("softmax targets must be class indices 0..k-1 or a one-hot matrix")
         indices = y.astype(np.intp)
         if indices.size and (indices.min() < 0 or indices.max() >= n_out):

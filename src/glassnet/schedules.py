@@ -109,8 +109,9 @@ class ReduceOnPlateau(Callback):
             return
         self.waited += 1
         if self.waited >= self.patience:
-            lowered = max(state.optimizer.learning_rate * self.factor, self.min_lr)
-            state.optimizer.learning_rate = lowered
+            rate = state.optimizer.learning_rate
+            if rate > self.min_lr:  # reduce, never below min_lr, never up to it
+                state.optimizer.learning_rate = max(rate * self.factor, self.min_lr)
             self.waited = 0
 
 

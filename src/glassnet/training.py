@@ -104,6 +104,7 @@ def train(
     n = X.shape[0]
     batch = _check_batch_size(batch_size, n)
     l2 = alpha / n  # (alpha / (2n)) ||W||^2: the same objective for every batch size
+    total_weight = n if weights is None else weights.sum()
 
     history = History(metric_name=metric_name(network.output))
     state = TrainingState(network=network, optimizer=optimizer, history=history, epochs=epochs)
@@ -111,7 +112,8 @@ def train(
     for callback in callbacks:
         callback.on_train_begin(state)
     try:
-        with _deferred_interrupt() as interrupted:
+        # overflow is caught as a non-finite cost below, with a clearer message than NumPy's
+        with _deferred_interrupt() as interrupted, np.errstate(over="ignore", invalid="ignore"):
             for epoch in range(epochs):
                 state.epoch = epoch
                 for callback in callbacks:
@@ -120,14 +122,16 @@ def train(
                 for rows in _batches(n, batch, shuffle, rng):
                     Xb, Yb = (X, Y) if rows is None else (X[rows], Y[rows])
                     sb = weights if rows is None or weights is None else weights[rows]
+                    share = Xb.shape[0] / n if sb is None else sb.sum() / total_weight
+                    if share == 0:
+                        continue  # every sample of this batch has weight 0: nothing to learn
                     trace = forward(network, Xb)
                     J = cost(network, trace, Yb, sb, l2)
                     if not math.isfinite(J):
                         raise _diverged(state, J)
                     grads = backward(network, trace, Yb, sb, l2)
                     optimizer.step(params, grads.as_list())
-                    m = Xb.shape[0]
-                    epoch_cost += J * m / n  # the epoch's cost: mean of batch costs by size
+                    epoch_cost += J * share  # the epoch's cost: batch costs weighted by share
                     state.step += 1
                     state.step_cost, state.grads = J, grads
                     if record_steps:
