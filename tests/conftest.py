@@ -1,0 +1,45 @@
+"""Shared fixtures: small seeded data sets, one per kind of task.
+
+Each returns ``(X, y)`` as fresh arrays (tests may modify them): 12 samples,
+3 float64 features, and targets as ``encode_targets`` takes them.
+"""
+
+import numpy as np
+import pytest
+
+N_SAMPLES = 12
+N_FEATURES = 3
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    """A seeded Generator, new for each test."""
+    return np.random.default_rng(0)
+
+
+@pytest.fixture
+def binary_data() -> tuple[np.ndarray, np.ndarray]:
+    """Two classes, labels 0/1 (six of each), the classes shifted apart in X."""
+    rng = np.random.default_rng(1)
+    y = np.arange(N_SAMPLES) % 2
+    X = rng.standard_normal((N_SAMPLES, N_FEATURES)) + np.where(y[:, None] == 1, 1.0, -1.0)
+    return X, y
+
+
+@pytest.fixture
+def multiclass_data() -> tuple[np.ndarray, np.ndarray]:
+    """Three classes, labels 0, 1, 2 (four of each), around three different centres."""
+    rng = np.random.default_rng(2)
+    y = np.arange(N_SAMPLES) % 3
+    centres = np.array([[2.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 2.0]])
+    X = rng.standard_normal((N_SAMPLES, N_FEATURES)) + centres[y]
+    return X, y
+
+
+@pytest.fixture
+def regression_data() -> tuple[np.ndarray, np.ndarray]:
+    """One real target, y = X w + 0.1 noise."""
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((N_SAMPLES, N_FEATURES))
+    y = X @ np.array([1.5, -2.0, 0.5]) + 0.1 * rng.standard_normal(N_SAMPLES)
+    return X, y
