@@ -71,12 +71,24 @@ class PrintCost(Callback):
         self.every = every
         self.stream = stream
 
+    def on_train_begin(self, state: TrainingState) -> None:
+        self.printed: int | None = None
+
     def on_epoch_end(self, state: TrainingState) -> None:
         if state.epoch % self.every == 0 or state.epoch == state.epochs - 1:
-            line = f"Cost after iteration {state.epoch}: {state.history.last('cost'):.6f}"
-            if not math.isnan(state.history.last("val_cost")):
-                line += f"  (validation {state.history.last('val_cost'):.6f})"
-            print(line, file=self.stream or sys.stdout)
+            self._print(state)
+
+    def on_train_end(self, state: TrainingState) -> None:
+        if len(state.history) and self.printed != state.history["epoch"][-1]:
+            self._print(state)  # training stopped early: still show where it ended
+
+    def _print(self, state: TrainingState) -> None:
+        epoch = state.history["epoch"][-1]
+        line = f"Cost after iteration {epoch}: {state.history.last('cost'):.6f}"
+        if not math.isnan(state.history.last("val_cost")):
+            line += f"  (validation {state.history.last('val_cost'):.6f})"
+        print(line, file=self.stream or sys.stdout)
+        self.printed = epoch
 
 
 class EarlyStopping(Callback):

@@ -23,7 +23,7 @@ class History:
     (accuracy, or R^2 for regression) are NaN when no validation data was given.
     """
 
-    columns: dict[str, list[float]] = field(default_factory=lambda: {c: [] for c in COLUMNS})
+    columns: dict[str, list[Any]] = field(default_factory=lambda: {c: [] for c in COLUMNS})
     step_cost: list[float] = field(default_factory=list)
     metric_name: str = "accuracy"
     best_epoch: int | None = None
@@ -36,7 +36,8 @@ class History:
             if name not in self.columns:
                 self.columns[name] = [math.nan] * len(self)
         for name, column in self.columns.items():
-            column.append(float(values.get(name, math.nan)))
+            value = values.get(name, math.nan)
+            column.append(int(value) if name == "epoch" else float(value))
 
     def __len__(self) -> int:
         return len(self.columns["epoch"])

@@ -112,8 +112,8 @@ class Adam:
 Optimizer = GradientDescent | Adam
 
 OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
-    "sgd": GradientDescent,
-    "gd": GradientDescent,
+    "sgd": lambda learning_rate=0.01: GradientDescent(learning_rate),
+    "gd": lambda learning_rate=0.01: GradientDescent(learning_rate),
     "momentum": lambda learning_rate=0.01, momentum=0.9, **kw: GradientDescent(
         learning_rate, momentum=momentum, **kw
     ),
@@ -126,4 +126,9 @@ OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
 
 def make_optimizer(name: str, **options: float) -> Optimizer:
     """Build an optimizer by name ("sgd", "gd", "momentum", "nesterov", "adam")."""
-    return lookup(OPTIMIZERS, name, "optimizer")(**options)
+    build = lookup(OPTIMIZERS, name, "optimizer")
+    try:
+        return build(**options)
+    except TypeError:
+        given = ", ".join(sorted(options))
+        raise InputError(f"the {name} optimizer does not take the option(s) {given}") from None

@@ -21,6 +21,8 @@ from glassnet.validation import check_X
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from glassnet.history import History
+
 DPI = 120
 # (width, height) in inches; the PNG is FIGSIZES[kind] * DPI pixels.
 FIGSIZES = {
@@ -109,7 +111,7 @@ def _wants_log_scale(costs: NDArray[np.floating], log_scale: bool | Literal["aut
 
 
 def plot_loss(
-    history: Mapping[str, Sequence[float]],
+    history: "Mapping[str, Sequence[float]] | History",
     path: str | os.PathLike[str],
     *,
     title: str | None = None,
@@ -263,6 +265,7 @@ def plot_decision_boundary(
     X_test: ArrayLike | None = None,
     y_test: ArrayLike | None = None,
     class_names: Sequence[str] | None = None,
+    feature_names: Sequence[str] = ("feature 0", "feature 1"),
     title: str | None = None,
     resolution: int = 300,
 ) -> Path:
@@ -283,6 +286,8 @@ def plot_decision_boundary(
     class_names : sequence of str, optional
         The legend's names. For labels 0, 1, 2, ... ``class_names[label]``; for other
         labels, one name per class in sorted label order. Default: the labels.
+    feature_names : pair of str, default ("feature 0", "feature 1")
+        The axis labels.
     title : str, optional
         The figure's title; ``"decision boundary"`` by default.
     resolution : int, default 300
@@ -338,8 +343,8 @@ def plot_decision_boundary(
         handles.append(_marker("white", "^", "held-out"))
     ax.set_xlim(xx[0, 0], xx[0, -1])
     ax.set_ylim(yy[0, 0], yy[-1, 0])
-    ax.set_xlabel("feature 0")
-    ax.set_ylabel("feature 1")
+    ax.set_xlabel(feature_names[0])
+    ax.set_ylabel(feature_names[1])
     ax.legend(handles=handles, loc="best", framealpha=0.85)
     ax.set_title(title if title is not None else "decision boundary")
     return _save(figure, path)

@@ -156,10 +156,22 @@ def train(
     finally:
         for callback in callbacks:
             callback.on_train_end(state)
+    _warn_if_cost_rose(history, optimizer.learning_rate)
     if history.interrupted:
         kept = "the best epoch's" if history.best_epoch is not None else "the last epoch's"
         warnings.warn(f"{history.stop_reason}; {kept} weights are kept", stacklevel=2)
     return history
+
+
+def _warn_if_cost_rose(history: History, learning_rate: float) -> None:
+    """A clipped cross-entropy never becomes inf, so a run can fail without diverging."""
+    first, last = history.cost[0], history.cost[-1]
+    if len(history) >= 10 and last > first:
+        warnings.warn(
+            f"the training cost rose from {first:.4g} to {last:.4g}: training failed to learn; "
+            f"try a smaller learning rate (it ended at {learning_rate:g}) or standardised features",
+            stacklevel=3,
+        )
 
 
 def _validation_scores(

@@ -1,0 +1,516 @@
+"""The command line, ``glassnet``: a thin layer over :mod:`glassnet.run`.
+
+``glassnet train`` turns its options into a :class:`~glassnet.run.RunConfig`, trains
+with :func:`~glassnet.run.run_training` (a rich progress bar on a terminal, the
+tutorials' ``Cost after iteration i: c`` lines otherwise), writes the run folder
+with :func:`~glassnet.run.write_run_folder` and ends with a summary table.
+
+Errors glassnet raises on purpose (bad data, a bad option, a diverged run) end the
+command with one line ``error: ...`` on stderr and exit code 2; click's own usage
+errors keep click's format (and also exit with 2).
+"""
+
+import inspect
+import math
+import sys
+import time
+import warnings
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from glassnet import __version__
+from glassnet.activations import HIDDEN_ACTIVATIONS
+from glassnet.callbacks import Callback, TrainingState
+from glassnet.datasets import DATASETS
+from glassnet.errors import GlassnetError, InputError
+from glassnet.initializers import INITIALIZERS
+from glassnet.run import RunConfig, RunResult, run_training, write_run_folder
+from glassnet.schedules import SCHEDULES
+
+DEFAULTS = RunConfig()
+EXIT_ERROR = 2  # a GlassnetError, as click's usage errors
+EXIT_WRITE_FAILED = 1
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, the shell's convention for Ctrl-C
+OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adam")
+PRINTS_PER_RUN = 10  # without --print-every, off a terminal: print the cost this many times
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _generator_defaults(option: str) -> str:
+    """``"moons 0.2, circles 0.1, ..."``: each generator's default for ``option``."""
+    defaults = []
+    for name, generator in DATASETS.items():
+        parameter = inspect.signature(generator).parameters.get(option)
+        if parameter is not None:
+            defaults.append(f"{name} {parameter.default}")
+    return ", ".join(defaults)
+
+
+def _schedule_options_help() -> str:
+    """Each schedule's options and their defaults, for --schedule-option's help."""
+    described = []
+    for name, schedule in SCHEDULES.items():
+        parameters = inspect.signature(schedule).parameters.values()
+        options = ", ".join(f"{p.name}={p.default}" for p in parameters)
+        if options:
+            described.append(f"{name}: {options}")
+    return "; ".join(described)
+
+
+@click.group(name="glassnet", context_settings=CONTEXT_SETTINGS)
+@click.version_option(
+    __version__, "--version", prog_name="glassnet", message="%(prog)s %(version)s"
+)
+def cli() -> None:
+    """glassnet: a from-scratch NumPy neural network you can read, inspect and trust.
+
+    Run `glassnet COMMAND --help` for a command's options.
+    """
+
+
+TRAIN_EPILOG = f"""
+\b
+Examples:
+  glassnet train --data moons            the tutorial network (reference experiment 1)
+  glassnet train --data cancer --hidden 16 --activation relu --lr 0.1 --iterations 15000
+  glassnet train --data spiral --classes 3 --hidden 64,64 --optimizer adam --lr 0.01 --batch-size 32
+  glassnet train --data my.csv --target label --validation 0.2 --early-stopping 20
+
+\b
+The run folder holds config.json (every option resolved, the seed, the glassnet version,
+the standardizer's statistics and the classes), history.csv (one row per iteration),
+metrics.json, model.npz (the trained network with its preprocessing), loss.png,
+boundary.png (2-D classification), confusion.png (classification) or regression.png
+(regression). A diverged run writes nothing.
+
+\b
+Exit codes: 0 done; {EXIT_ERROR} bad option, bad data or a diverged run; {EXIT_WRITE_FAILED} the run
+folder could not be written; {EXIT_INTERRUPTED} stopped by Ctrl-C (the run folder is still written,
+with the weights training had reached).
+"""
+
+
+@cli.command(epilog=TRAIN_EPILOG, context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--data",
+    required=True,
+    metavar="NAME|PATH.csv",
+    help=f"The data: {', '.join(DATASETS)}, or a CSV file with a header row (needs --target).",
+)
+@click.option("--target", metavar="COLUMN", help="The CSV column to predict (CSV files only).")
+@click.option(
+    "--task",
+    type=click.Choice(["auto", "classification", "regression"]),
+    default=DEFAULTS.task,
+    help="What the CSV target is; auto: classification for text or at most 20 whole-number "
+    f"values, regression otherwise. Default: {DEFAULTS.task}.",
+)
+@click.option(
+    "--noise",
+    type=float,
+    help="Noise of a generated data set. Default: the data set's own "
+    f"({_generator_defaults('noise')}).",
+)
+@click.option(
+    "--samples",
+    type=int,
+    help="Samples of a generated data set. Default: the data set's own "
+    f"({_generator_defaults('n_samples')}).",
+)
+@click.option(
+    "--classes",
+    type=int,
+    help=f"Arms (classes) of the spiral. Default: {_generator_defaults('classes')}.",
+)
+@click.option(
+    "--hidden",
+    default=",".join(str(size) for size in DEFAULTS.hidden),
+    metavar="SIZES",
+    help="Units per hidden layer, comma-separated (16,8 is two layers); '' for none. "
+    f"Default: {','.join(str(size) for size in DEFAULTS.hidden)}.",
+)
+@click.option(
+    "--activation",
+    default=",".join(DEFAULTS.activation),
+    metavar="NAMES",
+    help=f"Hidden activation: {', '.join(HIDDEN_ACTIVATIONS)}; or a comma list, one per hidden "
+    f"layer. The output is inferred: sigmoid for 2 classes, softmax for more, identity for "
+    f"regression. Default: {','.join(DEFAULTS.activation)}.",
+)
+@click.option(
+    "--init",
+    type=click.Choice(list(INITIALIZERS)),
+    default=DEFAULTS.init,
+    help=f"Weight initialisation (small is the tutorials' 0.01 * randn). Default: {DEFAULTS.init}.",
+)
+@click.option(
+    "--lr", type=float, default=DEFAULTS.lr, help=f"Learning rate. Default: {DEFAULTS.lr}."
+)
+@click.option(
+    "--iterations",
+    "--epochs",
+    "iterations",
+    type=int,
+    default=DEFAULTS.epochs,
+    help="Passes over the training data (with full batches, one update each). "
+    f"Default: {DEFAULTS.epochs}.",
+)
+@click.option(
+    "--print-every",
+    type=int,
+    metavar="N",
+    help="Print 'Cost after iteration i: c' every N iterations instead of the progress bar. "
+    "Default: off on a terminal (progress bar); every tenth of the iterations otherwise.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=DEFAULTS.seed,
+    help="The one seed for the generated data, the splits, the initial weights and the "
+    f"shuffling: same seed, same run. Default: {DEFAULTS.seed}.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The run folder to write. Default: runs/<data>-<timestamp>.",
+)
+@click.option(
+    "--optimizer",
+    type=click.Choice(OPTIMIZER_NAMES),
+    default=DEFAULTS.optimizer,
+    help="sgd (plain gradient descent), momentum, nesterov or adam. "
+    f"Default: {DEFAULTS.optimizer}.",
+)
+@click.option(
+    "--momentum",
+    type=float,
+    help="Momentum of the momentum and nesterov optimizers. Default: 0.9.",
+)
+@click.option("--beta1", type=float, help="Adam's first-moment decay. Default: 0.9.")
+@click.option("--beta2", type=float, help="Adam's second-moment decay. Default: 0.999.")
+@click.option(
+    "--lr-schedule",
+    type=click.Choice(list(SCHEDULES)),
+    default=DEFAULTS.lr_schedule,
+    help=f"How the learning rate changes per epoch. Default: {DEFAULTS.lr_schedule}.",
+)
+@click.option(
+    "--schedule-option",
+    "schedule_options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help=f"An option of the schedule, repeatable; defaults: {_schedule_options_help()}.",
+)
+@click.option(
+    "--alpha",
+    type=float,
+    default=DEFAULTS.alpha,
+    help=f"L2 strength: the cost adds alpha/(2n) * sum ||W||^2. Default: {DEFAULTS.alpha}.",
+)
+@click.option(
+    "--batch-size",
+    type=int,
+    metavar="N",
+    help="Mini-batches of N samples (1: stochastic). Default: full batch.",
+)
+@click.option(
+    "--validation",
+    type=float,
+    metavar="FRACTION",
+    help="Fraction of the training part held out to validate each epoch (0: none). Default: none.",
+)
+@click.option(
+    "--early-stopping",
+    type=int,
+    metavar="PATIENCE",
+    help="Stop when the validation cost (the training cost without --validation) has not "
+    "improved for PATIENCE epochs, keeping the best weights. Default: off.",
+)
+@click.option(
+    "--min-delta",
+    type=float,
+    help="The improvement early stopping counts as one. Default: 0.0 (with --early-stopping).",
+)
+@click.option(
+    "--test-size",
+    type=float,
+    default=DEFAULTS.test_size,
+    metavar="FRACTION",
+    help="Fraction held out (stratified for classes) to test the trained network; 0 trains on "
+    f"all the data. Default: {DEFAULTS.test_size}.",
+)
+@click.option(
+    "--no-standardize",
+    is_flag=True,
+    help="Train on the raw features. Default: standardise them with the training part's "
+    "mean and standard deviation.",
+)
+@click.option(
+    "--dtype",
+    type=click.Choice(["float64", "float32"]),
+    default=DEFAULTS.dtype,
+    help=f"Floating-point type of the weights and the data. Default: {DEFAULTS.dtype}.",
+)
+@click.option(
+    "--no-progress",
+    is_flag=True,
+    help="No progress bar on a terminal: print the cost lines instead. Default: a progress bar.",
+)
+def train(**options: Any) -> None:
+    """Train a network on a data set and write a run folder.
+
+    With only --data moons this trains the tutorial network (reference experiment 1):
+    5 tanh hidden units, a sigmoid output, He initialisation, full-batch gradient
+    descent with learning rate 0.3 for 5000 iterations, 20% of the data held out and
+    the features standardised. --test-size 0 --no-standardize trains on all the
+    data as examples/moons.py does, with the same numbers.
+    """
+    console = Console()
+    try:
+        config, show_bar = config_from_options(options)
+        result = _train(config, show_bar)
+        if result.history.interrupted:
+            console.print(Text(_interruption(result), style="yellow"))
+        folder = write_run_folder(result)
+    except GlassnetError as error:
+        _fail(str(error), EXIT_ERROR)
+    except OSError as error:
+        _fail(f"could not write the run folder: {error}", EXIT_WRITE_FAILED)
+    console.print(summary_table(result, folder))
+    if result.is_classification:
+        part = result.metrics["confusion_matrix_part"]
+        heading = f"Confusion matrix, {part} part (rows: true class, columns: predicted):"
+        console.print(Text(heading))
+        console.print(confusion_table(result))
+    if result.history.interrupted:
+        raise click.exceptions.Exit(EXIT_INTERRUPTED)
+
+
+def config_from_options(options: dict[str, Any]) -> tuple[RunConfig, bool]:
+    """The RunConfig the command line asks for, and whether to show a progress bar."""
+    show_bar = options["print_every"] is None and sys.stdout.isatty() and not options["no_progress"]
+    print_every = options["print_every"]
+    if print_every is None and not show_bar:
+        print_every = max(1, options["iterations"] // PRINTS_PER_RUN)
+    config = RunConfig(
+        data=options["data"],
+        target=options["target"],
+        task=options["task"],
+        noise=options["noise"],
+        n_samples=options["samples"],
+        classes=options["classes"],
+        hidden=parse_sizes(options["hidden"]),
+        activation=parse_names(options["activation"]),
+        init=options["init"],
+        optimizer=options["optimizer"],
+        lr=options["lr"],
+        momentum=options["momentum"],
+        beta1=options["beta1"],
+        beta2=options["beta2"],
+        lr_schedule=options["lr_schedule"],
+        schedule_options=parse_schedule_options(options["schedule_options"]),
+        alpha=options["alpha"],
+        batch_size=options["batch_size"],
+        epochs=options["iterations"],
+        validation=options["validation"] or None,  # 0 means none
+        early_stopping=options["early_stopping"],
+        min_delta=options["min_delta"],
+        test_size=options["test_size"],
+        standardize=not options["no_standardize"],
+        seed=options["seed"],
+        dtype=options["dtype"],
+        print_every=print_every,
+        out=str(options["out"] or default_out(options["data"])),
+    )
+    return config, show_bar
+
+
+def parse_sizes(text: str) -> tuple[int, ...]:
+    """``"16,8"`` -> ``(16, 8)``; ``""`` -> ``()`` (no hidden layer)."""
+    if not text.strip():
+        return ()
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise InputError(
+            f"--hidden takes whole numbers separated by commas, such as 16,8; got {text!r}"
+        ) from None
+
+
+def parse_names(text: str) -> tuple[str, ...]:
+    """``"relu,tanh"`` -> ``("relu", "tanh")``."""
+    return tuple(part.strip() for part in text.split(","))
+
+
+def parse_schedule_options(pairs: Sequence[str]) -> dict[str, float]:
+    """``("gamma=0.5", "step_size=100")`` -> ``{"gamma": 0.5, "step_size": 100}``."""
+    options: dict[str, float] = {}
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        try:
+            number = float(value)
+        except ValueError:
+            raise InputError(
+                f"--schedule-option takes KEY=VALUE with a number, such as gamma=0.5; got {pair!r}"
+            ) from None
+        options[key.strip()] = int(number) if value.strip().lstrip("+-").isdigit() else number
+    return options
+
+
+def default_out(data: str) -> Path:
+    """``runs/<data>-<timestamp>``, with a CSV file's name without its extension."""
+    label = data if data in DATASETS else Path(data).stem or "data"
+    return Path("runs") / f"{label}-{datetime.now():%Y%m%d-%H%M%S}"
+
+
+class ProgressBar(Callback):
+    """A rich progress bar over the epochs, showing the latest training cost.
+
+    It updates at most every ``interval`` seconds (and at the last epoch), so a
+    fast epoch does not pay for the bar.
+    """
+
+    def __init__(self, progress: Progress, interval: float = 0.05) -> None:
+        self.progress = progress
+        self.interval = interval
+        self.task: Any = None
+        self.updated = -math.inf
+
+    def on_train_begin(self, state: TrainingState) -> None:
+        self.task = self.progress.add_task("training", total=state.epochs, cost="-")
+
+    def on_epoch_end(self, state: TrainingState) -> None:
+        now = time.monotonic()
+        if now - self.updated < self.interval and state.epoch < state.epochs - 1:
+            return
+        self.updated = now
+        cost = f"{state.history.last('cost'):.6f}"
+        self.progress.update(self.task, completed=state.epoch + 1, cost=cost)
+
+    def on_train_end(self, state: TrainingState) -> None:
+        cost = f"{state.history.last('cost'):.6f}"
+        self.progress.update(self.task, completed=len(state.history), cost=cost)
+
+
+def progress_display(console: Console | None = None) -> Progress:
+    """The progress bar's layout: bar, iterations done, cost, elapsed and remaining time."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("cost {task.fields[cost]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )
+
+
+def _train(config: RunConfig, show_bar: bool) -> RunResult:
+    """Run training, with a progress bar when asked; print its warnings one line each."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        if show_bar:
+            with progress_display() as progress:
+                result = run_training(config, callbacks=[ProgressBar(progress)])
+        else:
+            result = run_training(config)
+    shown = set()
+    for warning in caught:
+        message = str(warning.message)
+        interruption = result.history.interrupted and result.history.stop_reason in message
+        if issubclass(warning.category, UserWarning) and not interruption and message not in shown:
+            click.echo(f"warning: {message}", err=True)
+            shown.add(message)
+    return result
+
+
+def _interruption(result: RunResult) -> str:
+    history = result.history
+    kept = "best" if history.best_epoch is not None else "last"
+    return (
+        f"Interrupted (Ctrl-C) after {len(history)} of {result.config.epochs} iterations: "
+        f"training stopped cleanly and the run folder keeps the {kept} epoch's weights."
+    )
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    """One line on stderr, no traceback, and the exit code."""
+    click.echo(f"error: {' '.join(message.splitlines())}", err=True)
+    raise click.exceptions.Exit(code)
+
+
+def _format(value: Any, digits: int = 4) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _network_shape(result: RunResult) -> str:
+    """``2 -> 5 tanh -> 1 sigmoid``."""
+    network = result.network
+    names = [*network.hidden, network.output]
+    layers = [f"{size} {name}" for size, name in zip(network.layer_sizes[1:], names, strict=True)]
+    return " -> ".join([str(network.layer_sizes[0]), *layers])
+
+
+def summary_table(result: RunResult, folder: Path) -> Table:
+    """The run at a glance: data, network, final cost, scores, epochs, time, run folder."""
+    metrics, config = result.metrics, result.config
+    metric = "R²" if metrics["metric"] == "r2" else "accuracy"
+    name = metrics["metric"]
+    table = Table(title="glassnet train", show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    parts = f"{metrics['n_train']} train / {metrics['n_validation']} validation / "
+    parts += f"{metrics['n_test']} held-out"
+    rows = [
+        ("data", f"{result.dataset.name}, {config.task}"),
+        ("samples", parts),
+        ("network", _network_shape(result)),
+        ("optimizer", f"{config.optimizer}, lr {config.lr:g}, schedule {config.lr_schedule}"),
+        ("final cost", _format(metrics["final_cost"], 6)),
+        (f"train {metric}", _format(metrics[f"train_{name}"])),
+    ]
+    if metrics["n_validation"]:
+        rows.append((f"validation {metric}", _format(metrics[f"validation_{name}"])))
+    if metrics["n_test"]:
+        rows.append((f"held-out {metric}", _format(metrics[f"test_{name}"])))
+    epochs = f"{metrics['epochs_run']} of {metrics['epochs_requested']}: {metrics['stop_reason']}"
+    rows += [
+        ("iterations run", epochs),
+        ("time", f"{metrics['seconds']:.2f} s training"),
+        ("run folder", str(folder)),
+    ]
+    for label, value in rows:
+        table.add_row(label, Text(value))
+    return table
+
+
+def confusion_table(result: RunResult) -> Table:
+    """The confusion matrix: one row per true class, one column per predicted class."""
+    names = result.metrics["classes"]
+    table = Table()
+    table.add_column("true \\ predicted")
+    for name in names:
+        table.add_column(Text(name), justify="right")
+    for name, row in zip(names, result.metrics["confusion_matrix"], strict=True):
+        table.add_row(Text(name), *(str(count) for count in row))
+    return table
+
+
+def main() -> None:
+    """The ``glassnet`` command's entry point."""
+    cli(prog_name="glassnet")

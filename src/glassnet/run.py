@@ -1,0 +1,683 @@
+"""One training run, start to finish: data in, a trained network and a run folder out.
+
+    load ──split──> training part, held-out part           (stratified for classes)
+    training part ──split──> fit part, validation part     (only when asked)
+    training part ──Standardizer.fit──> mean, scale        (the held-out part is never seen)
+    labels ──LabelCodec──> indices 0..k-1                  (binary: 0/1 for a sigmoid output)
+    Network ──train──> History ──> metrics, run folder (model.npz, CSV, JSON, PNGs)
+
+:class:`RunConfig` holds every choice; :func:`run_training` does the run and returns a
+:class:`RunResult` whose config has everything resolved; :func:`write_run_folder`
+writes it to disk. The command line (:mod:`glassnet.cli`) is a thin layer over these.
+One seed drives everything random: the generated data, both splits, the initial
+weights and the shuffling, so the same config gives the same run.
+"""
+
+import contextlib
+import inspect
+import json
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from glassnet import __version__
+from glassnet.activations import HIDDEN_ACTIVATIONS
+from glassnet.callbacks import Callback, EarlyStopping, PrintCost
+from glassnet.datasets import DATASETS, Dataset, load
+from glassnet.errors import InputError
+from glassnet.history import History
+from glassnet.initializers import INITIALIZERS
+from glassnet.io import save
+from glassnet.metrics import metric_name, predicted_indices, r2
+from glassnet.model import TrainedModel
+from glassnet.network import Network, cost, encode_targets, forward
+from glassnet.optimizers import OPTIMIZERS, Optimizer, make_optimizer
+from glassnet.preprocessing import LabelCodec, Standardizer, split
+from glassnet.schedules import SCHEDULES, make_schedule
+from glassnet.training import train
+from glassnet.validation import check_dtype, check_positive, lookup
+
+Array = NDArray[np.floating]
+GENERATOR_OPTIONS = ("noise", "n_samples", "classes")
+OPTIMIZER_OPTIONS = {
+    "momentum": ("momentum",),
+    "nesterov": ("momentum",),
+    "adam": ("beta1", "beta2"),
+}
+OPTIMIZER_DEFAULTS = {"momentum": 0.9, "beta1": 0.9, "beta2": 0.999}
+ARTIFACTS = (
+    "config.json",
+    "history.csv",
+    "metrics.json",
+    "model.npz",
+    "loss.png",
+    "boundary.png",
+    "confusion.png",
+    "regression.png",
+)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Every choice of a run; ``None`` means "the default for this data / optimizer".
+
+    The defaults train the tutorial network (reference experiment 1) on ``moons``:
+    5 tanh hidden units, He initialisation, full-batch gradient descent with learning
+    rate 0.3 for 5000 iterations, with 20 % of the data held out and standardised
+    features. :func:`run_training` returns the config with every ``None`` resolved.
+
+    Attributes
+    ----------
+    data, target, task
+        A data set name (see :data:`glassnet.datasets.DATASETS`) or a CSV path; the
+        CSV's target column; ``"auto"``, ``"classification"`` or ``"regression"``.
+    noise, n_samples, classes
+        Options of a generated data set; ``None`` keeps the generator's default.
+    hidden, activation
+        Units per hidden layer; one activation name, or one per hidden layer.
+    output
+        ``None`` infers it: sigmoid for 2 classes, softmax for more, identity for regression.
+    init, optimizer, lr, momentum, beta1, beta2
+        Initialiser; optimizer name and learning rate; momentum (momentum, nesterov)
+        and the betas (adam), ``None`` for the optimizer's default.
+    lr_schedule, schedule_options
+        Schedule name and its options (e.g. ``{"gamma": 0.5}``); missing ones take defaults.
+    alpha, batch_size, epochs
+        L2 strength; ``None`` for full batches; passes over the fit part.
+    validation, early_stopping, min_delta
+        Fraction of the training part held out for validation (``None``: none); the
+        patience of early stopping (``None``: off) and its minimum improvement.
+    test_size, standardize
+        Fraction held out for the final test (0: none); standardise the features.
+    seed, dtype, print_every, out, version
+        The one seed; ``"float64"`` or ``"float32"``; print the cost every that many
+        iterations (``None``: never); the run folder; the glassnet version.
+    """
+
+    data: str = "moons"
+    target: str | None = None
+    task: str = "auto"
+    noise: float | None = None
+    n_samples: int | None = None
+    classes: int | None = None
+    hidden: tuple[int, ...] = (5,)
+    activation: str | tuple[str, ...] = ("tanh",)
+    output: str | None = None
+    init: str = "he"
+    optimizer: str = "sgd"
+    lr: float = 0.3
+    momentum: float | None = None
+    beta1: float | None = None
+    beta2: float | None = None
+    lr_schedule: str = "constant"
+    schedule_options: dict[str, float] = field(default_factory=dict)
+    alpha: float = 0.0
+    batch_size: int | None = None
+    epochs: int = 5000
+    validation: float | None = None
+    early_stopping: int | None = None
+    min_delta: float | None = None
+    test_size: float = 0.2
+    standardize: bool = True
+    seed: int = 0
+    dtype: str = "float64"
+    print_every: int | None = None
+    out: str | None = None
+    version: str = __version__
+
+
+@dataclass
+class RunResult:
+    """A finished run: the resolved config, the data's parts, the network and its scores.
+
+    ``X_*`` hold raw features and ``y_*`` the labels as the data gave them; ``X_val``
+    and ``X_test`` are ``None`` when no validation or held-out part was asked for.
+    """
+
+    config: RunConfig
+    dataset: Dataset
+    network: Network
+    standardizer: Standardizer | None
+    codec: LabelCodec | None
+    X_train: Array
+    y_train: NDArray[Any]
+    X_val: Array | None
+    y_val: NDArray[Any] | None
+    X_test: Array | None
+    y_test: NDArray[Any] | None
+    history: History = field(default_factory=History)
+    seconds: float = 0.0
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_classification(self) -> bool:
+        """True when the network predicts classes (its labels go through ``codec``)."""
+        return self.codec is not None
+
+    @property
+    def class_names(self) -> list[str]:
+        """The labels, as text, in the order of the class indices."""
+        return [] if self.codec is None else [str(label) for label in self.codec.classes_]
+
+    def features(self, X: ArrayLike) -> Array:
+        """The network's input for raw features: standardised when the run standardises."""
+        return np.asarray(X) if self.standardizer is None else self.standardizer.transform(X)
+
+    def targets(self, y: ArrayLike) -> NDArray[Any]:
+        """Labels as class indices 0..k-1, or regression targets as floats."""
+        if self.codec is None:
+            return np.asarray(y, dtype=np.float64)
+        return self.codec.encode(y)
+
+    def predict(self, X: ArrayLike) -> NDArray[Any]:
+        """Class indices (threshold 0.5 or argmax) or regression values for raw ``X``."""
+        A = self.network.predict_output(self.features(X))  # A[L], (m, n_L)
+        if self.codec is None:
+            return A[:, 0].astype(np.float64)
+        return predicted_indices(self.network.output, A)
+
+    def score(self, X: ArrayLike, y: ArrayLike) -> float:
+        """Accuracy for classification, R^2 for regression."""
+        predicted, actual = self.predict(X), self.targets(y)
+        if self.codec is None:
+            return r2(predicted[:, None], actual[:, None])
+        return float((predicted == actual).mean())
+
+    def loss(self, X: ArrayLike, y: ArrayLike) -> float:
+        """The loss (without the L2 term) of the trained network on raw ``X``, ``y``."""
+        inputs = np.asarray(self.features(X), dtype=self.network.dtype)
+        trace = forward(self.network, inputs)
+        return cost(self.network, trace, encode_targets(self.network, self.targets(y)))
+
+    def trained_model(self) -> TrainedModel:
+        """The network with its standardizer, labels, names, config and metrics, to save."""
+        return TrainedModel(
+            self.network,
+            self.config.task,
+            standardizer=self.standardizer,
+            label_codec=self.codec,
+            feature_names=self.dataset.feature_names,
+            target_name=self.dataset.target_name,
+            config=_jsonable(asdict(self.config)),
+            metrics=_jsonable(self.metrics),
+        )
+
+    def evaluation_part(self) -> tuple[Array, NDArray[Any], str]:
+        """The held-out part ``(X, y, "held-out")``, or the training part without one."""
+        if self.X_test is None or self.y_test is None:
+            return self.X_train, self.y_train, "training"
+        return self.X_test, self.y_test, "held-out"
+
+
+def check_config(config: RunConfig) -> RunConfig:
+    """Check every option that does not need the data; return the config with them resolved.
+
+    Raises
+    ------
+    InputError
+        Naming the first option that is out of range or unknown.
+    """
+    hidden = _check_hidden(config.hidden)
+    activation = _check_activations(config.activation, len(hidden))
+    lookup(INITIALIZERS, config.init, "initialiser")
+    check_positive(config.lr, "learning rate")
+    if not isinstance(config.alpha, int | float) or not 0 <= config.alpha < math.inf:
+        raise InputError(f"alpha (L2 strength) must be a number of 0 or more, got {config.alpha!r}")
+    _check_fraction(config.test_size, "test_size", allow_zero=True)
+    if config.validation is not None:
+        _check_fraction(config.validation, "validation", allow_zero=False)
+    _check_count(config.epochs, "epochs (iterations)")
+    if config.batch_size is not None:
+        _check_count(config.batch_size, "batch_size")
+    if config.print_every is not None:
+        _check_count(config.print_every, "print_every")
+    if not isinstance(config.seed, int) or not 0 <= config.seed < 2**32:
+        raise InputError(f"seed must be a whole number in [0, 2**32), got {config.seed!r}")
+    check_dtype(config.dtype)
+    resolved = replace(
+        config,
+        hidden=hidden,
+        activation=activation,
+        min_delta=_resolve_min_delta(config),
+        schedule_options=_resolve_schedule_options(config),
+        **_resolve_optimizer_options(config),
+        **_resolve_generator_options(config),
+        version=__version__,
+    )
+    make_run_optimizer(resolved)  # raises on a bad momentum or beta
+    training_callbacks(resolved)  # raises on a bad schedule option, patience or min_delta
+    return resolved
+
+
+def _check_hidden(hidden: Sequence[int]) -> tuple[int, ...]:
+    sizes = tuple(hidden)
+    if not all(isinstance(size, int) and not isinstance(size, bool) for size in sizes):
+        raise InputError(f"hidden layer sizes must be whole numbers, got {list(sizes)}")
+    if any(size < 1 for size in sizes):
+        raise InputError(
+            f"hidden layer sizes must be 1 or more, got {list(sizes)}: "
+            "a layer of 0 units would cut the network in two"
+        )
+    return sizes
+
+
+def _check_activations(activation: str | Sequence[str], n_hidden: int) -> tuple[str, ...]:
+    names = (activation,) if isinstance(activation, str) else tuple(activation)
+    known = {name: name for name in HIDDEN_ACTIVATIONS}
+    for name in names:
+        lookup(known, name, "hidden activation")
+    if len(names) == 1:
+        return names * n_hidden
+    if len(names) != n_hidden:
+        raise InputError(
+            f"{len(names)} activations for {n_hidden} hidden layer(s): give one name, "
+            "or one per hidden layer"
+        )
+    return names
+
+
+def _check_fraction(value: float, name: str, *, allow_zero: bool) -> None:
+    low_ok = value >= 0 if allow_zero else value > 0
+    if isinstance(value, bool) or not isinstance(value, int | float) or not (low_ok and value < 1):
+        interval = "[0, 1)" if allow_zero else "(0, 1)"
+        raise InputError(f"{name} must be a fraction in {interval}, got {value!r}")
+
+
+def _check_count(value: int, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError(f"{name} must be a whole number of 1 or more, got {value!r}")
+
+
+def _resolve_min_delta(config: RunConfig) -> float | None:
+    if config.early_stopping is None:
+        if config.min_delta is not None:
+            raise InputError("min_delta applies only with early stopping: give its patience too")
+        return None
+    return 0.0 if config.min_delta is None else config.min_delta
+
+
+def _resolve_optimizer_options(config: RunConfig) -> dict[str, Any]:
+    """Each optimizer option: its value or default when the optimizer uses it, else None."""
+    lookup(OPTIMIZERS, config.optimizer, "optimizer")
+    used = OPTIMIZER_OPTIONS.get(config.optimizer, ())
+    resolved: dict[str, Any] = {}
+    for name, default in OPTIMIZER_DEFAULTS.items():
+        value = getattr(config, name)
+        if name not in used and value is not None:
+            users = [key for key, options in OPTIMIZER_OPTIONS.items() if name in options]
+            raise InputError(
+                f"{name} applies only to the {' and '.join(users)} optimizer(s), "
+                f"not to {config.optimizer!r}"
+            )
+        resolved[name] = (default if value is None else value) if name in used else None
+    return resolved
+
+
+def _resolve_schedule_options(config: RunConfig) -> dict[str, float]:
+    """The schedule's options, every one given a value (the given one or the default)."""
+    schedule = lookup(SCHEDULES, config.lr_schedule, "learning-rate schedule")
+    defaults = {
+        name: parameter.default
+        for name, parameter in inspect.signature(schedule).parameters.items()
+    }
+    unknown = sorted(set(config.schedule_options) - set(defaults))
+    if unknown:
+        takes = ", ".join(defaults) or "no options"
+        raise InputError(
+            f"unknown option {unknown[0]!r} for the {config.lr_schedule} schedule: it takes {takes}"
+        )
+    return {**defaults, **config.schedule_options}
+
+
+def _resolve_generator_options(config: RunConfig) -> dict[str, Any]:
+    """Generated data's options left as None, filled with the generator's defaults."""
+    generator = DATASETS.get(config.data)
+    if generator is None:
+        return {}
+    parameters = inspect.signature(generator).parameters
+    return {
+        name: parameters[name].default
+        for name in GENERATOR_OPTIONS
+        if name in parameters and getattr(config, name) is None
+    }
+
+
+def make_run_optimizer(config: RunConfig) -> Optimizer:
+    """The optimizer the config names, with its learning rate and its own options."""
+    options = {
+        name: getattr(config, name)
+        for name in OPTIMIZER_OPTIONS.get(config.optimizer, ())
+        if getattr(config, name) is not None
+    }
+    return make_optimizer(config.optimizer, learning_rate=config.lr, **options)
+
+
+def training_callbacks(config: RunConfig) -> list[Callback]:
+    """The schedule, the cost printer and early stopping, in the order they must run."""
+    callbacks = [make_schedule(config.lr_schedule, **config.schedule_options)]
+    if config.print_every is not None:
+        callbacks.append(PrintCost(every=config.print_every))
+    if config.early_stopping is not None:
+        min_delta = 0.0 if config.min_delta is None else config.min_delta
+        callbacks.append(EarlyStopping(patience=config.early_stopping, min_delta=min_delta))
+    return callbacks
+
+
+def load_data(config: RunConfig) -> Dataset:
+    """Load (or generate, from the seed) the data set the config names."""
+    return load(
+        config.data,
+        target=config.target,
+        task=config.task,
+        noise=config.noise,
+        n_samples=config.n_samples,
+        classes=config.classes,
+        random_state=config.seed,
+    )
+
+
+def _fit_codec(dataset: Dataset) -> LabelCodec | None:
+    if dataset.task == "regression":
+        return None
+    codec = LabelCodec().fit(dataset.y)
+    if codec.n_classes < 2:
+        raise InputError(
+            f"the target {dataset.target_name!r} has a single class {codec.classes_[0]!r}: "
+            "classification needs at least 2"
+        )
+    return codec
+
+
+def _infer_output(task: str, n_classes: int, requested: str | None) -> str:
+    """sigmoid for 2 classes, softmax for more, identity for regression."""
+    inferred = "sigmoid" if n_classes == 2 else "softmax"
+    if task == "regression":
+        inferred = "identity"
+    if requested is None:
+        return inferred
+    if requested == inferred or (requested == "softmax" and task == "classification"):
+        return requested
+    raise InputError(
+        f"output {requested!r} does not fit a {task} target with {n_classes} class(es): "
+        f"use {inferred!r} (leave output unset to infer it)"
+    )
+
+
+def _split(
+    X: Array, y: NDArray[Any], fraction: float | None, stratify: bool, seed: int
+) -> tuple[Array, Array | None, NDArray[Any], NDArray[Any] | None]:
+    """``X_kept, X_held, y_kept, y_held``; nothing held when ``fraction`` is 0 or None."""
+    if not fraction:
+        return X, None, y, None
+    return split(X, y, test_size=fraction, stratify=stratify, random_state=seed)
+
+
+def run_training(config: RunConfig, callbacks: Sequence[Callback] = ()) -> RunResult:
+    """Load the data, split, standardise, encode, build the network and train it.
+
+    Parameters
+    ----------
+    config
+        The run's choices; checked before any data is loaded.
+    callbacks
+        Extra callbacks (a progress bar, say), run after the config's own.
+
+    Returns
+    -------
+    RunResult
+        With the config resolved (output, task, defaults) and the metrics computed.
+
+    Raises
+    ------
+    InputError
+        On a bad option or bad data, before training starts.
+    DivergenceError
+        When the cost or the weights become NaN or inf; nothing has been written.
+    """
+    config = check_config(config)
+    optimizer = make_run_optimizer(config)
+    own_callbacks = training_callbacks(config)
+    dataset = load_data(config)
+    codec = _fit_codec(dataset)
+    stratify = codec is not None
+    X_train, X_test, y_train, y_test = _split(
+        dataset.X, dataset.y, config.test_size, stratify, config.seed
+    )
+    X_train, X_val, y_train, y_val = _split(
+        X_train, y_train, config.validation, stratify, config.seed
+    )
+    standardizer = _fit_standardizer(config, X_train, X_val)
+    n_classes = 0 if codec is None else codec.n_classes
+    output = _infer_output(dataset.task, n_classes, config.output)
+    config = replace(config, task=dataset.task, output=output)
+    n_outputs = n_classes if output == "softmax" else 1
+    network = Network(
+        [dataset.n_features, *config.hidden, n_outputs],
+        hidden=list(config.activation),
+        output=output,
+        init=config.init,
+        random_state=config.seed,
+        dtype=config.dtype,
+    )
+    result = RunResult(
+        config=config,
+        dataset=dataset,
+        network=network,
+        standardizer=standardizer,
+        codec=codec,
+        X_train=X_train,
+        y_train=y_train,
+        X_val=X_val,
+        y_val=y_val,
+        X_test=X_test,
+        y_test=y_test,
+    )
+    validation = None
+    if X_val is not None and y_val is not None:
+        validation = (result.features(X_val), result.targets(y_val))
+    start = time.perf_counter()
+    result.history = train(
+        network,
+        result.features(X_train),
+        result.targets(y_train),
+        optimizer=optimizer,
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        alpha=config.alpha,
+        validation=validation,
+        callbacks=[*own_callbacks, *callbacks],
+        random_state=config.seed,
+    )
+    result.seconds = time.perf_counter() - start
+    result.metrics = compute_metrics(result)
+    return result
+
+
+def _fit_standardizer(
+    config: RunConfig, X_train: Array, X_val: Array | None
+) -> Standardizer | None:
+    """Fit on the training part (fit and validation parts), never on the held-out part."""
+    if not config.standardize:
+        return None
+    seen = X_train if X_val is None else np.vstack([X_train, X_val])
+    return Standardizer().fit(seen)
+
+
+def compute_metrics(result: RunResult) -> dict[str, Any]:
+    """Final cost, train / validation / held-out scores, stop reason, time; confusion matrix."""
+    history, config = result.history, result.config
+    name = metric_name(result.network.output)  # "accuracy" or "r2"
+    metrics: dict[str, Any] = {
+        "task": config.task,
+        "metric": name,
+        "final_cost": history.last("cost"),
+        f"train_{name}": result.score(result.X_train, result.y_train),
+        f"validation_{name}": None,
+        f"test_{name}": None,
+        "validation_cost": None,
+        "test_cost": None,
+        "epochs_run": len(history),
+        "epochs_requested": config.epochs,
+        "stop_reason": history.stop_reason,
+        "interrupted": history.interrupted,
+        "best_epoch": history.best_epoch,
+        "seconds": result.seconds,
+        "n_train": len(result.y_train),
+        "n_validation": 0 if result.y_val is None else len(result.y_val),
+        "n_test": 0 if result.y_test is None else len(result.y_test),
+    }
+    for part, X, y in (
+        ("validation", result.X_val, result.y_val),
+        ("test", result.X_test, result.y_test),
+    ):
+        if X is not None and y is not None:
+            metrics[f"{part}_{name}"] = result.score(X, y)
+            metrics[f"{part}_cost"] = result.loss(X, y)
+    if result.codec is not None:
+        metrics.update(_confusion(result))
+    return metrics
+
+
+def _confusion(result: RunResult) -> dict[str, Any]:
+    """The confusion matrix (rows: true class, columns: predicted) of the evaluation part."""
+    from sklearn.metrics import confusion_matrix
+
+    X, y, part = result.evaluation_part()
+    k = len(result.class_names)
+    matrix = confusion_matrix(result.targets(y), result.predict(X), labels=list(range(k)))
+    return {
+        "classes": result.class_names,
+        "confusion_matrix": matrix.tolist(),
+        "confusion_matrix_part": part,
+    }
+
+
+def write_run_folder(result: RunResult, out: str | Path | None = None) -> Path:
+    """Write the run folder: config.json, history.csv, metrics.json, model.npz, pictures.
+
+    ``model.npz`` is the trained network with its standardizer and labels
+    (:func:`glassnet.io.load` reads it back); ``loss.png`` always; ``boundary.png``
+    for classification of 2-D data; ``confusion.png`` for classification,
+    ``regression.png`` for regression. Each file is written whole or not at all;
+    files of an earlier run in the same folder that this run does not produce are
+    removed, so the folder describes one run.
+
+    Returns
+    -------
+    Path
+        The folder.
+    """
+    target = out if out is not None else result.config.out
+    if target is None:
+        raise InputError("no run folder given: pass out (--out)")
+    folder = Path(target)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"the run folder {str(folder)!r} exists and is not a folder")
+    written = {
+        _write_json(folder / "config.json", config_record(result)),
+        _write_history(folder / "history.csv", result.history),
+        _write_json(folder / "metrics.json", result.metrics),
+        save(result.trained_model(), folder / "model.npz"),
+        *_write_plots(result, folder),
+    }
+    for name in ARTIFACTS:
+        if folder / name not in written:
+            with contextlib.suppress(FileNotFoundError):
+                (folder / name).unlink()
+    return folder
+
+
+def _write_plots(result: RunResult, folder: Path) -> list[Path]:
+    """loss.png, then boundary.png and confusion.png, or regression.png."""
+    from glassnet import plots
+
+    history = cast("Mapping[str, Sequence[float]]", result.history)  # History is Mapping-like
+    title = f"{result.dataset.name}: cost per iteration"
+    written = [plots.plot_loss(history, folder / "loss.png", title=title)]
+    X, y, part = result.evaluation_part()
+    y_true, y_pred = result.targets(y), result.predict(X)
+    if not result.is_classification:
+        title = f"predicted vs actual ({part} part)"
+        regression = plots.plot_regression(y_true, y_pred, folder / "regression.png", title=title)
+        return [*written, regression]
+    if result.dataset.n_features == 2:
+        written.append(_plot_boundary(result, folder / "boundary.png"))
+    confusion = plots.plot_confusion(
+        y_true,
+        y_pred,
+        folder / "confusion.png",
+        labels=list(range(len(result.class_names))),
+        display_labels=result.class_names,
+        title=f"confusion matrix ({part} part)",
+    )
+    return [*written, confusion]
+
+
+def _plot_boundary(result: RunResult, path: Path) -> Path:
+    from glassnet import plots
+
+    X_test, y_test = result.X_test, result.y_test
+    return plots.plot_decision_boundary(
+        result.predict,
+        result.X_train,
+        result.targets(result.y_train),
+        path,
+        X_test=X_test,
+        y_test=None if y_test is None else result.targets(y_test),
+        class_names=result.class_names,
+        title=f"{result.dataset.name}: decision boundary",
+    )
+
+
+def config_record(result: RunResult) -> dict[str, Any]:
+    """config.json's content: the resolved config plus the data and the fitted preprocessing."""
+    dataset = result.dataset
+    return {
+        **asdict(result.config),
+        "layer_sizes": result.network.layer_sizes,
+        "dataset": {
+            "name": dataset.name,
+            "description": dataset.description,
+            "n_samples": dataset.n_samples,
+            "n_features": dataset.n_features,
+            "feature_names": dataset.feature_names,
+            "target_name": dataset.target_name,
+        },
+        "standardizer": None if result.standardizer is None else result.standardizer.to_dict(),
+        "labels": None if result.codec is None else result.codec.to_dict(),
+    }
+
+
+def _write_history(path: Path, history: History) -> Path:
+    history.to_csv(path)
+    return path
+
+
+def _write_json(path: Path, content: dict[str, Any]) -> Path:
+    from glassnet.atomic import atomic_write
+
+    with atomic_write(path, "w", encoding="utf-8") as handle:
+        json.dump(_jsonable(content), handle, indent=2, allow_nan=False)
+        handle.write("\n")
+    return path
+
+
+def _jsonable(value: Any) -> Any:
+    """NumPy scalars to Python, tuples to lists, NaN and inf to None (JSON has neither)."""
+    if isinstance(value, dict):
+        return {str(key): _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Path):
+        return str(value)
+    return value
