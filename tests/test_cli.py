@@ -14,6 +14,7 @@ from rich.console import Console
 
 import glassnet as gn
 from glassnet import cli
+from glassnet.cli import train as train_command
 from glassnet.callbacks import Callback, TrainingState
 from glassnet.io import load as load_model
 
@@ -331,9 +332,11 @@ class InterruptAt(Callback):
 
 
 def test_ctrl_c_ends_the_run_cleanly_and_writes_the_folder(tmp_path, monkeypatch):
-    real_run = cli.run_training
+    real_run = train_command.run_training
     monkeypatch.setattr(
-        cli, "run_training", lambda config, callbacks=(): real_run(config, [InterruptAt(9)])
+        train_command,
+        "run_training",
+        lambda config, callbacks=(): real_run(config, [InterruptAt(9)]),
     )
     out = tmp_path / "run"
     result = train("--data", "moons", "--iterations", 5000, "--out", out)
@@ -347,8 +350,8 @@ def test_ctrl_c_ends_the_run_cleanly_and_writes_the_folder(tmp_path, monkeypatch
 
 def test_the_progress_bar_follows_the_epochs():
     console = Console(file=io.StringIO(), force_terminal=False)
-    with cli.progress_display(console) as progress:
-        bar = cli.ProgressBar(progress)
+    with train_command.progress_display(console) as progress:
+        bar = train_command.ProgressBar(progress)
         network = gn.Network([2, 3, 1], hidden="tanh", random_state=0)
         X = np.random.default_rng(0).normal(size=(20, 2))
         gn.train(network, X, (X[:, 0] > 0).astype(int), epochs=7, callbacks=[bar])

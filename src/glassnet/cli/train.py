@@ -1,6 +1,6 @@
-"""The command line, ``glassnet``: a thin layer over :mod:`glassnet.run`.
+"""``glassnet train``: a thin layer over :mod:`glassnet.run`.
 
-``glassnet train`` turns its options into a :class:`~glassnet.run.RunConfig`, trains
+``glassnet train`` turns its options into a :class:`~glassnet.run_config.RunConfig`, trains
 with :func:`~glassnet.run.run_training` (a rich progress bar on a terminal, the
 tutorials' ``Cost after iteration i: c`` lines otherwise), writes the run folder
 with :func:`~glassnet.run.write_run_folder` and ends with a summary table.
@@ -18,7 +18,7 @@ import warnings
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 from rich.console import Console
@@ -33,9 +33,16 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from glassnet import __version__
 from glassnet.activations import HIDDEN_ACTIVATIONS
 from glassnet.callbacks import Callback, TrainingState
+from glassnet.cli.app import (
+    CONTEXT_SETTINGS,
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_WRITE_FAILED,
+    cli,
+)
+from glassnet.cli.app import fail as _fail
 from glassnet.datasets import DATASETS
 from glassnet.errors import GlassnetError, InputError
 from glassnet.initializers import INITIALIZERS
@@ -43,12 +50,8 @@ from glassnet.run import RunConfig, RunResult, run_training, write_run_folder
 from glassnet.schedules import SCHEDULES
 
 DEFAULTS = RunConfig()
-EXIT_ERROR = 2  # a GlassnetError, as click's usage errors
-EXIT_WRITE_FAILED = 1
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, the shell's convention for Ctrl-C
 OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adam")
 PRINTS_PER_RUN = 10  # without --print-every, off a terminal: print the cost this many times
-CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 def _generator_defaults(option: str) -> str:
@@ -70,17 +73,6 @@ def _schedule_options_help() -> str:
         if options:
             described.append(f"{name}: {options}")
     return "; ".join(described)
-
-
-@click.group(name="glassnet", context_settings=CONTEXT_SETTINGS)
-@click.version_option(
-    __version__, "--version", prog_name="glassnet", message="%(prog)s %(version)s"
-)
-def cli() -> None:
-    """glassnet: a from-scratch NumPy neural network you can read, inspect and trust.
-
-    Run `glassnet COMMAND --help` for a command's options.
-    """
 
 
 TRAIN_EPILOG = f"""
@@ -448,12 +440,6 @@ def _interruption(result: RunResult) -> str:
     )
 
 
-def _fail(message: str, code: int) -> NoReturn:
-    """One line on stderr, no traceback, and the exit code."""
-    click.echo(f"error: {' '.join(message.splitlines())}", err=True)
-    raise click.exceptions.Exit(code)
-
-
 def _format(value: Any, digits: int = 4) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
@@ -509,8 +495,3 @@ def confusion_table(result: RunResult) -> Table:
     for name, row in zip(names, result.metrics["confusion_matrix"], strict=True):
         table.add_row(Text(name), *(str(count) for count in row))
     return table
-
-
-def main() -> None:
-    """The ``glassnet`` command's entry point."""
-    cli(prog_name="glassnet")

@@ -1,0 +1,6 @@
+"""The ``glassnet`` command line: one module per subcommand, registered on :data:`cli`."""
+
+from glassnet.cli import train
+from glassnet.cli.app import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_WRITE_FAILED, cli, main
+
+__all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_WRITE_FAILED", "cli", "main", "train"]

@@ -1,0 +1,40 @@
+"""The command line, ``glassnet``: the command group, its error handling and entry point.
+
+Each subcommand lives in its own module of this package (``train``, ...) and
+registers itself on :data:`cli`. Errors glassnet raises on purpose (bad data, a
+bad option, a diverged run) end a command with one line ``error: ...`` on stderr
+and exit code 2; click's own usage errors keep click's format (and also exit 2).
+"""
+
+from typing import NoReturn
+
+import click
+
+from glassnet import __version__
+
+EXIT_ERROR = 2  # a GlassnetError, as click's usage errors
+EXIT_WRITE_FAILED = 1
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, the shell's convention for Ctrl-C
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(name="glassnet", context_settings=CONTEXT_SETTINGS)
+@click.version_option(
+    __version__, "--version", prog_name="glassnet", message="%(prog)s %(version)s"
+)
+def cli() -> None:
+    """glassnet: a from-scratch NumPy neural network you can read, inspect and trust.
+
+    Run `glassnet COMMAND --help` for a command's options.
+    """
+
+
+def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
+    """One line on stderr, no traceback, and the exit code."""
+    click.echo(f"error: {' '.join(message.splitlines())}", err=True)
+    raise click.exceptions.Exit(code)
+
+
+def main() -> None:
+    """The ``glassnet`` command's entry point."""
+    cli(prog_name="glassnet")
