@@ -30,14 +30,16 @@ class History:
     stop_reason: str = "finished the requested epochs"
     interrupted: bool = False
 
-    def append(self, **values: float) -> None:
+    def append(self, epoch: int, **values: float) -> None:
         """Add one epoch's row; columns not given get NaN, new names become columns."""
-        for name in values:
-            if name not in self.columns:
-                self.columns[name] = [math.nan] * len(self)
-        for name, column in self.columns.items():
-            value = values.get(name, math.nan)
-            column.append(int(value) if name == "epoch" else float(value))
+        rows = len(self)
+        self.columns["epoch"].append(int(epoch))
+        for name, value in values.items():
+            column = self.columns.setdefault(name, [math.nan] * rows)
+            column.append(float(value))
+        for column in self.columns.values():
+            if len(column) == rows:
+                column.append(math.nan)  # a column this row did not give
 
     def __len__(self) -> int:
         return len(self.columns["epoch"])

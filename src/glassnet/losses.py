@@ -27,32 +27,35 @@ Array = NDArray[np.floating]
 
 def _clip(A: Array) -> Array:
     eps = np.finfo(A.dtype).eps
-    return np.clip(A, eps, 1 - eps)  # keeps log() finite at A of exactly 0 or 1
+    return np.minimum(np.maximum(A, eps), 1 - eps)  # keeps log() finite at A of exactly 0 or 1
 
 
-def _weighted_mean(per_sample: Array, sample_weight: Array | None) -> float:
+def _mean_dot(U: Array, V: Array, sample_weight: Array | None) -> float:
+    """sum_i s_i sum_k U_ik V_ik / sum_i s_i: the sample-weighted mean of the row-wise dot.
+
+    Without weights (s_i = 1) it is one ``vdot`` over the whole batch divided by n.
+    """
     if sample_weight is None:
-        return float(per_sample.mean())
-    return float(per_sample @ sample_weight / sample_weight.sum())
+        return float(np.vdot(U, V)) / U.shape[0]
+    return float(sample_weight @ (U * V).sum(axis=1)) / float(sample_weight.sum())
 
 
 def binary_cross_entropy(Y: Array, A: Array, sample_weight: Array | None = None) -> float:
     """J = -1/n sum_i sum_k [y log a + (1 - y) log(1 - a)]; a is clipped to [eps, 1 - eps]."""
     A = _clip(A)
-    per_sample = -(Y * np.log(A) + (1 - Y) * np.log1p(-A)).sum(axis=1)  # (n,)
-    return _weighted_mean(per_sample, sample_weight)
+    log_a, log_1ma = np.log(A), np.log1p(-A)  # log a, log(1 - a), (n, k)
+    return -(_mean_dot(Y, log_a, sample_weight) + _mean_dot(1 - Y, log_1ma, sample_weight))
 
 
 def cross_entropy(Y: Array, A: Array, sample_weight: Array | None = None) -> float:
     """J = -1/n sum_i sum_k y_ik log a_ik, for one-hot (or soft) Y; a is clipped."""
-    per_sample = -(Y * np.log(_clip(A))).sum(axis=1)  # (n,)
-    return _weighted_mean(per_sample, sample_weight)
+    return -_mean_dot(Y, np.log(_clip(A)), sample_weight)
 
 
 def squared_error(Y: Array, A: Array, sample_weight: Array | None = None) -> float:
     """J = 1/(2n) sum_i sum_k (a_ik - y_ik)^2; its gradient in A is exactly (A - Y)/n."""
-    per_sample = 0.5 * ((A - Y) ** 2).sum(axis=1)  # (n,)
-    return _weighted_mean(per_sample, sample_weight)
+    D = A - Y  # (n, k)
+    return 0.5 * _mean_dot(D, D, sample_weight)
 
 
 @dataclass(frozen=True)

@@ -171,7 +171,7 @@ class Gradients:
 
     def as_list(self) -> list[Array]:
         """``[dW[1], db[1], ..., dW[L], db[L]]``, matching ``Network.parameters()``."""
-        return [array for l in sorted(self.dW) for array in (self.dW[l], self.db[l])]
+        return [array for l in range(1, len(self.dW) + 1) for array in (self.dW[l], self.db[l])]
 
 
 def forward(network: Network, X: Array) -> Trace:
@@ -183,7 +183,8 @@ def forward(network: Network, X: Array) -> Trace:
     trace = Trace(A={0: X})
     A = X
     for l, activation in enumerate(network.activations, start=1):
-        Z = A @ network.W[l] + network.b[l]  # Z[l] = A[l-1] W[l] + b[l], (n, n_l)
+        Z = A @ network.W[l]
+        Z += network.b[l]  # Z[l] = A[l-1] W[l] + b[l], (n, n_l); the bias added in place
         A = activation.fn(Z)  # A[l] = g_l(Z[l]), (n, n_l)
         trace.Z[l], trace.A[l] = Z, A
     return trace
@@ -208,18 +209,20 @@ def backward(
     l2
         Strength of the penalty (l2 / 2) sum_l ||W[l]||^2 added to the cost.
     """
-    L = network.n_layers
-    n = Y.shape[0]
+    L = len(network.activations)
+    total = Y.shape[0] if sample_weight is None else sample_weight.sum()  # n, or sum_i s_i
     grads = Gradients()
     dZ = trace.A[L] - Y  # dZ[L] = A[L] - Y: output activation fused with its loss, (n, n_L)
     for l in range(L, 0, -1):
         grads.dZ[l] = dZ
         weighted = dZ if sample_weight is None else dZ * sample_weight[:, None]  # s_i dZ_i
-        total = n if sample_weight is None else sample_weight.sum()
-        grads.dW[l] = trace.A[l - 1].T @ weighted / total  # dW[l] = A[l-1]^T dZ[l] / n
-        grads.db[l] = weighted.sum(axis=0) / total  # db[l] = mean over samples of dZ[l]
+        dW = trace.A[l - 1].T @ weighted
+        dW /= total  # dW[l] = A[l-1]^T dZ[l] / n, (n_{l-1}, n_l)
+        db = np.add.reduce(weighted, axis=0)
+        db /= total  # db[l] = mean over samples of dZ[l], (n_l,)
         if l2:
-            grads.dW[l] += l2 * network.W[l]  # d/dW of (l2 / 2) ||W||^2
+            dW += l2 * network.W[l]  # d/dW of (l2 / 2) ||W||^2
+        grads.dW[l], grads.db[l] = dW, db
         if l > 1:
             dA = dZ @ network.W[l].T  # dA[l-1] = dZ[l] W[l]^T, (n, n_{l-1})
             grads.dA[l - 1] = dA
