@@ -22,8 +22,39 @@ from glassnet.training import train
 
 __version__ = "0.1.0"
 
-__all__ = [
+# Imported on first use, so that ``import glassnet`` does not load scikit-learn or SciPy.
+_LAZY = {
+    "MLPClassifier": "glassnet.estimators",
+    "MLPRegressor": "glassnet.estimators",
+    "TrainedModel": "glassnet.model",
+    "save": "glassnet.io",
+    "load": "glassnet.io",
+    "explain": "glassnet.explain",
+    "GradientNorms": "glassnet.inspection",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
+
+__all__ = [  # noqa: RUF022 - the lazy names are listed with the others
     "Adam",
+    "GradientNorms",
+    "MLPClassifier",
+    "MLPRegressor",
+    "TrainedModel",
+    "explain",
+    "load",
+    "save",
     "Callback",
     "DivergenceError",
     "EarlyStopping",

@@ -74,7 +74,7 @@ def fit_stochastic(
         epochs=1 if incremental else est.max_iter,
         batch_size=None if est.solver == "gd" else auto_batch,
         shuffle=est.shuffle,
-        alpha=_train_alpha(est.alpha, n, weights),
+        alpha=est.alpha,
         sample_weight=weights,
         validation=validation,
         callbacks=[rules, *(est.callbacks or ())],
@@ -137,16 +137,6 @@ def _hold_out(
             "size of your dataset."
         )
     return X_train, Y_train, None if weights is None else parts[4], (X_val, Y_val)
-
-
-def _train_alpha(alpha: float, n: int, weights: Array | None) -> float:
-    """train's ``alpha`` that makes the penalty (alpha / (2 sum(s))) ||W||^2.
-
-    train divides by the n rows; dividing by the total weight instead makes integer
-    sample weights equivalent to repeated rows, as in scikit-learn.
-    """
-    total = n if weights is None else float(weights.sum())
-    return alpha * n / total if total > 0 else alpha  # train rejects all-zero weights itself
 
 
 class EpochRules(Callback):

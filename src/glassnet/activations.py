@@ -75,13 +75,29 @@ def identity(Z: Array) -> Array:
     return Z
 
 
-def elementwise_backward(derivative: Callable[[Array, Array], Array]):
-    """Chain rule for an element-wise g: dZ = dA * g'(Z)."""
+def sigmoid_derivative(Z: Array, A: Array) -> Array:
+    """sigma'(z) = sigma(z) (1 - sigma(z)) = A (1 - A)."""
+    return A * (1 - A)
 
-    def backward(Z: Array, A: Array, dA: Array) -> Array:
-        return dA * derivative(Z, A)  # dZ = dA * g'(Z), (n, units)
 
-    return backward
+def tanh_derivative(Z: Array, A: Array) -> Array:
+    """tanh'(z) = 1 - tanh(z)^2 = 1 - A^2."""
+    return 1 - A * A
+
+
+def relu_derivative(Z: Array, A: Array) -> Array:
+    """relu'(z) = 1 for z > 0, else 0 (0 at the kink, by convention)."""
+    return (Z > 0).astype(Z.dtype)
+
+
+def leaky_relu_derivative(Z: Array, A: Array) -> Array:
+    """leaky_relu'(z) = 1 for z > 0, else 0.01."""
+    return np.where(Z > 0, 1.0, LEAKY_SLOPE).astype(Z.dtype)
+
+
+def identity_derivative(Z: Array, A: Array) -> Array:
+    """identity'(z) = 1."""
+    return np.ones_like(Z)
 
 
 def softmax_jacobian(Z: Array, A: Array) -> Array:
@@ -89,33 +105,49 @@ def softmax_jacobian(Z: Array, A: Array) -> Array:
     return A[:, :, None] * np.eye(A.shape[1], dtype=A.dtype) - A[:, :, None] * A[:, None, :]
 
 
+def sigmoid_backward(Z: Array, A: Array, dA: Array) -> Array:
+    """dZ = dA * A (1 - A)."""
+    return dA * A * (1 - A)
+
+
+def tanh_backward(Z: Array, A: Array, dA: Array) -> Array:
+    """dZ = dA * (1 - A^2), the tutorials' ``dZ1 = dA1 * (1 - A1**2)``."""
+    dZ = A * A
+    np.subtract(1, dZ, out=dZ)  # 1 - A^2, in place
+    dZ *= dA
+    return dZ
+
+
+def relu_backward(Z: Array, A: Array, dA: Array) -> Array:
+    """dZ = dA * (Z > 0): the gradient passes where the unit was active."""
+    return np.multiply(dA, Z > 0)
+
+
+def leaky_relu_backward(Z: Array, A: Array, dA: Array) -> Array:
+    """dZ = dA where Z > 0, else 0.01 dA."""
+    return np.where(Z > 0, dA, LEAKY_SLOPE * dA)
+
+
+def identity_backward(Z: Array, A: Array, dA: Array) -> Array:
+    """dZ = dA."""
+    return dA
+
+
 def softmax_backward(Z: Array, A: Array, dA: Array) -> Array:
     """dZ = J^T dA per row, which simplifies to A * (dA - sum_j dA_j A_j)."""
     return A * (dA - (dA * A).sum(axis=1, keepdims=True))  # (n, k)
 
 
-def _derivatives() -> dict[str, Callable[[Array, Array], Array]]:
-    return {
-        "sigmoid": lambda Z, A: A * (1 - A),  # sigma' = sigma (1 - sigma)
-        "tanh": lambda Z, A: 1 - A**2,  # tanh' = 1 - tanh^2
-        "relu": lambda Z, A: (Z > 0).astype(Z.dtype),  # 1 where z > 0
-        "leaky_relu": lambda Z, A: np.where(Z > 0, 1.0, LEAKY_SLOPE).astype(Z.dtype),
-        "identity": lambda Z, A: np.ones_like(Z),
-    }
-
-
-_FUNCTIONS = {
-    "sigmoid": sigmoid,
-    "tanh": tanh,
-    "relu": relu,
-    "leaky_relu": leaky_relu,
-    "identity": identity,
-}
-
 ACTIVATIONS: dict[str, Activation] = {
-    name: Activation(name, _FUNCTIONS[name], derivative, elementwise_backward(derivative))
-    for name, derivative in _derivatives().items()
+    activation.name: activation
+    for activation in (
+        Activation("sigmoid", sigmoid, sigmoid_derivative, sigmoid_backward),
+        Activation("tanh", tanh, tanh_derivative, tanh_backward),
+        Activation("relu", relu, relu_derivative, relu_backward),
+        Activation("leaky_relu", leaky_relu, leaky_relu_derivative, leaky_relu_backward),
+        Activation("identity", identity, identity_derivative, identity_backward),
+        Activation("softmax", softmax, softmax_jacobian, softmax_backward),
+    )
 }
-ACTIVATIONS["softmax"] = Activation("softmax", softmax, softmax_jacobian, softmax_backward)
 
 HIDDEN_ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "identity")

@@ -71,7 +71,7 @@ def check_gradients(
     check_lengths(X, y)
     Y = encode_targets(net, y)
     weights = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-    l2 = alpha / X.shape[0]
+    l2 = alpha / (X.shape[0] if weights is None else float(weights.sum()))
 
     def J() -> float:
         return cost(net, forward(net, X), Y, weights, l2)

@@ -73,7 +73,8 @@ def train(
         Shuffle the samples every epoch (mini-batches only), from the run's seed.
     alpha
         L2 strength: the cost adds (alpha / (2 n)) sum_l ||W[l]||^2 with n the
-        number of training samples, whatever the batch size.
+        number of training samples (the total sample weight when weights are given),
+        whatever the batch size.
     validation
         A fraction in (0, 1) held out from ``X`` (stratified for classification), or
         ``(X_val, y_val)``; adds ``val_cost`` and ``val_metric`` to the History.
@@ -103,8 +104,8 @@ def train(
     X, Y, weights, X_val, Y_val = _split_validation(network, X, Y, weights, validation, rng)
     n = X.shape[0]
     batch = _check_batch_size(batch_size, n)
-    l2 = alpha / n  # (alpha / (2n)) ||W||^2: the same objective for every batch size
-    total_weight = n if weights is None else weights.sum()
+    total_weight = n if weights is None else float(weights.sum())  # n, or sum_i s_i
+    l2 = alpha / total_weight  # (alpha / (2n)) ||W||^2: the same objective for every batch size
 
     history = History(metric_name=metric_name(network.output))
     state = TrainingState(network=network, optimizer=optimizer, history=history, epochs=epochs)
