@@ -1,0 +1,212 @@
+"""Tests for glassnet.report: report.html read back with html.parser, as a browser would."""
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import numpy as np
+import pytest
+
+from glassnet import report
+from glassnet.errors import InputError
+from glassnet.history import History
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+CONFIG = {
+    "data": "moons",
+    "learning_rate": 0.3,
+    "hidden": "tanh",
+    "layer_sizes": [2, 5, 1],
+    "batch_size": None,
+    "dataset": {"name": "moons", "n_samples": 500},
+    "note": "<script>alert('boom')</script> & more",
+}
+METRICS = {
+    "final_cost": 0.0812345678,
+    "validation_accuracy": 0.96,
+    "stop_reason": "finished the requested epochs",
+    "classes": ["cat", "dog"],
+    "confusion_matrix": [[48, 2], [3, 47]],
+}
+
+
+class Page(HTMLParser):
+    """What a browser would see: tags, image sources, links, table cells and the text."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.images: list[dict[str, str | None]] = []
+        self.addresses: list[str] = []  # every src and href
+        self.text: list[str] = []
+        self.rows: list[list[str]] = []
+        self.in_cell = False
+        self.feed(source)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.addresses += [value or "" for name, value in attrs if name in ("src", "href")]
+        if tag == "img":
+            self.images.append(dict(attrs))
+        if tag == "tr":
+            self.rows.append([])
+        if tag in ("td", "th"):
+            self.in_cell = True
+            self.rows[-1].append("")
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th"):
+            self.in_cell = False
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self.in_cell:
+            self.rows[-1][-1] += data
+
+    @property
+    def all_text(self) -> str:
+        return "".join(self.text)
+
+
+def write_png(path: Path, height: int = 6, width: int = 9) -> None:
+    from matplotlib.image import imsave
+
+    imsave(path, np.random.default_rng(0).uniform(size=(height, width)), format="png")
+
+
+def write_history(path: Path, n_rows: int) -> None:
+    history = History()
+    for epoch in range(n_rows):
+        history.append(epoch=epoch, cost=1.0 / (epoch + 1), learning_rate=0.3)
+    history.to_csv(path)
+
+
+@pytest.fixture
+def run_folder(tmp_path) -> Path:
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps(CONFIG))
+    (folder / "metrics.json").write_text(json.dumps(METRICS))
+    write_history(folder / "history.csv", 12)
+    for name in ("roc.png", "loss.png", "extra.png", "my picture #2.png"):
+        write_png(folder / name)
+    (folder / "model.npz").write_bytes(b"not a picture")
+    return folder
+
+
+def read_page(folder: Path) -> tuple[str, Page]:
+    path = report.write_report(folder)
+    assert path == folder / "report.html"
+    source = path.read_text(encoding="utf-8")
+    return source, Page(source)
+
+
+def test_every_png_is_referenced_exactly_once_by_its_relative_name(run_folder):
+    _, page = read_page(run_folder)
+    sources = [unquote(str(image["src"])) for image in page.images]
+    pngs = sorted(p.name for p in run_folder.glob("*.png"))
+    assert sorted(sources) == pngs  # each once, nothing else
+    assert sources[:2] == ["loss.png", "roc.png"]  # known pictures first, in the known order
+    for source in sources:
+        picture = run_folder / source  # relative: resolves inside the folder
+        assert picture.read_bytes()[:8] == PNG_SIGNATURE
+        from matplotlib.image import imread
+
+        assert imread(picture).shape[:2] == (6, 9)
+    loss = next(image for image in page.images if image["src"] == "loss.png")
+    assert (loss["width"], loss["height"]) == ("9", "6")  # from the PNG header
+
+
+def test_captions_known_and_generic(run_folder):
+    _, page = read_page(run_folder)
+    text = page.all_text
+    assert f"{report.CAPTIONS['loss.png']} loss.png" in text
+    assert f"{report.CAPTIONS['roc.png']} roc.png" in text
+    assert f"{report.GENERIC_CAPTION} extra.png" in text
+
+
+def test_config_metrics_and_history_appear(run_folder):
+    _, page = read_page(run_folder)
+    text = page.all_text
+    for shown in ("learning_rate", "0.3", "tanh", "2, 5, 1", "n_samples", "500"):
+        assert shown in text
+    assert "0.0812346" in text  # floats to 6 significant digits
+    assert ["true \\ predicted", "cat", "dog"] in page.rows  # the confusion matrix, labelled
+    assert ["cat", "48", "2"] in page.rows and ["dog", "3", "47"] in page.rows
+    assert ["epoch", "cost", "val_cost", "val_metric", "learning_rate"] in page.rows
+    assert ["3", "0.25", "nan", "nan", "0.3"] in page.rows  # epoch 3 of the history
+    assert "12 rows, 5 columns." in text
+
+
+def test_everything_is_escaped_and_nothing_is_fetched(run_folder):
+    source, page = read_page(run_folder)
+    assert "script" not in page.tags  # the config's <script> is text, not a tag
+    assert "<script>alert('boom')</script> & more" in page.all_text
+    assert "http://" not in source and "https://" not in source
+    for address in page.addresses:  # pictures by relative name, links to this page only
+        parts = urlsplit(address)
+        assert not parts.scheme and not parts.netloc and not parts.path.startswith("/")
+        assert address.startswith("#") or address in [image["src"] for image in page.images]
+
+
+def test_long_histories_show_the_first_and_last_100_rows(tmp_path):
+    write_history(tmp_path / "history.csv", 450)
+    _, page = read_page(tmp_path)
+    epochs = [row[0] for row in page.rows[1:]]  # after the header
+    assert epochs[:100] == [str(i) for i in range(100)]
+    assert epochs[100] == "… 250 rows omitted …"
+    assert epochs[101:] == [str(i) for i in range(350, 450)]
+    assert "450 rows, 5 columns." in page.all_text
+
+
+@pytest.mark.parametrize("n_rows", [200, 201])
+def test_histories_up_to_200_rows_are_shown_whole(tmp_path, n_rows):
+    write_history(tmp_path / "history.csv", n_rows)
+    _, page = read_page(tmp_path)
+    data_rows = page.rows[1:]
+    if n_rows == 200:
+        assert [row[0] for row in data_rows] == [str(i) for i in range(200)]
+    else:
+        assert data_rows[100] == ["… 1 row omitted …"]
+        assert len(data_rows) == 201
+
+
+def test_missing_files_are_not_recorded(tmp_path):
+    source, page = read_page(tmp_path)
+    text = page.all_text
+    for name in ("config.json", "metrics.json", "history.csv"):
+        assert f"{name}: not recorded" in text
+    assert "no pictures recorded" in text
+    assert page.images == []
+    assert "http://" not in source and "https://" not in source
+
+
+def test_unreadable_files_say_why_and_the_page_still_stands(tmp_path):
+    (tmp_path / "config.json").write_text("{not json")
+    (tmp_path / "history.csv").write_text("")
+    (tmp_path / "broken.png").write_bytes(b"")
+    write_png(tmp_path / "loss.png")
+    _, page = read_page(tmp_path)
+    text = page.all_text
+    assert "config.json could not be read" in text
+    assert "history.csv is empty" in text
+    assert "not a readable PNG" in text
+    assert sorted(image["src"] for image in page.images) == ["broken.png", "loss.png"]
+
+
+def test_rewriting_replaces_the_report(run_folder):
+    report.write_report(run_folder)
+    (run_folder / "metrics.json").write_text(json.dumps({"final_cost": 0.5}))
+    _, page = read_page(run_folder)
+    assert "0.0812346" not in page.all_text
+    assert [p.name for p in run_folder.iterdir() if p.name.startswith(".")] == []  # no temp file
+
+
+def test_a_folder_that_does_not_exist_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="does not exist"):
+        report.write_report(tmp_path / "nowhere")
+    (tmp_path / "file.txt").write_text("x")
+    with pytest.raises(InputError, match="is not a folder"):
+        report.write_report(tmp_path / "file.txt")
