@@ -6,6 +6,7 @@ are ``Network.parameters()`` and ``Gradients.as_list()``, in the same order.
 ``learning_rate`` is a plain attribute, so a schedule can change it between steps.
 """
 
+import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -84,23 +85,33 @@ class Adam:
         self.epsilon = check_positive(epsilon, "epsilon")
         self.m: list[Array] = []
         self.v: list[Array] = []
+        self.scratch: list[Array] = []
         self.t = 0
 
     def step(self, params: Sequence[Array], grads: Sequence[Array]) -> None:
-        """Move every parameter one Adam step, in place."""
+        """Move every parameter one Adam step, in place (no temporary arrays)."""
         if not self.m:
             self.m = [np.zeros_like(W) for W in params]
             self.v = [np.zeros_like(W) for W in params]
+            self.scratch = [np.empty_like(W) for W in params]
         self.t += 1
         b1, b2 = self.beta1, self.beta2
         step_size = self.learning_rate / (1 - b1**self.t)  # lr / (1 - b1^t): m_hat's correction
-        root_correction = np.sqrt(1 - b2**self.t)  # sqrt(v_hat) = sqrt(v) / sqrt(1 - b2^t)
-        for W, dW, m, v in zip(params, grads, self.m, self.v, strict=True):
+        root_correction = math.sqrt(1 - b2**self.t)  # sqrt(v_hat) = sqrt(v) / sqrt(1 - b2^t)
+        for W, dW, m, v, s in zip(params, grads, self.m, self.v, self.scratch, strict=True):
             m *= b1
-            m += (1 - b1) * dW  # m <- b1 m + (1 - b1) dW
+            np.multiply(dW, 1 - b1, out=s)
+            m += s  # m <- b1 m + (1 - b1) dW
             v *= b2
-            v += (1 - b2) * dW * dW  # v <- b2 v + (1 - b2) dW^2
-            W -= step_size * m / (np.sqrt(v) / root_correction + self.epsilon)
+            np.multiply(dW, dW, out=s)
+            s *= 1 - b2
+            v += s  # v <- b2 v + (1 - b2) dW^2
+            np.sqrt(v, out=s)
+            s /= root_correction
+            s += self.epsilon  # sqrt(v_hat) + eps
+            np.divide(m, s, out=s)
+            s *= step_size
+            W -= s  # W <- W - lr m_hat / (sqrt(v_hat) + eps)
 
     def __repr__(self) -> str:
         return (
