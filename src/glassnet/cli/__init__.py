@@ -1,6 +1,17 @@
 """The ``glassnet`` command line: one module per subcommand, registered on :data:`cli`."""
 
-from glassnet.cli import train
+from glassnet.cli import (  # importing a subcommand's module registers it on ``cli``
+    bench,
+    train,
+)
 from glassnet.cli.app import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_WRITE_FAILED, cli, main
 
-__all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_WRITE_FAILED", "cli", "main", "train"]
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_INTERRUPTED",
+    "EXIT_WRITE_FAILED",
+    "bench",
+    "cli",
+    "main",
+    "train",
+]
