@@ -43,6 +43,12 @@ class TrainingState:
         self.history.stop_reason = reason
 
 
+def monitored_cost(history: History) -> float:
+    """The cost a callback watches: the last validation cost, or the training cost without one."""
+    monitored = history.last("val_cost")
+    return history.last("cost") if math.isnan(monitored) else monitored
+
+
 class Callback:
     """Base class: override the hooks you need; each receives the TrainingState."""
 
@@ -115,9 +121,7 @@ class EarlyStopping(Callback):
         self.waited = 0
 
     def on_epoch_end(self, state: TrainingState) -> None:
-        monitored = state.history.last("val_cost")
-        if math.isnan(monitored):
-            monitored = state.history.last("cost")
+        monitored = monitored_cost(state.history)
         if monitored < self.best - self.min_delta:
             self.best, self.best_epoch, self.waited = monitored, state.epoch, 0
             if self.restore_best:

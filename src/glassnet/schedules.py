@@ -17,7 +17,7 @@ plateau             lr <- lr * factor when the monitored cost has not improved
 import math
 from collections.abc import Callable
 
-from glassnet.callbacks import Callback, TrainingState
+from glassnet.callbacks import Callback, TrainingState, monitored_cost
 from glassnet.errors import InputError
 from glassnet.validation import check_positive, lookup
 
@@ -101,9 +101,7 @@ class ReduceOnPlateau(Callback):
         self.waited = 0
 
     def on_epoch_end(self, state: TrainingState) -> None:
-        monitored = state.history.last("val_cost")
-        if math.isnan(monitored):
-            monitored = state.history.last("cost")
+        monitored = monitored_cost(state.history)
         if monitored < self.best - self.min_delta:
             self.best, self.waited = monitored, 0
             return
