@@ -14,8 +14,8 @@ from rich.console import Console
 
 import glassnet as gn
 from glassnet import cli
-from glassnet.cli import train as train_command
 from glassnet.callbacks import Callback, TrainingState
+from glassnet.cli import train as train_command
 from glassnet.io import load as load_model
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
