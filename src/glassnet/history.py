@@ -35,8 +35,9 @@ class History:
         rows = len(self)
         self.columns["epoch"].append(int(epoch))
         for name, value in values.items():
-            column = self.columns.setdefault(name, [math.nan] * rows)
-            column.append(float(value))
+            if name not in self.columns:
+                self.columns[name] = [math.nan] * rows  # a new column: NaN for earlier rows
+            self.columns[name].append(float(value))
         for column in self.columns.values():
             if len(column) == rows:
                 column.append(math.nan)  # a column this row did not give
