@@ -210,16 +210,17 @@ def backward(
         Strength of the penalty (l2 / 2) sum_l ||W[l]||^2 added to the cost.
     """
     L = len(network.activations)
-    total = Y.shape[0] if sample_weight is None else sample_weight.sum()  # n, or sum_i s_i
+    if sample_weight is None:
+        row_weight: Array | float = 1.0 / Y.shape[0]  # every sample counts 1/n
+    else:
+        row_weight = (sample_weight / sample_weight.sum())[:, None]  # s_i / sum(s), (n, 1)
     grads = Gradients()
     dZ = trace.A[L] - Y  # dZ[L] = A[L] - Y: output activation fused with its loss, (n, n_L)
     for l in range(L, 0, -1):
         grads.dZ[l] = dZ
-        weighted = dZ if sample_weight is None else dZ * sample_weight[:, None]  # s_i dZ_i
-        dW = trace.A[l - 1].T @ weighted
-        dW /= total  # dW[l] = A[l-1]^T dZ[l] / n, (n_{l-1}, n_l)
-        db = np.add.reduce(weighted, axis=0)
-        db /= total  # db[l] = mean over samples of dZ[l], (n_l,)
+        averaging = dZ * row_weight  # dZ[l] / n: each sample's share of the mean, (n, n_l)
+        dW = trace.A[l - 1].T @ averaging  # dW[l] = A[l-1]^T dZ[l] / n, (n_{l-1}, n_l)
+        db = np.add.reduce(averaging, axis=0)  # db[l] = sum_i dZ[l]_i / n, (n_l,)
         if l2:
             dW += l2 * network.W[l]  # d/dW of (l2 / 2) ||W||^2
         grads.dW[l], grads.db[l] = dW, db
