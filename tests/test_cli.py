@@ -110,11 +110,15 @@ def test_train_writes_every_file_of_the_run_folder(moons_run):
         "history.csv",
         "metrics.json",
         "model.npz",
+        "checkpoint.npz",
         "loss.png",
         "boundary.png",
         "confusion.png",
+        "roc.png",
+        "hidden_units.png",
+        "report.html",
     }
-    for name in ("loss.png", "boundary.png", "confusion.png"):
+    for name in ("loss.png", "boundary.png", "confusion.png", "roc.png", "hidden_units.png"):
         assert_png(out / name)
 
 
@@ -166,8 +170,10 @@ def test_a_real_target_gets_a_regression_plot_and_r2(tmp_path, regression_file):
         "history.csv",
         "metrics.json",
         "model.npz",
+        "checkpoint.npz",
         "loss.png",
         "regression.png",
+        "report.html",
     }
     assert_png(out / "regression.png")
     metrics = json.loads((out / "metrics.json").read_text())

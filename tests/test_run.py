@@ -186,7 +186,8 @@ def test_the_run_folder_holds_every_file(tmp_path):
     folder = write_run_folder(result, tmp_path / "run")
     names = {path.name for path in folder.iterdir()}
     expected = {"config.json", "history.csv", "metrics.json", "model.npz", "loss.png"}
-    assert names == expected | {"boundary.png", "confusion.png"}
+    pictures = {"boundary.png", "confusion.png", "roc.png", "hidden_units.png"}
+    assert names == expected | pictures | {"report.html"}
     config = json.loads((folder / "config.json").read_text())
     assert config["seed"] == 0 and config["version"] == gn.__version__
     assert config["standardizer"]["mean"] == result.standardizer.mean_.tolist()
@@ -197,7 +198,9 @@ def test_a_rerun_in_the_same_folder_removes_what_it_does_not_write(tmp_path):
     assert (folder / "boundary.png").exists()
     write_run_folder(run_training(replace(QUICK, data="cancer")), folder)
     assert not (folder / "boundary.png").exists()
-    assert (folder / "confusion.png").exists()
+    assert not (folder / "hidden_units.png").exists()  # cancer has 30 features
+    assert (folder / "confusion.png").exists() and (folder / "roc.png").exists()
+    assert "hidden_units.png" not in (folder / "report.html").read_text()
 
 
 class InterruptAt(Callback):

@@ -26,19 +26,24 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from glassnet.callbacks import Callback
+from glassnet.checkpoint import Checkpoint
 from glassnet.datasets import Dataset, load
-from glassnet.errors import InputError
+from glassnet.errors import DivergenceError, InputError
 from glassnet.history import History
 from glassnet.io import save
 from glassnet.metrics import metric_name, predicted_indices, r2
 from glassnet.model import TrainedModel
 from glassnet.network import Network, cost, encode_targets, forward
 from glassnet.preprocessing import LabelCodec, Standardizer, split
+from glassnet.report import write_report
+from glassnet.resuming import check_start_model, load_start_model
 from glassnet.run_config import RunConfig, check_config, make_run_optimizer, training_callbacks
 from glassnet.training import train
 
 Array = NDArray[np.floating]
+CHECKPOINT = "checkpoint.npz"  # the best epoch's model, written while training runs
 ARTIFACTS = (
+    CHECKPOINT,
     "config.json",
     "history.csv",
     "metrics.json",
@@ -47,6 +52,11 @@ ARTIFACTS = (
     "boundary.png",
     "confusion.png",
     "regression.png",
+    "roc.png",
+    "hidden_units.png",
+    "gradient_norms.png",
+    "boundary_grid.png",  # drawn by `glassnet plot --grid`; a new run removes an old one
+    "report.html",
 )
 
 
@@ -72,6 +82,7 @@ class RunResult:
     history: History = field(default_factory=History)
     seconds: float = 0.0
     metrics: dict[str, Any] = field(default_factory=dict)
+    checkpoint: Path | None = None
 
     @property
     def is_classification(self) -> bool:
@@ -113,17 +124,19 @@ class RunResult:
         trace = forward(self.network, inputs)
         return cost(self.network, trace, encode_targets(self.network, self.targets(y)))
 
-    def trained_model(self) -> TrainedModel:
-        """The network with its standardizer, labels, names, config and metrics, to save."""
+    def trained_model(
+        self, network: Network | None = None, metrics: dict[str, Any] | None = None
+    ) -> TrainedModel:
+        """The network (or ``network``) with its standardizer, labels, names, config, metrics."""
         return TrainedModel(
-            self.network,
+            self.network if network is None else network,
             self.config.task,
             standardizer=self.standardizer,
             label_codec=self.codec,
             feature_names=self.dataset.feature_names,
             target_name=self.dataset.target_name,
             config=_jsonable(asdict(self.config)),
-            metrics=_jsonable(self.metrics),
+            metrics=_jsonable(self.metrics if metrics is None else metrics),
         )
 
     def evaluation_part(self) -> tuple[Array, NDArray[Any], str]:
@@ -207,8 +220,11 @@ def run_training(config: RunConfig, callbacks: Sequence[Callback] = ()) -> RunRe
     config = check_config(config)
     optimizer = make_run_optimizer(config)
     own_callbacks = training_callbacks(config)
+    start = None if config.resume_from is None else load_start_model(config.resume_from)
     dataset = load_data(config)
-    codec = _fit_codec(dataset)
+    if start is not None:
+        check_start_model(start, config, dataset)
+    codec = _fit_codec(dataset) if start is None else start.label_codec
     stratify = codec is not None
     X_train, X_test, y_train, y_test = _split(
         dataset.X, dataset.y, config.test_size, stratify, config.seed
@@ -216,9 +232,13 @@ def run_training(config: RunConfig, callbacks: Sequence[Callback] = ()) -> RunRe
     X_train, X_val, y_train, y_val = _split(
         X_train, y_train, config.validation, stratify, config.seed
     )
-    standardizer = _fit_standardizer(config, X_train, X_val)
+    if start is None:
+        standardizer = _fit_standardizer(config, X_train, X_val)
+    else:
+        standardizer = start.standardizer
     n_classes = 0 if codec is None else codec.n_classes
-    output = _infer_output(dataset.task, n_classes, config.output)
+    requested = config.output if start is None else start.network.output
+    output = _infer_output(dataset.task, n_classes, requested)
     config = replace(config, task=dataset.task, output=output)
     n_outputs = n_classes if output == "softmax" else 1
     network = Network(
@@ -229,6 +249,8 @@ def run_training(config: RunConfig, callbacks: Sequence[Callback] = ()) -> RunRe
         random_state=config.seed,
         dtype=config.dtype,
     )
+    if start is not None:
+        network = start.network  # the saved weights, in the layout just checked
     result = RunResult(
         config=config,
         dataset=dataset,
@@ -242,22 +264,39 @@ def run_training(config: RunConfig, callbacks: Sequence[Callback] = ()) -> RunRe
         X_test=X_test,
         y_test=y_test,
     )
+    folder_is_new = config.out is not None and not Path(config.out).exists()
+    if config.out is not None:  # glassnet train: the best model so far survives a crash
+        result.checkpoint = Path(config.out) / CHECKPOINT
+        own_callbacks.append(Checkpoint(result.checkpoint, result.trained_model))
     validation = None
     if X_val is not None and y_val is not None:
         validation = (result.features(X_val), result.targets(y_val))
+    if config.record_gradients:  # ||dW[l]|| and ||W[l]|| every epoch, probed on the fit part
+        from glassnet.inspection import GradientNorms
+
+        X_probe, y_probe = result.features(X_train), result.targets(y_train)
+        own_callbacks.append(GradientNorms(X_probe, y_probe, random_state=config.seed))
     start = time.perf_counter()
-    result.history = train(
-        network,
-        result.features(X_train),
-        result.targets(y_train),
-        optimizer=optimizer,
-        epochs=config.epochs,
-        batch_size=config.batch_size,
-        alpha=config.alpha,
-        validation=validation,
-        callbacks=[*own_callbacks, *callbacks],
-        random_state=config.seed,
-    )
+    try:
+        result.history = train(
+            network,
+            result.features(X_train),
+            result.targets(y_train),
+            optimizer=optimizer,
+            epochs=config.epochs,
+            batch_size=config.batch_size,
+            alpha=config.alpha,
+            validation=validation,
+            callbacks=[*own_callbacks, *callbacks],
+            random_state=config.seed,
+        )
+    except DivergenceError:
+        if result.checkpoint is not None:  # a diverged run leaves no model behind
+            result.checkpoint.unlink(missing_ok=True)
+            if folder_is_new:
+                with contextlib.suppress(OSError):
+                    result.checkpoint.parent.rmdir()  # only if empty: nothing else was ours
+        raise
     result.seconds = time.perf_counter() - start
     result.metrics = compute_metrics(result)
     return result
@@ -326,11 +365,16 @@ def write_run_folder(result: RunResult, out: str | Path | None = None) -> Path:
     """Write the run folder: config.json, history.csv, metrics.json, model.npz, pictures.
 
     ``model.npz`` is the trained network with its standardizer and labels
-    (:func:`glassnet.io.load` reads it back); ``loss.png`` always; ``boundary.png``
-    for classification of 2-D data; ``confusion.png`` for classification,
-    ``regression.png`` for regression. Each file is written whole or not at all;
-    files of an earlier run in the same folder that this run does not produce are
-    removed, so the folder describes one run.
+    (:func:`glassnet.io.load` reads it back); ``checkpoint.npz``, the best epoch's
+    model, is kept when this run wrote it there while training; ``loss.png`` always;
+    ``boundary.png`` for classification of 2-D data; ``confusion.png`` for classification,
+    ``regression.png`` for regression; ``roc.png`` for two classes;
+    ``hidden_units.png`` for 2-D data and a hidden layer; ``gradient_norms.png``
+    when the history has gradient norms (``record_gradients``); last
+    ``report.html`` (:func:`glassnet.report.write_report`), one page showing them
+    all. Each file is written whole or not at all; files of an earlier run in the
+    same folder that this run does not produce are removed, so the folder
+    describes one run.
 
     Returns
     -------
@@ -350,20 +394,26 @@ def write_run_folder(result: RunResult, out: str | Path | None = None) -> Path:
         save(result.trained_model(), folder / "model.npz"),
         *_write_plots(result, folder),
     }
+    if result.checkpoint == folder / CHECKPOINT:
+        written.add(result.checkpoint)  # this run's own, not a stale one
     for name in ARTIFACTS:
         if folder / name not in written:
             with contextlib.suppress(FileNotFoundError):
                 (folder / name).unlink()
+    write_report(folder)  # last: it shows every PNG now in the folder
     return folder
 
 
 def _write_plots(result: RunResult, folder: Path) -> list[Path]:
-    """loss.png, then boundary.png and confusion.png, or regression.png."""
+    """loss.png, the glass-box pictures, then boundary.png and confusion.png, or regression.png."""
     from glassnet import plots
 
     history = cast("Mapping[str, Sequence[float]]", result.history)  # History is Mapping-like
     title = f"{result.dataset.name}: cost per iteration"
-    written = [plots.plot_loss(history, folder / "loss.png", title=title)]
+    written = [
+        plots.plot_loss(history, folder / "loss.png", title=title),
+        *_write_glassbox_plots(result, folder),
+    ]
     X, y, part = result.evaluation_part()
     y_true, y_pred = result.targets(y), result.predict(X)
     if not result.is_classification:
@@ -397,6 +447,31 @@ def _plot_boundary(result: RunResult, path: Path) -> Path:
         class_names=result.class_names,
         title=f"{result.dataset.name}: decision boundary",
     )
+
+
+def _write_glassbox_plots(result: RunResult, folder: Path) -> list[Path]:
+    """roc.png (two classes), hidden_units.png (2-D data), gradient_norms.png (when recorded)."""
+    from glassnet import glassbox_plots
+
+    written = []
+    name = result.dataset.name
+    if len(result.class_names) == 2:
+        X, y, part = result.evaluation_part()
+        A = result.network.predict_output(result.features(X))  # A[L], (m, 1) or softmax's (m, 2)
+        title = f"{name}: ROC curve ({part} part)"
+        path = folder / "roc.png"
+        written.append(glassbox_plots.plot_roc(result.targets(y), A[:, -1], path, title=title))
+    if result.dataset.n_features == 2 and result.network.n_layers > 1:
+        labels = result.y_train if result.is_classification else None
+        X_fit = result.features(result.X_train)  # the plane the network sees
+        path = folder / "hidden_units.png"
+        written.append(glassbox_plots.plot_hidden_units(result.network, X_fit, path, y=labels))
+    if "grad_norm_W1" in result.history:
+        history = cast("Mapping[str, Sequence[float]]", result.history)  # History is Mapping-like
+        title = f"{name}: gradient and weight norms per layer"
+        path = folder / "gradient_norms.png"
+        written.append(glassbox_plots.plot_gradient_norms(history, path, title=title))
+    return written
 
 
 def config_record(result: RunResult) -> dict[str, Any]:

@@ -62,9 +62,15 @@ class RunConfig:
         patience of early stopping (``None``: off) and its minimum improvement.
     test_size, standardize
         Fraction held out for the final test (0: none); standardise the features.
+    record_gradients
+        Record each layer's ``||dW[l]||`` and ``||W[l]||`` every epoch
+        (:class:`~glassnet.inspection.GradientNorms` on the fit part).
     seed, dtype, print_every, out, version
         The one seed; ``"float64"`` or ``"float32"``; print the cost every that many
         iterations (``None``: never); the run folder; the glassnet version.
+    resume_from
+        A model file (a run's ``model.npz`` or ``checkpoint.npz``) to continue from:
+        its weights, standardizer and labels replace new ones (see :mod:`glassnet.resuming`).
     """
 
     data: str = "moons"
@@ -92,11 +98,13 @@ class RunConfig:
     min_delta: float | None = None
     test_size: float = 0.2
     standardize: bool = True
+    record_gradients: bool = False
     seed: int = 0
     dtype: str = "float64"
     print_every: int | None = None
     out: str | None = None
     version: str = __version__
+    resume_from: str | None = None
 
 
 def check_config(config: RunConfig) -> RunConfig:

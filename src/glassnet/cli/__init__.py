@@ -2,6 +2,11 @@
 
 from glassnet.cli import (  # importing a subcommand's module registers it on ``cli``
     bench,
+    evaluate,
+    explain,
+    gradcheck,
+    plot,
+    predict,
     train,
 )
 from glassnet.cli.app import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_WRITE_FAILED, cli, main
@@ -12,6 +17,11 @@ __all__ = [
     "EXIT_WRITE_FAILED",
     "bench",
     "cli",
+    "evaluate",
+    "explain",
+    "gradcheck",
     "main",
+    "plot",
+    "predict",
     "train",
 ]

@@ -43,6 +43,7 @@ from glassnet.cli.app import (
     cli,
 )
 from glassnet.cli.app import fail as _fail
+from glassnet.cli.resume import RESUME_HELP, resumed_options
 from glassnet.datasets import DATASETS
 from glassnet.errors import GlassnetError, InputError
 from glassnet.initializers import INITIALIZERS
@@ -88,7 +89,10 @@ The run folder holds config.json (every option resolved, the seed, the glassnet 
 the standardizer's statistics and the classes), history.csv (one row per iteration),
 metrics.json, model.npz (the trained network with its preprocessing), loss.png,
 boundary.png (2-D classification), confusion.png (classification) or regression.png
-(regression). A diverged run writes nothing.
+(regression), roc.png (two classes), hidden_units.png (2-D data), gradient_norms.png
+(--record-gradients) and, last, report.html: one page with all of them (redraw them with
+`glassnet plot RUN_FOLDER`). While training, checkpoint.npz keeps the best epoch's model, so a
+crash or a Ctrl-C leaves it behind (resume with --resume); a diverged run writes nothing.
 
 \b
 Exit codes: 0 done; {EXIT_ERROR} bad option, bad data or a diverged run; {EXIT_WRITE_FAILED} the run
@@ -100,9 +104,9 @@ with the weights training had reached).
 @cli.command(epilog=TRAIN_EPILOG, context_settings=CONTEXT_SETTINGS)
 @click.option(
     "--data",
-    required=True,
     metavar="NAME|PATH.csv",
-    help=f"The data: {', '.join(DATASETS)}, or a CSV file with a header row (needs --target).",
+    help=f"The data: {', '.join(DATASETS)}, or a CSV file with a header row (needs --target). "
+    "Required, unless --resume gives the run's.",
 )
 @click.option("--target", metavar="COLUMN", help="The CSV column to predict (CSV files only).")
 @click.option(
@@ -253,6 +257,12 @@ with the weights training had reached).
     "mean and standard deviation.",
 )
 @click.option(
+    "--record-gradients",
+    is_flag=True,
+    help="Record each layer's gradient and weight norms every iteration (history.csv columns "
+    "grad_norm_W1, weight_norm_W1, ...) and draw gradient_norms.png. Default: off.",
+)
+@click.option(
     "--dtype",
     type=click.Choice(["float64", "float32"]),
     default=DEFAULTS.dtype,
@@ -263,6 +273,7 @@ with the weights training had reached).
     is_flag=True,
     help="No progress bar on a terminal: print the cost lines instead. Default: a progress bar.",
 )
+@click.option("--resume", type=click.Path(path_type=Path), metavar="RUN_FOLDER", help=RESUME_HELP)
 def train(**options: Any) -> None:
     """Train a network on a data set and write a run folder.
 
@@ -274,7 +285,7 @@ def train(**options: Any) -> None:
     """
     console = Console()
     try:
-        config, show_bar = config_from_options(options)
+        config, show_bar = config_from_options(resumed_options(options))
         result = _train(config, show_bar)
         if result.history.interrupted:
             console.print(Text(_interruption(result), style="yellow"))
@@ -324,10 +335,12 @@ def config_from_options(options: dict[str, Any]) -> tuple[RunConfig, bool]:
         min_delta=options["min_delta"],
         test_size=options["test_size"],
         standardize=not options["no_standardize"],
+        record_gradients=options["record_gradients"],
         seed=options["seed"],
         dtype=options["dtype"],
         print_every=print_every,
         out=str(options["out"] or default_out(options["data"])),
+        resume_from=options.get("resume_from"),
     )
     return config, show_bar
 

@@ -1,0 +1,140 @@
+"""``glassnet evaluate``: score a model file on labelled data, as a table and as JSON.
+
+A thin layer over :mod:`glassnet.evaluation` (scikit-learn's metrics). The table goes
+to standard output; with ``--json -`` the JSON goes there instead and the table to
+standard error, so that standard output stays pure JSON for a pipe.
+"""
+
+import json
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from glassnet.atomic import atomic_write
+from glassnet.cli.app import CONTEXT_SETTINGS, EXIT_ERROR, EXIT_WRITE_FAILED, cli, fail
+from glassnet.csv_chunks import NAN_POLICIES
+from glassnet.datasets import DATASETS
+from glassnet.errors import GlassnetError
+from glassnet.evaluation import Evaluation, evaluate, load_trained_model
+
+METRIC_LABELS = {  # a metric's JSON name: its row in the table
+    "accuracy": "accuracy",
+    "precision": "precision",
+    "recall": "recall",
+    "f1": "F1",
+    "precision_macro": "precision (macro)",
+    "recall_macro": "recall (macro)",
+    "f1_macro": "F1 (macro)",
+    "precision_weighted": "precision (weighted)",
+    "recall_weighted": "recall (weighted)",
+    "f1_weighted": "F1 (weighted)",
+    "roc_auc": "ROC AUC",
+    "roc_auc_ovr_macro": "ROC AUC (one-vs-rest, macro)",
+    "r2": "R²",
+    "mae": "MAE",
+    "rmse": "RMSE",
+}
+DIGITS = 4
+
+
+@cli.command(name="evaluate", context_settings=CONTEXT_SETTINGS)
+@click.argument("model", metavar="MODEL")
+@click.option(
+    "--data",
+    required=True,
+    metavar="NAME|PATH.csv",
+    help=f"The labelled data: {', '.join(DATASETS)}, or a CSV file with a header row whose "
+    "feature columns are found by name (other columns are ignored).",
+)
+@click.option(
+    "--target",
+    metavar="COLUMN",
+    help="The CSV's target column. Default: the target the model was trained on.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    help="Seed of a generated data set (moons, circles, xor, spiral), drawn with the training "
+    "run's noise and size. Default: the run's seed + 1: new points, not the ones trained on.",
+)
+@click.option(
+    "--json",
+    "json_path",
+    metavar="PATH|-",
+    help="Also write the metrics as JSON to PATH (whole or not at all), or to standard output "
+    "with -, the table then going to standard error.",
+)
+@click.option(
+    "--nan",
+    type=click.Choice(NAN_POLICIES),
+    default="error",
+    help="A CSV cell that is empty, not a number, NaN or inf: error stops with its line and "
+    "column; skip leaves the row out (the count is shown). Default: error.",
+)
+def evaluate_command(
+    model: str, data: str, target: str | None, seed: int | None, json_path: str | None, nan: str
+) -> None:
+    """Score a model file on labelled data: accuracy, precision, recall, F1, ROC AUC and the
+    confusion matrix for classification; R², MAE and RMSE for regression.
+
+    \b
+    Exit codes: 0 done; 2 a bad model, option or data; 1 the JSON could not be written.
+    """
+    try:
+        trained = load_trained_model(model)
+        evaluation = evaluate(trained, data, target=target, nan=nan, seed=seed)
+    except GlassnetError as error:
+        fail(str(error), EXIT_ERROR)
+    record = {"model": model, "data": data, **evaluation.as_dict()}
+    text = json.dumps(record, indent=2, allow_nan=False) + "\n"
+    if json_path is not None and json_path != "-":
+        try:
+            with atomic_write(json_path, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as error:
+            fail(f"could not write {json_path}: {error}", EXIT_WRITE_FAILED)
+    console = Console(stderr=json_path == "-")
+    console.print(metrics_table(evaluation, model, data))
+    if evaluation.confusion_matrix is not None and evaluation.classes is not None:
+        console.print(Text("Confusion matrix (rows: true class, columns: predicted):"))
+        console.print(confusion_table(evaluation.classes, evaluation.confusion_matrix))
+    for note in evaluation.notes:
+        console.print(Text(f"note: {note}"))
+    if json_path == "-":
+        click.echo(text, nl=False)
+
+
+def metrics_table(evaluation: Evaluation, model: str, data: str) -> Table:
+    """The model, the data, and one row per metric (values to 4 decimals)."""
+    table = Table(title="glassnet evaluate", show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    samples = f"{evaluation.n_samples}"
+    if evaluation.n_skipped:
+        samples += f" ({evaluation.n_skipped} skipped: missing or non-numeric values)"
+    rows = [("model", model), ("data", data), ("task", evaluation.task), ("samples", samples)]
+    if evaluation.positive_class is not None:
+        rows.append(("positive class", str(evaluation.positive_class)))
+    rows += [(METRIC_LABELS[name], _format(value)) for name, value in evaluation.metrics.items()]
+    for label, value in rows:
+        table.add_row(label, Text(value))
+    return table
+
+
+def confusion_table(classes: list[Any], matrix: list[list[int]]) -> Table:
+    """One row per true class, one column per predicted class."""
+    table = Table()
+    table.add_column("true \\ predicted")
+    names = [str(label) for label in classes]
+    for name in names:
+        table.add_column(Text(name), justify="right")
+    for name, row in zip(names, matrix, strict=True):
+        table.add_row(Text(name), *(str(count) for count in row))
+    return table
+
+
+def _format(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.{DIGITS}f}"

@@ -1,0 +1,173 @@
+"""The data and the untrained network that ``glassnet explain`` and ``glassnet gradcheck`` look at.
+
+Both are built as ``glassnet train`` builds them (:mod:`glassnet.run`): the options checked
+by :func:`~glassnet.run_config.check_config`, the data loaded (or generated from the seed)
+by :func:`~glassnet.run.load_data`, the labels encoded and the output activation inferred
+(sigmoid for 2 classes, softmax for more, identity for regression) by the same helpers,
+and the same initial weights from the seed. Then ``--samples N`` keeps a random N of the
+rows (the same N for the same seed), standardised with their own mean and standard
+deviation unless ``--no-standardize``.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import click
+import numpy as np
+from numpy.typing import NDArray
+
+from glassnet.activations import HIDDEN_ACTIVATIONS
+from glassnet.cli.train import parse_names, parse_sizes
+from glassnet.datasets import DATASETS, Dataset
+from glassnet.errors import InputError
+from glassnet.network import Network
+from glassnet.preprocessing import Standardizer
+from glassnet.run import _fit_codec, _infer_output, load_data
+from glassnet.run_config import RunConfig, check_config
+
+Array = NDArray[np.floating]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An untrained network and the samples it sees.
+
+    Attributes
+    ----------
+    dataset : Dataset
+        The whole data set, as loaded.
+    network : Network
+        Untrained, initialised from the seed as ``glassnet train`` initialises it.
+    X : ndarray of shape (m, n_x)
+        The chosen samples, standardised unless asked not to: what the network takes.
+    y : ndarray of shape (m,)
+        Their targets: class indices 0..k-1, or regression values as floats.
+    """
+
+    dataset: Dataset
+    network: Network
+    X: Array
+    y: NDArray[Any]
+
+    @property
+    def shape(self) -> str:
+        """``2 -> 5 tanh -> 1 sigmoid``."""
+        names = [*self.network.hidden, self.network.output]
+        sizes = self.network.layer_sizes
+        layers = [f"{size} {name}" for size, name in zip(sizes[1:], names, strict=True)]
+        return " -> ".join([str(sizes[0]), *layers])
+
+
+def load_problem(
+    *,
+    data: str,
+    target: str | None,
+    hidden: str,
+    activation: str,
+    init: str = "he",
+    lr: float = 0.3,
+    seed: int = 0,
+    samples: int | None = None,
+    standardize: bool = True,
+) -> Problem:
+    """Load the data, pick the samples and build the network the options describe.
+
+    ``hidden`` and ``activation`` are the command line's text (``"5,3"``, ``"tanh"``).
+
+    Raises
+    ------
+    InputError
+        For a bad option (checked as ``glassnet train`` checks it) or bad data.
+    """
+    config = check_config(
+        RunConfig(
+            data=data,
+            target=target,
+            hidden=parse_sizes(hidden),
+            activation=parse_names(activation),
+            init=init,
+            lr=lr,
+            seed=seed,
+            standardize=standardize,
+        )
+    )
+    dataset = load_data(config)
+    codec = _fit_codec(dataset)  # run.py's own: the labels as glassnet train encodes them
+    n_classes = 0 if codec is None else codec.n_classes
+    output = _infer_output(dataset.task, n_classes, None)  # run.py's own inference
+    network = Network(
+        [dataset.n_features, *config.hidden, n_classes if output == "softmax" else 1],
+        hidden=list(config.activation),
+        output=output,
+        init=config.init,
+        random_state=config.seed,
+    )
+    rows = sample_rows(dataset.n_samples, samples, seed)
+    X: Array = dataset.X[rows]  # (m, n_x)
+    y = dataset.y[rows].astype(np.float64) if codec is None else codec.encode(dataset.y[rows])
+    if standardize:
+        X = Standardizer().fit_transform(X)  # (X - mean) / std over these samples
+    return Problem(dataset, network, X, y)
+
+
+def sample_rows(n: int, samples: int | None, seed: int) -> NDArray[np.intp]:
+    """A random ``samples`` of ``range(n)`` in increasing order; all of them for ``None``.
+
+    Asking for more than ``n`` gives all ``n``.
+    """
+    if samples is not None and samples < 1:
+        raise InputError(f"--samples must be a whole number of 1 or more, got {samples}")
+    if samples is None or samples >= n:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, samples, replace=False))
+
+
+def problem_options(*, hidden: str, samples: int | None) -> Callable[[Any], Any]:
+    """The options explain and gradcheck share: the data, the network, the seed, the samples."""
+    samples_default = "all of them" if samples is None else str(samples)
+    options = [
+        click.option(
+            "--data",
+            default="moons",
+            show_default=False,
+            metavar="NAME|PATH.csv",
+            help=f"The data: {', '.join(DATASETS)}, or a CSV file with a header row "
+            "(needs --target). Default: moons.",
+        ),
+        click.option("--target", metavar="COLUMN", help="The CSV column to predict (CSV only)."),
+        click.option(
+            "--hidden",
+            default=hidden,
+            metavar="SIZES",
+            help=f"Units per hidden layer, comma-separated; '' for none. Default: {hidden}.",
+        ),
+        click.option(
+            "--activation",
+            default="tanh",
+            metavar="NAMES",
+            help=f"Hidden activation: {', '.join(HIDDEN_ACTIVATIONS)}; or one per hidden layer. "
+            "The output is inferred as glassnet train infers it. Default: tanh.",
+        ),
+        click.option(
+            "--samples",
+            type=int,
+            default=samples,
+            metavar="N",
+            help="Use a random N of the data's samples (chosen with --seed). "
+            f"Default: {samples_default}.",
+        ),
+        click.option(
+            "--seed",
+            type=int,
+            default=0,
+            help="Seed of the generated data, the initial weights and the samples. Default: 0.",
+        ),
+    ]
+
+    def decorate(command: Any) -> Any:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate

@@ -1,0 +1,134 @@
+"""``glassnet train --resume RUN_FOLDER``: continue a run from its saved model.
+
+A resumed run takes the saved model's weights, standardizer and classes (see
+:mod:`glassnet.resuming`) and the saved run's options as its defaults: an option
+given on the command line overrides the saved one (``--iterations 2000``: train
+2000 more iterations), an option left out keeps the saved value. The saved
+options are the run's config as stored in the model file, the same as the run
+folder's ``config.json``; they are in the model file itself, so a run that
+crashed before writing ``config.json`` resumes from its ``checkpoint.npz`` alone.
+"""
+
+from pathlib import Path
+from typing import Any
+
+import click
+from click.core import ParameterSource
+
+from glassnet.datasets import DATASETS
+from glassnet.errors import InputError
+from glassnet.resuming import load_start_model
+
+MODEL_FILES = ("model.npz", "checkpoint.npz")  # what a run folder holds to resume from
+SAVED_OPTIONS = {  # command-line option: the RunConfig field that holds its saved value
+    "data": "data",
+    "target": "target",
+    "task": "task",
+    "noise": "noise",
+    "samples": "n_samples",
+    "classes": "classes",
+    "hidden": "hidden",
+    "activation": "activation",
+    "init": "init",
+    "lr": "lr",
+    "iterations": "epochs",
+    "seed": "seed",
+    "optimizer": "optimizer",
+    "momentum": "momentum",
+    "beta1": "beta1",
+    "beta2": "beta2",
+    "lr_schedule": "lr_schedule",
+    "schedule_options": "schedule_options",
+    "alpha": "alpha",
+    "batch_size": "batch_size",
+    "validation": "validation",
+    "early_stopping": "early_stopping",
+    "min_delta": "min_delta",
+    "test_size": "test_size",
+    "no_standardize": "standardize",
+    "record_gradients": "record_gradients",
+    "dtype": "dtype",
+}
+OPTIONS_OF = {  # an option given anew drops the saved options that belong to its old value
+    "optimizer": ("momentum", "beta1", "beta2"),
+    "lr_schedule": ("schedule_options",),
+    "data": ("noise", "samples", "classes"),
+}
+RESUME_HELP = (
+    "Continue training from a run folder's saved model (the newer of its model.npz and "
+    "checkpoint.npz, or a model file given directly): its weights, standardizer and classes, "
+    "with the saved run's options as defaults. Options given here override them (--iterations: "
+    "how many more); the network and preprocessing options cannot change. The optimizer's "
+    "moments and the learning-rate schedule start afresh. Writes a new run folder (--out, "
+    "default runs/<data>-<timestamp>); --out RUN_FOLDER continues in place, replacing its files."
+)
+
+
+def resume_source(path: Path) -> Path:
+    """The model file to resume from: ``path`` itself, or the newer model file in the folder.
+
+    After a finished run ``model.npz`` is the newer; after a crash, ``checkpoint.npz``.
+    """
+    if path.is_file():
+        return path
+    if not path.is_dir():
+        raise InputError(f"--resume {str(path)!r}: there is no such run folder or model file")
+    found = [path / name for name in MODEL_FILES if (path / name).is_file()]
+    if not found:
+        raise InputError(
+            f"--resume {str(path)!r}: the folder holds neither {' nor '.join(MODEL_FILES)}; "
+            "is it a run folder of glassnet train?"
+        )
+    return max(found, key=lambda file: file.stat().st_mtime_ns)
+
+
+def resumed_options(options: dict[str, Any]) -> dict[str, Any]:
+    """The command line's options, with the resumed run's saved options for those not given.
+
+    Without ``--resume`` the options come back unchanged (``--data`` is then
+    required). With it, the result also holds ``resume_from``: the model file the
+    run continues from.
+
+    Raises
+    ------
+    click.UsageError
+        Without ``--data`` or ``--resume``.
+    InputError, ModelFileError
+        If there is no model to resume from, or it is not one ``glassnet train`` wrote.
+    """
+    if options.get("resume") is None:
+        if options.get("data") is None:
+            raise click.UsageError("Missing option '--data' (or --resume RUN_FOLDER).")
+        return options
+    source = resume_source(Path(options["resume"]))
+    saved = load_start_model(source).config
+    if "data" not in saved:
+        raise InputError(
+            f"{str(source)!r} holds no run options to resume with: it was not written by "
+            "glassnet train"
+        )
+    context = click.get_current_context()
+    given = {
+        name
+        for name in options
+        if context.get_parameter_source(name) not in (ParameterSource.DEFAULT, None)
+    }
+    dropped = {name for option in given & set(OPTIONS_OF) for name in OPTIONS_OF[option]}
+    merged = {**options, "resume_from": str(source)}
+    for option, field in SAVED_OPTIONS.items():
+        if option not in given and option not in dropped and field in saved:
+            merged[option] = _as_option(option, saved[field])
+    if merged["data"] in DATASETS and "task" not in given:
+        merged["task"] = "auto"  # a saved, resolved task is for CSV files only
+    return merged
+
+
+def _as_option(option: str, value: Any) -> Any:
+    """A saved config value as the command line would give it."""
+    if option in ("hidden", "activation"):
+        return ",".join(str(item) for item in value)
+    if option == "schedule_options":
+        return tuple(f"{key}={number}" for key, number in value.items())
+    if option == "no_standardize":
+        return not value
+    return value
