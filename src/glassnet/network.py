@@ -210,17 +210,21 @@ def backward(
         Strength of the penalty (l2 / 2) sum_l ||W[l]||^2 added to the cost.
     """
     L = len(network.activations)
+    n = Y.shape[0]
     if sample_weight is None:
-        row_weight: Array | float = 1.0 / Y.shape[0]  # every sample counts 1/n
+        w = np.full(n, 1.0 / n, dtype=Y.dtype)  # w_i: sample i's share of the mean, 1/n, (n,)
     else:
-        row_weight = (sample_weight / sample_weight.sum())[:, None]  # s_i / sum(s), (n, 1)
+        w = sample_weight / sample_weight.sum()  # w_i = s_i / sum(s), (n,)
     grads = Gradients()
     dZ = trace.A[L] - Y  # dZ[L] = A[L] - Y: output activation fused with its loss, (n, n_L)
     for l in range(L, 0, -1):
         grads.dZ[l] = dZ
-        averaging = dZ * row_weight  # dZ[l] / n: each sample's share of the mean, (n, n_l)
-        dW = trace.A[l - 1].T @ averaging  # dW[l] = A[l-1]^T dZ[l] / n, (n_{l-1}, n_l)
-        db = np.add.reduce(averaging, axis=0)  # db[l] = sum_i dZ[l]_i / n, (n_l,)
+        if sample_weight is None:
+            dW = trace.A[l - 1].T @ dZ
+            dW /= n  # dW[l] = A[l-1]^T dZ[l] / n, (n_{l-1}, n_l)
+        else:
+            dW = trace.A[l - 1].T @ (dZ * w[:, None])  # dW[l] = A[l-1]^T (w * dZ[l])
+        db = w @ dZ  # db[l] = sum_i w_i dZ[l]_i: the mean over samples, (n_l,)
         if l2:
             dW += l2 * network.W[l]  # d/dW of (l2 / 2) ||W||^2
         grads.dW[l], grads.db[l] = dW, db
