@@ -69,7 +69,8 @@ def bench(workloads: tuple[str, ...], repetitions: int, quick: bool, out: str | 
         )
     Console().print(table)
     if out:
-        command = "glassnet " + " ".join(sys.argv[1:]) if sys.argv[1:] else "glassnet bench"
+        program = "python benchmarks/run.py" if sys.argv[0].endswith("run.py") else "glassnet"
+        command = " ".join([program, *sys.argv[1:]])
         with atomic_write(out, "w") as handle:
             handle.write(to_markdown(rows, command))
         click.echo(f"wrote {out}")
