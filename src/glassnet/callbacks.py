@@ -102,7 +102,11 @@ class EarlyStopping(Callback):
 
     Monitors ``val_cost`` when validation data is given, else the training ``cost``.
     With ``restore_best=True`` the network ends with the weights of the best epoch,
-    however training ended (patience, the epoch limit or Ctrl-C).
+    however training ended (patience, the epoch limit or Ctrl-C): the weights at the
+    end of that epoch. With validation data they are exactly the weights that scored
+    the best ``val_cost``; monitoring the full-batch training cost (computed before
+    the epoch's update) they are one update past them.
+    :class:`glassnet.checkpoint.Checkpoint` keeps the exact ones.
     """
 
     def __init__(self, patience: int = 10, min_delta: float = 0.0, restore_best: bool = True):

@@ -27,7 +27,7 @@ REPORT_NAME = "report.html"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Known pictures, in the order the page shows them; any other PNG follows, by name.
 CAPTIONS = {
-    "loss.png": "Training and validation cost",
+    "loss.png": "Cost per iteration (training, and validation when held out)",
     "boundary.png": "Decision boundary: the predicted class over the plane, with the samples",
     "boundary_grid.png": "Decision boundaries as the hidden layer grows",
     "confusion.png": "Confusion matrix: true class in rows, predicted class in columns",

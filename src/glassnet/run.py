@@ -159,7 +159,7 @@ def load_data(config: RunConfig) -> Dataset:
     )
 
 
-def _fit_codec(dataset: Dataset) -> LabelCodec | None:
+def fit_label_codec(dataset: Dataset) -> LabelCodec | None:
     if dataset.task == "regression":
         return None
     codec = LabelCodec().fit(dataset.y)
@@ -171,7 +171,7 @@ def _fit_codec(dataset: Dataset) -> LabelCodec | None:
     return codec
 
 
-def _infer_output(task: str, n_classes: int, requested: str | None) -> str:
+def infer_output(task: str, n_classes: int, requested: str | None) -> str:
     """sigmoid for 2 classes, softmax for more, identity for regression."""
     inferred = "sigmoid" if n_classes == 2 else "softmax"
     if task == "regression":
@@ -186,7 +186,7 @@ def _infer_output(task: str, n_classes: int, requested: str | None) -> str:
     )
 
 
-def _split(
+def split_part(
     X: Array, y: NDArray[Any], fraction: float | None, stratify: bool, seed: int
 ) -> tuple[Array, Array | None, NDArray[Any], NDArray[Any] | None]:
     """``X_kept, X_held, y_kept, y_held``; nothing held when ``fraction`` is 0 or None."""
@@ -224,12 +224,12 @@ def run_training(config: RunConfig, callbacks: Sequence[Callback] = ()) -> RunRe
     dataset = load_data(config)
     if start is not None:
         check_start_model(start, config, dataset)
-    codec = _fit_codec(dataset) if start is None else start.label_codec
+    codec = fit_label_codec(dataset) if start is None else start.label_codec
     stratify = codec is not None
-    X_train, X_test, y_train, y_test = _split(
+    X_train, X_test, y_train, y_test = split_part(
         dataset.X, dataset.y, config.test_size, stratify, config.seed
     )
-    X_train, X_val, y_train, y_val = _split(
+    X_train, X_val, y_train, y_val = split_part(
         X_train, y_train, config.validation, stratify, config.seed
     )
     if start is None:
@@ -238,7 +238,7 @@ def run_training(config: RunConfig, callbacks: Sequence[Callback] = ()) -> RunRe
         standardizer = start.standardizer
     n_classes = 0 if codec is None else codec.n_classes
     requested = config.output if start is None else start.network.output
-    output = _infer_output(dataset.task, n_classes, requested)
+    output = infer_output(dataset.task, n_classes, requested)
     config = replace(config, task=dataset.task, output=output)
     n_outputs = n_classes if output == "softmax" else 1
     network = Network(
@@ -392,7 +392,7 @@ def write_run_folder(result: RunResult, out: str | Path | None = None) -> Path:
         _write_history(folder / "history.csv", result.history),
         _write_json(folder / "metrics.json", result.metrics),
         save(result.trained_model(), folder / "model.npz"),
-        *_write_plots(result, folder),
+        *write_plots(result, folder),
     }
     if result.checkpoint == folder / CHECKPOINT:
         written.add(result.checkpoint)  # this run's own, not a stale one
@@ -404,7 +404,7 @@ def write_run_folder(result: RunResult, out: str | Path | None = None) -> Path:
     return folder
 
 
-def _write_plots(result: RunResult, folder: Path) -> list[Path]:
+def write_plots(result: RunResult, folder: Path) -> list[Path]:
     """loss.png, the glass-box pictures, then boundary.png and confusion.png, or regression.png."""
     from glassnet import plots
 

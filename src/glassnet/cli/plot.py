@@ -28,7 +28,7 @@ from glassnet.history import History
 from glassnet.io import load
 from glassnet.model import TrainedModel
 from glassnet.report import write_report
-from glassnet.run import RunResult, _split, _write_plots, load_data
+from glassnet.run import RunResult, load_data, split_part, write_plots
 from glassnet.run_config import RunConfig
 
 GRID_NAME = "boundary_grid.png"
@@ -73,7 +73,7 @@ def plot_command(run_folder: Path, grid: bool) -> None:
         else:
             if grid:
                 _check_grid(result)  # before drawing anything
-            written = _write_plots(result, run_folder)  # run.py's own: the pictures train draws
+            written = write_plots(result, run_folder)
             if grid:
                 written.append(_draw_grid(result, run_folder))
         report = write_report(run_folder)
@@ -204,10 +204,10 @@ def _rebuild(
         )
     stratify = model.label_codec is not None
     # as run_training splits: the held-out part, then the validation part of the rest
-    X_train, X_test, y_train, y_test = _split(
+    X_train, X_test, y_train, y_test = split_part(
         dataset.X, dataset.y, config.test_size, stratify, config.seed
     )
-    X_train, X_val, y_train, y_val = _split(
+    X_train, X_val, y_train, y_val = split_part(
         X_train, y_train, config.validation, stratify, config.seed
     )
     return RunResult(

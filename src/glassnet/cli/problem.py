@@ -23,7 +23,7 @@ from glassnet.datasets import DATASETS, Dataset
 from glassnet.errors import InputError
 from glassnet.network import Network
 from glassnet.preprocessing import Standardizer
-from glassnet.run import _fit_codec, _infer_output, load_data
+from glassnet.run import fit_label_codec, infer_output, load_data
 from glassnet.run_config import RunConfig, check_config
 
 Array = NDArray[np.floating]
@@ -93,9 +93,9 @@ def load_problem(
         )
     )
     dataset = load_data(config)
-    codec = _fit_codec(dataset)  # run.py's own: the labels as glassnet train encodes them
+    codec = fit_label_codec(dataset)
     n_classes = 0 if codec is None else codec.n_classes
-    output = _infer_output(dataset.task, n_classes, None)  # run.py's own inference
+    output = infer_output(dataset.task, n_classes, None)
     network = Network(
         [dataset.n_features, *config.hidden, n_classes if output == "softmax" else 1],
         hidden=list(config.activation),
