@@ -445,6 +445,7 @@ def _plot_boundary(result: RunResult, path: Path) -> Path:
         X_test=X_test,
         y_test=None if y_test is None else result.targets(y_test),
         class_names=result.class_names,
+        feature_names=tuple(result.dataset.feature_names[:2]),
         title=f"{result.dataset.name}: decision boundary",
     )
 
