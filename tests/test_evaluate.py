@@ -86,7 +86,7 @@ def prices(folder) -> tuple[Path, Path]:
 def test_two_classes_score_the_positive_class_as_scikit_learn_does(cancer_model):
     from glassnet.io import load
 
-    record = json_of(evaluate(cancer_model, "--data", "cancer", "--json", "-"))
+    record = json_of(evaluate(cancer_model, "--data", "cancer", "--part", "all", "--json", "-"))
     model, data = load(cancer_model), cancer()
     y_pred, p = model.predict(data.X), model.predict_proba(data.X)[:, 1]
     expected = {
@@ -100,6 +100,27 @@ def test_two_classes_score_the_positive_class_as_scikit_learn_does(cancer_model)
     assert record["classes"] == [0, 1] and record["positive_class"] == 1
     assert record["confusion_matrix"] == sk.confusion_matrix(data.y, y_pred).tolist()
     assert record["n_samples"] == 569 and record["task"] == "classification"
+
+
+def test_the_run_s_own_data_is_scored_on_its_held_out_part(tmp_path):
+    """auto: cancer is scored on the 20 % the run held out, as the run itself reported it."""
+    result = run_training(RunConfig(data="cancer", epochs=60, hidden=(4,), seed=3))
+    model_path = save(result.trained_model(), tmp_path / "cancer.npz")
+    record = json_of(evaluate(model_path, "--data", "cancer", "--json", "-"))
+    assert record["n_samples"] == len(result.y_test) == 114
+    assert record["metrics"]["accuracy"] == pytest.approx(result.metrics["test_accuracy"], abs=0)
+    assert "held-out part" in " ".join(record["notes"])
+    everything = json_of(evaluate(model_path, "--data", "cancer", "--part", "all", "--json", "-"))
+    assert everything["n_samples"] == 569
+
+
+def test_held_out_of_a_generated_run_regenerates_its_data(spiral_model):
+    record = json_of(
+        evaluate(spiral_model, "--data", "spiral", "--part", "held-out", "--json", "-")
+    )
+    assert record["n_samples"] == 60  # 20 % of the run's 300 points, redrawn from its seed
+    refused = evaluate(spiral_model, "--data", "moons", "--part", "held-out")
+    assert refused.exit_code == 2 and "only known for the run's own data" in refused.output
 
 
 def test_more_classes_get_macro_and_weighted_averages_and_one_vs_rest_auc(spiral_model):
@@ -135,7 +156,7 @@ def test_regression_scores_r2_mae_rmse_as_scikit_learn_does(prices):
     from glassnet.io import load
 
     path, model_file = prices
-    record = json_of(evaluate(model_file, "--data", path, "--json", "-"))
+    record = json_of(evaluate(model_file, "--data", path, "--part", "all", "--json", "-"))
     table = np.loadtxt(path, delimiter=",", skiprows=1)
     X, y = table[:, :3], table[:, 3]
     y_pred = load(model_file).predict(X)
@@ -152,7 +173,7 @@ def test_a_csv_is_read_by_column_name_with_text_labels(answers):
     from glassnet.io import load
 
     path, model_file = answers
-    record = json_of(evaluate(model_file, "--data", path, "--json", "-"))  # target: the model's
+    record = json_of(evaluate(model_file, "--data", path, "--part", "all", "--json", "-"))  # target: the model's
     rows = [line.split(",") for line in path.read_text().splitlines()[1:]]
     X = np.array([[float(row[3]), float(row[1])] for row in rows])  # x1, x2
     y = np.array([row[2] for row in rows])

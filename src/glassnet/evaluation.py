@@ -10,6 +10,7 @@ CSV file, read in chunks by column name as :func:`glassnet.predicting.predict_cs
 does, so only the predictions of a large file are held, not its rows.
 """
 
+import inspect
 import math
 import os
 import warnings
@@ -26,6 +27,7 @@ from glassnet.datasets import DATASETS, load
 from glassnet.errors import InputError
 from glassnet.io import load as load_model
 from glassnet.model import TrainedModel
+from glassnet.preprocessing import split
 
 GENERATOR_OPTIONS = ("noise", "n_samples", "classes")
 
@@ -73,6 +75,9 @@ def load_trained_model(path: str | os.PathLike[str]) -> TrainedModel:
     return model
 
 
+PARTS = ("auto", "held-out", "all")
+
+
 def evaluate(
     model: TrainedModel,
     data: str,
@@ -80,6 +85,7 @@ def evaluate(
     target: str | None = None,
     nan: str = "error",
     seed: int | None = None,
+    part: str = "auto",
 ) -> Evaluation:
     """Score ``model`` on a bundled data set or a CSV file.
 
@@ -94,7 +100,22 @@ def evaluate(
     seed
         The seed of a generated data set; default the training run's seed + 1, so the
         points are new samples from the run's generator options, not the ones trained on.
+    part
+        ``"held-out"``: only the part the training run held out (its data, split again
+        with its seed and test size), so the scores are of data the model never saw;
+        ``"all"``: every row; ``"auto"``: held-out when ``data`` is the run's own
+        bundled, non-generated data (cancer) or CSV file and the run held a part out,
+        else all rows.
     """
+    if part not in PARTS:
+        raise InputError(f"unknown part {part!r}: choose one of {', '.join(PARTS)}")
+    if part == "held-out" or (part == "auto" and _is_own_data(model, data)):
+        X, y = _held_out_part(model, data)
+        evaluation = evaluate_arrays(model, X, y)
+        evaluation.notes.append(
+            f"scored on the training run's held-out part ({len(y)} rows), never trained on"
+        )
+        return evaluation
     if data in DATASETS:
         if target is not None:
             raise InputError(f"--target applies to CSV files only, not to the {data} data set")
@@ -194,6 +215,36 @@ def _bundled(
     dataset = load(name, random_state=seed, **options)
     columns = column_indices(dataset.feature_names, model.feature_names, f"the {name} data set")
     return dataset.X[:, columns], dataset.y
+
+
+def _is_own_data(model: TrainedModel, data: str) -> bool:
+    """Whether ``data`` is the run's own fixed data (not a generator) with a held-out part."""
+    config = model.config
+    generated = data in DATASETS and "random_state" in inspect.signature(DATASETS[data]).parameters
+    return config.get("data") == data and not generated and bool(config.get("test_size"))
+
+
+def _held_out_part(model: TrainedModel, data: str) -> tuple[NDArray[np.float64], NDArray[Any]]:
+    """The rows the training run held out: its data loaded and split as ``run_training`` does."""
+    config = model.config
+    if config.get("data") != data or not config.get("test_size"):
+        raise InputError(
+            f"the held-out part is only known for the run's own data ({config.get('data')!r}) "
+            "with a test size above 0: use --part all"
+        )
+    options = {key: config[key] for key in GENERATOR_OPTIONS if config.get(key) is not None}
+    if data not in DATASETS:  # a CSV: its target column and task, as the run read it
+        options |= {"target": config.get("target"), "task": config.get("task", "auto")}
+    dataset = load(data, random_state=config.get("seed"), **options)
+    _, X_test, _, y_test = split(
+        dataset.X,
+        dataset.y,
+        test_size=config["test_size"],
+        stratify=model.label_codec is not None,
+        random_state=config.get("seed"),
+    )
+    columns = column_indices(dataset.feature_names, model.feature_names, f"the {data} data")
+    return X_test[:, columns], y_test
 
 
 def _score_csv(model: TrainedModel, path: Path, target: str | None, nan: str) -> Evaluation:

@@ -18,7 +18,7 @@ from glassnet.cli.app import CONTEXT_SETTINGS, EXIT_ERROR, EXIT_WRITE_FAILED, cl
 from glassnet.csv_chunks import NAN_POLICIES
 from glassnet.datasets import DATASETS
 from glassnet.errors import GlassnetError
-from glassnet.evaluation import Evaluation, evaluate, load_trained_model
+from glassnet.evaluation import PARTS, Evaluation, evaluate, load_trained_model
 
 METRIC_LABELS = {  # a metric's JSON name: its row in the table
     "accuracy": "accuracy",
@@ -61,6 +61,14 @@ DIGITS = 4
     "run's noise and size. Default: the run's seed + 1: new points, not the ones trained on.",
 )
 @click.option(
+    "--part",
+    type=click.Choice(PARTS),
+    default="auto",
+    help="held-out: only the rows the training run held out (its data split again with its "
+    "seed); all: every row; auto: held-out for the run's own fixed data set or CSV (a "
+    "generated set gets new points instead, see --seed), else all. Default: auto.",
+)
+@click.option(
     "--json",
     "json_path",
     metavar="PATH|-",
@@ -75,7 +83,13 @@ DIGITS = 4
     "column; skip leaves the row out (the count is shown). Default: error.",
 )
 def evaluate_command(
-    model: str, data: str, target: str | None, seed: int | None, json_path: str | None, nan: str
+    model: str,
+    data: str,
+    target: str | None,
+    seed: int | None,
+    part: str,
+    json_path: str | None,
+    nan: str,
 ) -> None:
     """Score a model file on labelled data: accuracy, precision, recall, F1, ROC AUC and the
     confusion matrix for classification; R², MAE and RMSE for regression.
@@ -85,7 +99,7 @@ def evaluate_command(
     """
     try:
         trained = load_trained_model(model)
-        evaluation = evaluate(trained, data, target=target, nan=nan, seed=seed)
+        evaluation = evaluate(trained, data, target=target, nan=nan, seed=seed, part=part)
     except GlassnetError as error:
         fail(str(error), EXIT_ERROR)
     record = {"model": model, "data": data, **evaluation.as_dict()}
