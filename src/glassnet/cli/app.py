@@ -6,6 +6,9 @@ bad option, a diverged run) end a command with one line ``error: ...`` on stderr
 and exit code 2; click's own usage errors keep click's format (and also exit 2).
 """
 
+import contextlib
+import os
+import sys
 from typing import NoReturn
 
 import click
@@ -33,6 +36,14 @@ def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
     """One line on stderr, no traceback, and the exit code."""
     click.echo(f"error: {' '.join(message.splitlines())}", err=True)
     raise click.exceptions.Exit(code)
+
+
+def quiet_broken_pipe() -> NoReturn:
+    """The reader of the pipe stopped early (``| head``): stop quietly, as Unix tools do."""
+    with contextlib.suppress(OSError, ValueError):  # no real stdout (tests): nothing to do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's own flush at exit must not fail again
+    raise click.exceptions.Exit(EXIT_WRITE_FAILED)
 
 
 def main() -> None:

@@ -9,7 +9,6 @@ standard output by default, so that it composes in a pipe::
 
 import contextlib
 import io
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,14 @@ from typing import IO
 
 import click
 
-from glassnet.cli.app import CONTEXT_SETTINGS, EXIT_ERROR, EXIT_WRITE_FAILED, cli, fail
+from glassnet.cli.app import (
+    CONTEXT_SETTINGS,
+    EXIT_ERROR,
+    EXIT_WRITE_FAILED,
+    cli,
+    fail,
+    quiet_broken_pipe,
+)
 from glassnet.csv_chunks import DEFAULT_CHUNK_SIZE, NAN_POLICIES
 from glassnet.errors import GlassnetError, InputError
 from glassnet.evaluation import load_trained_model
@@ -76,7 +82,7 @@ def predict(model: str, source: str, out: str, nan: str, chunk_size: int) -> Non
     except GlassnetError as error:
         fail(str(error), EXIT_ERROR)
     except BrokenPipeError:
-        _quiet_broken_pipe()
+        quiet_broken_pipe()
     except OSError as error:
         fail(f"could not write {out}: {error}", EXIT_WRITE_FAILED)
     _report(summary)
@@ -111,11 +117,3 @@ def _stdout(out: str) -> Iterator[str | IO[str]]:
         yield stream
     finally:
         stream.detach()  # flushes, and leaves standard output itself open
-
-
-def _quiet_broken_pipe() -> None:
-    """The reader of the pipe stopped early (``| head``): stop quietly, as Unix tools do."""
-    with contextlib.suppress(OSError, ValueError):  # no real stdout (tests): nothing to do
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # Python's own flush at exit must not fail again
-    raise click.exceptions.Exit(EXIT_WRITE_FAILED)

@@ -41,6 +41,7 @@ from glassnet.cli.app import (
     EXIT_INTERRUPTED,
     EXIT_WRITE_FAILED,
     cli,
+    quiet_broken_pipe,
 )
 from glassnet.cli.app import fail as _fail
 from glassnet.cli.resume import RESUME_HELP, resumed_options
@@ -292,6 +293,8 @@ def train(**options: Any) -> None:
         folder = write_run_folder(result)
     except GlassnetError as error:
         _fail(str(error), EXIT_ERROR)
+    except BrokenPipeError:  # glassnet train ... | head
+        quiet_broken_pipe()
     except OSError as error:
         _fail(f"could not write the run folder: {error}", EXIT_WRITE_FAILED)
     console.print(summary_table(result, folder))
