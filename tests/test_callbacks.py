@@ -375,3 +375,16 @@ def test_ctrl_c_with_early_stopping_keeps_the_best_weights(overfitting):
     assert history.best_epoch == best < 40
     for restored, kept in zip(network.parameters(), snapshots.taken[best], strict=True):
         np.testing.assert_array_equal(restored, kept)
+
+
+def test_early_stopping_on_full_batch_cost_restores_the_weights_that_scored_it():
+    """The full-batch cost of epoch e is scored before e's update: restore those weights."""
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    network = Network([2, 4, 1], hidden="tanh", random_state=0)
+    initial = [p.copy() for p in network.parameters()]
+    stopper = EarlyStopping(patience=3, min_delta=1.0)  # only epoch 0 ever counts as best
+    history = train(network, X, y, learning_rate=0.5, epochs=50, callbacks=[stopper])
+    assert history.best_epoch == 0 and len(history) == 4
+    for restored, before in zip(network.parameters(), initial, strict=True):
+        assert np.array_equal(restored, before)  # the weights the epoch-0 cost was computed with

@@ -173,7 +173,8 @@ def test_a_csv_is_read_by_column_name_with_text_labels(answers):
     from glassnet.io import load
 
     path, model_file = answers
-    record = json_of(evaluate(model_file, "--data", path, "--part", "all", "--json", "-"))  # target: the model's
+    # --target left out: the model's own target column
+    record = json_of(evaluate(model_file, "--data", path, "--part", "all", "--json", "-"))
     rows = [line.split(",") for line in path.read_text().splitlines()[1:]]
     X = np.array([[float(row[3]), float(row[1])] for row in rows])  # x1, x2
     y = np.array([row[2] for row in rows])

@@ -97,16 +97,57 @@ class PrintCost(Callback):
         self.printed = epoch
 
 
+def copy_weights(source: "Network", target: "Network") -> None:
+    """``target.W[l], target.b[l] = source.W[l], source.b[l]``, into target's own arrays."""
+    for mine, theirs in zip(target.parameters(), source.parameters(), strict=True):
+        np.copyto(mine, theirs)
+
+
+class ScoredWeights:
+    """Which weights scored an epoch's monitored cost, and a copy of the best of them.
+
+    ==============================  ==============================================
+    monitored                       the weights that scored it
+    ==============================  ==============================================
+    val_cost                        the weights at the end of the epoch
+    cost, full batch (one step)     the weights at its start: J comes before the update
+    cost, mini-batches              the weights at its end (J is the epoch's mean)
+    ==============================  ==============================================
+
+    Call :meth:`begin_training`, :meth:`begin_epoch` and :meth:`scored` from the
+    callback hooks of the same names; :meth:`keep` copies weights into :attr:`best`.
+    """
+
+    def begin_training(self, state: TrainingState) -> None:
+        self.best = state.network.copy()  # the weights kept by keep()
+        self._start = state.network.copy()  # the weights at the start of the epoch
+        self._keep_start = True  # until epoch 0 shows whether J is scored before the update
+        self._steps_before = 0
+
+    def begin_epoch(self, state: TrainingState) -> None:
+        if self._keep_start:
+            copy_weights(state.network, self._start)
+        self._steps_before = state.step
+
+    def scored(self, state: TrainingState) -> "Network":
+        """The weights that scored this epoch's monitored cost (call at the epoch's end)."""
+        on_training_cost = math.isnan(state.history.last("val_cost"))
+        before_update = on_training_cost and state.step - self._steps_before <= 1
+        self._keep_start = before_update
+        return self._start if before_update else state.network
+
+    def keep(self, network: "Network") -> None:
+        """Copy ``network``'s weights into :attr:`best`."""
+        copy_weights(network, self.best)
+
+
 class EarlyStopping(Callback):
     """Stop when the monitored cost has not improved by ``min_delta`` for ``patience`` epochs.
 
     Monitors ``val_cost`` when validation data is given, else the training ``cost``.
-    With ``restore_best=True`` the network ends with the weights of the best epoch,
-    however training ended (patience, the epoch limit or Ctrl-C): the weights at the
-    end of that epoch. With validation data they are exactly the weights that scored
-    the best ``val_cost``; monitoring the full-batch training cost (computed before
-    the epoch's update) they are one update past them.
-    :class:`glassnet.checkpoint.Checkpoint` keeps the exact ones.
+    With ``restore_best=True`` the network ends with the weights that scored the best
+    epoch (see :class:`ScoredWeights`), however training ended (patience, the epoch
+    limit or Ctrl-C).
     """
 
     def __init__(self, patience: int = 10, min_delta: float = 0.0, restore_best: bool = True):
@@ -121,19 +162,20 @@ class EarlyStopping(Callback):
     def on_train_begin(self, state: TrainingState) -> None:
         self.best = math.inf
         self.best_epoch: int | None = None
-        self.best_weights: tuple[dict, dict] | None = None
         self.waited = 0
+        self.weights = ScoredWeights()
+        self.weights.begin_training(state)
+
+    def on_epoch_begin(self, state: TrainingState) -> None:
+        self.weights.begin_epoch(state)
 
     def on_epoch_end(self, state: TrainingState) -> None:
         monitored = monitored_cost(state.history)
+        scored = self.weights.scored(state)
         if monitored < self.best - self.min_delta:
             self.best, self.best_epoch, self.waited = monitored, state.epoch, 0
             if self.restore_best:
-                network = state.network
-                self.best_weights = (
-                    {l: W.copy() for l, W in network.W.items()},
-                    {l: b.copy() for l, b in network.b.items()},
-                )
+                self.weights.keep(scored)
             return
         self.waited += 1
         if self.waited >= self.patience:
@@ -144,8 +186,5 @@ class EarlyStopping(Callback):
 
     def on_train_end(self, state: TrainingState) -> None:
         state.history.best_epoch = self.best_epoch
-        if self.restore_best and self.best_weights is not None:
-            W, b = self.best_weights
-            for l in W:
-                state.network.W[l][...] = W[l]
-                state.network.b[l][...] = b[l]
+        if self.restore_best and self.best_epoch is not None:
+            copy_weights(self.weights.best, state.network)

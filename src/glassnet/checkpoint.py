@@ -7,7 +7,7 @@ cost. On an improvement it copies the weights that scored it and writes them wit
 never leaves half a file). A crash, a Ctrl-C or a divergence therefore leaves the
 best model so far on disk, not the last one.
 
-Which weights scored the cost:
+Which weights scored the cost (:class:`glassnet.callbacks.ScoredWeights`):
 
     val_cost                         the weights at the end of the epoch
     cost, full batch (one step)      the weights at its start: J is computed before the update
@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.callbacks import Callback, TrainingState, monitored_cost
+from glassnet.callbacks import Callback, ScoredWeights, TrainingState, monitored_cost
 from glassnet.errors import InputError
 from glassnet.io import save
 from glassnet.network import Network
@@ -93,28 +93,22 @@ class Checkpoint(Callback):
         self.saved_epoch: int | None = None
         self.writes = 0
         self._monitor = "cost"
-        self._best = state.network.copy()  # the weights that scored self.best
-        self._start = state.network.copy()  # the weights at the start of the epoch
-        self._keep_start = True  # until epoch 0 shows whether J is scored before the update
-        self._steps_before = 0
+        self._weights = ScoredWeights()  # which weights scored the cost; the best of them
+        self._weights.begin_training(state)
         self._written_at = -math.inf
 
     def on_epoch_begin(self, state: TrainingState) -> None:
-        if self._keep_start:
-            _copy_weights(state.network, self._start)
-        self._steps_before = state.step
+        self._weights.begin_epoch(state)
 
     def on_epoch_end(self, state: TrainingState) -> None:
         value = monitored_cost(state.history)  # val_cost, or cost without validation data
         monitor = "cost" if math.isnan(state.history.last("val_cost")) else "val_cost"
-        before_update = monitor == "cost" and state.step - self._steps_before <= 1
-        self._keep_start = before_update
+        scored = self._weights.scored(state)
         if not value < self.best:  # also False for NaN
             return
-        scored = self._start if before_update else state.network
         if not all(np.isfinite(p).all() for p in scored.parameters()):
             return  # the last step overflowed: training is about to report a divergence
-        _copy_weights(scored, self._best)
+        self._weights.keep(scored)
         self.best, self.best_epoch, self._monitor = value, state.epoch, monitor
         if time.monotonic() - self._written_at >= self.min_interval:
             self._write()
@@ -125,13 +119,8 @@ class Checkpoint(Callback):
 
     def _write(self) -> None:
         record = {"best_epoch": self.best_epoch, "monitor": self._monitor, self._monitor: self.best}
-        save(self._best if self.wrap is None else self.wrap(self._best, record), self.path)
+        best = self._weights.best
+        save(best if self.wrap is None else self.wrap(best, record), self.path)
         self.saved_epoch = self.best_epoch
         self.writes += 1
         self._written_at = time.monotonic()
-
-
-def _copy_weights(source: Network, target: Network) -> None:
-    """``target.W[l], target.b[l] = source.W[l], source.b[l]``, into target's own arrays."""
-    for mine, theirs in zip(target.parameters(), source.parameters(), strict=True):
-        np.copyto(mine, theirs)
