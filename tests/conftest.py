@@ -43,3 +43,26 @@ def regression_data() -> tuple[np.ndarray, np.ndarray]:
     X = rng.standard_normal((N_SAMPLES, N_FEATURES))
     y = X @ np.array([1.5, -2.0, 0.5]) + 0.1 * rng.standard_normal(N_SAMPLES)
     return X, y
+
+
+@pytest.fixture
+def tutorial_steps() -> list[str]:
+    """One iteration of a 2-5-1 tanh/sigmoid network, in the tutorials' names and order."""
+    return [
+        "Z1 = X W1 + b1",
+        "A1 = tanh(Z1)",
+        "Z2 = A1 W2 + b2",
+        "A2 = sigmoid(Z2)",
+        "J = -1/m sum(Y log(A2) + (1 - Y) log(1 - A2))",
+        "dZ2 = A2 - Y",
+        "dW2 = A1^T dZ2 / m",
+        "db2 = sum(dZ2) / m",
+        "dA1 = dZ2 W2^T",
+        "dZ1 = dA1 * (1 - A1**2)",
+        "dW1 = X^T dZ1 / m",
+        "db1 = sum(dZ1) / m",
+        "W1 := W1 - lr dW1",
+        "b1 := b1 - lr db1",
+        "W2 := W2 - lr dW2",
+        "b2 := b2 - lr db2",
+    ]

@@ -16,24 +16,6 @@ from glassnet import activations, cli, glassbox_plots
 from glassnet.explain import format_values
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-STEPS_2_5_1 = [  # the tutorials' order, for a 2-5-1 tanh network
-    "Z1 = X W1 + b1",
-    "A1 = tanh(Z1)",
-    "Z2 = A1 W2 + b2",
-    "A2 = sigmoid(Z2)",
-    "J = -1/m sum(Y log(A2) + (1 - Y) log(1 - A2))",
-    "dZ2 = A2 - Y",
-    "dW2 = A1^T dZ2 / m",
-    "db2 = sum(dZ2) / m",
-    "dA1 = dZ2 W2^T",
-    "dZ1 = dA1 * (1 - A1**2)",
-    "dW1 = X^T dZ1 / m",
-    "db1 = sum(dZ1) / m",
-    "W1 := W1 - lr dW1",
-    "b1 := b1 - lr db1",
-    "W2 := W2 - lr dW2",
-    "b2 := b2 - lr db2",
-]
 SMALL_RUN = ("--data", "moons", "--samples", 120, "--iterations", 60, "--print-every", 60)
 
 
@@ -121,12 +103,12 @@ def test_regression_and_three_classes_get_no_roc(tmp_path):
 # --- glassnet explain ----------------------------------------------------------------------
 
 
-def test_explain_prints_every_step_of_the_2_5_1_network_in_order():
+def test_explain_prints_every_step_of_the_2_5_1_network_in_order(tutorial_steps):
     result = invoke("explain", "--data", "moons", "--hidden", 5, "--activation", "tanh")
     assert result.exit_code == 0, result.output
     text = result.stdout
-    positions = [text.find(step) for step in STEPS_2_5_1]
-    assert -1 not in positions, [s for s, p in zip(STEPS_2_5_1, positions, strict=True) if p < 0]
+    positions = [text.find(step) for step in tutorial_steps]
+    assert -1 not in positions, [s for s, p in zip(tutorial_steps, positions, strict=True) if p < 0]
     assert positions == sorted(positions)
     assert "m = 500 samples" in text
 

@@ -39,28 +39,10 @@ def values_after(text: str, formula: str) -> np.ndarray:
 # --- the text, step by step ------------------------------------------------------------
 
 
-def test_steps_appear_in_the_tutorials_order(moons, moons_net):
+def test_steps_appear_in_the_tutorials_order(moons, moons_net, tutorial_steps):
     X, y = moons
     text = explain(moons_net, X, y)
-    steps = [
-        "Z1 = X W1 + b1",
-        "A1 = tanh(Z1)",
-        "Z2 = A1 W2 + b2",
-        "A2 = sigmoid(Z2)",
-        "J = -1/m sum(Y log(A2) + (1 - Y) log(1 - A2))",
-        "dZ2 = A2 - Y",
-        "dW2 = A1^T dZ2 / m",
-        "db2 = sum(dZ2) / m",
-        "dA1 = dZ2 W2^T",
-        "dZ1 = dA1 * (1 - A1**2)",
-        "dW1 = X^T dZ1 / m",
-        "db1 = sum(dZ1) / m",
-        "W1 := W1 - lr dW1",
-        "b1 := b1 - lr db1",
-        "W2 := W2 - lr dW2",
-        "b2 := b2 - lr db2",
-    ]
-    positions = [text.index(step) for step in steps]
+    positions = [text.index(step) for step in tutorial_steps]
     assert positions == sorted(positions)
     assert "Rows are samples: the tutorials' Z = W X + b is Z^T here" in text
     assert text.count("Rows are samples") == 1
