@@ -89,7 +89,7 @@ class PrintCost(Callback):
             self._print(state)  # training stopped early: still show where it ended
 
     def _print(self, state: TrainingState) -> None:
-        epoch = state.history["epoch"][-1]
+        epoch = int(state.history["epoch"][-1])
         line = f"Cost after iteration {epoch}: {state.history.last('cost'):.6f}"
         if not math.isnan(state.history.last("val_cost")):
             line += f"  (validation {state.history.last('val_cost'):.6f})"

@@ -224,7 +224,7 @@ def _is_own_data(model: TrainedModel, data: str) -> bool:
     return config.get("data") == data and not generated and bool(config.get("test_size"))
 
 
-def _held_out_part(model: TrainedModel, data: str) -> tuple[NDArray[np.float64], NDArray[Any]]:
+def _held_out_part(model: TrainedModel, data: str) -> tuple[NDArray[np.floating], NDArray[Any]]:
     """The rows the training run held out: its data loaded and split as ``run_training`` does."""
     config = model.config
     if config.get("data") != data or not config.get("test_size"):

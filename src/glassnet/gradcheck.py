@@ -13,6 +13,7 @@ derivative is wrong. The check runs on a float64 copy of the network, whatever
 its dtype, so rounding does not hide or fake an error.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -88,7 +89,7 @@ def check_gradients(
     return report
 
 
-def _numeric_gradient(J, theta: NDArray[np.float64], h: float) -> NDArray[np.float64]:
+def _numeric_gradient(J: Callable[[], float], theta: NDArray[np.floating], h: float) -> NDArray:
     """dJ/dtheta by central differences, perturbing ``theta`` in place and restoring it."""
     gradient = np.zeros_like(theta)
     flat, flat_gradient = theta.reshape(-1), gradient.reshape(-1)

@@ -216,7 +216,7 @@ def backward(
     else:
         w = sample_weight / sample_weight.sum()  # w_i = s_i / sum(s), (n,)
     grads = Gradients()
-    dZ = trace.A[L] - Y  # dZ[L] = A[L] - Y: output activation fused with its loss, (n, n_L)
+    dZ: Array = trace.A[L] - Y  # dZ[L] = A[L] - Y: output activation fused with its loss, (n, n_L)
     for l in range(L, 0, -1):
         grads.dZ[l] = dZ
         if sample_weight is None:

@@ -71,7 +71,9 @@ def _same_length(first: NDArray[Any], second: NDArray[Any], names: str) -> None:
         )
 
 
-def _float_column(history: Mapping[str, Any], name: str, n: int) -> NDArray[np.float64] | None:
+def _float_column(
+    history: "Mapping[str, Any] | History", name: str, n: int
+) -> NDArray[np.float64] | None:
     """``history[name]`` as floats of length ``n``, or None if absent or all NaN."""
     values = history.get(name)
     if values is None:
@@ -84,7 +86,7 @@ def _float_column(history: Mapping[str, Any], name: str, n: int) -> NDArray[np.f
     return column
 
 
-def _metric_name(history: Mapping[str, Any]) -> str:
+def _metric_name(history: "Mapping[str, Any] | History") -> str:
     """The metric's label: ``history["metric_name"]`` as a str or a one-item sequence."""
     name = history.get("metric_name", "metric")
     if isinstance(name, str):

@@ -276,7 +276,7 @@ def run_training(config: RunConfig, callbacks: Sequence[Callback] = ()) -> RunRe
 
         X_probe, y_probe = result.features(X_train), result.targets(y_train)
         own_callbacks.append(GradientNorms(X_probe, y_probe, random_state=config.seed))
-    start = time.perf_counter()
+    began = time.perf_counter()
     try:
         result.history = train(
             network,
@@ -297,7 +297,7 @@ def run_training(config: RunConfig, callbacks: Sequence[Callback] = ()) -> RunRe
                 with contextlib.suppress(OSError):
                     result.checkpoint.parent.rmdir()  # only if empty: nothing else was ours
         raise
-    result.seconds = time.perf_counter() - start
+    result.seconds = time.perf_counter() - began
     result.metrics = compute_metrics(result)
     return result
 
