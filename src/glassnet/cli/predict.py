@@ -99,7 +99,7 @@ def _stdin(source: str) -> Iterator[str | IO[str]]:
     if source != STDIO:
         yield source
         return
-    stream = io.TextIOWrapper(click.get_binary_stream("stdin"), encoding="utf-8-sig", newline="")
+    stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="")
     try:
         yield stream
     finally:
@@ -112,7 +112,7 @@ def _stdout(out: str) -> Iterator[str | IO[str]]:
     if out != STDIO:
         yield out
         return
-    stream = io.TextIOWrapper(click.get_binary_stream("stdout"), encoding="utf-8", newline="")
+    stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
     try:
         yield stream
     finally:
