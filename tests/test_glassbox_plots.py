@@ -14,7 +14,7 @@ from glassnet.datasets import moons
 from glassnet.errors import InputError
 from glassnet.history import History
 from glassnet.inspection import GradientNorms
-from glassnet.plots import DPI, _grid
+from glassnet.plots import DPI, plane_grid
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -188,7 +188,7 @@ def test_hidden_units_one_panel_per_unit(small_moons, deep_network, layer, units
 def test_hidden_unit_panels_show_the_forward_pass(small_moons, deep_network):
     X, _ = small_moons
     figure = gp._hidden_units_figure(deep_network, X, layer=2, y=None, resolution=40)
-    xx, yy = _grid(X, 40)
+    xx, yy = plane_grid(X, 40)
     A = glassnet.forward(deep_network, np.column_stack([xx.ravel(), yy.ravel()])).A[2]
     for j, ax in enumerate(figure.axes):
         image = ax.images[0]

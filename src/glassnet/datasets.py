@@ -233,7 +233,7 @@ def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
         raise InputError(f"{where} is empty: a CSV needs a header row and data rows")
     (_, header), data = records[0], records[1:]
     header = [name.strip() for name in header]
-    if all(_is_number(name) for name in header):
+    if all(is_number(name) for name in header):
         raise InputError(
             f"{where} has no header row (its first line is all numbers): "
             "add a first line with the column names"
@@ -258,7 +258,8 @@ def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     return header, data
 
 
-def _is_number(cell: str) -> bool:
+def is_number(cell: str) -> bool:
+    """Whether a CSV cell's text reads as a number."""
     try:
         float(cell)
     except ValueError:
@@ -297,7 +298,7 @@ def _parse_target(
         if cell.strip().lower() in MISSING:
             raise _missing(location, cell)
     for location, cell in zip(locations, cells, strict=True):
-        if not _is_number(cell):
+        if not is_number(cell):
             if task == "regression":
                 raise InputError(
                     f"{location}: {cell!r} is not a number: regression needs a numeric target; "
@@ -356,7 +357,7 @@ def csv(path: str | os.PathLike[str], target: str, task: str = "auto") -> Datase
     if target not in header:
         close = difflib.get_close_matches(target, header, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        if any(_is_number(name) for name in header):
+        if any(is_number(name) for name in header):
             hint += " (a column name is a number: is the header row missing?)"
         raise InputError(
             f"target column {target!r} is not in {where}{hint}: "

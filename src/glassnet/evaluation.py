@@ -12,7 +12,6 @@ does, so only the predictions of a large file are held, not its rows.
 
 import inspect
 import math
-import os
 import warnings
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -23,9 +22,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from glassnet.csv_chunks import CsvChunks, column_indices
-from glassnet.datasets import DATASETS, load
+from glassnet.datasets import DATASETS, is_number, load
 from glassnet.errors import InputError
-from glassnet.io import load as load_model
 from glassnet.model import TrainedModel
 from glassnet.preprocessing import split
 
@@ -54,25 +52,6 @@ class Evaluation:
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of everything above."""
         return asdict(self)
-
-
-def load_trained_model(path: str | os.PathLike[str]) -> TrainedModel:
-    """Load a model file that holds a :class:`TrainedModel` (``glassnet train``'s model.npz).
-
-    Raises
-    ------
-    ModelFileError
-        If the file is missing or damaged.
-    InputError
-        If it holds a bare network, which has no feature names, scaling or labels.
-    """
-    model = load_model(path)
-    if not isinstance(model, TrainedModel):
-        raise InputError(
-            f"{os.fspath(path)!r} holds a {type(model).__name__}, not a trained model with its "
-            "feature names, scaling and labels: use the model.npz of a glassnet train run"
-        )
-    return model
 
 
 PARTS = ("auto", "held-out", "all")
@@ -302,20 +281,12 @@ def _labels(classes: NDArray[Any], cells: list[str], where: str, target: str) ->
     try:
         return np.array(texts, dtype=np.float64)
     except ValueError:
-        shown = next(text for text in texts if not _is_number(text))
+        shown = next(text for text in texts if not is_number(text))
         known = ", ".join(str(label) for label in classes.tolist()[:10])
         raise InputError(
             f"{where}, column {target!r}: the label {shown!r} is not a number, but the model's "
             f"classes are numbers ({known})"
         ) from None
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _floats(scores: Mapping[str, Any]) -> dict[str, float | None]:

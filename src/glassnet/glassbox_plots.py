@@ -26,8 +26,16 @@ from numpy.typing import ArrayLike, NDArray
 
 from glassnet.errors import InputError
 from glassnet.network import Network, forward
-from glassnet.plots import DPI, REGION_ALPHA, _as_1d, _check_points, _grid, _marker, _same_length
-from glassnet.plots import _save as save_png
+from glassnet.plots import (
+    REGION_ALPHA,
+    as_1d,
+    check_points,
+    legend_marker,
+    new_figure,
+    plane_grid,
+    same_length,
+    save_png,
+)
 from glassnet.training import train
 from glassnet.validation import check_features, check_layer_sizes, check_X
 
@@ -45,22 +53,12 @@ CLASS_COLOURS = ("tab:blue", "tab:orange")  # class 0, class 1: as plots.plot_de
 UNIT_MARKERS = ("o", "x", "^", "s", "+", "D")  # the classes over a hidden unit's colours
 
 
-def _new_figure(width: float, height: float) -> "Figure":
-    """A fresh ``width`` x ``height`` inch figure with its own Agg canvas."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
-    FigureCanvasAgg(figure)
-    return figure
-
-
 def _panel_figure(
     n: int, columns: int, panel: tuple[float, float]
 ) -> tuple["Figure", list["Axes"]]:
     """A figure of ``n`` panels in rows of ``columns``; the empty cells of the last row removed."""
     rows = math.ceil(n / columns)
-    figure = _new_figure(columns * panel[0], rows * panel[1] + 0.4)  # + room for the suptitle
+    figure = new_figure((columns * panel[0], rows * panel[1] + 0.4))  # + room for the suptitle
     axes = figure.subplots(rows, columns, squeeze=False).ravel()
     for ax in axes[n:]:
         ax.remove()
@@ -103,9 +101,9 @@ def plot_roc(
 def _roc_figure(y_true: ArrayLike, scores: ArrayLike, *, title: str | None = None) -> "Figure":
     from sklearn.metrics import RocCurveDisplay
 
-    labels = _as_1d(y_true, "y_true")
+    labels = as_1d(y_true, "y_true")
     positive = _positive_scores(scores)
-    _same_length(labels, positive, "y_true and scores")
+    same_length(labels, positive, "y_true and scores")
     classes = np.unique(labels)
     if classes.size != 2:
         shown = ", ".join(str(c) for c in classes[:6]) + (", ..." if classes.size > 6 else "")
@@ -113,7 +111,7 @@ def _roc_figure(y_true: ArrayLike, scores: ArrayLike, *, title: str | None = Non
             f"a ROC curve needs exactly two classes, y_true has {classes.size} ({shown}): "
             "for more classes draw one curve per class against the rest"
         )
-    figure = _new_figure(*ROC_SIZE)
+    figure = new_figure(ROC_SIZE)
     ax = figure.add_subplot()
     display = RocCurveDisplay.from_predictions(
         labels, positive, pos_label=classes[1], name="network", ax=ax, plot_chance_level=True
@@ -132,7 +130,7 @@ def _positive_scores(scores: ArrayLike) -> NDArray[np.float64]:
         raise InputError("scores must be numbers: the positive class's score per sample") from None
     if array.ndim == 2 and array.shape[1] == 2:
         array = array[:, 1]  # predict_proba's (n, 2): the positive class's column
-    array = _as_1d(array, "scores")
+    array = as_1d(array, "scores")
     if not np.isfinite(array).all():
         raise InputError("scores contain NaN or inf: a ROC curve needs finite scores")
     return array
@@ -210,7 +208,7 @@ def _boundary_grid_figure(
     random_state: int | None,
     resolution: int = 200,
 ) -> "Figure":
-    features, labels = _check_points(X, y, "")
+    features, labels = check_points(X, y, "")
     classes, y01 = np.unique(labels, return_inverse=True)  # class 1 = the larger label
     if classes.size != 2:
         raise InputError(
@@ -223,7 +221,7 @@ def _boundary_grid_figure(
     if not sizes:
         raise InputError("hidden_sizes is empty: give at least one hidden-layer size")
 
-    xx, yy = _grid(features, resolution)
+    xx, yy = plane_grid(features, resolution)
     grid = np.column_stack([xx.ravel(), yy.ravel()])  # (resolution², 2)
     colours = [CLASS_COLOURS[k] for k in y01]
     figure, axes = _panel_figure(len(sizes), min(GRID_COLUMNS, len(sizes)), GRID_PANEL)
@@ -244,7 +242,7 @@ def _boundary_grid_figure(
             f"Hidden Layer of size {h}\ntraining accuracy {accuracy:.1%}", fontsize="medium"
         )
         ax.tick_params(labelsize="small")
-    handles = [_marker(CLASS_COLOURS[k], "o", str(c)) for k, c in enumerate(classes)]
+    handles = [legend_marker(CLASS_COLOURS[k], "o", str(c)) for k, c in enumerate(classes)]
     figure.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False)
     figure.suptitle(
         f"[2, h, 1] networks, {activation} hidden layer, {epochs} full-batch epochs "
@@ -313,11 +311,11 @@ def _hidden_units_figure(
         or not 1 <= layer <= n_hidden
     ):
         raise InputError(f"layer must be a hidden layer, 1..{n_hidden}, got {layer!r}")
-    labels = None if y is None else _as_1d(y, "y")
+    labels = None if y is None else as_1d(y, "y")
     if labels is not None:
-        _same_length(features, labels, "X and y")
+        same_length(features, labels, "X and y")
 
-    xx, yy = _grid(features, resolution)
+    xx, yy = plane_grid(features, resolution)
     grid = np.column_stack([xx.ravel(), yy.ravel()]).astype(network.dtype)  # (resolution², 2)
     trace = forward(network, grid)
     A, Z = trace.A[layer], trace.Z[layer]  # (resolution², n_layer) each
@@ -416,15 +414,15 @@ def _gradient_norms_figure(
     weights = _layer_columns(history, "weight_norm")
     n = len(history[grads[0][1]])
     epochs = history.get("epoch")
-    epoch = np.arange(n) if epochs is None else _as_1d(epochs, "history['epoch']")
+    epoch = np.arange(n) if epochs is None else as_1d(epochs, "history['epoch']")
     panels = [(grads, "gradient ‖dW[l]‖")] + ([(weights, "weights ‖W[l]‖")] if weights else [])
     width, height = NORMS_SIZE
-    figure = _new_figure(width, height if weights else height / 2)
+    figure = new_figure((width, height if weights else height / 2))
     axes = figure.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
     for ax, (columns, label) in zip(axes, panels, strict=True):
         for l, name in columns:
-            values = _as_1d(np.asarray(history[name], dtype=np.float64), f"history[{name!r}]")
-            _same_length(epoch, values, f"history['epoch'] and history[{name!r}]")
+            values = as_1d(np.asarray(history[name], dtype=np.float64), f"history[{name!r}]")
+            same_length(epoch, values, f"history['epoch'] and history[{name!r}]")
             shown = np.where(values > 0, values, np.nan)  # log axis: 0 and NaN are gaps
             ax.plot(epoch, shown, color=f"C{(l - 1) % 10}", label=f"layer {l}")
         ax.set_yscale("log")

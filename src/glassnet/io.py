@@ -274,6 +274,29 @@ class _Spec:
     payload: dict[str, Any]
 
 
+def load_trained_model(
+    path: str | os.PathLike[str],
+    hint: str = "use the model.npz of a glassnet train run",
+) -> TrainedModel:
+    """Load a model file that must hold a :class:`TrainedModel`, not a bare network.
+
+    Raises
+    ------
+    ModelFileError
+        If the file is missing or damaged.
+    InputError
+        If it holds a bare network, which has no feature names, scaling or labels;
+        the message ends with ``hint``.
+    """
+    model = load(path)
+    if not isinstance(model, TrainedModel):
+        raise InputError(
+            f"{os.fspath(path)!r} holds a {type(model).__name__}, not a trained model with its "
+            f"feature names, scaling and labels: {hint}"
+        )
+    return model
+
+
 def _load(path: Path) -> Any:
     with NpzReader(path) as reader:  # checks the signature: a pickle is refused unread
         if METADATA not in reader.names():

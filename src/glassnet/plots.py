@@ -34,24 +34,28 @@ FIGSIZES = {
 REGION_ALPHA = 0.3  # the predicted-class regions, light enough to see the points
 
 
-def _new_figure(kind: str) -> "Figure":
-    """A fresh figure with its own Agg canvas: nothing registered with pyplot."""
+def new_figure(size: str | tuple[float, float]) -> "Figure":
+    """A fresh figure with its own Agg canvas: nothing registered with pyplot.
+
+    ``size`` is a name in :data:`FIGSIZES` or (width, height) in inches.
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=FIGSIZES[kind], dpi=DPI, layout="constrained")
+    figsize = FIGSIZES[size] if isinstance(size, str) else size
+    figure = Figure(figsize=figsize, dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
     return figure
 
 
-def _save(figure: "Figure", path: str | os.PathLike[str]) -> Path:
+def save_png(figure: "Figure", path: str | os.PathLike[str]) -> Path:
     """Write ``figure`` as a PNG at ``path``, whole or not at all."""
     with atomic_write(path, "wb") as handle:
         figure.savefig(handle, format="png", dpi=DPI)
     return Path(path)
 
 
-def _as_1d(values: ArrayLike, name: str) -> NDArray[Any]:
+def as_1d(values: ArrayLike, name: str) -> NDArray[Any]:
     """Return ``values`` as a non-empty 1-D array (a single column is flattened)."""
     array = np.asarray(values)
     if array.ndim == 2 and array.shape[1] == 1:
@@ -63,7 +67,7 @@ def _as_1d(values: ArrayLike, name: str) -> NDArray[Any]:
     return array
 
 
-def _same_length(first: NDArray[Any], second: NDArray[Any], names: str) -> None:
+def same_length(first: NDArray[Any], second: NDArray[Any], names: str) -> None:
     if first.shape[0] != second.shape[0]:
         raise InputError(
             f"{names} have different lengths ({first.shape[0]} and {second.shape[0]}): "
@@ -149,17 +153,17 @@ def plot_loss(
 
     if history.get("cost") is None:
         raise InputError("history has no 'cost' column: pass the History that train returned")
-    cost = _as_1d(np.asarray(history["cost"], dtype=np.float64), "history['cost']")
+    cost = as_1d(np.asarray(history["cost"], dtype=np.float64), "history['cost']")
     n = cost.size
     epochs = history.get("epoch")
-    epoch = np.arange(n) if epochs is None else _as_1d(epochs, "history['epoch']")
-    _same_length(epoch, cost, "history['epoch'] and history['cost']")
+    epoch = np.arange(n) if epochs is None else as_1d(epochs, "history['epoch']")
+    same_length(epoch, cost, "history['epoch'] and history['cost']")
     val_cost = _float_column(history, "val_cost", n)
     val_metric = _float_column(history, "val_metric", n)
     all_costs = cost if val_cost is None else np.concatenate([cost, val_cost])
     use_log = _wants_log_scale(all_costs, log_scale)
 
-    figure = _new_figure("loss")
+    figure = new_figure("loss")
     ax = figure.add_subplot()
     single = "o" if n == 1 else None  # a line of one point would be invisible
     lines = ax.plot(epoch, cost, color="tab:blue", marker=single, label="training")
@@ -194,10 +198,10 @@ def plot_loss(
         lines, labels, loc="outside lower center", ncols=len(lines), frameon=False, fontsize="small"
     )
     ax.set_title(title if title is not None else "cost per epoch")
-    return _save(figure, path)
+    return save_png(figure, path)
 
 
-def _check_points(X: ArrayLike, y: ArrayLike, name: str) -> tuple[NDArray[Any], NDArray[Any]]:
+def check_points(X: ArrayLike, y: ArrayLike, name: str) -> tuple[NDArray[Any], NDArray[Any]]:
     """Return ``X`` as an (n, 2) float array and ``y`` as n labels."""
     features = check_X(X, name=f"X{name}")
     if features.shape[1] != 2:
@@ -205,12 +209,12 @@ def _check_points(X: ArrayLike, y: ArrayLike, name: str) -> tuple[NDArray[Any], 
             f"a decision boundary needs exactly 2 features, X{name} has {features.shape[1]}: "
             "pick two columns or project the data to 2-D first"
         )
-    labels = _as_1d(y, f"y{name}")
-    _same_length(features, labels, f"X{name} and y{name}")
+    labels = as_1d(y, f"y{name}")
+    same_length(features, labels, f"X{name} and y{name}")
     return features, labels
 
 
-def _grid(points: NDArray[np.float64], resolution: int) -> tuple[NDArray[np.float64], ...]:
+def plane_grid(points: NDArray[np.float64], resolution: int) -> tuple[NDArray[np.float64], ...]:
     """A ``resolution`` x ``resolution`` meshgrid covering ``points`` with a 5% margin."""
     low, high = points.min(axis=0), points.max(axis=0)
     margin = np.where(high > low, 0.05 * (high - low), 0.5)
@@ -243,7 +247,7 @@ def _class_names(
     return [str(class_names[i]) for i in index]
 
 
-def _marker(face: Any, marker: str, label: str) -> Any:
+def legend_marker(face: Any, marker: str, label: str) -> Any:
     """A legend entry: one marker with a black edge."""
     from matplotlib.lines import Line2D
 
@@ -302,14 +306,15 @@ def plot_decision_boundary(
     """
     from matplotlib import colormaps
 
-    X_train, y_train = _check_points(X, y, "")
+    X_train, y_train = check_points(X, y, "")
     if (X_test is None) != (y_test is None):
         raise InputError("give both X_test and y_test, or neither")
-    held_out = None if X_test is None or y_test is None else _check_points(X_test, y_test, "_test")
+    held_out = None if X_test is None or y_test is None else check_points(X_test, y_test, "_test")
     if not isinstance(resolution, int) or resolution < 2:
         raise InputError(f"resolution must be a whole number of at least 2, got {resolution!r}")
 
-    xx, yy = _grid(X_train if held_out is None else np.vstack([X_train, held_out[0]]), resolution)
+    points = X_train if held_out is None else np.vstack([X_train, held_out[0]])
+    xx, yy = plane_grid(points, resolution)
     grid = np.column_stack([xx.ravel(), yy.ravel()])  # (resolution², 2)
     predicted = np.asarray(predict(grid))
     if predicted.ndim == 2 and predicted.shape[1] == 1:
@@ -330,26 +335,26 @@ def plot_decision_boundary(
     def colours_of(labels: NDArray[Any]) -> list[Any]:
         return [colours[i] for i in index[np.searchsorted(classes, labels)]]
 
-    figure = _new_figure("boundary")
+    figure = new_figure("boundary")
     ax = figure.add_subplot()
     region = index[np.searchsorted(classes, predicted)].reshape(xx.shape)
     levels = np.arange(len(colours) + 1) - 0.5  # one band per colour index
     ax.contourf(xx, yy, region, levels=levels, colors=colours, alpha=REGION_ALPHA)
     ax.scatter(X_train[:, 0], X_train[:, 1], c=colours_of(y_train), edgecolors="black", s=30)
-    handles = [_marker(colours[i], "o", name) for i, name in zip(index, names, strict=True)]
+    handles = [legend_marker(colours[i], "o", name) for i, name in zip(index, names, strict=True)]
     if held_out is not None:
         test_X, test_y = held_out
         ax.scatter(
             test_X[:, 0], test_X[:, 1], c=colours_of(test_y), marker="^", edgecolors="black", s=45
         )
-        handles.append(_marker("white", "^", "held-out"))
+        handles.append(legend_marker("white", "^", "held-out"))
     ax.set_xlim(xx[0, 0], xx[0, -1])
     ax.set_ylim(yy[0, 0], yy[-1, 0])
     ax.set_xlabel(feature_names[0])
     ax.set_ylabel(feature_names[1])
     ax.legend(handles=handles, loc="best", framealpha=0.85)
     ax.set_title(title if title is not None else "decision boundary")
-    return _save(figure, path)
+    return save_png(figure, path)
 
 
 def plot_confusion(
@@ -383,11 +388,11 @@ def plot_confusion(
     """
     from sklearn.metrics import ConfusionMatrixDisplay
 
-    y_true = _as_1d(y_true, "y_true")
-    y_pred = _as_1d(y_pred, "y_pred")
-    _same_length(y_true, y_pred, "y_true and y_pred")
+    y_true = as_1d(y_true, "y_true")
+    y_pred = as_1d(y_pred, "y_pred")
+    same_length(y_true, y_pred, "y_true and y_pred")
 
-    figure = _new_figure("confusion")
+    figure = new_figure("confusion")
     ax = figure.add_subplot()
     ConfusionMatrixDisplay.from_predictions(
         y_true,
@@ -399,7 +404,7 @@ def plot_confusion(
         ax=ax,
     )
     ax.set_title(title if title is not None else "confusion matrix")
-    return _save(figure, path)
+    return save_png(figure, path)
 
 
 def plot_regression(
@@ -428,9 +433,9 @@ def plot_regression(
     Path
         The file written.
     """
-    y_true = _as_1d(np.asarray(y_true, dtype=np.float64), "y_true")
-    y_pred = _as_1d(np.asarray(y_pred, dtype=np.float64), "y_pred")
-    _same_length(y_true, y_pred, "y_true and y_pred")
+    y_true = as_1d(np.asarray(y_true, dtype=np.float64), "y_true")
+    y_pred = as_1d(np.asarray(y_pred, dtype=np.float64), "y_pred")
+    same_length(y_true, y_pred, "y_true and y_pred")
     if not (np.isfinite(y_true).all() and np.isfinite(y_pred).all()):
         raise InputError("y_true and y_pred must be finite: drop NaN/inf before plotting")
     residual = np.sum((y_true - y_pred) ** 2)
@@ -440,7 +445,7 @@ def plot_regression(
     low = min(y_true.min(), y_pred.min())
     high = max(y_true.max(), y_pred.max())
     pad = 0.05 * (high - low) if high > low else 0.5
-    figure = _new_figure("regression")
+    figure = new_figure("regression")
     ax = figure.add_subplot()
     ax.plot([low - pad, high + pad], [low - pad, high + pad], "--", color="gray", label="y = x")
     ax.scatter(
@@ -460,4 +465,4 @@ def plot_regression(
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left")
     ax.set_title(title if title is not None else "predicted vs actual")
-    return _save(figure, path)
+    return save_png(figure, path)

@@ -17,28 +17,16 @@ from typing import Any
 
 from glassnet.datasets import Dataset
 from glassnet.errors import InputError
-from glassnet.io import load
+from glassnet.io import load_trained_model
 from glassnet.model import TrainedModel
 from glassnet.run_config import RunConfig
 
 
 def load_start_model(path: str | os.PathLike[str]) -> TrainedModel:
-    """Load the model a run resumes from; it must be a :class:`TrainedModel`.
-
-    Raises
-    ------
-    ModelFileError
-        If the file is missing or damaged.
-    InputError
-        If it holds something else (a bare network has no standardizer or labels).
-    """
-    model = load(path)
-    if not isinstance(model, TrainedModel):
-        raise InputError(
-            f"{os.fspath(path)!r} holds a {type(model).__name__}, not a trained model: resuming "
-            "needs a model.npz or checkpoint.npz written by glassnet train"
-        )
-    return model
+    """Load the model a run resumes from: a :class:`TrainedModel` with its preprocessing."""
+    return load_trained_model(
+        path, hint="resuming needs a model.npz or checkpoint.npz written by glassnet train"
+    )
 
 
 def check_start_model(model: TrainedModel, config: RunConfig, dataset: Dataset) -> None:

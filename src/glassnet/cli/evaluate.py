@@ -18,7 +18,8 @@ from glassnet.cli.app import CONTEXT_SETTINGS, EXIT_ERROR, EXIT_WRITE_FAILED, cl
 from glassnet.csv_chunks import NAN_POLICIES
 from glassnet.datasets import DATASETS
 from glassnet.errors import GlassnetError
-from glassnet.evaluation import PARTS, Evaluation, evaluate, load_trained_model
+from glassnet.evaluation import PARTS, Evaluation, evaluate
+from glassnet.io import load_trained_model
 
 METRIC_LABELS = {  # a metric's JSON name: its row in the table
     "accuracy": "accuracy",

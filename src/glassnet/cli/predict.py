@@ -26,7 +26,7 @@ from glassnet.cli.app import (
 )
 from glassnet.csv_chunks import DEFAULT_CHUNK_SIZE, NAN_POLICIES
 from glassnet.errors import GlassnetError, InputError
-from glassnet.evaluation import load_trained_model
+from glassnet.io import load_trained_model
 from glassnet.predicting import PredictionSummary, predict_csv
 
 STDIO = "-"
