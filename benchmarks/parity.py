@@ -32,7 +32,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-import glassnet.estimators
+import glassnet.estimators._multilayer_perceptron
 
 SEEDS = (0, 1, 2, 3, 4)
 SOLVERS = {  # every other parameter at scikit-learn's default
@@ -45,7 +45,10 @@ SOLVERS = {  # every other parameter at scikit-learn's default
     },
     "lbfgs": {"hidden_layer_sizes": (100,), "solver": "lbfgs", "max_iter": 300},
 }
-LIBRARIES = {"scikit-learn": sklearn.neural_network, "glassnet": glassnet.estimators}
+LIBRARIES = {
+    "scikit-learn": sklearn.neural_network,
+    "glassnet": glassnet.estimators._multilayer_perceptron,
+}
 DATASETS: dict[str, tuple[Callable, str]] = {
     "iris": (load_iris, "MLPClassifier"),
     "wine": (load_wine, "MLPClassifier"),

@@ -3,7 +3,7 @@
     python benchmarks/run.py            # the full run (several minutes)
     python benchmarks/run.py --quick    # about a minute
 
-The same as ``glassnet bench --out benchmarks/results.md``; see glassnet/bench.py.
+The same as ``glassnet bench --out benchmarks/results.md``; see glassnet/bench/harness.py.
 """
 
 import sys

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from glassnet.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from glassnet.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 
 ELEMENTWISE = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
 H = 1e-6  # central-difference step, float64

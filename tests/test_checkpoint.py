@@ -7,12 +7,13 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet.callbacks import Callback, TrainingState
-from glassnet.checkpoint import Checkpoint
 from glassnet.errors import DivergenceError, InputError
-from glassnet.io import load
-from glassnet.model import TrainedModel
-from glassnet.run import CHECKPOINT, RunConfig, run_training, write_run_folder
+from glassnet.files.model_file import load
+from glassnet.files.trained_model import TrainedModel
+from glassnet.runs import RunConfig, run_training, write_run_folder
+from glassnet.runs.run import CHECKPOINT
+from glassnet.training.callbacks import Callback, TrainingState
+from glassnet.training.checkpoint import Checkpoint
 
 
 class Weights(Callback):
@@ -65,7 +66,7 @@ def test_written_only_in_the_epochs_the_validation_cost_improves(tmp_path):
     X, y = noisy_problem()
     network = gn.Network([2, 8, 1], hidden="tanh", random_state=0)
     writes, weights = Writes(), Weights()
-    checkpoint = Checkpoint(tmp_path / "best.npz", wrap=writes, min_interval=0)
+    checkpoint = Checkpoint(tmp_path / "best.npz", gn.save, wrap=writes, min_interval=0)
     history = gn.train(
         network, X, y, "adam", epochs=60, batch_size=8, learning_rate=0.05,
         validation=0.3, callbacks=[weights, checkpoint], random_state=0,
@@ -85,7 +86,7 @@ def test_full_batch_on_the_training_cost_saves_the_weights_that_scored_it(tmp_pa
     weights, path = Weights(), tmp_path / "best.npz"
     history = gn.train(
         network, X, y, learning_rate=0.5, epochs=40,
-        callbacks=[weights, Checkpoint(path, min_interval=0)],
+        callbacks=[weights, Checkpoint(path, gn.save, min_interval=0)],
     )  # fmt: skip
     best = int(np.argmin(history.cost))
     saved = load(path)
@@ -102,7 +103,9 @@ def test_a_divergence_leaves_the_last_good_weights(tmp_path):
     initial = [p.copy() for p in network.parameters()]
     path = tmp_path / "best.npz"
     with pytest.raises(DivergenceError):
-        gn.train(network, X * 1e3, y, learning_rate=1e6, epochs=50, callbacks=[Checkpoint(path)])
+        gn.train(
+            network, X * 1e3, y, learning_rate=1e6, epochs=50, callbacks=[Checkpoint(path, gn.save)]
+        )
     assert_weights(load(path), initial)  # epoch 0's cost was the best, scored by these
 
 
@@ -110,7 +113,7 @@ def test_min_interval_keeps_improvements_in_memory_and_writes_the_best_at_the_en
     X, y = noisy_problem(3)
     network = gn.Network([2, 6, 1], hidden="tanh", random_state=3)
     writes, weights = Writes(), Weights()
-    checkpoint = Checkpoint(tmp_path / "best.npz", wrap=writes, min_interval=3600)
+    checkpoint = Checkpoint(tmp_path / "best.npz", gn.save, wrap=writes, min_interval=3600)
     history = gn.train(network, X, y, learning_rate=0.5, epochs=30, callbacks=[weights, checkpoint])
     best = int(np.argmin(history.cost))
     assert writes.epochs == [0, best]  # the first improvement, then the pending best at the end
@@ -151,4 +154,4 @@ def test_a_run_folder_keeps_its_own_checkpoint_and_drops_a_stale_one(tmp_path):
 @pytest.mark.parametrize("interval", [-1, math.inf, "1", True])
 def test_min_interval_must_be_seconds(tmp_path, interval):
     with pytest.raises(InputError, match="min_interval"):
-        Checkpoint(tmp_path / "best.npz", min_interval=interval)
+        Checkpoint(tmp_path / "best.npz", gn.save, min_interval=interval)

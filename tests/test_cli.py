@@ -14,9 +14,9 @@ from rich.console import Console
 
 import glassnet as gn
 from glassnet import cli
-from glassnet.callbacks import Callback, TrainingState
 from glassnet.cli import train as train_command
-from glassnet.io import load as load_model
+from glassnet.files.model_file import load as load_model
+from glassnet.training.callbacks import Callback, TrainingState
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 METRIC_KEYS = {

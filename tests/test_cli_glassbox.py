@@ -12,8 +12,10 @@ from click.testing import CliRunner, Result
 from matplotlib import image
 
 import glassnet as gn
-from glassnet import activations, cli, glassbox_plots
-from glassnet.explain import format_values
+from glassnet import cli
+from glassnet.core import activations
+from glassnet.viz import glassbox_plots
+from glassnet.viz.explain import format_values
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SMALL_RUN = ("--data", "moons", "--samples", 120, "--iterations", 60, "--print-every", 60)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_breast_cancer, make_moons
 
-from glassnet.datasets import DATASETS, Dataset, cancer, circles, csv, load, moons, spiral, xor
+from glassnet.data.datasets import DATASETS, Dataset, cancer, circles, csv, load, moons, spiral, xor
 from glassnet.errors import InputError
 
 GENERATORS = {"moons": moons, "circles": circles, "xor": xor, "spiral": spiral}

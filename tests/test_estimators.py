@@ -20,9 +20,9 @@ from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.class_weight import compute_sample_weight
 
 import glassnet
-from glassnet import estimators as gn
-from glassnet._estimator_training import objective
 from glassnet.errors import DivergenceError
+from glassnet.estimators import _multilayer_perceptron as gn
+from glassnet.estimators._fit import objective
 
 pytestmark = pytest.mark.filterwarnings(
     f"ignore::{ConvergenceWarning.__module__}.ConvergenceWarning"

@@ -10,10 +10,10 @@ from click.testing import CliRunner, Result
 from sklearn import metrics as sk
 
 from glassnet import cli
-from glassnet.datasets import cancer, spiral
-from glassnet.io import save
-from glassnet.network import Network
-from glassnet.run import RunConfig, run_training
+from glassnet.core.network import Network
+from glassnet.data.datasets import cancer, spiral
+from glassnet.files.model_file import save
+from glassnet.runs.run import RunConfig, run_training
 
 
 def evaluate(*args: object) -> Result:
@@ -84,7 +84,7 @@ def prices(folder) -> tuple[Path, Path]:
 
 
 def test_two_classes_score_the_positive_class_as_scikit_learn_does(cancer_model):
-    from glassnet.io import load
+    from glassnet.files.model_file import load
 
     record = json_of(evaluate(cancer_model, "--data", "cancer", "--part", "all", "--json", "-"))
     model, data = load(cancer_model), cancer()
@@ -124,7 +124,7 @@ def test_held_out_of_a_generated_run_regenerates_its_data(spiral_model):
 
 
 def test_more_classes_get_macro_and_weighted_averages_and_one_vs_rest_auc(spiral_model):
-    from glassnet.io import load
+    from glassnet.files.model_file import load
 
     record = json_of(evaluate(spiral_model, "--data", "spiral", "--json", "-"))
     model = load(spiral_model)
@@ -153,7 +153,7 @@ def test_the_default_seed_draws_new_points_and_seed_chooses_them(spiral_model):
 
 
 def test_regression_scores_r2_mae_rmse_as_scikit_learn_does(prices):
-    from glassnet.io import load
+    from glassnet.files.model_file import load
 
     path, model_file = prices
     record = json_of(evaluate(model_file, "--data", path, "--part", "all", "--json", "-"))
@@ -170,7 +170,7 @@ def test_regression_scores_r2_mae_rmse_as_scikit_learn_does(prices):
 
 
 def test_a_csv_is_read_by_column_name_with_text_labels(answers):
-    from glassnet.io import load
+    from glassnet.files.model_file import load
 
     path, model_file = answers
     # --target left out: the model's own target column

@@ -7,8 +7,8 @@ import pytest
 from sklearn.datasets import make_moons
 
 import glassnet as gn
-from glassnet.activations import sigmoid, softmax, softmax_jacobian
-from glassnet.explain import explain, explain_step, format_values
+from glassnet.core.activations import sigmoid, softmax, softmax_jacobian
+from glassnet.viz.explain import explain, explain_step, format_values
 
 NUMBER = re.compile(r"-?\d+\.\d+")
 

@@ -1,4 +1,4 @@
-"""Tests for glassnet.glassbox_plots: real PNGs, the numbers the pictures show, clear errors."""
+"""Tests for glassnet.viz.glassbox_plots: real PNGs, the numbers the pictures show, clear errors."""
 
 import subprocess
 import sys
@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 import glassnet
-from glassnet import glassbox_plots as gp
-from glassnet.datasets import moons
+from glassnet.data.datasets import moons
 from glassnet.errors import InputError
-from glassnet.history import History
-from glassnet.inspection import GradientNorms
-from glassnet.plots import DPI, plane_grid
+from glassnet.training.history import History
+from glassnet.training.inspection import GradientNorms
+from glassnet.viz import glassbox_plots as gp
+from glassnet.viz.plots import DPI, plane_grid
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -43,7 +43,7 @@ def small_moons() -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_importing_glassbox_plots_does_not_import_matplotlib():
-    code = "import glassnet.glassbox_plots, sys; print('matplotlib' in sys.modules)"
+    code = "import glassnet.viz.glassbox_plots, sys; print('matplotlib' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
@@ -279,7 +279,7 @@ def test_gradient_norms_from_a_dict_sorts_layers_by_number_and_skips_zeros():
 def test_gradient_norms_without_the_callback_names_it(tmp_path):
     history = History()
     history.append(epoch=0, cost=0.7)
-    with pytest.raises(InputError, match=r"glassnet\.inspection\.GradientNorms"):
+    with pytest.raises(InputError, match=r"glassnet\.GradientNorms"):
         gp.plot_gradient_norms(history, tmp_path / "norms.png")
     with pytest.raises(InputError, match="different lengths"):
         gp.plot_gradient_norms({"epoch": [0, 1], "grad_norm_W1": [1.0]}, tmp_path / "norms.png")

@@ -5,11 +5,11 @@ import dataclasses
 import numpy as np
 import pytest
 
-import glassnet.gradcheck
-from glassnet.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+import glassnet.core.gradcheck
+from glassnet.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from glassnet.core.gradcheck import GradientCheck, check_gradients
+from glassnet.core.network import Network, backward, encode_targets, forward
 from glassnet.errors import InputError
-from glassnet.gradcheck import GradientCheck, check_gradients
-from glassnet.network import Network, backward, encode_targets, forward
 
 N_SAMPLES, N_FEATURES = 10, 3
 HIDDEN_UNITS = (4, 5, 3, 4)
@@ -152,14 +152,14 @@ def test_a_wrong_activation_derivative_fails_the_check(monkeypatch):
 
 def corrupt(monkeypatch, change) -> None:
     """Make ``check_gradients`` see backprop's gradients after ``change(grads)``."""
-    real = glassnet.gradcheck.backward
+    real = glassnet.core.gradcheck.backward
 
     def wrong(*args, **kwargs):
         grads = real(*args, **kwargs)
         change(grads, *args, **kwargs)
         return grads
 
-    monkeypatch.setattr(glassnet.gradcheck, "backward", wrong)
+    monkeypatch.setattr(glassnet.core.gradcheck, "backward", wrong)
 
 
 def test_a_corrupted_gradient_fails_the_check(monkeypatch):
@@ -188,12 +188,12 @@ def test_a_gradient_missing_its_l2_term_fails_the_check(monkeypatch):
 
 
 def test_a_gradient_ignoring_sample_weight_fails_the_check(monkeypatch):
-    real = glassnet.gradcheck.backward
+    real = glassnet.core.gradcheck.backward
 
     def unweighted(network, trace, Y, sample_weight=None, l2=0.0):
         return real(network, trace, Y, None, l2)
 
-    monkeypatch.setattr(glassnet.gradcheck, "backward", unweighted)
+    monkeypatch.setattr(glassnet.core.gradcheck, "backward", unweighted)
     X, y = make_data("sigmoid")
     network = make_network("tanh", 1, "sigmoid", X)
     weights = np.linspace(0.1, 5.0, N_SAMPLES)

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from glassnet.initializers import INITIALIZERS
-from glassnet.network import Network
+from glassnet.core.initializers import INITIALIZERS
+from glassnet.core.network import Network
 
 NAMES = sorted(INITIALIZERS)
 FAN_IN, FAN_OUT = 400, 500  # 200,000 draws: the sample std is within ~0.2% of the true one

@@ -7,7 +7,8 @@ import pytest
 from sklearn.datasets import make_moons
 
 import glassnet as gn
-from glassnet.inspection import GradientNorms, layer_norms, set_last
+from glassnet.runs.folder import write_history
+from glassnet.training.inspection import GradientNorms, layer_norms, set_last
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +114,7 @@ def test_works_with_mini_batches_softmax_and_float32(moons, tmp_path):
         random_state=0,
     )
     assert np.isfinite(history["grad_norm_W2"]).all()
-    history.to_csv(tmp_path / "history.csv")  # the added columns have the History's length
+    write_history(tmp_path / "history.csv", history)  # the added columns have the History's length
     header = (tmp_path / "history.csv").read_text().splitlines()[0].split(",")
     assert header[-4:] == ["grad_norm_W1", "grad_norm_W2", "weight_norm_W1", "weight_norm_W2"]
 

@@ -19,13 +19,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from glassnet.activations import HIDDEN_ACTIVATIONS
+from glassnet.core.activations import HIDDEN_ACTIVATIONS
+from glassnet.core.initializers import INITIALIZERS
+from glassnet.core.network import OUTPUTS, Network, forward
+from glassnet.data.preprocessing import LabelCodec, Standardizer
 from glassnet.errors import InputError, ModelFileError
-from glassnet.initializers import INITIALIZERS
-from glassnet.io import KINDS, Payload, load, register_kind, save
-from glassnet.model import TrainedModel
-from glassnet.network import OUTPUTS, Network, forward
-from glassnet.preprocessing import LabelCodec, Standardizer
+from glassnet.files.model_file import KINDS, Payload, load, register_kind, save
+from glassnet.files.trained_model import TrainedModel
 
 DTYPES = ("float32", "float64")
 PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from sklearn.metrics import accuracy_score, log_loss, mean_squared_error, r2_score
 
-from glassnet.activations import ACTIVATIONS
-from glassnet.losses import LOSS_FOR_OUTPUT, LOSSES
-from glassnet.metrics import accuracy, metric_name, r2, score
-from glassnet.network import Network, backward, cost, forward
+from glassnet.core.activations import ACTIVATIONS
+from glassnet.core.losses import LOSS_FOR_OUTPUT, LOSSES
+from glassnet.core.network import Network, backward, cost, forward
+from glassnet.training.metrics import accuracy, metric_name, r2, score
 
 H = 1e-6
 PAIRS = [("sigmoid", 1), ("sigmoid", 2), ("softmax", 3), ("identity", 1), ("identity", 3)]

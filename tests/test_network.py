@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import scipy.special
 
-from glassnet.activations import HIDDEN_ACTIVATIONS
+from glassnet.core.activations import HIDDEN_ACTIVATIONS
+from glassnet.core.network import Gradients, Network, Trace, backward, cost, encode_targets, forward
 from glassnet.errors import InputError
-from glassnet.network import Gradients, Network, Trace, backward, cost, encode_targets, forward
 
 INDEPENDENT = {
     "sigmoid": scipy.special.expit,

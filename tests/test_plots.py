@@ -1,4 +1,4 @@
-"""Tests for glassnet.plots: real PNGs of the right size, atomic writes, lazy imports."""
+"""Tests for glassnet.viz.plots: real PNGs of the right size, atomic writes, lazy imports."""
 
 import math
 import subprocess
@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from glassnet import plots
 from glassnet.errors import InputError
+from glassnet.viz import plots
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -40,7 +40,7 @@ def test_dpi_is_120():
 
 
 def test_importing_glassnet_does_not_import_matplotlib():
-    code = "import glassnet, glassnet.plots, sys; print('matplotlib' in sys.modules)"
+    code = "import glassnet, glassnet.viz.plots, sys; print('matplotlib' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
@@ -85,7 +85,7 @@ def test_loss_with_all_nan_validation_is_drawn_as_training_only(tmp_path):
 
 
 def test_loss_from_a_history_object(tmp_path):
-    history_module = pytest.importorskip("glassnet.history")
+    history_module = pytest.importorskip("glassnet.training.history")
     history = history_module.History()
     for epoch in range(5):
         history.append(epoch=epoch, cost=1.0 / (epoch + 1))

@@ -1,4 +1,4 @@
-"""``glassnet predict`` and glassnet.predicting: features by name, rows kept, chunks, memory."""
+"""``glassnet predict`` and glassnet.runs.predicting: features by name, rows, chunks, memory."""
 
 import csv
 import io
@@ -10,12 +10,12 @@ import pytest
 from click.testing import CliRunner, Result
 
 from glassnet import cli
+from glassnet.core.network import Network
+from glassnet.data.preprocessing import LabelCodec, Standardizer
 from glassnet.errors import InputError
-from glassnet.io import save
-from glassnet.model import TrainedModel
-from glassnet.network import Network
-from glassnet.predicting import predict_csv
-from glassnet.preprocessing import LabelCodec, Standardizer
+from glassnet.files.model_file import save
+from glassnet.files.trained_model import TrainedModel
+from glassnet.runs.predicting import predict_csv
 
 FEATURES = ["a", "b", "c"]
 

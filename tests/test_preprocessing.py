@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
 
+from glassnet.data.preprocessing import LabelCodec, Standardizer, sklearn_seed, split
 from glassnet.errors import InputError
-from glassnet.preprocessing import LabelCodec, Standardizer, sklearn_seed, split
 
 finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
 matrices = arrays(np.float64, array_shapes(min_dims=2, max_dims=2, max_side=12), elements=finite)

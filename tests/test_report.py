@@ -1,4 +1,4 @@
-"""Tests for glassnet.report: report.html read back with html.parser, as a browser would."""
+"""Tests for glassnet.viz.report: report.html read back with html.parser, as a browser would."""
 
 import json
 from html.parser import HTMLParser
@@ -8,9 +8,10 @@ from urllib.parse import unquote, urlsplit
 import numpy as np
 import pytest
 
-from glassnet import report
 from glassnet.errors import InputError
-from glassnet.history import History
+from glassnet.runs.folder import write_history as write_history_csv
+from glassnet.training.history import History
+from glassnet.viz import report
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CONFIG = {
@@ -80,7 +81,7 @@ def write_history(path: Path, n_rows: int) -> None:
     history = History()
     for epoch in range(n_rows):
         history.append(epoch=epoch, cost=1.0 / (epoch + 1), learning_rate=0.3)
-    history.to_csv(path)
+    write_history_csv(path, history)
 
 
 @pytest.fixture

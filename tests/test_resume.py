@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from glassnet import cli
-from glassnet.io import load, save
-from glassnet.network import Network
+from glassnet.core.network import Network
+from glassnet.files.model_file import load, save
 
 
 def train(*args: object) -> Result:

@@ -1,4 +1,4 @@
-"""glassnet.run: a whole run from a RunConfig, without the command line."""
+"""glassnet.runs.run: a whole run from a RunConfig, without the command line."""
 
 import json
 import os
@@ -11,10 +11,12 @@ import pytest
 from sklearn.datasets import make_moons
 
 import glassnet as gn
-from glassnet.callbacks import Callback, TrainingState
 from glassnet.errors import DivergenceError, InputError
-from glassnet.io import load as load_model
-from glassnet.run import RunConfig, check_config, run_training, write_run_folder
+from glassnet.files.model_file import load as load_model
+from glassnet.runs import RunConfig, run_training, write_run_folder
+from glassnet.runs.config import check_config
+from glassnet.training.callbacks import Callback, TrainingState
+from glassnet.viz import draw_run
 
 QUICK = RunConfig(epochs=30)
 
@@ -184,6 +186,7 @@ def test_divergence_raises_and_writes_nothing(tmp_path):
 def test_the_run_folder_holds_every_file(tmp_path):
     result = run_training(QUICK)
     folder = write_run_folder(result, tmp_path / "run")
+    draw_run(result, folder)
     names = {path.name for path in folder.iterdir()}
     expected = {"config.json", "history.csv", "metrics.json", "model.npz", "loss.png"}
     pictures = {"boundary.png", "confusion.png", "roc.png", "hidden_units.png"}
@@ -194,9 +197,12 @@ def test_the_run_folder_holds_every_file(tmp_path):
 
 
 def test_a_rerun_in_the_same_folder_removes_what_it_does_not_write(tmp_path):
-    folder = write_run_folder(run_training(QUICK), tmp_path / "run")
+    first = run_training(QUICK)
+    folder = write_run_folder(first, tmp_path / "run")
+    draw_run(first, folder)
     assert (folder / "boundary.png").exists()
-    write_run_folder(run_training(replace(QUICK, data="cancer")), folder)
+    second = run_training(replace(QUICK, data="cancer"))
+    draw_run(second, write_run_folder(second, folder))
     assert not (folder / "boundary.png").exists()
     assert not (folder / "hidden_units.png").exists()  # cancer has 30 features
     assert (folder / "confusion.png").exists() and (folder / "roc.png").exists()

@@ -18,7 +18,7 @@ from glassnet import (
     make_schedule,
     train,
 )
-from glassnet.schedules import Constant
+from glassnet.training.schedules import Constant
 
 LR0 = 0.2
 EPOCHS = 12

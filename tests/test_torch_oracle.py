@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from glassnet.activations import HIDDEN_ACTIVATIONS
-from glassnet.network import Network, backward, cost, encode_targets, forward
+from glassnet.core.activations import HIDDEN_ACTIVATIONS
+from glassnet.core.network import Network, backward, cost, encode_targets, forward
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional

@@ -1,36 +1,50 @@
 """glassnet: a neural network from scratch in NumPy that you can read, inspect and trust.
 
-The core, in reading order: :mod:`~glassnet.activations`, :mod:`~glassnet.losses`,
-:mod:`~glassnet.initializers`, :mod:`~glassnet.network` (forward and backward),
-:mod:`~glassnet.optimizers`, :mod:`~glassnet.training`.
+The package is in layers, each importing only from those above it:
+:mod:`glassnet.core` (the network math, NumPy only), :mod:`glassnet.training`,
+:mod:`glassnet.data`, :mod:`glassnet.files`, :mod:`glassnet.runs`, :mod:`glassnet.viz`,
+:mod:`glassnet.estimators` and :mod:`glassnet.cli`.
 """
 
-from glassnet.callbacks import Callback, EarlyStopping, PrintCost, TrainingState
+from glassnet._version import __version__
+from glassnet.core import (
+    Adam,
+    GradientCheck,
+    GradientDescent,
+    Gradients,
+    Network,
+    Trace,
+    backward,
+    check_gradients,
+    cost,
+    encode_targets,
+    forward,
+    make_optimizer,
+)
 from glassnet.errors import DivergenceError, GlassnetError, InputError, ModelFileError
-from glassnet.gradcheck import GradientCheck, check_gradients
-from glassnet.history import History
-from glassnet.network import Gradients, Network, Trace, backward, cost, encode_targets, forward
-from glassnet.optimizers import Adam, GradientDescent, make_optimizer
-from glassnet.schedules import (
+from glassnet.training import (
+    Callback,
+    EarlyStopping,
     ExponentialDecay,
+    History,
     InverseScaling,
+    PrintCost,
     ReduceOnPlateau,
     StepDecay,
+    TrainingState,
     make_schedule,
+    train,
 )
-from glassnet.training import train
-
-__version__ = "0.1.0"
 
 # Imported on first use, so that ``import glassnet`` does not load scikit-learn or SciPy.
 _LAZY = {
     "MLPClassifier": "glassnet.estimators",
     "MLPRegressor": "glassnet.estimators",
-    "TrainedModel": "glassnet.model",
-    "save": "glassnet.io",
-    "load": "glassnet.io",
-    "explain": "glassnet.explain",
-    "GradientNorms": "glassnet.inspection",
+    "TrainedModel": "glassnet.files",
+    "save": "glassnet.files",
+    "load": "glassnet.files",
+    "explain": "glassnet.viz",
+    "GradientNorms": "glassnet.training.inspection",
 }
 
 

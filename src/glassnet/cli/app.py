@@ -13,7 +13,7 @@ from typing import NoReturn
 
 import click
 
-from glassnet import __version__
+from glassnet._version import __version__
 
 EXIT_ERROR = 2  # a GlassnetError, as click's usage errors
 EXIT_WRITE_FAILED = 1

@@ -6,10 +6,10 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from glassnet.atomic import atomic_write
-from glassnet.bench import WORKLOADS, run_all, summarize, to_markdown
+from glassnet.bench.harness import WORKLOADS, run_all, summarize, to_markdown
 from glassnet.cli.app import CONTEXT_SETTINGS, cli, fail
 from glassnet.errors import GlassnetError
+from glassnet.files.atomic import atomic_write
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)

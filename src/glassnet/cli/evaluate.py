@@ -1,6 +1,6 @@
 """``glassnet evaluate``: score a model file on labelled data, as a table and as JSON.
 
-A thin layer over :mod:`glassnet.evaluation` (scikit-learn's metrics). The table goes
+A thin layer over :mod:`glassnet.runs.evaluation` (scikit-learn's metrics). The table goes
 to standard output; with ``--json -`` the JSON goes there instead and the table to
 standard error, so that standard output stays pure JSON for a pipe.
 """
@@ -13,13 +13,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from glassnet.atomic import atomic_write
 from glassnet.cli.app import CONTEXT_SETTINGS, EXIT_ERROR, EXIT_WRITE_FAILED, cli, fail
-from glassnet.csv_chunks import NAN_POLICIES
-from glassnet.datasets import DATASETS
+from glassnet.data.csv_chunks import NAN_POLICIES
+from glassnet.data.datasets import DATASETS
 from glassnet.errors import GlassnetError
-from glassnet.evaluation import PARTS, Evaluation, evaluate
-from glassnet.io import load_trained_model
+from glassnet.files.atomic import atomic_write
+from glassnet.files.model_file import load_trained_model
+from glassnet.runs.evaluation import PARTS, Evaluation, evaluate
 
 METRIC_LABELS = {  # a metric's JSON name: its row in the table
     "accuracy": "accuracy",

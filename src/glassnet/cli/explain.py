@@ -1,7 +1,7 @@
 """``glassnet explain``: one iteration of training written out, step by step.
 
 Builds the network ``glassnet train`` would build for the data (:mod:`glassnet.cli.problem`)
-and prints :func:`glassnet.explain.explain`: the inputs, the forward pass (Z1, A1, Z2, A2,
+and prints :func:`glassnet.viz.explain.explain`: the inputs, the forward pass (Z1, A1, Z2, A2,
 ...), the cost, the backward pass (dZ2, dW2, db2, dA1, dZ1, dW1, db1, ...) and one
 gradient descent update, each with its formula, its shape and its first rows.
 """
@@ -11,12 +11,12 @@ from typing import Any
 
 import click
 
-from glassnet.atomic import atomic_write
 from glassnet.cli.app import CONTEXT_SETTINGS, EXIT_ERROR, EXIT_WRITE_FAILED, cli, fail
 from glassnet.cli.problem import load_problem, problem_options
+from glassnet.core.initializers import INITIALIZERS
 from glassnet.errors import GlassnetError
-from glassnet.explain import FORMATS, explain
-from glassnet.initializers import INITIALIZERS
+from glassnet.files.atomic import atomic_write
+from glassnet.viz.explain import FORMATS, explain
 
 EXPLAIN_EPILOG = f"""
 \b

@@ -1,7 +1,7 @@
 """``glassnet gradcheck``: backpropagation against central finite differences, in float64.
 
 Builds the network ``glassnet train`` would build for the data (:mod:`glassnet.cli.problem`),
-runs :func:`glassnet.gradcheck.check_gradients` on a few of the samples and prints one row
+runs :func:`glassnet.core.gradcheck.check_gradients` on a few of the samples and prints one row
 per parameter array::
 
     relative error = ||analytic - numeric|| / (||analytic|| + ||numeric||)
@@ -19,8 +19,8 @@ from rich.text import Text
 
 from glassnet.cli.app import CONTEXT_SETTINGS, EXIT_ERROR, cli, fail
 from glassnet.cli.problem import Problem, load_problem, problem_options
+from glassnet.core.gradcheck import TOLERANCE, GradientCheck, check_gradients
 from glassnet.errors import GlassnetError, InputError
-from glassnet.gradcheck import TOLERANCE, GradientCheck, check_gradients
 
 EXIT_CHECK_FAILED = 1
 

@@ -1,9 +1,9 @@
 """``glassnet plot RUN_FOLDER``: redraw a run folder's pictures and its report.html.
 
 Everything comes from the folder: ``model.npz`` (the trained network, its standardizer
-and labels, read by :func:`glassnet.io.load`), ``history.csv``, ``metrics.json`` and
+and labels, read by :func:`glassnet.files.model_file.load`), ``history.csv``, ``metrics.json`` and
 ``config.json``, whose data set is loaded again (a generated one from its seed) and
-split as :func:`glassnet.run.run_training` split it. The pictures are then drawn by the
+split as :func:`glassnet.runs.run.run_training` split it. The pictures are then drawn by the
 same function ``glassnet train`` uses, and ``report.html`` is rewritten last.
 
 When the data cannot be had again (a CSV file that moved) or no longer gives the part
@@ -22,14 +22,15 @@ import click
 import numpy as np
 
 from glassnet.cli.app import CONTEXT_SETTINGS, EXIT_ERROR, EXIT_WRITE_FAILED, cli, fail
-from glassnet.datasets import DATASETS
+from glassnet.data.datasets import DATASETS
 from glassnet.errors import GlassnetError, InputError
-from glassnet.history import History
-from glassnet.io import load
-from glassnet.model import TrainedModel
-from glassnet.report import write_report
-from glassnet.run import RunResult, load_data, split_part, write_plots
-from glassnet.run_config import RunConfig
+from glassnet.files.model_file import load
+from glassnet.files.trained_model import TrainedModel
+from glassnet.runs.config import RunConfig
+from glassnet.runs.run import RunResult, load_data, split_part
+from glassnet.training.history import History
+from glassnet.viz.report import write_report
+from glassnet.viz.run_pictures import write_plots
 
 GRID_NAME = "boundary_grid.png"
 
@@ -246,9 +247,9 @@ def _same_training_part(result: RunResult, metrics: dict[str, Any]) -> bool:
 def _history_plots(run: RunFolder, folder: Path) -> list[Path]:
     """loss.png and, when recorded, gradient_norms.png: the pictures of the history alone.
 
-    Titled as :func:`glassnet.run.write_run_folder` titles them.
+    Titled as :func:`glassnet.viz.draw_run` titles them.
     """
-    from glassnet import glassbox_plots, plots
+    from glassnet.viz import glassbox_plots, plots
 
     history = cast("Mapping[str, Sequence[float]]", run.history)  # History is Mapping-like
     title = f"{run.name}: cost per iteration"
@@ -272,7 +273,7 @@ def _check_grid(result: RunResult) -> None:
 
 def _draw_grid(result: RunResult, folder: Path) -> Path:
     """The hidden-size grid on the run's training part, in the features the network saw."""
-    from glassnet.glassbox_plots import plot_boundary_grid
+    from glassnet.viz.glassbox_plots import plot_boundary_grid
 
     X = result.features(result.X_train)
     y = result.targets(result.y_train)

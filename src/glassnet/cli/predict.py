@@ -1,6 +1,6 @@
 """``glassnet predict``: a model's predictions for every row of a CSV, streamed in chunks.
 
-A thin layer over :func:`glassnet.predicting.predict_csv`: standard input and
+A thin layer over :func:`glassnet.runs.predicting.predict_csv`: standard input and
 standard output by default, so that it composes in a pipe::
 
     glassnet predict runs/moons/model.npz --csv points.csv --out predictions.csv
@@ -24,10 +24,10 @@ from glassnet.cli.app import (
     fail,
     quiet_broken_pipe,
 )
-from glassnet.csv_chunks import DEFAULT_CHUNK_SIZE, NAN_POLICIES
+from glassnet.data.csv_chunks import DEFAULT_CHUNK_SIZE, NAN_POLICIES
 from glassnet.errors import GlassnetError, InputError
-from glassnet.io import load_trained_model
-from glassnet.predicting import PredictionSummary, predict_csv
+from glassnet.files.model_file import load_trained_model
+from glassnet.runs.predicting import PredictionSummary, predict_csv
 
 STDIO = "-"
 

@@ -1,8 +1,8 @@
 """The data and the untrained network that ``glassnet explain`` and ``glassnet gradcheck`` look at.
 
-Both are built as ``glassnet train`` builds them (:mod:`glassnet.run`): the options checked
-by :func:`~glassnet.run_config.check_config`, the data loaded (or generated from the seed)
-by :func:`~glassnet.run.load_data`, the labels encoded and the output activation inferred
+Both are built as ``glassnet train`` builds them (:mod:`glassnet.runs.run`): the options checked
+by :func:`~glassnet.runs.config.check_config`, the data loaded (or generated from the seed)
+by :func:`~glassnet.runs.run.load_data`, the labels encoded and the output activation inferred
 (sigmoid for 2 classes, softmax for more, identity for regression) by the same helpers,
 and the same initial weights from the seed. Then ``--samples N`` keeps a random N of the
 rows (the same N for the same seed), standardised with their own mean and standard
@@ -17,14 +17,14 @@ import click
 import numpy as np
 from numpy.typing import NDArray
 
-from glassnet.activations import HIDDEN_ACTIVATIONS
 from glassnet.cli.train import parse_names, parse_sizes
-from glassnet.datasets import DATASETS, Dataset
+from glassnet.core.activations import HIDDEN_ACTIVATIONS
+from glassnet.core.network import Network
+from glassnet.data.datasets import DATASETS, Dataset
+from glassnet.data.preprocessing import Standardizer
 from glassnet.errors import InputError
-from glassnet.network import Network
-from glassnet.preprocessing import Standardizer
-from glassnet.run import fit_label_codec, infer_output, load_data
-from glassnet.run_config import RunConfig, check_config
+from glassnet.runs.config import RunConfig, check_config
+from glassnet.runs.run import fit_label_codec, infer_output, load_data
 
 Array = NDArray[np.floating]
 

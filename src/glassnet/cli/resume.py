@@ -1,7 +1,7 @@
 """``glassnet train --resume RUN_FOLDER``: continue a run from its saved model.
 
 A resumed run takes the saved model's weights, standardizer and classes (see
-:mod:`glassnet.resuming`) and the saved run's options as its defaults: an option
+:mod:`glassnet.runs.resuming`) and the saved run's options as its defaults: an option
 given on the command line overrides the saved one (``--iterations 2000``: train
 2000 more iterations), an option left out keeps the saved value. The saved
 options are the run's config as stored in the model file, the same as the run
@@ -15,9 +15,9 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from glassnet.datasets import DATASETS
+from glassnet.data.datasets import DATASETS
 from glassnet.errors import InputError
-from glassnet.resuming import load_start_model
+from glassnet.runs.resuming import load_start_model
 
 MODEL_FILES = ("model.npz", "checkpoint.npz")  # what a run folder holds to resume from
 SAVED_OPTIONS = {  # command-line option: the RunConfig field that holds its saved value

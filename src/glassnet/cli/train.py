@@ -1,9 +1,10 @@
-"""``glassnet train``: a thin layer over :mod:`glassnet.run`.
+"""``glassnet train``: a thin layer over :mod:`glassnet.runs.run`.
 
-``glassnet train`` turns its options into a :class:`~glassnet.run_config.RunConfig`, trains
-with :func:`~glassnet.run.run_training` (a rich progress bar on a terminal, the
+``glassnet train`` turns its options into a :class:`~glassnet.runs.config.RunConfig`, trains
+with :func:`~glassnet.runs.run.run_training` (a rich progress bar on a terminal, the
 tutorials' ``Cost after iteration i: c`` lines otherwise), writes the run folder
-with :func:`~glassnet.run.write_run_folder` and ends with a summary table.
+with :func:`~glassnet.runs.write_run_folder`, draws its pictures with
+:func:`~glassnet.viz.draw_run` and ends with a summary table.
 
 Errors glassnet raises on purpose (bad data, a bad option, a diverged run) end the
 command with one line ``error: ...`` on stderr and exit code 2; click's own usage
@@ -33,8 +34,6 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from glassnet.activations import HIDDEN_ACTIVATIONS
-from glassnet.callbacks import Callback, TrainingState
 from glassnet.cli.app import (
     CONTEXT_SETTINGS,
     EXIT_ERROR,
@@ -45,11 +44,14 @@ from glassnet.cli.app import (
 )
 from glassnet.cli.app import fail as _fail
 from glassnet.cli.resume import RESUME_HELP, resumed_options
-from glassnet.datasets import DATASETS
+from glassnet.core.activations import HIDDEN_ACTIVATIONS
+from glassnet.core.initializers import INITIALIZERS
+from glassnet.data.datasets import DATASETS
 from glassnet.errors import GlassnetError, InputError
-from glassnet.initializers import INITIALIZERS
-from glassnet.run import RunConfig, RunResult, run_training, write_run_folder
-from glassnet.schedules import SCHEDULES
+from glassnet.runs import RunConfig, RunResult, run_training, write_run_folder
+from glassnet.training.callbacks import Callback, TrainingState
+from glassnet.training.schedules import SCHEDULES
+from glassnet.viz import draw_run
 
 DEFAULTS = RunConfig()
 OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adam")
@@ -291,6 +293,7 @@ def train(**options: Any) -> None:
         if result.history.interrupted:
             console.print(Text(_interruption(result), style="yellow"))
         folder = write_run_folder(result)
+        draw_run(result, folder)
     except GlassnetError as error:
         _fail(str(error), EXIT_ERROR)
     except BrokenPipeError:  # glassnet train ... | head

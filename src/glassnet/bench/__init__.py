@@ -1,0 +1,1 @@
+"""The speed comparison with scikit-learn and PyTorch (``glassnet bench``, ``benchmarks/``)."""

@@ -1,0 +1,292 @@
+"""The network, its forward pass and its backward pass: the heart of glassnet.
+
+Shapes, with samples in rows (the transpose of the tutorials' column convention):
+
+    A[0] = X                      (n, n_0)
+    Z[l] = A[l-1] @ W[l] + b[l]   (n, n_l)     W[l]: (n_{l-1}, n_l), b[l]: (n_l,)
+    A[l] = g_l(Z[l])              (n, n_l)     g_L is the output activation
+
+Layers are numbered from 1 as in the tutorials: ``W[1]``, ``b[1]``, ``Z[1]``, ``A[1]``.
+Backward, for the cost J = sum_i s_i L_i / sum_i s_i  (s_i = 1 by default)
+plus the L2 term (l2 / 2) sum_l ||W[l]||^2:
+
+    dZ[L] = A[L] - Y                          fused output activation + loss, (n, n_L)
+    dW[l] = A[l-1]^T (s * dZ[l]) / sum(s) + l2 W[l]
+    db[l] = sum_i s_i dZ[l]_i / sum(s)
+    dA[l-1] = dZ[l] @ W[l]^T
+    dZ[l-1] = dA[l-1] * g'(Z[l-1])
+
+``dZ`` and ``dA`` hold per-sample derivatives (dL_i/dZ), as in the tutorials; the
+averaging over samples happens in ``dW`` and ``db``.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike, DTypeLike, NDArray
+
+from glassnet.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, Activation
+from glassnet.core.initializers import INITIALIZERS
+from glassnet.core.losses import LOSS_FOR_OUTPUT, Loss
+from glassnet.errors import InputError
+from glassnet.validation import check_dtype, check_layer_sizes, lookup
+
+Array = NDArray[np.floating]
+OUTPUTS = tuple(LOSS_FOR_OUTPUT)
+
+
+class Network:
+    """A fully connected feed-forward network with weights ``W[l]`` and biases ``b[l]``.
+
+    Parameters
+    ----------
+    layer_sizes
+        Units per layer, input first: ``[2, 5, 1]`` is 2 inputs, 5 hidden, 1 output.
+    hidden
+        The hidden activation's name, or a list with one name per hidden layer.
+    output
+        ``"sigmoid"`` (binary, paired with binary cross-entropy), ``"softmax"``
+        (multi-class, cross-entropy) or ``"identity"`` (regression, squared error).
+    init
+        ``"he"``, ``"glorot"`` or ``"small"``; biases always start at zero.
+    random_state
+        Seed (or Generator) for the initial weights: the same seed, the same weights.
+    dtype
+        ``"float64"`` (default) or ``"float32"``.
+    """
+
+    def __init__(
+        self,
+        layer_sizes: Sequence[int],
+        hidden: str | Sequence[str] = "relu",
+        output: str = "sigmoid",
+        init: str = "he",
+        random_state: int | np.random.Generator | None = None,
+        dtype: DTypeLike = "float64",
+    ) -> None:
+        self.layer_sizes = check_layer_sizes(layer_sizes)
+        if len(self.layer_sizes) < 2:
+            raise InputError(
+                f"layer_sizes needs at least an input and an output size, got {self.layer_sizes}"
+            )
+        n_hidden = len(self.layer_sizes) - 2
+        names = [hidden] * n_hidden if isinstance(hidden, str) else list(hidden)
+        if len(names) != n_hidden:
+            raise InputError(
+                f"hidden lists {len(names)} activation(s) but the network has "
+                f"{n_hidden} hidden layer(s): give one name per hidden layer or a single name"
+            )
+        hidden_table = {name: ACTIVATIONS[name] for name in HIDDEN_ACTIVATIONS}
+        self.activations: list[Activation] = [
+            lookup(hidden_table, name, "hidden activation") for name in names
+        ]
+        self.loss: Loss = lookup(LOSS_FOR_OUTPUT, output, "output activation")
+        self.activations.append(ACTIVATIONS[output])
+        self.init = init
+        initializer = lookup(INITIALIZERS, init, "initialiser")
+        self.dtype = check_dtype(dtype)
+        rng = np.random.default_rng(random_state)
+        sizes = self.layer_sizes
+        self.W: dict[int, Array] = {}
+        self.b: dict[int, Array] = {}
+        for l in range(1, len(sizes)):
+            self.W[l] = initializer(sizes[l - 1], sizes[l], rng, self.dtype)  # (n_{l-1}, n_l)
+            self.b[l] = np.zeros(sizes[l], dtype=self.dtype)  # (n_l,)
+
+    @property
+    def n_layers(self) -> int:
+        """L, the number of weight layers (hidden layers + the output layer)."""
+        return len(self.layer_sizes) - 1
+
+    @property
+    def hidden(self) -> list[str]:
+        """The hidden activations' names, one per hidden layer."""
+        return [activation.name for activation in self.activations[:-1]]
+
+    @property
+    def output(self) -> str:
+        """The output activation's name."""
+        return self.activations[-1].name
+
+    def parameters(self) -> list[Array]:
+        """``[W[1], b[1], ..., W[L], b[L]]``: the arrays an optimizer updates in place."""
+        return [array for l in self.W for array in (self.W[l], self.b[l])]
+
+    def parameter_names(self) -> list[str]:
+        """``["W1", "b1", ...]`` in the order of :meth:`parameters`."""
+        return [name for l in self.W for name in (f"W{l}", f"b{l}")]
+
+    def copy(self) -> "Network":
+        """A deep copy: same architecture, independent arrays."""
+        clone = object.__new__(Network)
+        clone.__dict__.update(self.__dict__)
+        clone.layer_sizes = list(self.layer_sizes)
+        clone.activations = list(self.activations)
+        clone.W = {l: W.copy() for l, W in self.W.items()}
+        clone.b = {l: b.copy() for l, b in self.b.items()}
+        return clone
+
+    def astype(self, dtype: DTypeLike) -> "Network":
+        """A copy whose parameters have ``dtype``."""
+        clone = self.copy()
+        clone.dtype = check_dtype(dtype)
+        clone.W = {l: W.astype(clone.dtype) for l, W in self.W.items()}
+        clone.b = {l: b.astype(clone.dtype) for l, b in self.b.items()}
+        return clone
+
+    def predict_output(self, X: ArrayLike) -> Array:
+        """The output activations A[L] for ``X`` (probabilities or regression values)."""
+        return forward(self, np.asarray(X, dtype=self.dtype)).output
+
+    def __repr__(self) -> str:
+        hidden = ",".join(self.hidden) or "-"
+        return (
+            f"Network({self.layer_sizes}, hidden={hidden}, output={self.output}, "
+            f"loss={self.loss.name}, dtype={self.dtype.name})"
+        )
+
+
+@dataclass
+class Trace:
+    """Everything the forward pass computed: ``Z[l]`` for l = 1..L, ``A[l]`` for l = 0..L."""
+
+    Z: dict[int, Array] = field(default_factory=dict)
+    A: dict[int, Array] = field(default_factory=dict)
+
+    @property
+    def output(self) -> Array:
+        """A[L], the network's output."""
+        return self.A[len(self.Z)]
+
+
+@dataclass
+class Gradients:
+    """Everything the backward pass computed: ``dW[l]``, ``db[l]``, ``dZ[l]``, ``dA[l]``."""
+
+    dW: dict[int, Array] = field(default_factory=dict)
+    db: dict[int, Array] = field(default_factory=dict)
+    dZ: dict[int, Array] = field(default_factory=dict)
+    dA: dict[int, Array] = field(default_factory=dict)
+
+    def as_list(self) -> list[Array]:
+        """``[dW[1], db[1], ..., dW[L], db[L]]``, matching ``Network.parameters()``."""
+        return [array for l in range(1, len(self.dW) + 1) for array in (self.dW[l], self.db[l])]
+
+
+def forward(network: Network, X: Array) -> Trace:
+    """Run the forward pass and keep every ``Z[l]`` and ``A[l]``.
+
+    ``X`` has shape (n_samples, n_features) and the network's dtype; the caller
+    validates it (``train`` and the estimators do).
+    """
+    trace = Trace(A={0: X})
+    A = X
+    for l, activation in enumerate(network.activations, start=1):
+        Z = A @ network.W[l]
+        Z += network.b[l]  # Z[l] = A[l-1] W[l] + b[l], (n, n_l); the bias added in place
+        A = activation.fn(Z)  # A[l] = g_l(Z[l]), (n, n_l)
+        trace.Z[l], trace.A[l] = Z, A
+    return trace
+
+
+def backward(
+    network: Network,
+    trace: Trace,
+    Y: Array,
+    sample_weight: Array | None = None,
+    l2: float = 0.0,
+) -> Gradients:
+    """Backpropagate the cost through ``trace`` and return every gradient.
+
+    Parameters
+    ----------
+    Y
+        Targets encoded as the output layer is: shape (n, n_L) (use
+        :func:`encode_targets` for a 1-D label vector).
+    sample_weight
+        Optional per-sample weights s_i, shape (n,); the cost is their weighted mean.
+    l2
+        Strength of the penalty (l2 / 2) sum_l ||W[l]||^2 added to the cost.
+    """
+    L = len(network.activations)
+    n = Y.shape[0]
+    if sample_weight is None:
+        w = np.full(n, 1.0 / n, dtype=Y.dtype)  # w_i: sample i's share of the mean, 1/n, (n,)
+    else:
+        w = sample_weight / sample_weight.sum()  # w_i = s_i / sum(s), (n,)
+    grads = Gradients()
+    dZ: Array = trace.A[L] - Y  # dZ[L] = A[L] - Y: output activation fused with its loss, (n, n_L)
+    for l in range(L, 0, -1):
+        grads.dZ[l] = dZ
+        if sample_weight is None:
+            dW = trace.A[l - 1].T @ dZ
+            dW /= n  # dW[l] = A[l-1]^T dZ[l] / n, (n_{l-1}, n_l)
+        else:
+            dW = trace.A[l - 1].T @ (dZ * w[:, None])  # dW[l] = A[l-1]^T (w * dZ[l])
+        db = w @ dZ  # db[l] = sum_i w_i dZ[l]_i: the mean over samples, (n_l,)
+        if l2:
+            dW += l2 * network.W[l]  # d/dW of (l2 / 2) ||W||^2
+        grads.dW[l], grads.db[l] = dW, db
+        if l > 1:
+            dA = dZ @ network.W[l].T  # dA[l-1] = dZ[l] W[l]^T, (n, n_{l-1})
+            grads.dA[l - 1] = dA
+            hidden = network.activations[l - 2]
+            dZ = hidden.backward(trace.Z[l - 1], trace.A[l - 1], dA)  # dZ[l-1] = dA * g'(Z)
+    return grads
+
+
+def cost(
+    network: Network,
+    trace: Trace,
+    Y: Array,
+    sample_weight: Array | None = None,
+    l2: float = 0.0,
+) -> float:
+    """J = the loss of ``trace``'s output against ``Y`` plus (l2 / 2) sum_l ||W[l]||^2."""
+    J = network.loss.fn(Y, trace.output, sample_weight)
+    if l2:
+        J += 0.5 * l2 * sum(float(np.vdot(W, W)) for W in network.W.values())
+    return J
+
+
+def encode_targets(network: Network, y: ArrayLike) -> Array:
+    """Turn ``y`` into the (n, n_L) target matrix Y the output layer is compared with.
+
+    sigmoid: 0/1 labels, 1-D (one output) or (n, n_L); softmax: class indices
+    0..k-1 (one-hot encoded here) or a one-hot matrix; identity: values, 1-D or (n, n_L).
+    """
+    y = np.asarray(y)
+    n_out = network.layer_sizes[-1]
+    if network.output == "softmax" and y.ndim == 1:
+        if y.dtype.kind not in "iub" and (y.dtype.kind != "f" or not np.all(np.mod(y, 1) == 0)):
+            raise InputError("softmax targets must be class indices 0..k-1 or a one-hot matrix")
+        indices = y.astype(np.intp)
+        if indices.size and (indices.min() < 0 or indices.max() >= n_out):
+            raise InputError(
+                f"class indices must lie in 0..{n_out - 1} for {n_out} output units, "
+                f"got {indices.min()}..{indices.max()}"
+            )
+        Y = np.zeros((y.shape[0], n_out), dtype=network.dtype)
+        Y[np.arange(y.shape[0]), indices] = 1  # one-hot
+        return Y
+    Y = y.reshape(-1, 1) if y.ndim == 1 else y
+    if Y.ndim != 2 or Y.shape[1] != n_out:
+        raise InputError(
+            f"y has shape {y.shape} but the network has {n_out} output unit(s): "
+            f"give (n,) or (n, {n_out}) targets"
+        )
+    if Y.dtype.kind not in "biuf":
+        raise InputError(f"y must be numeric for a {network.output} output, got dtype {y.dtype}")
+    Y = Y.astype(network.dtype)
+    if not np.isfinite(Y).all():
+        raise InputError("y contains NaN or inf: drop or impute those targets first")
+    if network.output == "sigmoid" and not np.isin(Y, (0, 1)).all():
+        values = np.unique(Y)
+        shown = ", ".join(str(v) for v in values[:6])
+        raise InputError(
+            f"a sigmoid output needs labels 0 and 1, got {values.size} distinct value(s) "
+            f"({shown}{', ...' if values.size > 6 else ''}): map two classes to 0/1, or use "
+            "a softmax output for more classes"
+        )
+    return Y

@@ -1,0 +1,430 @@
+"""scikit-learn's MLPClassifier and MLPRegressor, computed by glassnet.
+
+Change one import line and the rest of a scikit-learn script keeps working::
+
+    from sklearn.neural_network import MLPClassifier   # before
+    from glassnet import MLPClassifier                 # after
+
+The parameters, defaults, fitted attributes, errors and warnings are scikit-learn's
+(``docs/migration.md`` lists the few differences and the extras). The arithmetic is
+glassnet's: ``coefs_[i]`` and ``intercepts_[i]`` are a :class:`~glassnet.Network`'s
+``W[i+1]`` and ``b[i+1]``, predictions run :func:`~glassnet.forward`, and training
+runs :func:`~glassnet.train` (solvers sgd, adam, gd) or L-BFGS-B on
+:func:`~glassnet.cost` and :func:`~glassnet.backward` (lbfgs).
+
+The targets the network sees, Y of shape (n, n_outputs_):
+
+==============================  ==============  ===========================
+task                            output          loss
+==============================  ==============  ===========================
+two classes                     1 sigmoid       binary cross-entropy
+k > 2 classes                   k softmax       cross-entropy
+multi-label (2-D 0/1 ``y``)     k sigmoid       binary cross-entropy
+regression (1-D or 2-D ``y``)   k identity      squared error
+==============================  ==============  ===========================
+"""
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import column_or_1d
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from glassnet.core.network import Network, forward
+from glassnet.errors import DivergenceError
+from glassnet.estimators._fit import fit_lbfgs, fit_stochastic
+from glassnet.estimators._params import (
+    ACTIVATIONS,
+    ATTRIBUTES_DOC,
+    CLASSIFIER_CONSTRAINTS,
+    OUTPUTS,
+    PARAMETER_CONSTRAINTS,
+    REGRESSOR_CONSTRAINTS,
+    SHARED_PARAMETERS_DOC,
+    STOCHASTIC_SOLVERS,
+)
+from glassnet.validation import lookup
+
+Array = NDArray[np.floating]
+FLOATS = (np.float64, np.float32)  # float32 input stays float32; anything else becomes float64
+
+
+class _BaseMLP(BaseEstimator):
+    """What the classifier and the regressor share: fit, the solvers, the Network."""
+
+    _parameter_constraints: dict = PARAMETER_CONSTRAINTS
+
+    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Any:
+        """Fit the model to ``X`` (n_samples, n_features) and ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Class labels (classifier: any hashable labels, or a 0/1 indicator
+            matrix for multi-label) or real targets (regressor).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; the cost becomes their weighted mean, and integer
+            weights are equivalent to repeating rows.
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    @property
+    def network_(self) -> Network:
+        """The fitted model as a glassnet Network that shares its arrays.
+
+        ``network_.W[l]`` is ``coefs_[l-1]`` and ``network_.b[l]`` is ``intercepts_[l-1]``
+        (the same objects), so glassnet's tools (``forward``, ``check_gradients``, ...)
+        see exactly the fitted model.
+        """
+        check_is_fitted(self)
+        sizes = [self.coefs_[0].shape[0], *(W.shape[1] for W in self.coefs_)]
+        output = OUTPUTS[self.out_activation_]
+        dtype = self.coefs_[0].dtype
+        hidden = self._activations_per_layer(len(self.coefs_) - 1)
+        network = Network(sizes, hidden, output, random_state=0, dtype=dtype)
+        network.W = dict(enumerate(self.coefs_, start=1))  # shared, not copied
+        network.b = dict(enumerate(self.intercepts_, start=1))
+        return network
+
+    def _fit(self, X: Any, y: Any, sample_weight: Any, incremental: bool) -> Any:
+        hidden = self._hidden_layer_sizes()
+        first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
+        X, Y, y = self._validate_input(X, y, incremental, reset=first_pass)
+        weights = self._sample_weight(sample_weight, X, y, incremental)
+        rng = _generator(self.random_state)
+        if first_pass:
+            self._initialize(X, Y, hidden, rng)
+        network = self.network_
+        X = X.astype(network.dtype, copy=False)
+        if self.solver == "lbfgs":
+            fit_lbfgs(self, network, X, Y, weights)
+        else:
+            fit_stochastic(self, network, X, Y, weights, incremental, rng)
+        if not all(np.isfinite(param).all() for param in network.parameters()):
+            raise DivergenceError(
+                f"solver {self.solver!r} produced non-finite weights: the input data may "
+                "contain large values and need to be preprocessed (e.g. StandardScaler), "
+                "or learning_rate_init is too large"
+            )
+        return self
+
+    def _initialize(self, X: Array, Y: Array, hidden: list[int], rng: np.random.Generator) -> None:
+        """Draw the first weights and reset everything a fit records."""
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.n_outputs_ = Y.shape[1]
+        self.n_layers_ = len(hidden) + 2  # scikit-learn counts the input and output layers
+        self.out_activation_ = self._out_activation()
+        network = Network(
+            [X.shape[1], *hidden, self.n_outputs_],
+            hidden=self._activations_per_layer(len(hidden)),
+            output=OUTPUTS[self.out_activation_],
+            init=self.init,
+            random_state=rng,
+            dtype=X.dtype,
+        )
+        self.coefs_ = [network.W[l] for l in sorted(network.W)]
+        self.intercepts_ = [network.b[l] for l in sorted(network.b)]
+        self._best_params = [param.copy() for param in network.parameters()]
+        self._no_improvement_count = 0
+        self.loss_curve_: list[float] = []
+        validating = self.early_stopping and self.solver != "lbfgs"
+        self.best_loss_ = None if validating else np.inf
+        self.validation_scores_: list[float] | None = [] if validating else None
+        self.validation_loss_curve_: list[float] | None = [] if validating else None
+        self.best_validation_score_ = -np.inf if validating else None
+
+    def _hidden_layer_sizes(self) -> list[int]:
+        sizes = self.hidden_layer_sizes
+        sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
+        if any(size <= 0 for size in sizes):
+            raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
+        return sizes
+
+    def _activations_per_layer(self, n_hidden: int) -> list[str]:
+        """glassnet's activation names, one per hidden layer."""
+        names = (
+            [self.activation] * n_hidden if isinstance(self.activation, str) else self.activation
+        )
+        if len(names) != n_hidden:
+            raise ValueError(
+                f"activation lists {len(names)} name(s) but hidden_layer_sizes has "
+                f"{n_hidden} hidden layer(s): give one name per hidden layer, or one name"
+            )
+        return [lookup(ACTIVATIONS, name, "activation") for name in names]
+
+    def _sample_weight(
+        self, sample_weight: ArrayLike | None, X: Array, y: NDArray, incremental: bool
+    ) -> Array | None:
+        if sample_weight is None:
+            return None
+        return _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
+
+    def _output(self, X: Any) -> Array:
+        """A[L], the output layer for ``X``: shape (n_samples, n_outputs_)."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=FLOATS)
+        return forward(self.network_, X).output
+
+
+def _supports_partial_fit(estimator: _BaseMLP) -> bool:
+    if estimator.solver not in STOCHASTIC_SOLVERS:
+        raise AttributeError(
+            "partial_fit is only available for stochastic optimizers ('sgd', 'adam', "
+            f"'gd'). {estimator.solver} is not stochastic: use fit."
+        )
+    return True
+
+
+def _generator(random_state: Any) -> np.random.Generator:
+    """A Generator from scikit-learn's ``random_state``: None, an int or a RandomState."""
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(random_state.randint(np.iinfo(np.int32).max))
+    return np.random.default_rng(random_state)
+
+
+def _store(estimator: BaseEstimator, arguments: dict[str, Any]) -> None:
+    """Keep ``__init__``'s arguments as they are: scikit-learn validates them in ``fit``."""
+    for name, value in arguments.items():
+        if name != "self":
+            setattr(estimator, name, value)
+
+
+class MLPClassifier(ClassifierMixin, _BaseMLP):
+    __doc__ = (
+        """Multi-layer perceptron classifier: scikit-learn's, computed by glassnet.
+
+    Two classes train one sigmoid output, k classes a softmax, a 0/1 indicator
+    matrix (multi-label) one sigmoid per label; all with cross-entropy.
+    """
+        + SHARED_PARAMETERS_DOC
+        + """    class_weight : dict, 'balanced' or None, default=None
+        Weights per class, multiplied into ``sample_weight``: a dict
+        ``{label: weight}``, or 'balanced' for n_samples / (n_classes * count(label)).
+"""
+        + ATTRIBUTES_DOC
+        + """    classes_ : ndarray
+        The class labels, sorted.
+"""
+    )
+
+    _parameter_constraints: dict = CLASSIFIER_CONSTRAINTS
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        class_weight=None,
+        init="glorot",
+        callbacks=None,
+    ):
+        _store(self, locals())
+
+    @available_if(_supports_partial_fit)
+    def partial_fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        classes: ArrayLike | None = None,
+    ) -> "MLPClassifier":
+        """One epoch over ``X``, ``y``, continuing from the current weights and optimizer.
+
+        ``classes`` (every label the model will ever see) is required on the first call.
+        """
+        self._validate_params()
+        if _check_partial_fit_first_call(self, classes):
+            self._label_binarizer = LabelBinarizer()
+            multilabel = type_of_target(y).startswith("multilabel")
+            self._label_binarizer.fit(y if multilabel else classes)
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def predict(self, X: ArrayLike) -> NDArray:
+        """The most probable class of each row (for multi-label, every label above 0.5)."""
+        A = self._output(X)
+        return self._label_binarizer.inverse_transform(A.ravel() if self.n_outputs_ == 1 else A)
+
+    def predict_proba(self, X: ArrayLike) -> Array:
+        """Class probabilities, shape (n_samples, n_classes), columns in ``classes_`` order."""
+        A = self._output(X)
+        if self.n_outputs_ == 1:
+            return np.column_stack([1 - A[:, 0], A[:, 0]])  # P(classes_[0]), P(classes_[1])
+        return A
+
+    def predict_log_proba(self, X: ArrayLike) -> Array:
+        """The log of :meth:`predict_proba`."""
+        proba = self.predict_proba(X)
+        return np.log(proba, out=proba)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+    def _validate_input(
+        self, X: Any, y: Any, incremental: bool, reset: bool
+    ) -> tuple[Array, NDArray, NDArray]:
+        """Validate ``X`` and ``y``; return X, the binarised targets Y and the labels y."""
+        X, y = validate_data(self, X, y, multi_output=True, dtype=FLOATS, reset=reset)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
+            self._label_binarizer = LabelBinarizer().fit(y)
+            self.classes_ = self._label_binarizer.classes_
+        else:
+            classes = unique_labels(y)
+            if self.warm_start and set(classes) != set(self.classes_):
+                raise ValueError(
+                    "warm_start can only be used where `y` has the same classes as in the "
+                    f"previous call to fit. Previously got {self.classes_}, `y` has {classes}"
+                )
+            if not self.warm_start and np.setdiff1d(classes, self.classes_).size:
+                raise ValueError(
+                    f"`y` has classes not in `self.classes_`. `self.classes_` has "
+                    f"{self.classes_}. 'y' has {classes}."
+                )
+        return X, self._label_binarizer.transform(y).astype(bool), y
+
+    def _out_activation(self) -> str:
+        return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
+
+    def _stratify(self) -> bool:
+        return not self._label_binarizer.y_type_.startswith("multilabel")
+
+    def _sample_weight(
+        self, sample_weight: ArrayLike | None, X: Array, y: NDArray, incremental: bool
+    ) -> Array | None:
+        weights = super()._sample_weight(sample_weight, X, y, incremental)
+        if self.class_weight is None:
+            return weights
+        if incremental and self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported for partial_fit: one batch does not "
+                "show the class frequencies. Compute them once with sklearn.utils.class_weight."
+                "compute_class_weight('balanced', classes=classes, y=y) and pass a dict."
+            )
+        per_class = compute_sample_weight(self.class_weight, y).astype(X.dtype)
+        combined = per_class if weights is None else weights * per_class
+        if not combined.any():
+            raise ValueError(
+                "class_weight and sample_weight leave every sample with a weight of zero: "
+                "at least one sample needs a non-zero weight"
+            )
+        return combined
+
+
+class MLPRegressor(RegressorMixin, _BaseMLP):
+    __doc__ = (
+        """Multi-layer perceptron regressor: scikit-learn's, computed by glassnet.
+
+    Identity outputs and squared error, one output per target column; ``predict``
+    returns 1-D predictions for a 1-D ``y``.
+    """
+        + SHARED_PARAMETERS_DOC
+        + """    loss : {'squared_error'}, default='squared_error'
+        scikit-learn's first parameter; its 'poisson' is not implemented.
+"""
+        + ATTRIBUTES_DOC
+    )
+
+    _parameter_constraints: dict = REGRESSOR_CONSTRAINTS
+
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        init="glorot",
+        callbacks=None,
+    ):
+        _store(self, locals())
+
+    @available_if(_supports_partial_fit)
+    def partial_fit(
+        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> "MLPRegressor":
+        """One epoch over ``X``, ``y``, continuing from the current weights and optimizer."""
+        self._validate_params()
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def predict(self, X: ArrayLike) -> Array:
+        """Predicted targets: shape (n_samples,) for one output, else (n_samples, n_outputs_)."""
+        A = self._output(X)
+        return A.ravel() if A.shape[1] == 1 else A
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    def _validate_input(
+        self, X: Any, y: Any, incremental: bool, reset: bool
+    ) -> tuple[Array, Array, Array]:
+        X, y = validate_data(
+            self, X, y, multi_output=True, y_numeric=True, dtype=FLOATS, reset=reset
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        return X, y.reshape(-1, 1) if y.ndim == 1 else y, y
+
+    def _out_activation(self) -> str:
+        return "identity"
+
+    def _stratify(self) -> bool:
+        return False

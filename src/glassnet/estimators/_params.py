@@ -1,0 +1,114 @@
+"""The estimators' parameters: scikit-learn's table of constraints, plus glassnet's extras.
+
+scikit-learn's ``BaseEstimator._validate_params`` checks every parameter against
+:data:`PARAMETER_CONSTRAINTS` at the start of ``fit`` and ``partial_fit`` and raises
+its ``InvalidParameterError`` (a ``ValueError``) naming the parameter and what it
+accepts, so the messages read exactly as scikit-learn's own.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+
+# scikit-learn's names for the hidden activations, and glassnet's extra 'sigmoid' and 'leaky_relu'
+ACTIVATIONS = {
+    "identity": "identity",
+    "logistic": "sigmoid",
+    "sigmoid": "sigmoid",
+    "tanh": "tanh",
+    "relu": "relu",
+    "leaky_relu": "leaky_relu",
+}
+
+# scikit-learn's out_activation_ names -> glassnet's output activations
+OUTPUTS = {"logistic": "sigmoid", "softmax": "softmax", "identity": "identity"}
+
+SOLVERS = ("lbfgs", "sgd", "adam", "gd")
+STOCHASTIC_SOLVERS = ("sgd", "adam", "gd")  # the ones that run glassnet.train
+
+PARAMETER_CONSTRAINTS: dict = {
+    "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+    "activation": [StrOptions(set(ACTIVATIONS)), list, tuple],
+    "solver": [StrOptions(set(SOLVERS))],
+    "alpha": [Interval(Real, 0, None, closed="left")],
+    "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+    "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+    "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+    "power_t": [Interval(Real, 0, None, closed="left")],
+    "max_iter": [Interval(Integral, 1, None, closed="left")],
+    "shuffle": ["boolean"],
+    "random_state": ["random_state"],
+    "tol": [Interval(Real, 0, None, closed="left")],
+    "verbose": ["verbose"],
+    "warm_start": ["boolean"],
+    "momentum": [Interval(Real, 0, 1, closed="left")],  # scikit-learn also allows 1, which diverges
+    "nesterovs_momentum": ["boolean"],
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+    "beta_1": [Interval(Real, 0, 1, closed="left")],
+    "beta_2": [Interval(Real, 0, 1, closed="left")],
+    "epsilon": [Interval(Real, 0, None, closed="neither")],
+    "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
+    "max_fun": [Interval(Integral, 1, None, closed="left")],
+    "init": [StrOptions({"glorot", "he", "small"})],
+    "callbacks": [list, tuple, None],
+}
+
+CLASSIFIER_CONSTRAINTS: dict = {
+    **PARAMETER_CONSTRAINTS,
+    "class_weight": [StrOptions({"balanced"}), dict, None],
+}
+
+REGRESSOR_CONSTRAINTS: dict = {
+    **PARAMETER_CONSTRAINTS,
+    "loss": [StrOptions({"squared_error"})],  # scikit-learn's 'poisson' needs an exp output
+}
+
+SHARED_PARAMETERS_DOC = """
+    Parameters
+    ----------
+    hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate,
+    learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose,
+    warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction,
+    beta_1, beta_2, epsilon, n_iter_no_change, max_fun
+        scikit-learn's parameters of the same names, with its defaults and meanings,
+        except:
+
+        - ``activation`` may also be ``'sigmoid'`` (= ``'logistic'``), ``'leaky_relu'``,
+          or a list with one name per hidden layer.
+        - ``solver`` may also be ``'gd'``: plain full-batch gradient descent
+          (W <- W - lr dW, the tutorials'); ``batch_size``, ``momentum`` and
+          ``shuffle`` do not apply to it.
+        - ``alpha`` is glassnet's L2 strength: the cost adds
+          (alpha / (2 n)) sum_l ||W[l]||^2 with n the total sample weight of the
+          training set, whatever the batch size. Under full batches this is
+          scikit-learn's; under mini-batches of B samples scikit-learn's ``alpha``
+          corresponds to glassnet's ``alpha * n / B``.
+        - ``momentum`` must lie in [0, 1).
+    init : {'glorot', 'he', 'small'}, default='glorot'
+        How the first weights are drawn (:mod:`glassnet.core.initializers`); biases start at 0.
+    callbacks : list of glassnet.Callback, default=None
+        Passed to :func:`glassnet.train` for the sgd, adam and gd solvers (after the
+        callback that applies scikit-learn's ``tol`` rule): progress printing,
+        schedules, checkpoints, your own.
+"""
+
+ATTRIBUTES_DOC = """
+    Attributes
+    ----------
+    coefs_, intercepts_ : list of ndarray
+        ``coefs_[i]`` has shape (n_in, n_out) and is glassnet's ``W[i+1]``;
+        ``intercepts_[i]`` is ``b[i+1]``. Same orientation as scikit-learn.
+    loss_, best_loss_, loss_curve_, validation_scores_, best_validation_score_, t_,
+    n_iter_, n_layers_, n_outputs_, out_activation_, n_features_in_, feature_names_in_
+        As in scikit-learn. ``loss_curve_`` is glassnet's cost per epoch (for
+        ``'lbfgs'`` per iteration, which scikit-learn does not record).
+    validation_loss_curve_ : list of float or None
+        The validation cost per epoch with ``early_stopping=True``, else None.
+    history_ : glassnet.History
+        The last call to ``fit`` or ``partial_fit``, one row per epoch.
+    network_ : glassnet.Network
+        The model as a glassnet Network whose arrays *are* ``coefs_`` and
+        ``intercepts_``: use it with ``glassnet.forward``, ``glassnet.check_gradients``.
+"""

@@ -1,0 +1,214 @@
+"""Read an ``.npz`` archive safely: every size and header is checked before data is read.
+
+``np.load`` trusts a file: its ``.npy`` headers say how much to allocate, its zip
+entries may be compressed a thousandfold, and an object array would unpickle
+code. :class:`NpzReader` reads only what a glassnet model file may hold:
+
+    signature       a zip archive (a pickle or a bare ``.npy`` is refused unread)
+    members         exactly the expected entries, each listed once
+    compression     stored, or deflate no larger than the file can expand to
+    header          ``.npy`` version 1.0 or 2.0, a header under 10,000 bytes
+    dtype, shape    as the caller expects, and as many data bytes as they imply
+
+Any problem raises :class:`BadFileError` with what is wrong; :func:`glassnet.files.model_file.load`
+adds the file's name. Exceptions the zip and NumPy readers may still raise on a
+damaged file are listed in :data:`READ_ERRORS`.
+"""
+
+import json
+import math
+import os
+import struct
+import zipfile
+import zlib
+from collections.abc import Collection
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+MAX_HEADER_SIZE = 10_000  # bytes of a .npy header, as numpy's own limit
+MAX_JSON_BYTES = 64 * 2**20
+DEFLATE_MAX_RATIO = 1032  # deflate never expands data by more than this
+ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; an empty archive
+READ_ERRORS = (
+    OSError,
+    EOFError,
+    ValueError,
+    KeyError,
+    IndexError,
+    TypeError,
+    RuntimeError,  # also NotImplementedError (compression method), RecursionError (deep JSON)
+    MemoryError,
+    OverflowError,
+    UnicodeError,
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    struct.error,
+    zlib.error,
+)
+_HEADER_READERS = {
+    (1, 0): np.lib.format.read_array_header_1_0,
+    (2, 0): np.lib.format.read_array_header_2_0,
+}
+
+
+class BadFileError(Exception):
+    """A problem with a file's content; :func:`glassnet.files.load` adds the path and re-raises."""
+
+
+def check_signature(path: Path) -> None:
+    """Refuse anything but a zip archive from its first bytes, without parsing it.
+
+    Raises
+    ------
+    BadFileError
+        For a missing or empty file, a folder, a pickle (never unpickled), a bare
+        ``.npy`` array, or any other content.
+    """
+    if not path.exists():
+        raise BadFileError("no such file")
+    if not path.is_file():
+        raise BadFileError("not a regular file")
+    with path.open("rb") as handle:
+        head = handle.read(6)
+    if head[:4] in ZIP_SIGNATURES:  # a zip archive, as np.savez writes
+        return
+    if not head:
+        raise BadFileError("the file is empty")
+    if head[:1] == b"\x80":
+        raise BadFileError(
+            "it is a Python pickle; glassnet never loads pickles, because loading a pickle "
+            "runs code from the file. Save models with glassnet.save"
+        )
+    if head == b"\x93NUMPY":
+        raise BadFileError("it holds a single NumPy array (.npy), not a glassnet model archive")
+    raise BadFileError(
+        "not an .npz (zip) archive; glassnet model files are written by glassnet.save"
+    )
+
+
+class NpzReader:
+    """An open ``.npz`` archive whose entries are read only after their headers are checked.
+
+    Use it as a context manager: ``with NpzReader(path) as reader: ...``.
+
+    Parameters
+    ----------
+    path
+        The archive; its signature is checked before it is opened.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        check_signature(self.path)
+        self.size = self.path.stat().st_size  # bounds what any entry may claim
+        self._npz = np.load(self.path, allow_pickle=False)
+        self.archive: zipfile.ZipFile = self._npz.zip
+
+    def __enter__(self) -> "NpzReader":
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._npz.close()
+
+    def names(self) -> list[str]:
+        """The arrays in the archive, without the ``.npy`` suffix, as listed."""
+        return [name.removesuffix(".npy") for name in self.archive.namelist()]
+
+    def check_members(self, expected: Collection[str]) -> None:
+        """Require exactly the arrays ``expected``, each listed once."""
+        listed = self.archive.namelist()
+        if len(set(listed)) != len(listed):
+            raise BadFileError("the archive lists an entry twice")
+        wanted = {f"{name}.npy" for name in expected}
+        missing = sorted(wanted - set(listed))
+        if missing:
+            raise BadFileError(f"missing array(s) {', '.join(n[:-4] for n in missing)}")
+        unexpected = sorted(set(listed) - wanted)
+        if unexpected:
+            raise BadFileError(
+                f"unexpected entr(y/ies) {', '.join(unexpected[:10])}: expected only "
+                f"{', '.join(sorted(expected))}"
+            )
+
+    def read_json(self, name: str) -> Any:
+        """Parse the 1-D uint8 array ``name`` as UTF-8 JSON (NaN and Infinity refused)."""
+        raw = self.read_array(name, np.dtype(np.uint8), None)
+        try:
+            return json.loads(raw.tobytes().decode("utf-8"), parse_constant=_not_json)
+        except UnicodeDecodeError:
+            raise BadFileError(f"the {name} is not UTF-8 text") from None
+        except (ValueError, RecursionError) as error:  # RecursionError: nested too deep
+            raise BadFileError(f"the {name} is not valid JSON ({error})") from None
+
+    def read_finite(self, name: str, dtype: np.dtype, shape: tuple[int, ...]) -> NDArray[Any]:
+        """Read a float array of exactly ``dtype`` and ``shape``; NaN or inf is refused."""
+        array = self.read_array(name, dtype, shape)
+        if not np.isfinite(array).all():
+            raise BadFileError(f"array {name} contains NaN or inf")
+        return np.ascontiguousarray(array)
+
+    def read_array(self, name: str, dtype: np.dtype, shape: tuple[int, ...] | None) -> NDArray[Any]:
+        """Read ``name.npy`` after checking its header: dtype, shape (None: 1-D JSON), size."""
+        info = self.archive.getinfo(f"{name}.npy")
+        self._check_compression(info, name)
+        found_shape, found_dtype, header_size = self._read_header(info, name)
+        if found_dtype != dtype:
+            raise BadFileError(f"array {name} has dtype {found_dtype}, expected {dtype.name}")
+        if shape is None and (len(found_shape) != 1 or found_shape[0] > MAX_JSON_BYTES):
+            raise BadFileError(f"array {name} must be 1-D and at most {MAX_JSON_BYTES} bytes")
+        if shape is not None and found_shape != shape:
+            raise BadFileError(
+                f"array {name} has shape {found_shape}, but the metadata implies {shape}"
+            )
+        n_bytes = math.prod(found_shape) * dtype.itemsize
+        if info.file_size != header_size + n_bytes:
+            raise BadFileError(
+                f"array {name} holds {info.file_size - header_size} data bytes, "
+                f"its shape needs {n_bytes}"
+            )
+        with self.archive.open(info) as handle:
+            return np.lib.format.read_array(handle, allow_pickle=False)
+
+    def _check_compression(self, info: zipfile.ZipInfo, name: str) -> None:
+        """Bound what reading an entry can allocate by the size of the file itself."""
+        if info.compress_size > self.size:
+            raise BadFileError(f"array {name} claims more bytes than the file has: it is truncated")
+        if info.compress_type == zipfile.ZIP_STORED:
+            if info.file_size != info.compress_size:
+                raise BadFileError(f"array {name} has inconsistent sizes in the archive")
+        elif info.compress_type == zipfile.ZIP_DEFLATED:
+            if info.file_size > DEFLATE_MAX_RATIO * info.compress_size + 1024:
+                raise BadFileError(
+                    f"array {name} claims more bytes than its compressed data can hold"
+                )
+        else:
+            raise BadFileError(
+                f"array {name} uses compression method {info.compress_type}, not stored"
+            )
+
+    def _read_header(
+        self, info: zipfile.ZipInfo, name: str
+    ) -> tuple[tuple[int, ...], np.dtype, int]:
+        """The .npy header's shape and dtype, and where the data starts, without reading data."""
+        with self.archive.open(info) as handle:
+            version = np.lib.format.read_magic(handle)
+            reader = _HEADER_READERS.get(version)
+            if reader is None:
+                raise BadFileError(
+                    f"array {name} uses .npy version {version}; glassnet reads 1.0 and 2.0"
+                )
+            shape, _fortran_order, dtype = reader(handle, max_header_size=MAX_HEADER_SIZE)
+            return shape, dtype, handle.tell()
+
+
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not JSON (save writes NaN and inf as null)")

@@ -1,0 +1,261 @@
+"""A run's configuration: every choice of ``glassnet train``, checked and resolved.
+
+:class:`RunConfig` holds the choices; :func:`check_config` checks every option that
+does not need the data and fills in the defaults that depend on other options (the
+optimizer's own options, the schedule's, the data generator's).
+"""
+
+import inspect
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from glassnet._version import __version__
+from glassnet.core.activations import HIDDEN_ACTIVATIONS
+from glassnet.core.initializers import INITIALIZERS
+from glassnet.core.optimizers import OPTIMIZERS, Optimizer, make_optimizer
+from glassnet.data.datasets import DATASETS
+from glassnet.errors import InputError
+from glassnet.training.callbacks import Callback, EarlyStopping, PrintCost
+from glassnet.training.schedules import SCHEDULES, make_schedule
+from glassnet.validation import check_dtype, check_positive, lookup
+
+GENERATOR_OPTIONS = ("noise", "n_samples", "classes")
+OPTIMIZER_OPTIONS = {
+    "momentum": ("momentum",),
+    "nesterov": ("momentum",),
+    "adam": ("beta1", "beta2"),
+}
+OPTIMIZER_DEFAULTS = {"momentum": 0.9, "beta1": 0.9, "beta2": 0.999}
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Every choice of a run; ``None`` means "the default for this data / optimizer".
+
+    The defaults train the tutorial network (reference experiment 1) on ``moons``:
+    5 tanh hidden units, He initialisation, full-batch gradient descent with learning
+    rate 0.3 for 5000 iterations, with 20 % of the data held out and standardised
+    features. :func:`run_training` returns the config with every ``None`` resolved.
+
+    Attributes
+    ----------
+    data, target, task
+        A data set name (see :data:`glassnet.data.datasets.DATASETS`) or a CSV path; the
+        CSV's target column; ``"auto"``, ``"classification"`` or ``"regression"``.
+    noise, n_samples, classes
+        Options of a generated data set; ``None`` keeps the generator's default.
+    hidden, activation
+        Units per hidden layer; one activation name, or one per hidden layer.
+    output
+        ``None`` infers it: sigmoid for 2 classes, softmax for more, identity for regression.
+    init, optimizer, lr, momentum, beta1, beta2
+        Initialiser; optimizer name and learning rate; momentum (momentum, nesterov)
+        and the betas (adam), ``None`` for the optimizer's default.
+    lr_schedule, schedule_options
+        Schedule name and its options (e.g. ``{"gamma": 0.5}``); missing ones take defaults.
+    alpha, batch_size, epochs
+        L2 strength; ``None`` for full batches; passes over the fit part.
+    validation, early_stopping, min_delta
+        Fraction of the training part held out for validation (``None``: none); the
+        patience of early stopping (``None``: off) and its minimum improvement.
+    test_size, standardize
+        Fraction held out for the final test (0: none); standardise the features.
+    record_gradients
+        Record each layer's ``||dW[l]||`` and ``||W[l]||`` every epoch
+        (:class:`~glassnet.training.inspection.GradientNorms` on the fit part).
+    seed, dtype, print_every, out, version
+        The one seed; ``"float64"`` or ``"float32"``; print the cost every that many
+        iterations (``None``: never); the run folder; the glassnet version.
+    resume_from
+        A model file (a run's ``model.npz`` or ``checkpoint.npz``) to continue from:
+        its weights, standardizer and labels replace new ones (see :mod:`glassnet.runs.resuming`).
+    """
+
+    data: str = "moons"
+    target: str | None = None
+    task: str = "auto"
+    noise: float | None = None
+    n_samples: int | None = None
+    classes: int | None = None
+    hidden: tuple[int, ...] = (5,)
+    activation: str | tuple[str, ...] = ("tanh",)
+    output: str | None = None
+    init: str = "he"
+    optimizer: str = "sgd"
+    lr: float = 0.3
+    momentum: float | None = None
+    beta1: float | None = None
+    beta2: float | None = None
+    lr_schedule: str = "constant"
+    schedule_options: dict[str, float] = field(default_factory=dict)
+    alpha: float = 0.0
+    batch_size: int | None = None
+    epochs: int = 5000
+    validation: float | None = None
+    early_stopping: int | None = None
+    min_delta: float | None = None
+    test_size: float = 0.2
+    standardize: bool = True
+    record_gradients: bool = False
+    seed: int = 0
+    dtype: str = "float64"
+    print_every: int | None = None
+    out: str | None = None
+    version: str = __version__
+    resume_from: str | None = None
+
+
+def check_config(config: RunConfig) -> RunConfig:
+    """Check every option that does not need the data; return the config with them resolved.
+
+    Raises
+    ------
+    InputError
+        Naming the first option that is out of range or unknown.
+    """
+    hidden = _check_hidden(config.hidden)
+    activation = _check_activations(config.activation, len(hidden))
+    lookup(INITIALIZERS, config.init, "initialiser")
+    check_positive(config.lr, "learning rate")
+    if not isinstance(config.alpha, int | float) or not 0 <= config.alpha < math.inf:
+        raise InputError(f"alpha (L2 strength) must be a number of 0 or more, got {config.alpha!r}")
+    _check_fraction(config.test_size, "test_size", allow_zero=True)
+    if config.validation is not None:
+        _check_fraction(config.validation, "validation", allow_zero=False)
+    _check_count(config.epochs, "epochs (iterations)")
+    if config.batch_size is not None:
+        _check_count(config.batch_size, "batch_size")
+    if config.print_every is not None:
+        _check_count(config.print_every, "print_every")
+    if not isinstance(config.seed, int) or not 0 <= config.seed < 2**32:
+        raise InputError(f"seed must be a whole number in [0, 2**32), got {config.seed!r}")
+    check_dtype(config.dtype)
+    resolved = replace(
+        config,
+        hidden=hidden,
+        activation=activation,
+        min_delta=_resolve_min_delta(config),
+        schedule_options=_resolve_schedule_options(config),
+        **_resolve_optimizer_options(config),
+        **_resolve_generator_options(config),
+        version=__version__,
+    )
+    make_run_optimizer(resolved)  # raises on a bad momentum or beta
+    training_callbacks(resolved)  # raises on a bad schedule option, patience or min_delta
+    return resolved
+
+
+def _check_hidden(hidden: Sequence[int]) -> tuple[int, ...]:
+    sizes = tuple(hidden)
+    if not all(isinstance(size, int) and not isinstance(size, bool) for size in sizes):
+        raise InputError(f"hidden layer sizes must be whole numbers, got {list(sizes)}")
+    if any(size < 1 for size in sizes):
+        raise InputError(
+            f"hidden layer sizes must be 1 or more, got {list(sizes)}: "
+            "a layer of 0 units would cut the network in two"
+        )
+    return sizes
+
+
+def _check_activations(activation: str | Sequence[str], n_hidden: int) -> tuple[str, ...]:
+    names = (activation,) if isinstance(activation, str) else tuple(activation)
+    known = {name: name for name in HIDDEN_ACTIVATIONS}
+    for name in names:
+        lookup(known, name, "hidden activation")
+    if len(names) == 1:
+        return names * n_hidden
+    if len(names) != n_hidden:
+        raise InputError(
+            f"{len(names)} activations for {n_hidden} hidden layer(s): give one name, "
+            "or one per hidden layer"
+        )
+    return names
+
+
+def _check_fraction(value: float, name: str, *, allow_zero: bool) -> None:
+    low_ok = value >= 0 if allow_zero else value > 0
+    if isinstance(value, bool) or not isinstance(value, int | float) or not (low_ok and value < 1):
+        interval = "[0, 1)" if allow_zero else "(0, 1)"
+        raise InputError(f"{name} must be a fraction in {interval}, got {value!r}")
+
+
+def _check_count(value: int, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError(f"{name} must be a whole number of 1 or more, got {value!r}")
+
+
+def _resolve_min_delta(config: RunConfig) -> float | None:
+    if config.early_stopping is None:
+        if config.min_delta is not None:
+            raise InputError("min_delta applies only with early stopping: give its patience too")
+        return None
+    return 0.0 if config.min_delta is None else config.min_delta
+
+
+def _resolve_optimizer_options(config: RunConfig) -> dict[str, Any]:
+    """Each optimizer option: its value or default when the optimizer uses it, else None."""
+    lookup(OPTIMIZERS, config.optimizer, "optimizer")
+    used = OPTIMIZER_OPTIONS.get(config.optimizer, ())
+    resolved: dict[str, Any] = {}
+    for name, default in OPTIMIZER_DEFAULTS.items():
+        value = getattr(config, name)
+        if name not in used and value is not None:
+            users = [key for key, options in OPTIMIZER_OPTIONS.items() if name in options]
+            raise InputError(
+                f"{name} applies only to the {' and '.join(users)} optimizer(s), "
+                f"not to {config.optimizer!r}"
+            )
+        resolved[name] = (default if value is None else value) if name in used else None
+    return resolved
+
+
+def _resolve_schedule_options(config: RunConfig) -> dict[str, float]:
+    """The schedule's options, every one given a value (the given one or the default)."""
+    schedule = lookup(SCHEDULES, config.lr_schedule, "learning-rate schedule")
+    defaults = {
+        name: parameter.default
+        for name, parameter in inspect.signature(schedule).parameters.items()
+    }
+    unknown = sorted(set(config.schedule_options) - set(defaults))
+    if unknown:
+        takes = ", ".join(defaults) or "no options"
+        raise InputError(
+            f"unknown option {unknown[0]!r} for the {config.lr_schedule} schedule: it takes {takes}"
+        )
+    return {**defaults, **config.schedule_options}
+
+
+def _resolve_generator_options(config: RunConfig) -> dict[str, Any]:
+    """Generated data's options left as None, filled with the generator's defaults."""
+    generator = DATASETS.get(config.data)
+    if generator is None:
+        return {}
+    parameters = inspect.signature(generator).parameters
+    return {
+        name: parameters[name].default
+        for name in GENERATOR_OPTIONS
+        if name in parameters and getattr(config, name) is None
+    }
+
+
+def make_run_optimizer(config: RunConfig) -> Optimizer:
+    """The optimizer the config names, with its learning rate and its own options."""
+    options = {
+        name: getattr(config, name)
+        for name in OPTIMIZER_OPTIONS.get(config.optimizer, ())
+        if getattr(config, name) is not None
+    }
+    return make_optimizer(config.optimizer, learning_rate=config.lr, **options)
+
+
+def training_callbacks(config: RunConfig) -> list[Callback]:
+    """The schedule, the cost printer and early stopping, in the order they must run."""
+    callbacks = [make_schedule(config.lr_schedule, **config.schedule_options)]
+    if config.print_every is not None:
+        callbacks.append(PrintCost(every=config.print_every))
+    if config.early_stopping is not None:
+        min_delta = 0.0 if config.min_delta is None else config.min_delta
+        callbacks.append(EarlyStopping(patience=config.early_stopping, min_delta=min_delta))
+    return callbacks

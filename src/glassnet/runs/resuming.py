@@ -1,0 +1,80 @@
+"""Continue a run from a saved model: its weights, its standardizer and its labels.
+
+A run whose config names ``resume_from`` (a ``model.npz`` or ``checkpoint.npz``
+written by ``glassnet train``) starts from that file's network instead of new
+random weights, and uses its :class:`~glassnet.data.preprocessing.Standardizer` and
+:class:`~glassnet.data.preprocessing.LabelCodec` instead of fitting new ones: the
+network keeps seeing its features scaled as it learned them, and its output
+columns keep standing for the same classes. With the same data and seed the
+splits are the same, so the held-out part stays unseen.
+
+The optimizer's state is not in a model file: the resumed run starts with fresh
+momentum velocities and Adam moments, and its learning-rate schedule starts over.
+"""
+
+import os
+from typing import Any
+
+from glassnet.data.datasets import Dataset
+from glassnet.errors import InputError
+from glassnet.files.model_file import load_trained_model
+from glassnet.files.trained_model import TrainedModel
+from glassnet.runs.config import RunConfig
+
+
+def load_start_model(path: str | os.PathLike[str]) -> TrainedModel:
+    """Load the model a run resumes from: a :class:`TrainedModel` with its preprocessing."""
+    return load_trained_model(
+        path, hint="resuming needs a model.npz or checkpoint.npz written by glassnet train"
+    )
+
+
+def check_start_model(model: TrainedModel, config: RunConfig, dataset: Dataset) -> None:
+    """Check that the config's architecture and the data fit the model a run resumes from.
+
+    Raises
+    ------
+    InputError
+        Naming the first option or property of the data that differs from the model.
+    """
+    network = model.network
+    fixed: dict[str, tuple[Any, Any]] = {  # option: (the config's value, the model's)
+        "hidden": (tuple(config.hidden), tuple(network.layer_sizes[1:-1])),
+        "activation": (tuple(config.activation), tuple(network.hidden)),
+        "dtype": (config.dtype, network.dtype.name),
+        "standardize": (config.standardize, model.standardizer is not None),
+    }
+    if config.output is not None:
+        fixed["output"] = (config.output, network.output)
+    for option, (asked, saved) in fixed.items():
+        if asked != saved:
+            raise InputError(
+                f"{option} is {_show(asked)} but the model resumed from has {_show(saved)}: "
+                "a resumed run keeps the model's network and preprocessing"
+            )
+    if dataset.task != model.task:
+        raise InputError(
+            f"the data {dataset.name!r} is a {dataset.task} problem but the model resumed from "
+            f"is a {model.task} model"
+        )
+    if dataset.feature_names != model.feature_names:
+        raise InputError(
+            f"the data's features ({_names(dataset.feature_names)}) are not the model's "
+            f"({_names(model.feature_names)}): a resumed run trains on the same features"
+        )
+    if model.label_codec is not None:
+        try:
+            model.label_codec.encode(dataset.y)
+        except InputError as error:
+            raise InputError(f"the data does not fit the model resumed from: {error}") from None
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, tuple):
+        return ",".join(str(item) for item in value) or "none"
+    return str(value)
+
+
+def _names(names: list[str], limit: int = 10) -> str:
+    more = f", ... ({len(names) - limit} more)" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more

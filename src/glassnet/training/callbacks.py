@@ -1,0 +1,190 @@
+"""Callbacks: the one way to act during training.
+
+``train`` calls each callback's hooks in order: ``on_train_begin``, then per
+epoch ``on_epoch_begin``, ``on_step_end`` after every parameter update,
+``on_epoch_end`` once the epoch's row is in the History, and ``on_train_end``
+(also after early stopping, Ctrl-C or divergence is caught). A callback stops
+training by calling ``state.request_stop(reason)``.
+"""
+
+import math
+import sys
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TextIO
+
+import numpy as np
+
+from glassnet.errors import InputError
+from glassnet.training.history import History
+
+if TYPE_CHECKING:
+    from glassnet.core.network import Gradients, Network
+    from glassnet.core.optimizers import Optimizer
+
+
+@dataclass
+class TrainingState:
+    """What a callback can see and change while training runs."""
+
+    network: "Network"
+    optimizer: "Optimizer"
+    history: History
+    epochs: int
+    epoch: int = 0
+    step: int = 0
+    step_cost: float = math.nan
+    grads: "Gradients | None" = None
+    stop: bool = False
+    logs: dict[str, Any] = field(default_factory=dict)
+
+    def request_stop(self, reason: str) -> None:
+        """Stop after the current epoch, recording ``reason`` in the History."""
+        self.stop = True
+        self.history.stop_reason = reason
+
+
+def monitored_cost(history: History) -> float:
+    """The cost a callback watches: the last validation cost, or the training cost without one."""
+    monitored = history.last("val_cost")
+    return history.last("cost") if math.isnan(monitored) else monitored
+
+
+class Callback:
+    """Base class: override the hooks you need; each receives the TrainingState."""
+
+    def on_train_begin(self, state: TrainingState) -> None:
+        """Before the first epoch."""
+
+    def on_epoch_begin(self, state: TrainingState) -> None:
+        """Before each epoch's first step."""
+
+    def on_step_end(self, state: TrainingState) -> None:
+        """After each parameter update; ``state.step_cost`` and ``state.grads`` are that step's."""
+
+    def on_epoch_end(self, state: TrainingState) -> None:
+        """After each epoch's row was appended to ``state.history``."""
+
+    def on_train_end(self, state: TrainingState) -> None:
+        """After the last epoch, however training ended."""
+
+
+class PrintCost(Callback):
+    """Print ``Cost after iteration i: c`` every ``every`` epochs, as the tutorials do."""
+
+    def __init__(self, every: int = 100, stream: TextIO | None = None) -> None:
+        if not isinstance(every, int) or every < 1:
+            raise InputError(f"print every must be a whole number of 1 or more, got {every!r}")
+        self.every = every
+        self.stream = stream
+
+    def on_train_begin(self, state: TrainingState) -> None:
+        self.printed: int | None = None
+
+    def on_epoch_end(self, state: TrainingState) -> None:
+        if state.epoch % self.every == 0 or state.epoch == state.epochs - 1:
+            self._print(state)
+
+    def on_train_end(self, state: TrainingState) -> None:
+        if len(state.history) and self.printed != state.history["epoch"][-1]:
+            self._print(state)  # training stopped early: still show where it ended
+
+    def _print(self, state: TrainingState) -> None:
+        epoch = int(state.history["epoch"][-1])
+        line = f"Cost after iteration {epoch}: {state.history.last('cost'):.6f}"
+        if not math.isnan(state.history.last("val_cost")):
+            line += f"  (validation {state.history.last('val_cost'):.6f})"
+        print(line, file=self.stream or sys.stdout)
+        self.printed = epoch
+
+
+def copy_weights(source: "Network", target: "Network") -> None:
+    """``target.W[l], target.b[l] = source.W[l], source.b[l]``, into target's own arrays."""
+    for mine, theirs in zip(target.parameters(), source.parameters(), strict=True):
+        np.copyto(mine, theirs)
+
+
+class ScoredWeights:
+    """Which weights scored an epoch's monitored cost, and a copy of the best of them.
+
+    ==============================  ==============================================
+    monitored                       the weights that scored it
+    ==============================  ==============================================
+    val_cost                        the weights at the end of the epoch
+    cost, full batch (one step)     the weights at its start: J comes before the update
+    cost, mini-batches              the weights at its end (J is the epoch's mean)
+    ==============================  ==============================================
+
+    Call :meth:`begin_training`, :meth:`begin_epoch` and :meth:`scored` from the
+    callback hooks of the same names; :meth:`keep` copies weights into :attr:`best`.
+    """
+
+    def begin_training(self, state: TrainingState) -> None:
+        self.best = state.network.copy()  # the weights kept by keep()
+        self._start = state.network.copy()  # the weights at the start of the epoch
+        self._keep_start = True  # until epoch 0 shows whether J is scored before the update
+        self._steps_before = 0
+
+    def begin_epoch(self, state: TrainingState) -> None:
+        if self._keep_start:
+            copy_weights(state.network, self._start)
+        self._steps_before = state.step
+
+    def scored(self, state: TrainingState) -> "Network":
+        """The weights that scored this epoch's monitored cost (call at the epoch's end)."""
+        on_training_cost = math.isnan(state.history.last("val_cost"))
+        before_update = on_training_cost and state.step - self._steps_before <= 1
+        self._keep_start = before_update
+        return self._start if before_update else state.network
+
+    def keep(self, network: "Network") -> None:
+        """Copy ``network``'s weights into :attr:`best`."""
+        copy_weights(network, self.best)
+
+
+class EarlyStopping(Callback):
+    """Stop when the monitored cost has not improved by ``min_delta`` for ``patience`` epochs.
+
+    Monitors ``val_cost`` when validation data is given, else the training ``cost``.
+    With ``restore_best=True`` the network ends with the weights that scored the best
+    epoch (see :class:`ScoredWeights`), however training ended (patience, the epoch
+    limit or Ctrl-C).
+    """
+
+    def __init__(self, patience: int = 10, min_delta: float = 0.0, restore_best: bool = True):
+        if not isinstance(patience, int) or patience < 1:
+            raise InputError(f"patience must be a whole number of 1 or more, got {patience!r}")
+        if not np.isfinite(min_delta) or min_delta < 0:
+            raise InputError(f"min_delta must be a number of 0 or more, got {min_delta!r}")
+        self.patience = patience
+        self.min_delta = float(min_delta)
+        self.restore_best = restore_best
+
+    def on_train_begin(self, state: TrainingState) -> None:
+        self.best = math.inf
+        self.best_epoch: int | None = None
+        self.waited = 0
+        self.weights = ScoredWeights()
+        self.weights.begin_training(state)
+
+    def on_epoch_begin(self, state: TrainingState) -> None:
+        self.weights.begin_epoch(state)
+
+    def on_epoch_end(self, state: TrainingState) -> None:
+        monitored = monitored_cost(state.history)
+        scored = self.weights.scored(state)
+        if monitored < self.best - self.min_delta:
+            self.best, self.best_epoch, self.waited = monitored, state.epoch, 0
+            if self.restore_best:
+                self.weights.keep(scored)
+            return
+        self.waited += 1
+        if self.waited >= self.patience:
+            state.request_stop(
+                f"early stopping at epoch {state.epoch}: no improvement of more than "
+                f"{self.min_delta:g} for {self.patience} epochs (best epoch {self.best_epoch})"
+            )
+
+    def on_train_end(self, state: TrainingState) -> None:
+        state.history.best_epoch = self.best_epoch
+        if self.restore_best and self.best_epoch is not None:
+            copy_weights(self.weights.best, state.network)

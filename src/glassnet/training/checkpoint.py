@@ -1,0 +1,134 @@
+"""Checkpoint: keep the best model of a run on disk while it trains.
+
+After each epoch :class:`Checkpoint` compares the monitored cost with the best so
+far: the validation cost when the run has validation data, else the training
+cost. On an improvement it copies the weights that scored it and writes them with
+the ``save`` it was given, e.g. :func:`glassnet.save` (which writes atomically: a
+temporary file, fsync, rename, so a crash never leaves half a file). The training
+layer decides *when* to write; the file format is the ``files`` layer's. A crash, a
+Ctrl-C or a divergence therefore leaves the best model so far on disk, not the last one.
+
+Which weights scored the cost (:class:`glassnet.training.callbacks.ScoredWeights`):
+
+    val_cost                         the weights at the end of the epoch
+    cost, full batch (one step)      the weights at its start: J is computed before the update
+    cost, mini-batches               the weights at its end (J is the mean over the epoch's steps)
+
+What is saved is what resuming needs: the weights and, through ``wrap``, the
+standardizer, the labels and the run's config (``glassnet train`` saves a
+:class:`~glassnet.files.trained_model.TrainedModel`). The optimizer's state is not saved:
+training resumed from a checkpoint starts with fresh momentum velocities and Adam
+moments (and step count), and the learning-rate schedule starts over.
+"""
+
+import math
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from glassnet.core.network import Network
+from glassnet.errors import InputError
+from glassnet.training.callbacks import Callback, ScoredWeights, TrainingState, monitored_cost
+
+Wrap = Callable[[Network, dict[str, Any]], Any]
+Save = Callable[[Any, Path], object]
+
+
+class Checkpoint(Callback):
+    """Save the best model so far to ``path`` in the epochs it improves.
+
+    Parameters
+    ----------
+    path
+        The model file to (over)write, used exactly as given; its folder is created
+        when training begins.
+    save
+        ``(object, path) -> anything`` that writes the file, e.g. :func:`glassnet.save`.
+    wrap
+        ``(network, record) -> object to save``, e.g. a
+        :class:`~glassnet.files.trained_model.TrainedModel` around the network; ``record`` is
+        ``{"best_epoch": e, "monitor": "val_cost" or "cost", <monitor>: value}``.
+        Default: the bare network.
+    min_interval
+        Seconds between two writes. An improvement sooner than that is kept in
+        memory and written at the next improvement after the interval, or when
+        training ends (however it ends): with full-batch gradient descent nearly
+        every epoch improves, and a write (with its fsync) can cost more than an
+        epoch. 0 writes at every improving epoch.
+
+    Attributes
+    ----------
+    best : float
+        The lowest monitored cost seen (inf before the first epoch).
+    best_epoch : int or None
+        The epoch that scored it.
+    saved_epoch : int or None
+        The epoch whose weights are in the file.
+    writes : int
+        How many times the file was written in this run.
+
+    Notes
+    -----
+    An epoch that does not improve costs one comparison; with full-batch training
+    on the training cost, also a copy of the weights at the epoch's start (see the
+    module's table). Resuming restarts the optimizer's moments and the schedule.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        save: Save,
+        wrap: Wrap | None = None,
+        min_interval: float = 1.0,
+    ) -> None:
+        if isinstance(min_interval, bool) or not isinstance(min_interval, int | float):
+            raise InputError(f"min_interval must be a number of seconds, got {min_interval!r}")
+        if not 0 <= min_interval < math.inf:
+            raise InputError(f"min_interval must be 0 or more seconds, got {min_interval!r}")
+        self.path = Path(path)
+        self.save = save
+        self.wrap = wrap
+        self.min_interval = float(min_interval)
+
+    def on_train_begin(self, state: TrainingState) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)  # a bad folder fails before epoch 0
+        self.best = math.inf
+        self.best_epoch: int | None = None
+        self.saved_epoch: int | None = None
+        self.writes = 0
+        self._monitor = "cost"
+        self._weights = ScoredWeights()  # which weights scored the cost; the best of them
+        self._weights.begin_training(state)
+        self._written_at = -math.inf
+
+    def on_epoch_begin(self, state: TrainingState) -> None:
+        self._weights.begin_epoch(state)
+
+    def on_epoch_end(self, state: TrainingState) -> None:
+        value = monitored_cost(state.history)  # val_cost, or cost without validation data
+        monitor = "cost" if math.isnan(state.history.last("val_cost")) else "val_cost"
+        scored = self._weights.scored(state)
+        if not value < self.best:  # also False for NaN
+            return
+        if not all(np.isfinite(p).all() for p in scored.parameters()):
+            return  # the last step overflowed: training is about to report a divergence
+        self._weights.keep(scored)
+        self.best, self.best_epoch, self._monitor = value, state.epoch, monitor
+        if time.monotonic() - self._written_at >= self.min_interval:
+            self._write()
+
+    def on_train_end(self, state: TrainingState) -> None:
+        if self.best_epoch is not None and self.saved_epoch != self.best_epoch:
+            self._write()
+
+    def _write(self) -> None:
+        record = {"best_epoch": self.best_epoch, "monitor": self._monitor, self._monitor: self.best}
+        best = self._weights.best
+        self.save(best if self.wrap is None else self.wrap(best, record), self.path)
+        self.saved_epoch = self.best_epoch
+        self.writes += 1
+        self._written_at = time.monotonic()

@@ -1,0 +1,119 @@
+"""Looking inside training: per-layer gradient and weight norms, epoch by epoch.
+
+:class:`GradientNorms` is a callback that adds to each epoch's row of the History
+
+    grad_norm_W1 ... grad_norm_WL        ||dW[l]||_F, the gradient of the cost
+    weight_norm_W1 ... weight_norm_WL    ||W[l]||_F
+
+(Frobenius norms: the square root of the sum of squared entries). Vanishing
+gradients show as ``grad_norm_W1`` orders of magnitude below ``grad_norm_WL``;
+exploding ones as norms that grow epoch after epoch.
+
+The training loop does not hand its gradients to callbacks, so the callback runs
+the one :func:`~glassnet.core.network.forward` and :func:`~glassnet.core.network.backward`
+itself, on a fixed *probe batch* (the data given to its constructor, or a random
+sample of it), at the **end** of each epoch. It therefore measures the gradient of
+the full cost on the probe batch at the epoch's end weights, without L2 or sample
+weights: with full-batch training and the training set as the probe, the gradient
+the next iteration steps along (before any L2 term); with mini-batches, not any one
+batch's gradient but the smooth one they estimate.
+"""
+
+import math
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from glassnet.core.network import Network, backward, encode_targets, forward
+from glassnet.errors import InputError
+from glassnet.training.callbacks import Callback, TrainingState
+from glassnet.training.history import History
+from glassnet.validation import check_lengths, check_X
+
+Array = NDArray[np.floating]
+
+
+def set_last(history: History, name: str, value: float) -> None:
+    """Set column ``name`` of the History's last row, adding the column (NaN-filled) if new.
+
+    ``train`` appends an epoch's row before ``on_epoch_end``, so a callback adds its
+    own numbers to that row with this; later rows get NaN until set, as
+    :meth:`History.append` fills any column it is not given.
+    """
+    if len(history) == 0:
+        raise ValueError(f"cannot set {name!r}: the History has no row yet")
+    if name not in history.columns:
+        history.columns[name] = [math.nan] * len(history)
+    history.columns[name][-1] = float(value)
+
+
+def layer_norms(network: Network, X: Array, Y: Array) -> dict[str, float]:
+    """``grad_norm_W{l}`` and ``weight_norm_W{l}`` for every layer, from one forward/backward.
+
+    ``X`` (m, n_x) has the network's dtype and ``Y`` is encoded as
+    :func:`~glassnet.core.network.encode_targets` returns it.
+    """
+    grads = backward(network, forward(network, X), Y)
+    norms = {f"grad_norm_W{l}": float(np.linalg.norm(dW)) for l, dW in sorted(grads.dW.items())}
+    norms |= {f"weight_norm_W{l}": float(np.linalg.norm(W)) for l, W in network.W.items()}
+    return norms
+
+
+class GradientNorms(Callback):
+    """Record each layer's gradient norm and weight norm in the History at every epoch's end.
+
+    Parameters
+    ----------
+    X, y
+        The probe batch: usually the training data. The gradient is that of the
+        unregularised cost on it, at the weights the epoch ended with.
+    max_samples
+        Probe with a random sample of this many rows when ``X`` has more
+        (``None``: always all of them); the same sample every epoch.
+    random_state
+        Seed for that sample.
+
+    Examples
+    --------
+    >>> norms = GradientNorms(X, y)                                # doctest: +SKIP
+    >>> history = train(network, X, y, callbacks=[norms])          # doctest: +SKIP
+    >>> history["grad_norm_W1"][-1], history["weight_norm_W1"][-1]  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        *,
+        max_samples: int | None = 1000,
+        random_state: int | np.random.Generator | None = None,
+    ) -> None:
+        X = check_X(X)
+        y = np.asarray(y)
+        check_lengths(X, y)
+        if max_samples is not None and (
+            isinstance(max_samples, bool) or not isinstance(max_samples, int) or max_samples < 1
+        ):
+            raise InputError(
+                f"max_samples must be a whole number of 1 or more or None, got {max_samples!r}"
+            )
+        if max_samples is not None and X.shape[0] > max_samples:
+            rows = np.sort(
+                np.random.default_rng(random_state).choice(X.shape[0], max_samples, replace=False)
+            )
+            X, y = X[rows], y[rows]
+        self.X, self.y = X, y
+
+    def on_train_begin(self, state: TrainingState) -> None:
+        network = state.network
+        if self.X.shape[1] != network.layer_sizes[0]:
+            raise InputError(
+                f"the probe X has {self.X.shape[1]} features but the network expects "
+                f"{network.layer_sizes[0]}: pass the training data to GradientNorms"
+            )
+        self._X = self.X.astype(network.dtype, copy=False)
+        self._Y = encode_targets(network, self.y)
+
+    def on_epoch_end(self, state: TrainingState) -> None:
+        for name, value in layer_norms(state.network, self._X, self._Y).items():
+            set_last(state.history, name, value)

@@ -1,0 +1,347 @@
+"""One iteration, step by step: the forward pass, the cost, the backward pass, the update.
+
+:func:`explain` runs glassnet's own :func:`~glassnet.core.network.forward` and
+:func:`~glassnet.core.network.backward` once on ``(X, y)``, then one plain gradient
+descent step on a copy of the network, and writes every intermediate array in the
+tutorials' names and order, for any depth (here a 2-5-1 net with tanh hidden)::
+
+    Z1 = X W1 + b1            A1 = tanh(Z1)
+    Z2 = A1 W2 + b2           A2 = sigmoid(Z2)
+    J  = -1/m sum(Y log(A2) + (1 - Y) log(1 - A2))
+    dZ2 = A2 - Y              dW2 = A1^T dZ2 / m      db2 = sum(dZ2) / m
+    dA1 = dZ2 W2^T            dZ1 = dA1 * (1 - A1**2)
+    dW1 = X^T dZ1 / m         db1 = sum(dZ1) / m
+    W1 := W1 - lr dW1  ...    W2 := W2 - lr dW2  ...
+
+Rows are samples, so every ``Z`` here is the tutorials' ``Z`` transposed. Nothing
+is computed twice: the numbers are the Trace and Gradients of the one forward and
+backward pass; this module only names them. The formulas' text comes from the
+dicts below, keyed by activation or output name.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from glassnet.core.activations import LEAKY_SLOPE
+from glassnet.core.network import Gradients, Network, Trace, backward, cost, encode_targets, forward
+from glassnet.core.optimizers import GradientDescent
+from glassnet.errors import InputError
+from glassnet.validation import check_features, check_lengths, check_X, lookup
+
+Array = NDArray[np.floating]
+
+MAX_COLUMNS = 8
+"""Columns of an array shown before ``...``; rows are capped by ``max_rows``."""
+
+ROW_CONVENTION = (
+    "Rows are samples: the tutorials' Z = W X + b is Z^T here "
+    "(Z = X W + b; W1 is the tutorials' W1^T, shape (n_x, n_h))."
+)
+
+ACTIVATION_FORMULAS: dict[str, str] = {
+    "sigmoid": "sigmoid({Z})",
+    "tanh": "tanh({Z})",
+    "relu": "max(0, {Z})",
+    "leaky_relu": f"max({LEAKY_SLOPE} {{Z}}, {{Z}})",
+    "identity": "{Z}",
+    "softmax": "softmax({Z})",
+}
+"""A = g(Z), by activation name."""
+
+DERIVATIVE_FORMULAS: dict[str, str] = {
+    "sigmoid": "{dA} * {A} * (1 - {A})",
+    "tanh": "{dA} * (1 - {A}**2)",
+    "relu": "{dA} * ({Z} > 0)",
+    "leaky_relu": f"{{dA}} * where({{Z}} > 0, 1, {LEAKY_SLOPE})",
+    "identity": "{dA}",
+}
+"""dZ = dA * g'(Z) for each hidden activation, written in the derivative's own form."""
+
+COST_FORMULAS: dict[str, str] = {
+    "sigmoid": "J = -1/m sum(Y log({A}) + (1 - Y) log(1 - {A}))",
+    "softmax": "J = -1/m sum(Y log({A}))",
+    "identity": "J = 1/(2m) sum(({A} - Y)**2)",
+}
+"""The cost by output activation (its paired loss)."""
+
+OUTPUT_NOTES: dict[str, str] = {
+    "sigmoid": "sigmoid + binary cross-entropy, fused",
+    "softmax": "softmax + cross-entropy, fused; Y one-hot",
+    "identity": "identity + squared error",
+}
+"""Why dZ[L] = A[L] - Y, by output activation."""
+
+TARGET_NOTES: dict[str, str] = {
+    "sigmoid": "labels 0/1",
+    "softmax": "one-hot",
+    "identity": "targets",
+}
+
+SECTIONS: dict[str, str] = {
+    "inputs": "Inputs and starting parameters",
+    "forward": "Forward pass",
+    "cost": "Cost",
+    "backward": "Backward pass",
+    "update": "Update",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of the explanation: ``formula`` computed ``value`` (array or the cost)."""
+
+    section: str
+    name: str
+    formula: str
+    value: Array | float
+    note: str = ""
+
+    @property
+    def shape(self) -> str:
+        """The value's shape as text, ``"(500, 5)"``; empty for the cost."""
+        return "" if np.ndim(self.value) == 0 else str(np.shape(self.value))
+
+
+@dataclass
+class Explanation:
+    """One iteration traced: the steps, and the Trace, Gradients and updated copy behind them.
+
+    Attributes
+    ----------
+    description : str
+        The network's repr.
+    m : int
+        The number of samples.
+    learning_rate : float
+        lr of the update.
+    steps : list of Step
+        In the tutorials' order: inputs, forward, cost, backward, update.
+    cost : float
+        J before the update.
+    trace, grads
+        What :func:`~glassnet.core.network.forward` and :func:`~glassnet.core.network.backward`
+        returned.
+    updated : Network
+        A copy of the network after one gradient descent step; the original is untouched.
+    """
+
+    description: str
+    m: int
+    learning_rate: float
+    steps: list[Step]
+    cost: float
+    trace: Trace
+    grads: Gradients
+    updated: Network
+
+    def render(self, format: str = "text", *, max_rows: int = 4, decimals: int = 4) -> str:
+        """The explanation as plain text (``"text"``) or a Markdown handout (``"markdown"``)."""
+        renderer = lookup(FORMATS, format, "format")
+        return renderer(
+            self, _check_count(max_rows, "max_rows", 1), _check_count(decimals, "decimals", 0)
+        )
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+def explain(
+    network: Network,
+    X: ArrayLike,
+    y: ArrayLike,
+    *,
+    learning_rate: float = 0.3,
+    format: str = "text",
+    max_rows: int = 4,
+    decimals: int = 4,
+) -> str:
+    """One iteration of forward pass, cost, backward pass and update, written out step by step.
+
+    Parameters
+    ----------
+    network
+        The network to explain; it is not modified (the update runs on a copy).
+    X, y
+        Samples in rows, shape (m, n_x), and their targets as
+        :func:`~glassnet.core.network.encode_targets` takes them.
+    learning_rate
+        lr of the plain gradient descent step ``W := W - lr dW``.
+    format
+        ``"text"`` for a terminal, ``"markdown"`` for a handout with a heading per
+        section, each formula in backticks and its values in a fenced block.
+    max_rows
+        Arrays with more rows show the first ``max_rows`` and ``... (n rows)``.
+    decimals
+        Digits after the decimal point of every number shown.
+
+    Returns
+    -------
+    str
+        Every step's formula and shape and the first rows of its values.
+
+    Raises
+    ------
+    InputError
+        For an unknown ``format`` (the message lists the formats) or bad data.
+    """
+    explanation = explain_step(network, X, y, learning_rate=learning_rate)
+    return explanation.render(format, max_rows=max_rows, decimals=decimals)
+
+
+def explain_step(
+    network: Network, X: ArrayLike, y: ArrayLike, *, learning_rate: float = 0.3
+) -> Explanation:
+    """Run one iteration and collect its steps; :meth:`Explanation.render` writes them out."""
+    optimizer = GradientDescent(learning_rate)  # validates learning_rate
+    X = check_X(X, dtype=network.dtype)
+    y = np.asarray(y)
+    check_lengths(X, y)
+    check_features(X, network.layer_sizes[0])
+    Y = encode_targets(network, y)
+    trace = forward(network, X)
+    J = cost(network, trace, Y)
+    grads = backward(network, trace, Y)
+    updated = network.copy()
+    optimizer.step(updated.parameters(), grads.as_list())  # W := W - lr dW, on the copy
+    steps = [
+        *_input_steps(network, X, Y),
+        *_forward_steps(network, trace),
+        *_cost_steps(network, J),
+        *_backward_steps(network, grads),
+        *_update_steps(updated),
+    ]
+    return Explanation(
+        repr(network), X.shape[0], optimizer.learning_rate, steps, J, trace, grads, updated
+    )
+
+
+def _a(l: int) -> str:
+    """The tutorials' name of A[l]: A0 is X."""
+    return "X" if l == 0 else f"A{l}"
+
+
+def _input_steps(network: Network, X: Array, Y: Array) -> list[Step]:
+    steps = [
+        Step("inputs", "X", "X", X),
+        Step("inputs", "Y", "Y", Y, TARGET_NOTES[network.output]),
+    ]
+    for l in network.W:
+        steps.append(Step("inputs", f"W{l}", f"W{l}", network.W[l]))
+        steps.append(Step("inputs", f"b{l}", f"b{l}", network.b[l]))
+    return steps
+
+
+def _forward_steps(network: Network, trace: Trace) -> list[Step]:
+    steps = []
+    for l, activation in enumerate(network.activations, start=1):
+        g = ACTIVATION_FORMULAS[activation.name].format(Z=f"Z{l}")
+        steps.append(Step("forward", f"Z{l}", f"Z{l} = {_a(l - 1)} W{l} + b{l}", trace.Z[l]))
+        steps.append(Step("forward", f"A{l}", f"A{l} = {g}", trace.A[l]))
+    return steps
+
+
+def _cost_steps(network: Network, J: float) -> list[Step]:
+    formula = COST_FORMULAS[network.output].format(A=_a(network.n_layers))
+    return [Step("cost", "J", formula, J, network.loss.name)]
+
+
+def _backward_steps(network: Network, grads: Gradients) -> list[Step]:
+    L = network.n_layers
+    steps = [
+        Step("backward", f"dZ{L}", f"dZ{L} = A{L} - Y", grads.dZ[L], OUTPUT_NOTES[network.output])
+    ]
+    for l in range(L, 0, -1):
+        if l < L:
+            dA = f"dZ{l + 1} W{l + 1}^T"
+            steps.append(Step("backward", f"dA{l}", f"dA{l} = {dA}", grads.dA[l]))
+            dZ = DERIVATIVE_FORMULAS[network.activations[l - 1].name].format(
+                dA=f"dA{l}", A=f"A{l}", Z=f"Z{l}"
+            )
+            steps.append(Step("backward", f"dZ{l}", f"dZ{l} = {dZ}", grads.dZ[l]))
+        steps.append(Step("backward", f"dW{l}", f"dW{l} = {_a(l - 1)}^T dZ{l} / m", grads.dW[l]))
+        steps.append(
+            Step("backward", f"db{l}", f"db{l} = sum(dZ{l}) / m", grads.db[l], "sum over samples")
+        )
+    return steps
+
+
+def _update_steps(updated: Network) -> list[Step]:
+    steps = []
+    for l in updated.W:
+        steps.append(Step("update", f"W{l}", f"W{l} := W{l} - lr dW{l}", updated.W[l]))
+        steps.append(Step("update", f"b{l}", f"b{l} := b{l} - lr db{l}", updated.b[l]))
+    return steps
+
+
+def format_values(value: Array | float, max_rows: int = 4, decimals: int = 4) -> list[str]:
+    """The first ``max_rows`` rows (and ``MAX_COLUMNS`` columns) of ``value``, one line each.
+
+    A scalar is ``= 0.7631``; a 1-D array (a bias) is one row; a longer array ends with
+    ``... (n rows)``.
+    """
+    if np.ndim(value) == 0:
+        return [f"= {float(value):.{decimals}f}"]
+    rows = np.atleast_2d(np.asarray(value))
+    cells = [[f"{v:.{decimals}f}" for v in row[:MAX_COLUMNS]] for row in rows[:max_rows]]
+    width = max(len(cell) for row in cells for cell in row)
+    more = f"  ... ({rows.shape[1]} columns)" if rows.shape[1] > MAX_COLUMNS else ""
+    lines = ["[" + "  ".join(cell.rjust(width) for cell in row) + more + "]" for row in cells]
+    if rows.shape[0] > max_rows:
+        lines.append(f"... ({rows.shape[0]} rows)")
+    return lines
+
+
+def _title(explanation: Explanation, section: str) -> str:
+    if section == "update":
+        return f"{SECTIONS[section]} (gradient descent, lr = {explanation.learning_rate:g})"
+    return SECTIONS[section]
+
+
+def _render_text(explanation: Explanation, max_rows: int, decimals: int) -> str:
+    lines = [
+        "One iteration, step by step",
+        f"{explanation.description}; m = {explanation.m} samples",
+        ROW_CONVENTION,
+    ]
+    section = ""
+    for step in explanation.steps:
+        if step.section != section:
+            section = step.section
+            lines += ["", _title(explanation, section)]
+        note = f"  ({step.note})" if step.note else ""
+        lines.append(f"  {step.formula:<36} {step.shape}{note}".rstrip())
+        lines += [f"      {line}" for line in format_values(step.value, max_rows, decimals)]
+    return "\n".join(lines) + "\n"
+
+
+def _render_markdown(explanation: Explanation, max_rows: int, decimals: int) -> str:
+    lines = [
+        "# One iteration, step by step",
+        "",
+        f"`{explanation.description}`, m = {explanation.m} samples.",
+        "",
+        ROW_CONVENTION,
+    ]
+    section = ""
+    for step in explanation.steps:
+        if step.section != section:
+            section = step.section
+            lines += ["", f"## {_title(explanation, section)}"]
+        shape = f", shape {step.shape}" if step.shape else ""
+        note = f" ({step.note})" if step.note else ""
+        lines += ["", f"`{step.formula}`{shape}{note}", "", "```text"]
+        lines += format_values(step.value, max_rows, decimals)
+        lines.append("```")
+    return "\n".join(lines) + "\n"
+
+
+FORMATS = {"text": _render_text, "markdown": _render_markdown}
+"""Renderers by format name."""
+
+
+def _check_count(value: int, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise InputError(f"{name} must be a whole number of {minimum} or more, got {value!r}")
+    return int(value)
