@@ -4,7 +4,7 @@ import csv
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import IO, Any
 
 COLUMNS = ("epoch", "cost", "val_cost", "val_metric", "learning_rate")
 
