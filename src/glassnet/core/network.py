@@ -20,7 +20,7 @@ plus the L2 term (l2 / 2) sum_l ||W[l]||^2:
 averaging over samples happens in ``dW`` and ``db``.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -65,6 +65,74 @@ class Network:
         random_state: int | np.random.Generator | None = None,
         dtype: DTypeLike = "float64",
     ) -> None:
+        self._set_architecture(layer_sizes, hidden, output, init, dtype)
+        initializer = lookup(INITIALIZERS, init, "initialiser")
+        rng = np.random.default_rng(random_state)
+        sizes = self.layer_sizes
+        self.W: dict[int, Array] = {}
+        self.b: dict[int, Array] = {}
+        for l in range(1, len(sizes)):
+            self.W[l] = initializer(sizes[l - 1], sizes[l], rng, self.dtype)  # (n_{l-1}, n_l)
+            self.b[l] = np.zeros(sizes[l], dtype=self.dtype)  # (n_l,)
+
+    @classmethod
+    def from_weights(
+        cls,
+        W: Sequence[ArrayLike] | Mapping[int, ArrayLike],
+        b: Sequence[ArrayLike] | Mapping[int, ArrayLike],
+        hidden: str | Sequence[str] = "relu",
+        output: str = "sigmoid",
+        init: str = "he",
+        dtype: DTypeLike | None = None,
+        copy: bool = True,
+    ) -> "Network":
+        """A network with the given weights: ``W[l]`` of shape (n_{l-1}, n_l), ``b[l]`` (n_l,).
+
+        ``W`` and ``b`` are lists (layer 1 first) or dicts keyed by layer 1..L. No
+        random weights are drawn. ``dtype`` defaults to that of ``W[1]`` (float32 stays
+        float32, anything else becomes float64); ``copy=False`` keeps arrays that
+        already have that dtype and are C-contiguous, so the network shares them.
+        ``init`` is only recorded (it names how the weights were first drawn).
+        """
+        weights = list(W.values()) if isinstance(W, Mapping) else list(W)
+        biases = list(b.values()) if isinstance(b, Mapping) else list(b)
+        if not weights or len(weights) != len(biases):
+            raise InputError(
+                f"from_weights needs one b for each W and at least one layer, "
+                f"got {len(weights)} W and {len(biases)} b"
+            )
+        shapes = [np.shape(Wl) for Wl in weights]
+        for l, shape in enumerate(shapes, start=1):
+            if len(shape) != 2:
+                raise InputError(f"W[{l}] must be a 2-D array (n_{{l-1}}, n_l), got shape {shape}")
+        if dtype is None:
+            dtype = "float32" if np.asarray(weights[0]).dtype == np.float32 else "float64"
+        layer_sizes = [int(shapes[0][0]), *(int(shape[1]) for shape in shapes)]
+        network = cls.__new__(cls)
+        network._set_architecture(layer_sizes, hidden, output, init, dtype)
+        as_array = np.array if copy else np.ascontiguousarray
+        network.W, network.b = {}, {}
+        for l, (Wl, bl) in enumerate(zip(weights, biases, strict=True), start=1):
+            expected = (layer_sizes[l - 1], layer_sizes[l])
+            network.W[l] = as_array(Wl, dtype=network.dtype)
+            network.b[l] = as_array(bl, dtype=network.dtype)
+            if network.W[l].shape != expected or network.b[l].shape != expected[1:]:
+                raise InputError(
+                    f"W[{l}] must have shape {expected} and b[{l}] shape {expected[1:]} "
+                    f"to follow the layer before, got {network.W[l].shape} and "
+                    f"{network.b[l].shape}"
+                )
+        return network
+
+    def _set_architecture(
+        self,
+        layer_sizes: Sequence[int],
+        hidden: str | Sequence[str],
+        output: str,
+        init: str,
+        dtype: DTypeLike,
+    ) -> None:
+        """Layer sizes, activations, the loss, the init's name and the dtype (no weights)."""
         self.layer_sizes = check_layer_sizes(layer_sizes)
         if len(self.layer_sizes) < 2:
             raise InputError(
@@ -83,16 +151,9 @@ class Network:
         ]
         self.loss: Loss = lookup(LOSS_FOR_OUTPUT, output, "output activation")
         self.activations.append(ACTIVATIONS[output])
+        lookup(INITIALIZERS, init, "initialiser")
         self.init = init
-        initializer = lookup(INITIALIZERS, init, "initialiser")
         self.dtype = check_dtype(dtype)
-        rng = np.random.default_rng(random_state)
-        sizes = self.layer_sizes
-        self.W: dict[int, Array] = {}
-        self.b: dict[int, Array] = {}
-        for l in range(1, len(sizes)):
-            self.W[l] = initializer(sizes[l - 1], sizes[l], rng, self.dtype)  # (n_{l-1}, n_l)
-            self.b[l] = np.zeros(sizes[l], dtype=self.dtype)  # (n_l,)
 
     @property
     def n_layers(self) -> int:
@@ -119,13 +180,9 @@ class Network:
 
     def copy(self) -> "Network":
         """A deep copy: same architecture, independent arrays."""
-        clone = object.__new__(Network)
-        clone.__dict__.update(self.__dict__)
-        clone.layer_sizes = list(self.layer_sizes)
-        clone.activations = list(self.activations)
-        clone.W = {l: W.copy() for l, W in self.W.items()}
-        clone.b = {l: b.copy() for l, b in self.b.items()}
-        return clone
+        return Network.from_weights(
+            self.W, self.b, self.hidden, self.output, init=self.init, dtype=self.dtype
+        )
 
     def astype(self, dtype: DTypeLike) -> "Network":
         """A copy whose parameters have ``dtype``."""
