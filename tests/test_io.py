@@ -21,13 +21,15 @@ from hypothesis import strategies as st
 
 from glassnet.core.activations import HIDDEN_ACTIVATIONS
 from glassnet.core.initializers import INITIALIZERS
-from glassnet.core.network import OUTPUTS, Network, forward
+from glassnet.core.losses import LOSS_FOR_OUTPUT
+from glassnet.core.network import Network, forward
 from glassnet.data.preprocessing import LabelCodec, Standardizer
 from glassnet.errors import InputError, ModelFileError
 from glassnet.files.model_file import KINDS, Payload, load, register_kind, save
 from glassnet.files.trained_model import TrainedModel
 
 DTYPES = ("float32", "float64")
+OUTPUTS = tuple(LOSS_FOR_OUTPUT)  # every output activation, each with its paired loss
 PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -680,6 +682,26 @@ def test_file_level_problems(tmp_path, good):
     flipped[data.index(b"\x93NUMPY", 200) + 200] ^= 0xFF  # inside some array's data
     path.write_bytes(bytes(flipped))
     assert "damaged or not a glassnet model (BadZipFile: Bad CRC-32" in load_error(path)
+
+
+@pytest.mark.parametrize("bug", [TypeError, KeyError, MemoryError, IndexError])
+@pytest.mark.parametrize(
+    "where",
+    ["glassnet.files.model_file.parse_metadata", "glassnet.files.npz_reader.NpzReader.read_finite"],
+)
+def test_a_bug_in_the_loader_is_not_reported_as_a_damaged_file(good, monkeypatch, bug, where):
+    path, _, _ = good
+
+    def planted(*args, **kwargs):
+        raise bug("planted in glassnet's own loader")
+
+    monkeypatch.setattr(where, planted)
+    with pytest.raises(bug, match="planted"):
+        load(path)
+    monkeypatch.undo()
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])  # a damaged file still reads as one
+    assert "damaged or not a glassnet model" in load_error(path)
 
 
 def test_error_messages_render_with_the_path(tmp_path):

@@ -11,17 +11,19 @@ code. :class:`NpzReader` reads only what a glassnet model file may hold:
     dtype, shape    as the caller expects, and as many data bytes as they imply
 
 Any problem raises :class:`BadFileError` with what is wrong; :func:`glassnet.files.model_file.load`
-adds the file's name. Exceptions the zip and NumPy readers may still raise on a
-damaged file are listed in :data:`READ_ERRORS`.
+adds the file's name. What the zip and NumPy readers raise on a damaged or hostile
+file (:data:`READ_ERRORS`) becomes a :class:`BadFileError` at the call that read
+it; anything else (a ``TypeError`` in glassnet's own code, say) propagates as it is.
 """
 
+import contextlib
 import json
 import math
 import os
 import struct
 import zipfile
 import zlib
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -33,21 +35,16 @@ MAX_HEADER_SIZE = 10_000  # bytes of a .npy header, as numpy's own limit
 MAX_JSON_BYTES = 64 * 2**20
 DEFLATE_MAX_RATIO = 1032  # deflate never expands data by more than this
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; an empty archive
-READ_ERRORS = (
-    OSError,
+READ_ERRORS = (  # what reading a damaged or hostile archive raises; never a bug of ours
+    OSError,  # also zipfile's truncated reads
     EOFError,
-    ValueError,
-    KeyError,
-    IndexError,
-    TypeError,
-    RuntimeError,  # also NotImplementedError (compression method), RecursionError (deep JSON)
-    MemoryError,
-    OverflowError,
-    UnicodeError,
-    zipfile.BadZipFile,
+    ValueError,  # also UnicodeError; NumPy's header parser on a garbled header
+    RuntimeError,  # an entry marked encrypted; also NotImplementedError (compression method)
+    OverflowError,  # a header whose numbers do not fit
+    zipfile.BadZipFile,  # also a bad CRC-32
     zipfile.LargeZipFile,
-    struct.error,
-    zlib.error,
+    struct.error,  # a zip header cut short
+    zlib.error,  # a garbled deflate stream
 )
 _HEADER_READERS = {
     (1, 0): np.lib.format.read_array_header_1_0,
@@ -57,6 +54,17 @@ _HEADER_READERS = {
 
 class BadFileError(Exception):
     """A problem with a file's content; :func:`glassnet.files.load` adds the path and re-raises."""
+
+
+@contextlib.contextmanager
+def reading() -> Iterator[None]:
+    """Turn what the zip and NumPy readers raise on a damaged file into :class:`BadFileError`."""
+    try:
+        yield
+    except READ_ERRORS as error:
+        raise BadFileError(
+            f"it is damaged or not a glassnet model ({type(error).__name__}: {error})"
+        ) from error
 
 
 def check_signature(path: Path) -> None:
@@ -103,9 +111,10 @@ class NpzReader:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        check_signature(self.path)
-        self.size = self.path.stat().st_size  # bounds what any entry may claim
-        self._npz = np.load(self.path, allow_pickle=False)
+        with reading():
+            check_signature(self.path)
+            self.size = self.path.stat().st_size  # bounds what any entry may claim
+            self._npz = np.load(self.path, allow_pickle=False)
         self.archive: zipfile.ZipFile = self._npz.zip
 
     def __enter__(self) -> "NpzReader":
@@ -158,6 +167,12 @@ class NpzReader:
 
     def read_array(self, name: str, dtype: np.dtype, shape: tuple[int, ...] | None) -> NDArray[Any]:
         """Read ``name.npy`` after checking its header: dtype, shape (None: 1-D JSON), size."""
+        with reading():
+            return self._read_array(name, dtype, shape)
+
+    def _read_array(
+        self, name: str, dtype: np.dtype, shape: tuple[int, ...] | None
+    ) -> NDArray[Any]:
         info = self.archive.getinfo(f"{name}.npy")
         self._check_compression(info, name)
         found_shape, found_dtype, header_size = self._read_header(info, name)

@@ -13,6 +13,7 @@ final metrics) so that :func:`glassnet.files.model_file.save` writes them into o
 """
 
 import math
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -126,12 +127,8 @@ class TrainedModel:
 
         A single sigmoid output p = P(class 1) gives the columns ``[1 - p, p]``.
         """
-        if self.task != "classification":
-            raise InputError("predict_proba needs a classification model; this is a regression one")
-        A = self._output(X_raw)  # (n, n_L)
-        if self.network.output == "sigmoid":
-            return np.column_stack([1 - A[:, 0], A[:, 0]])  # [P(class 0), P(class 1)], (n, 2)
-        return A
+        self._require_classes()  # before the forward pass
+        return self.probabilities(self.output(X_raw))
 
     def predict(self, X_raw: ArrayLike) -> NDArray[Any]:
         """Return predictions for raw features.
@@ -141,13 +138,32 @@ class TrainedModel:
         argmax of a softmax. Regression: the values, shape (n,) for one output,
         (n, n_outputs) otherwise.
         """
-        A = self._output(X_raw)  # (n, n_L)
+        return self.predictions(self.output(X_raw))
+
+    def output(self, X_raw: ArrayLike) -> NDArray[np.floating]:
+        """The network's output ``A[L]`` for raw features, shape (n_samples, n_L): one forward pass.
+
+        :meth:`predictions` and :meth:`probabilities` read labels and probabilities
+        from it, so a caller that needs both runs the network once.
+        """
+        return forward(self.network, self.transform_features(X_raw)).output
+
+    def predictions(self, A: NDArray[np.floating]) -> NDArray[Any]:
+        """What :meth:`predict` returns, from the output ``A[L]`` (n, n_L)."""
         if self.label_codec is None:
             return A[:, 0] if A.shape[1] == 1 else A
         return self.label_codec.decode(predicted_indices(self.network.output, A))
 
-    def _output(self, X_raw: ArrayLike) -> NDArray[np.floating]:
-        return forward(self.network, self.transform_features(X_raw)).output
+    def probabilities(self, A: NDArray[np.floating]) -> NDArray[np.floating]:
+        """What :meth:`predict_proba` returns, from the output ``A[L]`` (n, n_L)."""
+        self._require_classes()
+        if self.network.output == "sigmoid":
+            return np.column_stack([1 - A[:, 0], A[:, 0]])  # [P(class 0), P(class 1)], (n, 2)
+        return A
+
+    def _require_classes(self) -> None:
+        if self.task != "classification":
+            raise InputError("predict_proba needs a classification model; this is a regression one")
 
     def __repr__(self) -> str:
         return (
@@ -225,11 +241,13 @@ def json_safe(value: Any, where: str) -> Any:
     """Return ``value`` as plain JSON types: dict (str keys), list, str, int, float, bool, None.
 
     NumPy scalars and arrays become Python numbers and lists, tuples become lists,
-    NaN and inf become None (strict JSON has neither); anything else raises
+    paths become strings, NaN and inf become None (strict JSON has neither); anything else raises
     :class:`InputError` naming where it was found.
     """
     if isinstance(value, np.generic | np.ndarray):  # before float: np.float64 is a float
         return json_safe(value.tolist(), where)
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if value is None or isinstance(value, str | bool | int | float):

@@ -1,0 +1,232 @@
+"""What a model file can hold: its kinds, and the two glassnet brings (network, trained model).
+
+A kind says how one type of object becomes a file's contents and comes back:
+
+    obj ──to_payload──> Payload: the network, JSON fields, extra float arrays ──> file
+    file ──checked──> network, fields, arrays ──from_payload──> obj
+
+:func:`register_kind` teaches :func:`glassnet.files.model_file.save` and
+:func:`~glassnet.files.model_file.load` a new kind (the estimators register theirs).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from glassnet.core.network import Network
+from glassnet.data.preprocessing import LabelCodec, Standardizer
+from glassnet.errors import InputError
+from glassnet.files import metadata
+from glassnet.files.npz_reader import BadFileError
+from glassnet.files.trained_model import LABEL_KINDS, TrainedModel, json_safe
+
+MAX_LABEL_BYTES = 4 * 2**16  # itemsize of a string label dtype: 65,536 characters
+
+Array = NDArray[np.floating]
+
+
+@dataclass(frozen=True)
+class Payload:
+    """What a kind of model contributes to a file beyond the network's layout.
+
+    Attributes
+    ----------
+    network
+        The network whose ``W[l]``, ``b[l]`` are saved as ``W1, b1, ...``.
+    fields
+        JSON-safe values, stored under the metadata's ``"payload"``.
+    arrays
+        Extra float arrays, stored beside the weights under these names
+        (lower case, not ``W1``/``b1``-like, not ``metadata``).
+    """
+
+    network: Network
+    fields: dict[str, Any] = field(default_factory=dict)
+    arrays: dict[str, Array] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How one kind of object is written to and rebuilt from a model file."""
+
+    types: type | tuple[type, ...]
+    to_payload: Callable[[Any], Payload]
+    from_payload: Callable[[Network, dict[str, Any], dict[str, Array]], Any]
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def register_kind(
+    name: str,
+    types: type | tuple[type, ...],
+    to_payload: Callable[[Any], Payload],
+    from_payload: Callable[[Network, dict[str, Any], dict[str, Array]], Any],
+) -> None:
+    """Teach ``save`` and ``load`` a kind of object (registering a name again replaces it).
+
+    Parameters
+    ----------
+    name
+        The ``"kind"`` written in the metadata, e.g. ``"estimator"``.
+    types
+        The class (or classes) ``save`` recognises as this kind.
+    to_payload
+        ``obj -> Payload``: the network, JSON-safe fields and extra arrays.
+    from_payload
+        ``(network, fields, arrays) -> obj``: rebuild the object from a network
+        whose weights are already checked. It must validate ``fields`` itself and
+        raise :class:`InputError` (or ``KeyError``, ``TypeError``, ``ValueError``)
+        on anything wrong; ``load`` turns those into :class:`ModelFileError`.
+    """
+    if not isinstance(name, str) or not metadata.EXTRA_NAME.fullmatch(name):
+        raise InputError(f"a kind's name must be lower-case letters, digits and _, got {name!r}")
+    KINDS[name] = Kind(types, to_payload, from_payload)
+
+
+def kind_of(obj: Any) -> tuple[str, Kind]:
+    """The name and kind ``obj`` is saved as."""
+    for name, kind in KINDS.items():
+        if isinstance(obj, kind.types):
+            return name, kind
+    known = ", ".join(sorted(KINDS))
+    raise InputError(f"cannot save a {type(obj).__name__}: glassnet saves {known}")
+
+
+# --- a bare network -------------------------------------------------------------------
+
+
+def _network_to_payload(network: Network) -> Payload:
+    return Payload(network)
+
+
+def _network_from_payload(
+    network: Network, fields: dict[str, Any], arrays: dict[str, Array]
+) -> Network:
+    if fields or arrays:
+        raise BadFileError("a network file has an empty payload and no extra arrays")
+    return network
+
+
+# --- a trained model: the network with its standardizer, labels and names --------------
+
+TRAINED_MODEL_FIELDS = {
+    "task",
+    "feature_names",
+    "target_name",
+    "label_codec",
+    "standardizer",
+    "config",
+    "metrics",
+}
+STANDARDIZER_ARRAYS = ("standardizer_mean", "standardizer_scale")
+
+
+def _trained_model_to_payload(model: TrainedModel) -> Payload:
+    fields = {
+        "task": model.task,
+        "feature_names": list(model.feature_names),
+        "target_name": model.target_name,
+        "label_codec": None if model.label_codec is None else model.label_codec.to_dict(),
+        "standardizer": model.standardizer is not None,
+        "config": json_safe(model.config, "config"),
+        "metrics": json_safe(model.metrics, "metrics"),
+    }
+    arrays: dict[str, Array] = {}
+    if model.standardizer is not None:
+        arrays = {
+            "standardizer_mean": np.asarray(model.standardizer.mean_, dtype=np.float64),
+            "standardizer_scale": np.asarray(model.standardizer.scale_, dtype=np.float64),
+        }
+    return Payload(model.network, fields, arrays)
+
+
+def _trained_model_from_payload(
+    network: Network, fields: dict[str, Any], arrays: dict[str, Array]
+) -> TrainedModel:
+    metadata.only_keys(fields, TRAINED_MODEL_FIELDS, "payload")
+    names = metadata.field(fields, "feature_names", list, "payload")
+    if not all(isinstance(name, str) for name in names):
+        raise BadFileError("payload.feature_names must be a list of strings")
+    target = fields.get("target_name")
+    if target is not None and not isinstance(target, str):
+        raise BadFileError(
+            f"payload.target_name must be a string or null, got {metadata.short(target)}"
+        )
+    with_standardizer = metadata.field(fields, "standardizer", bool, "payload")
+    try:
+        return TrainedModel(
+            network,
+            metadata.field(fields, "task", str, "payload"),
+            standardizer=_standardizer(with_standardizer, arrays),
+            label_codec=_label_codec(fields),
+            feature_names=names,
+            target_name=target,
+            config=metadata.field(fields, "config", dict, "payload"),
+            metrics=metadata.field(fields, "metrics", dict, "payload"),
+        )
+    except InputError as error:
+        raise BadFileError(f"the model's parts do not fit together: {error}") from None
+
+
+def _standardizer(present: bool, arrays: dict[str, Array]) -> Standardizer | None:
+    expected = set(STANDARDIZER_ARRAYS) if present else set()
+    if set(arrays) != expected:
+        raise BadFileError(
+            f"payload.standardizer is {str(present).lower()} but the extra arrays are "
+            f"{sorted(arrays) or 'none'}; expected {sorted(expected) or 'none'}"
+        )
+    if not present:
+        return None
+    mean, scale = (arrays[name] for name in STANDARDIZER_ARRAYS)
+    try:
+        return Standardizer.from_dict({"mean": mean, "scale": scale})
+    except InputError as error:
+        raise BadFileError(f"the standardizer is invalid: {error}") from None
+
+
+def _label_codec(fields: dict[str, Any]) -> LabelCodec | None:
+    if "label_codec" not in fields:
+        raise BadFileError("payload.label_codec is missing")
+    codec = fields["label_codec"]
+    if codec is None:
+        return None
+    where = "payload.label_codec"
+    if not isinstance(codec, dict):
+        raise BadFileError(f"{where} must be an object or null, got {metadata.short(codec)}")
+    metadata.only_keys(codec, {"classes", "dtype"}, where)
+    classes = metadata.field(codec, "classes", list, where)
+    dtype = _label_dtype(metadata.field(codec, "dtype", str, where))
+    wanted = {"U": (str,), "b": (bool,), "i": (int,), "u": (int,), "f": (int, float)}[dtype.kind]
+    bools_ok = dtype.kind == "b"
+    if not all(isinstance(c, wanted) and (bools_ok or not isinstance(c, bool)) for c in classes):
+        raise BadFileError(f"{where}.classes do not all match the dtype {dtype.str}")
+    try:
+        result = LabelCodec.from_dict({"classes": classes, "dtype": dtype.str})
+    except (InputError, OverflowError) as error:
+        raise BadFileError(f"{where} is invalid: {error}") from None
+    if result.classes_.tolist() != classes:
+        raise BadFileError(f"{where}.classes do not fit in the dtype {dtype.str}")
+    return result
+
+
+def _label_dtype(text: str) -> np.dtype:
+    shown = metadata.short(text)
+    try:
+        dtype = np.dtype(text)
+    except (TypeError, ValueError, OverflowError):
+        raise BadFileError(f"payload.label_codec.dtype {shown} is not a NumPy dtype") from None
+    plain = dtype.shape == () and dtype.names is None and dtype.itemsize <= MAX_LABEL_BYTES
+    if dtype.kind not in LABEL_KINDS or not plain:
+        raise BadFileError(
+            f"payload.label_codec.dtype {shown} is not a label dtype "
+            "(bool, int, uint, float or str)"
+        )
+    return dtype
+
+
+register_kind("network", Network, _network_to_payload, _network_from_payload)
+register_kind("trained_model", TrainedModel, _trained_model_to_payload, _trained_model_from_payload)
