@@ -1,5 +1,6 @@
 """Activations against independent formulas, derivatives against finite differences."""
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -9,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from glassnet.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from glassnet.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, Activation
 
 ELEMENTWISE = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
 H = 1e-6  # central-difference step, float64
@@ -99,6 +100,35 @@ def test_elementwise_backward_matches_finite_differences_of_a_scalar(name, rng):
     numeric = (dA * activation.fn(Z + H) - dA * activation.fn(Z - H)) / (2 * H)
     np.testing.assert_allclose(
         activation.backward(Z, activation.fn(Z), dA), numeric, rtol=1e-6, atol=1e-9
+    )
+
+
+def test_g_prime_is_stated_once_and_backward_follows_it(rng):
+    """Element-wise activations have no step of their own: backward is dA * derivative,
+    so changing the derivative alone changes the step (it cannot say g' a second time)."""
+    Z = away_from_zero(rng, (4, 3))
+    dA = rng.standard_normal((4, 3))
+    for name in ELEMENTWISE:
+        activation = ACTIVATIONS[name]
+        assert activation.jacobian_product is None, name
+        doubled = dataclasses.replace(
+            activation, derivative=lambda Z, A, g=activation: 2 * g.derivative(Z, A)
+        )
+        A = activation.fn(Z)
+        np.testing.assert_array_equal(doubled.backward(Z, A, dA), 2 * activation.backward(Z, A, dA))
+    assert ACTIVATIONS["softmax"].jacobian_product is not None  # the one that is not element-wise
+
+
+def test_a_new_activation_needs_only_g_and_g_prime(rng):
+    """softplus, g = log(1 + e^z), g' = sigma(z): its backward step comes for free."""
+    softplus = Activation(
+        "softplus", lambda Z: np.logaddexp(0, Z), lambda Z, A: scipy.special.expit(Z)
+    )
+    Z = rng.normal(size=(5, 2))
+    dA = rng.standard_normal((5, 2))
+    numeric = (dA * softplus.fn(Z + H) - dA * softplus.fn(Z - H)) / (2 * H)
+    np.testing.assert_allclose(
+        softplus.backward(Z, softplus.fn(Z), dA), numeric, rtol=1e-7, atol=1e-10
     )
 
 

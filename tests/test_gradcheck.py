@@ -110,6 +110,24 @@ def test_a_float32_network_is_checked_in_float64(output):
         np.testing.assert_array_equal(array, saved)
 
 
+def test_weights_that_are_not_c_contiguous_are_checked():
+    """Regression: ``reshape(-1)`` of a Fortran-ordered W is a copy, so the perturbations
+    never reached the network and every W reported a relative error of 1.0."""
+    X, y = make_data("softmax3")
+    network = make_network("tanh", 2, "softmax3", X)
+    for l in network.W:
+        network.W[l] = np.asfortranarray(network.W[l])
+        assert not network.W[l].flags.c_contiguous
+    assert_checked_and_passed(check_gradients(network, X, y), network)
+    assert all(W.flags.f_contiguous for W in network.W.values())  # left as it was
+
+
+def test_the_module_states_the_tolerance_it_uses():
+    doc = glassnet.core.gradcheck.__doc__
+    assert glassnet.core.gradcheck.TOLERANCE == 1e-6
+    assert "1e-6" in doc and "1e-7" not in doc
+
+
 def test_the_network_passed_in_is_not_modified():
     X, y = make_data("softmax3")
     network = make_network("tanh", 2, "softmax3", X)
@@ -136,9 +154,7 @@ def test_alpha_is_trains_l2_strength():
 
 def test_a_wrong_activation_derivative_fails_the_check(monkeypatch):
     """tanh' off by a factor 1.5: the layers below the tanh layer fail, the top does not."""
-    wrong = dataclasses.replace(
-        ACTIVATIONS["tanh"], backward=lambda Z, A, dA: dA * 1.5 * (1 - A**2)
-    )
+    wrong = dataclasses.replace(ACTIVATIONS["tanh"], derivative=lambda Z, A: 1.5 * (1 - A**2))
     monkeypatch.setitem(ACTIVATIONS, "tanh", wrong)
     X, y = make_data("sigmoid")
     network = make_network("tanh", 1, "sigmoid", X)
@@ -148,6 +164,16 @@ def test_a_wrong_activation_derivative_fails_the_check(monkeypatch):
     assert report["b1"] > 1e-2
     assert report["W2"] < 1e-6  # the output layer's gradient does not pass through tanh'
     assert report.max_error > 1e-2
+
+
+def test_a_wrong_jacobian_product_fails_the_check(monkeypatch):
+    """An activation's own step dZ = J^T dA, when it has one, is what backward uses."""
+    tanh = ACTIVATIONS["tanh"]
+    wrong = dataclasses.replace(tanh, jacobian_product=lambda Z, A, dA: dA * (1 - A))
+    monkeypatch.setitem(ACTIVATIONS, "tanh", wrong)
+    X, y = make_data("identity")
+    report = check_gradients(make_network("tanh", 1, "identity", X), X, y)
+    assert report["W1"] > 1e-2 and report["W2"] < 1e-6
 
 
 def corrupt(monkeypatch, change) -> None:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.special
 
-from glassnet.core.activations import HIDDEN_ACTIVATIONS
+from glassnet.core.activations import HIDDEN_ACTIVATIONS, Activation
 from glassnet.core.network import Gradients, Network, Trace, backward, cost, encode_targets, forward
 from glassnet.errors import InputError
 
@@ -374,3 +374,167 @@ def test_one_step_worked_by_hand():
     close(grads.dW[1], dw1)
     close(grads.db[1], db1)
     assert sorted(grads.dW) == [1, 2]
+
+
+# --- Network.from_weights and Network.copy ----------------------------------------------
+
+
+def test_from_weights_computes_what_the_source_network_computes(multiclass_data):
+    X, _ = multiclass_data
+    source = randomise_biases(
+        Network([3, 5, 4, 3], hidden=["tanh", "relu"], output="softmax", random_state=3)
+    )
+    rebuilt = Network.from_weights(source.W, source.b, hidden=["tanh", "relu"], output="softmax")
+    assert rebuilt.layer_sizes == [3, 5, 4, 3]
+    assert rebuilt.hidden == ["tanh", "relu"] and rebuilt.output == "softmax"
+    assert rebuilt.loss.name == "cross_entropy"
+    ours, theirs = forward(rebuilt, X), forward(source, X)
+    for l in theirs.Z:
+        np.testing.assert_array_equal(ours.Z[l], theirs.Z[l])
+        np.testing.assert_array_equal(ours.A[l], theirs.A[l])
+
+
+def test_from_weights_draws_no_random_numbers(monkeypatch):
+    import glassnet.core.initializers
+    import glassnet.core.network
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("from_weights must not draw random weights")
+
+    for name in glassnet.core.initializers.INITIALIZERS:
+        monkeypatch.setitem(glassnet.core.initializers.INITIALIZERS, name, refuse)
+    monkeypatch.setattr(glassnet.core.network.np.random, "default_rng", refuse)
+    W = [np.ones((2, 3)), np.full((3, 1), 0.5)]
+    b = [np.zeros(3), np.array([0.25])]
+    network = Network.from_weights(W, b, hidden="tanh", init="glorot")
+    assert network.init == "glorot"
+    np.testing.assert_array_equal(network.W[1], np.ones((2, 3)))
+    np.testing.assert_array_equal(network.b[2], [0.25])
+    with pytest.raises(AssertionError, match="must not draw"):
+        Network([2, 3, 1], init="glorot")  # the patch is in force: the constructor does draw
+
+
+def test_from_weights_copies_by_default_and_shares_with_copy_false():
+    W = [np.ones((2, 3)), np.ones((3, 1))]
+    b = [np.zeros(3), np.zeros(1)]
+    copied = Network.from_weights(W, b)
+    shared = Network.from_weights(W, b, copy=False)
+    for l in (1, 2):
+        assert not np.shares_memory(copied.W[l], W[l - 1])
+        assert not np.shares_memory(copied.b[l], b[l - 1])
+        assert shared.W[l] is W[l - 1] and shared.b[l] is b[l - 1]
+    shared.W[1][0, 0] = 7.0  # the caller's array is the network's
+    assert W[0][0, 0] == 7.0 and copied.W[1][0, 0] == 1.0
+
+
+def test_from_weights_copy_false_converts_what_it_cannot_share():
+    """Another dtype, Fortran order or a list cannot be shared: those become new C arrays."""
+    W = [np.ones((2, 3), dtype=np.float32), np.asfortranarray(np.ones((3, 4))), [[1.0]] * 4]
+    b = [np.zeros(3), np.zeros(4), np.zeros(1)]
+    network = Network.from_weights(W, b, dtype="float64", copy=False)
+    for l in (1, 2, 3):
+        assert network.W[l].dtype == np.float64 and network.W[l].flags.c_contiguous
+    assert not np.shares_memory(network.W[1], W[0])
+    assert not np.shares_memory(network.W[2], W[1])
+    assert all(network.b[l] is b[l - 1] for l in (1, 2, 3))
+
+
+def test_from_weights_keeps_float32_and_takes_a_dtype():
+    W32 = [np.ones((2, 2), dtype=np.float32), np.ones((2, 1), dtype=np.float32)]
+    b = [np.zeros(2), np.zeros(1)]  # float64 biases follow W[1]'s dtype
+    low = Network.from_weights(W32, b)
+    assert low.dtype == np.float32
+    assert all(array.dtype == np.float32 for array in low.parameters())
+    ints = Network.from_weights([np.ones((2, 2), dtype=int), [[1], [2]]], [[0, 0], [1]])
+    assert ints.dtype == np.float64 and ints.W[2].dtype == np.float64
+    high = Network.from_weights(W32, b, dtype="float64")
+    assert all(array.dtype == np.float64 for array in high.parameters())
+    with pytest.raises(InputError, match="float32"):
+        Network.from_weights(W32, b, dtype="float16")
+
+
+def test_from_weights_takes_lists_and_dicts_keyed_by_layer():
+    W = [np.arange(6.0).reshape(2, 3), np.arange(3.0).reshape(3, 1)]
+    b = [np.array([1.0, 2.0, 3.0]), np.array([-1.0])]
+    from_lists = Network.from_weights(W, b)
+    from_dicts = Network.from_weights({2: W[1], 1: W[0]}, {1: b[0], 2: b[1]})  # any key order
+    mixed = Network.from_weights((W[0].tolist(), W[1].tolist()), {1: b[0], 2: b[1]})
+    for network in (from_dicts, mixed):
+        assert network.layer_sizes == [2, 3, 1]
+        for l in (1, 2):
+            np.testing.assert_array_equal(network.W[l], from_lists.W[l])
+            np.testing.assert_array_equal(network.b[l], from_lists.b[l])
+    with pytest.raises(InputError, match=r"1\.\.L"):
+        Network.from_weights({0: W[0], 1: W[1]}, b)
+
+
+@pytest.mark.parametrize(
+    ("W", "b", "match"),
+    [
+        ([], [], "at least one layer"),
+        ([np.ones((2, 3))], [np.zeros(3), np.zeros(1)], "one b for each W"),
+        ([np.ones((2, 3)), np.ones((3, 1))], [np.zeros(3)], "one b for each W"),
+        ([np.ones(3)], [np.zeros(3)], "2-D"),
+        ([np.ones((2, 3, 1))], [np.zeros(3)], "2-D"),
+        (
+            [np.ones((2, 3)), np.ones((4, 1))],
+            [np.zeros(3), np.zeros(1)],
+            r"W\[2\] must have shape \(3, 1\)",
+        ),
+        ([np.ones((2, 3))], [np.zeros(2)], r"b\[1\] shape \(3,\)"),
+        ([np.ones((2, 3))], [np.zeros((1, 3))], r"b\[1\] shape \(3,\)"),
+        ([np.ones((2, 0))], [np.zeros(0)], "layer sizes"),
+    ],
+    ids=["empty", "extra-b", "missing-b", "1-D", "3-D", "rows", "b-length", "b-2-D", "zero-units"],
+)
+def test_from_weights_refuses_bad_shapes_and_counts(W, b, match):
+    with pytest.raises(InputError, match=match):
+        Network.from_weights(W, b)
+
+
+def test_from_weights_checks_the_names_as_the_constructor_does():
+    W, b = [np.ones((2, 3)), np.ones((3, 1))], [np.zeros(3), np.zeros(1)]
+    with pytest.raises(InputError, match="swish"):
+        Network.from_weights(W, b, hidden="swish")
+    with pytest.raises(InputError, match="hidden layer"):
+        Network.from_weights(W, b, hidden=["tanh", "relu"])
+    with pytest.raises(InputError, match="xavier"):
+        Network.from_weights(W, b, init="xavier")
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_copy_keeps_the_architecture_with_independent_arrays(dtype):
+    network = randomise_biases(
+        Network(
+            [3, 4, 2, 3],
+            hidden=["leaky_relu", "tanh"],
+            output="softmax",
+            init="glorot",
+            random_state=5,
+            dtype=dtype,
+        )
+    )
+    clone = network.copy()
+    assert (clone.layer_sizes, clone.hidden, clone.output) == (
+        [3, 4, 2, 3],
+        ["leaky_relu", "tanh"],
+        "softmax",
+    )
+    assert (clone.init, clone.dtype, clone.loss) == ("glorot", np.dtype(dtype), network.loss)
+    for original, copied in zip(network.parameters(), clone.parameters(), strict=True):
+        assert copied.dtype == np.dtype(dtype)
+        np.testing.assert_array_equal(copied, original)
+        assert not np.shares_memory(copied, original)
+
+
+def test_copy_and_astype_keep_an_activation_swapped_into_one_layer():
+    """Regression: copy rebuilt the activations from their names, so a swapped-in object
+    (docs/glass-box.md breaks one layer's derivative this way) was silently replaced."""
+    network = Network([2, 3, 3, 1], hidden="tanh", random_state=0)
+    tanh = network.activations[0]
+    swapped = Activation("tanh", tanh.fn, lambda Z, A: 1 - A)
+    network.activations[0] = swapped
+    for clone in (network.copy(), network.astype("float32")):
+        assert clone.activations[0] is swapped and clone.activations[1] is tanh
+        clone.activations.pop()
+        assert len(network.activations) == 3

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from glassnet import Adam, GradientDescent, InputError, make_optimizer
+from glassnet.core.optimizers import OPTIMIZERS, Optimizer
 
 W0 = [1.0, -2.0]  # the parameter before any step
 G1 = [0.5, -1.0]  # the first gradient
@@ -106,7 +107,7 @@ def glassnet_trajectory(optimizer, params, grads):
             {"momentum": 0.5, "nesterov": True},
         ),
     ],
-    ids=["sgd", "momentum", "nesterov"],
+    ids=["gd", "momentum", "nesterov"],
 )
 def test_gradient_descent_matches_torch_sgd(ours, torch_options):
     torch = pytest.importorskip("torch")
@@ -145,7 +146,7 @@ def test_adam_matches_torch_adam(beta1, beta2, eps):
         lambda: GradientDescent(0.1, momentum=0.9, nesterov=True),
         lambda: Adam(0.1),
     ],
-    ids=["sgd", "momentum", "nesterov", "adam"],
+    ids=["gd", "momentum", "nesterov", "adam"],
 )
 def test_step_updates_the_same_arrays_in_place(make):
     params, grads = random_problem(2)
@@ -275,8 +276,9 @@ def test_non_numbers_raise_input_error_naming_the_parameter(build, name):
 
 
 def test_make_optimizer_builds_each_name():
-    sgd = make_optimizer("sgd", learning_rate=0.2)
-    assert isinstance(sgd, GradientDescent) and sgd.learning_rate == 0.2 and sgd.momentum == 0
+    assert sorted(OPTIMIZERS) == ["adam", "gd", "momentum", "nesterov"]
+    gd = make_optimizer("gd", learning_rate=0.2)
+    assert isinstance(gd, GradientDescent) and gd.learning_rate == 0.2 and gd.momentum == 0
     momentum = make_optimizer("momentum", learning_rate=0.2)
     assert momentum.momentum == 0.9 and not momentum.nesterov
     nesterov = make_optimizer("nesterov", learning_rate=0.2, momentum=0.5)
@@ -290,5 +292,58 @@ def test_make_optimizer_unknown_name_lists_the_names():
         make_optimizer("rmsprop")
     message = str(error.value)
     assert "rmsprop" in message
-    for known in ("adam", "gd", "momentum", "nesterov", "sgd"):
+    for known in ("adam", "gd", "momentum", "nesterov"):
         assert known in message
+
+
+def test_sgd_is_not_an_optimizer_name_and_the_error_says_which_to_use():
+    """'sgd' is the estimators' solver; the core's plain gradient descent is 'gd'."""
+    with pytest.raises(InputError) as error:
+        make_optimizer("sgd", learning_rate=0.1)
+    message = str(error.value)
+    assert "'sgd'" in message and "adam, gd, momentum, nesterov" in message
+    assert "'gd' is plain gradient descent" in message
+    assert "batch_size gives mini-batch or stochastic descent" in message
+    assert "'sgd' is the estimators' solver" in message
+
+
+def test_an_unhashable_name_is_an_input_error():
+    with pytest.raises(InputError, match="unknown optimizer"):
+        make_optimizer(["gd"])
+
+
+# --- the Optimizer protocol: what the training loop needs -------------------------------------
+
+
+class HalfStep:
+    """Not a glassnet class: a learning rate and a step are all an optimizer needs."""
+
+    def __init__(self, learning_rate: float) -> None:
+        self.learning_rate = learning_rate
+
+    def step(self, params, grads) -> None:
+        for W, dW in zip(params, grads, strict=True):
+            W -= 0.5 * self.learning_rate * dW
+
+
+def test_the_optimizers_and_any_duck_are_optimizers():
+    for name in OPTIMIZERS:
+        assert isinstance(make_optimizer(name), Optimizer), name
+    assert isinstance(HalfStep(0.1), Optimizer)
+    assert not isinstance(object(), Optimizer)
+
+    class NoRate:
+        def step(self, params, grads) -> None: ...
+
+    assert not isinstance(NoRate(), Optimizer)
+
+
+def test_a_duck_typed_optimizer_trains_a_network(binary_data):
+    from glassnet import Network, train
+
+    X, y = binary_data
+    ours, reference = (Network([3, 2, 1], hidden="tanh", random_state=0) for _ in range(2))
+    train(ours, X, y, optimizer=HalfStep(0.2), epochs=3)
+    train(reference, X, y, optimizer=GradientDescent(0.1), epochs=3)  # the same steps
+    for a, b in zip(ours.parameters(), reference.parameters(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)

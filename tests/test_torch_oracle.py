@@ -124,13 +124,35 @@ def test_weighted_and_penalised_gradients_match_autograd(hidden, output):
         np.testing.assert_allclose(grads.db[l], b[l].grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
-def test_torch_losses_agree_with_glassnets_on_probabilities():
-    """The oracle's cost-from-logits equals glassnet's cost-from-probabilities."""
+def test_torch_losses_agree_with_glassnets_from_the_logits():
+    """The oracle's cost-from-logits equals glassnet's loss of the same logits."""
     rng = np.random.default_rng(7)
     for output, k in OUTPUTS.values():
         network = Network([2, k], output=output)
         Z = rng.normal(0, 2, (6, k))
         Y = encode_targets(network, labels(output, 6, k, rng))
-        A = torch_output(output, torch.tensor(Z)).numpy()
         expected = torch_cost(output, torch.tensor(Z), torch.tensor(Y)).item()
-        assert network.loss.fn(Y, A) == pytest.approx(expected, rel=1e-12)
+        assert network.loss.fn(Y, Z) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+def test_the_cost_at_huge_logits_matches_torch_in_each_dtype(output, dtype):
+    """BCEWithLogits and log_softmax at logits up to +-1000, where the probabilities are
+    exactly 0 or 1: the costs agree to the dtype's precision (before: capped at -log eps).
+
+    The absolute 1e-16 allows for torch's log(1 + e^-40), which rounds to 0 where
+    glassnet's log1p keeps 4.2e-18 (the true value)."""
+    k = 1 if output == "sigmoid" else 3
+    network = Network([1, k], output=output, dtype=dtype)
+    network.W[1][...] = [[1.0, -1.0, 0.5][:k]]
+    X = np.array([[40.0], [-40.0], [100.0], [-1000.0], [1000.0], [17.0]], dtype=dtype)
+    y = labels(output, len(X), k, np.random.default_rng(8))
+    Y = encode_targets(network, y)
+    trace = forward(network, X)
+    torch_dtype = getattr(torch, dtype)
+    Z = torch.tensor(trace.Z[1], dtype=torch_dtype)
+    for rows in ([0], [1], [2], [3], [4], [5], list(range(len(X)))):
+        expected = torch_cost(output, Z[rows], torch.tensor(Y[rows], dtype=torch_dtype)).item()
+        got = cost(network, forward(network, X[rows]), Y[rows])
+        assert got == pytest.approx(expected, rel=4 * float(np.finfo(dtype).eps), abs=1e-16)

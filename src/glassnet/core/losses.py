@@ -1,19 +1,26 @@
 """Losses, each paired with the output activation whose gradient makes dZ = A - Y.
 
 The cost of a batch is the (sample-weighted) mean over samples of the per-sample
-loss L_i; a per-sample loss sums over the output columns.
+loss L_i; a per-sample loss sums over the output columns k. Each loss is computed
+from the logits ``Z = Z[L]``, not from the probabilities ``A = g(Z)``, as PyTorch's
+``binary_cross_entropy_with_logits`` and ``cross_entropy`` do:
 
-================  ==================  ==========================================
-output            loss                L_i
-================  ==================  ==========================================
-sigmoid           binary_cross_entropy  -sum_k [y log a + (1 - y) log(1 - a)]
-softmax           cross_entropy       -sum_k y log a
-identity          squared_error       1/2 sum_k (a - y)^2
-================  ==================  ==========================================
+========  ====================  =================================  ============================
+output    loss                  L_i, from the logits               the same, in A = g(Z)
+========  ====================  =================================  ============================
+sigmoid   binary_cross_entropy  sum_k [softplus(z) - y z]          -sum_k [y log a + (1-y) log(1-a)]
+softmax   cross_entropy         sum_k y_k [logsumexp(z) - z_k]     -sum_k y log a
+identity  squared_error         1/2 sum_k (z - y)^2                1/2 sum_k (a - y)^2
+========  ====================  =================================  ============================
+
+The two forms are equal: log sigma(z) = -softplus(-z), log(1 - sigma(z)) = -softplus(z)
+and softplus(z) - softplus(-z) = z; log softmax(z)_k = z_k - logsumexp(z). The logit
+form is exact where the other must fail: sigma(40) rounds to 1 in float64, so
+log(1 - a) would be log(0), while softplus(40) = 40 + log1p(e^-40) is 40 to the last bit.
 
 For each pair, dL_i/dZ = A - Y exactly: the output activation's derivative
-cancels the loss's denominator. glassnet computes that fused form (stable at
-A of exactly 0 or 1); the unfused chain dL/dA * g'(Z) is shown in the docs.
+cancels the loss's denominator. ``backward`` computes that fused form; the
+unfused chain dL/dA * g'(Z) is shown in the docs.
 """
 
 from collections.abc import Callable
@@ -25,9 +32,14 @@ from numpy.typing import NDArray
 Array = NDArray[np.floating]
 
 
-def _clip(A: Array) -> Array:
-    eps = np.finfo(A.dtype).eps
-    return np.minimum(np.maximum(A, eps), 1 - eps)  # keeps log() finite at A of exactly 0 or 1
+def log_softmax(Z: Array) -> Array:
+    """log softmax(z)_k = z_k - logsumexp(z), row-wise, without overflow.
+
+    logsumexp(z) = m + log sum_j exp(z_j - m) with m = max_j z_j, so every
+    exponent is at most 0 and the largest term is exactly 1.
+    """
+    shifted = Z - Z.max(axis=1, keepdims=True)  # z - m, (n, k)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # (n, k)
 
 
 def _mean_dot(U: Array, V: Array, sample_weight: Array | None) -> float:
@@ -40,27 +52,42 @@ def _mean_dot(U: Array, V: Array, sample_weight: Array | None) -> float:
     return float(sample_weight @ (U * V).sum(axis=1)) / float(sample_weight.sum())
 
 
-def binary_cross_entropy(Y: Array, A: Array, sample_weight: Array | None = None) -> float:
-    """J = -1/n sum_i sum_k [y log a + (1 - y) log(1 - a)]; a is clipped to [eps, 1 - eps]."""
-    A = _clip(A)
-    log_a, log_1ma = np.log(A), np.log1p(-A)  # log a, log(1 - a), (n, k)
-    return -(_mean_dot(Y, log_a, sample_weight) + _mean_dot(1 - Y, log_1ma, sample_weight))
+def _mean_row_sum(losses: Array, sample_weight: Array | None) -> float:
+    """sum_i s_i sum_k losses_ik / sum_i s_i: the sample-weighted mean of the row sums."""
+    if sample_weight is None:
+        return float(losses.sum()) / losses.shape[0]
+    return float(sample_weight @ losses.sum(axis=1)) / float(sample_weight.sum())
 
 
-def cross_entropy(Y: Array, A: Array, sample_weight: Array | None = None) -> float:
-    """J = -1/n sum_i sum_k y_ik log a_ik, for one-hot (or soft) Y; a is clipped."""
-    return -_mean_dot(Y, np.log(_clip(A)), sample_weight)
+def binary_cross_entropy(Y: Array, Z: Array, sample_weight: Array | None = None) -> float:
+    """J = 1/n sum_i sum_k [softplus(z_ik) - y_ik z_ik], from the logits Z.
+
+    Equal to -1/n sum_i sum_k [y log a + (1 - y) log(1 - a)] with a = sigma(z), and
+    exact at any z: z = 40 costs 40 for y = 0 and 4.2e-18 for y = 1. softplus(z) =
+    log(1 + e^z) is computed as max(z, 0) + log1p(e^-|z|), so ``exp`` never overflows.
+    """
+    losses = np.maximum(Z, 0) - Y * Z  # softplus(z) - y z without its last term, (n, k)
+    losses += np.log1p(np.exp(-np.abs(Z)))  # + log1p(e^-|z|), added last to keep tiny losses
+    return _mean_row_sum(losses, sample_weight)
 
 
-def squared_error(Y: Array, A: Array, sample_weight: Array | None = None) -> float:
-    """J = 1/(2n) sum_i sum_k (a_ik - y_ik)^2; its gradient in A is exactly (A - Y)/n."""
-    D = A - Y  # (n, k)
+def cross_entropy(Y: Array, Z: Array, sample_weight: Array | None = None) -> float:
+    """J = -1/n sum_i sum_k y_ik log softmax(z_i)_k, for one-hot (or soft) Y, from the logits Z."""
+    return -_mean_dot(Y, log_softmax(Z), sample_weight)  # log a = z - logsumexp(z)
+
+
+def squared_error(Y: Array, Z: Array, sample_weight: Array | None = None) -> float:
+    """J = 1/(2n) sum_i sum_k (z_ik - y_ik)^2 (z = a for the identity output).
+
+    Its gradient in Z is exactly (Z - Y)/n: the sum over outputs, not their mean.
+    """
+    D = Z - Y  # (n, k)
     return 0.5 * _mean_dot(D, D, sample_weight)
 
 
 @dataclass(frozen=True)
 class Loss:
-    """A named loss J(Y, A) and the output activation it is paired with."""
+    """A named loss J(Y, Z[L], sample_weight), computed from the logits, and its output."""
 
     name: str
     fn: Callable[..., float]

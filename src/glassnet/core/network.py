@@ -29,11 +29,13 @@ from numpy.typing import ArrayLike, DTypeLike, NDArray
 from glassnet.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, Activation
 from glassnet.core.initializers import INITIALIZERS
 from glassnet.core.losses import LOSS_FOR_OUTPUT, Loss
+from glassnet.core.targets import encode_targets
 from glassnet.errors import InputError
 from glassnet.validation import check_dtype, check_layer_sizes, lookup
 
+__all__ = ["Gradients", "Network", "Trace", "backward", "cost", "encode_targets", "forward"]
+
 Array = NDArray[np.floating]
-OUTPUTS = tuple(LOSS_FOR_OUTPUT)
 
 
 class Network:
@@ -88,14 +90,13 @@ class Network:
     ) -> "Network":
         """A network with the given weights: ``W[l]`` of shape (n_{l-1}, n_l), ``b[l]`` (n_l,).
 
-        ``W`` and ``b`` are lists (layer 1 first) or dicts keyed by layer 1..L. No
-        random weights are drawn. ``dtype`` defaults to that of ``W[1]`` (float32 stays
-        float32, anything else becomes float64); ``copy=False`` keeps arrays that
-        already have that dtype and are C-contiguous, so the network shares them.
-        ``init`` is only recorded (it names how the weights were first drawn).
+        ``W`` and ``b`` are lists (layer 1 first) or dicts keyed by layer 1..L; the shapes
+        give the layer sizes. No random weights are drawn. ``dtype`` defaults to that of
+        ``W[1]`` (float32 stays float32, anything else becomes float64). ``copy=False``
+        shares each array that already has that dtype and is C-contiguous (and converts
+        the others). ``init`` is only recorded: it names how the weights were first drawn.
         """
-        weights = list(W.values()) if isinstance(W, Mapping) else list(W)
-        biases = list(b.values()) if isinstance(b, Mapping) else list(b)
+        weights, biases = _by_layer(W, "W"), _by_layer(b, "b")
         if not weights or len(weights) != len(biases):
             raise InputError(
                 f"from_weights needs one b for each W and at least one layer, "
@@ -110,12 +111,12 @@ class Network:
         layer_sizes = [int(shapes[0][0]), *(int(shape[1]) for shape in shapes)]
         network = cls.__new__(cls)
         network._set_architecture(layer_sizes, hidden, output, init, dtype)
-        as_array = np.array if copy else np.ascontiguousarray
+        as_array = np.array if copy else np.ascontiguousarray  # a new array, or the same if it fits
         network.W, network.b = {}, {}
         for l, (Wl, bl) in enumerate(zip(weights, biases, strict=True), start=1):
             expected = (layer_sizes[l - 1], layer_sizes[l])
-            network.W[l] = as_array(Wl, dtype=network.dtype)
-            network.b[l] = as_array(bl, dtype=network.dtype)
+            network.W[l] = as_array(Wl, dtype=network.dtype)  # (n_{l-1}, n_l)
+            network.b[l] = as_array(bl, dtype=network.dtype)  # (n_l,)
             if network.W[l].shape != expected or network.b[l].shape != expected[1:]:
                 raise InputError(
                     f"W[{l}] must have shape {expected} and b[{l}] shape {expected[1:]} "
@@ -179,17 +180,15 @@ class Network:
         return [name for l in self.W for name in (f"W{l}", f"b{l}")]
 
     def copy(self) -> "Network":
-        """A deep copy: same architecture, independent arrays."""
-        return Network.from_weights(
-            self.W, self.b, self.hidden, self.output, init=self.init, dtype=self.dtype
-        )
+        """A deep copy: same architecture, activations and dtype, independent arrays."""
+        return self.astype(self.dtype)
 
     def astype(self, dtype: DTypeLike) -> "Network":
-        """A copy whose parameters have ``dtype``."""
-        clone = self.copy()
-        clone.dtype = check_dtype(dtype)
-        clone.W = {l: W.astype(clone.dtype) for l, W in self.W.items()}
-        clone.b = {l: b.astype(clone.dtype) for l, b in self.b.items()}
+        """A copy whose parameters have ``dtype``: independent arrays, the same activations."""
+        clone = Network.from_weights(
+            self.W, self.b, self.hidden, self.output, init=self.init, dtype=dtype
+        )
+        clone.activations = list(self.activations)  # the same objects, even one swapped in
         return clone
 
     def predict_output(self, X: ArrayLike) -> Array:
@@ -289,7 +288,7 @@ def backward(
             dA = dZ @ network.W[l].T  # dA[l-1] = dZ[l] W[l]^T, (n, n_{l-1})
             grads.dA[l - 1] = dA
             hidden = network.activations[l - 2]
-            dZ = hidden.backward(trace.Z[l - 1], trace.A[l - 1], dA)  # dZ[l-1] = dA * g'(Z)
+            dZ = hidden.backward(trace.Z[l - 1], trace.A[l - 1], dA)  # dZ[l-1] = dA * g'(Z[l-1])
     return grads
 
 
@@ -300,50 +299,22 @@ def cost(
     sample_weight: Array | None = None,
     l2: float = 0.0,
 ) -> float:
-    """J = the loss of ``trace``'s output against ``Y`` plus (l2 / 2) sum_l ||W[l]||^2."""
-    J = network.loss.fn(Y, trace.output, sample_weight)
+    """J = the loss of ``trace``'s logits Z[L] against ``Y`` plus (l2 / 2) sum_l ||W[l]||^2.
+
+    The loss is computed from Z[L], not from A[L] = g(Z[L]), so it is exact even where
+    A[L] rounds to 0 or 1 (see :mod:`glassnet.core.losses`).
+    """
+    J = network.loss.fn(Y, trace.Z[network.n_layers], sample_weight)  # L(Y, Z[L])
     if l2:
         J += 0.5 * l2 * sum(float(np.vdot(W, W)) for W in network.W.values())
     return J
 
 
-def encode_targets(network: Network, y: ArrayLike) -> Array:
-    """Turn ``y`` into the (n, n_L) target matrix Y the output layer is compared with.
-
-    sigmoid: 0/1 labels, 1-D (one output) or (n, n_L); softmax: class indices
-    0..k-1 (one-hot encoded here) or a one-hot matrix; identity: values, 1-D or (n, n_L).
-    """
-    y = np.asarray(y)
-    n_out = network.layer_sizes[-1]
-    if network.output == "softmax" and y.ndim == 1:
-        if y.dtype.kind not in "iub" and (y.dtype.kind != "f" or not np.all(np.mod(y, 1) == 0)):
-            raise InputError("softmax targets must be class indices 0..k-1 or a one-hot matrix")
-        indices = y.astype(np.intp)
-        if indices.size and (indices.min() < 0 or indices.max() >= n_out):
-            raise InputError(
-                f"class indices must lie in 0..{n_out - 1} for {n_out} output units, "
-                f"got {indices.min()}..{indices.max()}"
-            )
-        Y = np.zeros((y.shape[0], n_out), dtype=network.dtype)
-        Y[np.arange(y.shape[0]), indices] = 1  # one-hot
-        return Y
-    Y = y.reshape(-1, 1) if y.ndim == 1 else y
-    if Y.ndim != 2 or Y.shape[1] != n_out:
-        raise InputError(
-            f"y has shape {y.shape} but the network has {n_out} output unit(s): "
-            f"give (n,) or (n, {n_out}) targets"
-        )
-    if Y.dtype.kind not in "biuf":
-        raise InputError(f"y must be numeric for a {network.output} output, got dtype {y.dtype}")
-    Y = Y.astype(network.dtype)
-    if not np.isfinite(Y).all():
-        raise InputError("y contains NaN or inf: drop or impute those targets first")
-    if network.output == "sigmoid" and not np.isin(Y, (0, 1)).all():
-        values = np.unique(Y)
-        shown = ", ".join(str(v) for v in values[:6])
-        raise InputError(
-            f"a sigmoid output needs labels 0 and 1, got {values.size} distinct value(s) "
-            f"({shown}{', ...' if values.size > 6 else ''}): map two classes to 0/1, or use "
-            "a softmax output for more classes"
-        )
-    return Y
+def _by_layer(arrays: Sequence[ArrayLike] | Mapping[int, ArrayLike], name: str) -> list:
+    """``[arrays[1], ..., arrays[L]]`` from a list (layer 1 first) or a dict keyed 1..L."""
+    if not isinstance(arrays, Mapping):
+        return list(arrays)
+    layers = list(range(1, len(arrays) + 1))
+    if sorted(arrays) != layers:
+        raise InputError(f"a dict {name} must be keyed by the layers 1..L, got {sorted(arrays)}")
+    return [arrays[l] for l in layers]

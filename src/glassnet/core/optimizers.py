@@ -4,10 +4,16 @@ Each optimizer keeps its own state (velocities, moment estimates) and updates
 the parameter arrays **in place** with ``step(params, grads)``; the two lists
 are ``Network.parameters()`` and ``Gradients.as_list()``, in the same order.
 ``learning_rate`` is a plain attribute, so a schedule can change it between steps.
+That is all the training loop asks of one (the :class:`Optimizer` protocol), so
+any object with those two members can train a network.
+
+By name (:func:`make_optimizer`): "gd" (plain gradient descent: full-batch, or
+mini-batch and stochastic through ``batch_size``), "momentum", "nesterov", "adam".
 """
 
 import math
 from collections.abc import Callable, Sequence
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -16,6 +22,19 @@ from glassnet.errors import InputError
 from glassnet.validation import check_positive, check_unit_interval, lookup
 
 Array = NDArray[np.floating]
+
+
+@runtime_checkable
+class Optimizer(Protocol):
+    """What training needs of an optimizer: a learning rate and an in-place step.
+
+    ``isinstance(obj, Optimizer)`` is True for any object with both members.
+    """
+
+    learning_rate: float
+
+    def step(self, params: Sequence[Array], grads: Sequence[Array]) -> None:
+        """Move each array of ``params`` against its gradient in ``grads``, in place."""
 
 
 class GradientDescent:
@@ -120,10 +139,7 @@ class Adam:
         )
 
 
-Optimizer = GradientDescent | Adam
-
 OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
-    "sgd": lambda learning_rate=0.01: GradientDescent(learning_rate),
     "gd": lambda learning_rate=0.01: GradientDescent(learning_rate),
     "momentum": lambda learning_rate=0.01, momentum=0.9, **kw: GradientDescent(
         learning_rate, momentum=momentum, **kw
@@ -135,8 +151,23 @@ OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
 }
 
 
+RENAMED = {
+    "sgd": "'gd' is plain gradient descent (batch_size gives mini-batch or stochastic "
+    "descent), and 'sgd' is the estimators' solver (MLPClassifier(solver='sgd'))",
+}
+
+
 def make_optimizer(name: str, **options: float) -> Optimizer:
-    """Build an optimizer by name ("sgd", "gd", "momentum", "nesterov", "adam")."""
+    """Build an optimizer by name ("gd", "momentum", "nesterov", "adam").
+
+    Raises
+    ------
+    InputError
+        For an unknown name, listing the known ones; "sgd" also says which name to use.
+    """
+    if isinstance(name, str) and name in RENAMED:
+        known = ", ".join(sorted(OPTIMIZERS))
+        raise InputError(f"unknown optimizer {name!r}: choose one of {known}. {RENAMED[name]}")
     build = lookup(OPTIMIZERS, name, "optimizer")
     try:
         return build(**options)
