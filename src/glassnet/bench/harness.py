@@ -50,7 +50,7 @@ WORKLOADS = {
         "moons",
         (5,),
         "tanh",
-        "sgd",
+        "gd",
         0.3,
         5000,
         None,
@@ -62,7 +62,7 @@ WORKLOADS = {
         "cancer",
         (16,),
         "relu",
-        "sgd",
+        "gd",
         0.05,
         15000,
         None,
@@ -144,7 +144,7 @@ def _train_sklearn(w: Workload, X: np.ndarray, y: np.ndarray, epochs: int) -> Ca
     model = MLPClassifier(
         hidden_layer_sizes=w.hidden,
         activation=w.activation,
-        solver=w.optimizer,
+        solver={"gd": "sgd", "adam": "adam"}[w.optimizer],  # plain GD is scikit-learn's "sgd"
         learning_rate_init=w.learning_rate,
         batch_size=w.batch_size or X.shape[0],
         max_iter=epochs,
@@ -173,7 +173,7 @@ def _train_torch(w: Workload, X: np.ndarray, y: np.ndarray, epochs: int) -> Call
     for n_in, n_out in itertools.pairwise(sizes):
         layers += [torch.nn.Linear(n_in, n_out, dtype=dtype), activation()]
     model = torch.nn.Sequential(*layers, torch.nn.Linear(sizes[-1], 1, dtype=dtype))
-    make = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}[w.optimizer]
+    make = {"gd": torch.optim.SGD, "adam": torch.optim.Adam}[w.optimizer]
     optimizer = make(model.parameters(), lr=w.learning_rate)
     criterion = torch.nn.BCEWithLogitsLoss()
     X_t, y_t = torch.from_numpy(X), torch.from_numpy(y.astype(X.dtype)).reshape(-1, 1)

@@ -54,7 +54,7 @@ from glassnet.training.schedules import SCHEDULES
 from glassnet.viz import draw_run
 
 DEFAULTS = RunConfig()
-OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adam")
+OPTIMIZER_NAMES = ("gd", "momentum", "nesterov", "adam")
 PRINTS_PER_RUN = 10  # without --print-every, off a terminal: print the cost this many times
 
 
@@ -192,8 +192,8 @@ with the weights training had reached).
     "--optimizer",
     type=click.Choice(OPTIMIZER_NAMES),
     default=DEFAULTS.optimizer,
-    help="sgd (plain gradient descent), momentum, nesterov or adam. "
-    f"Default: {DEFAULTS.optimizer}.",
+    help="gd (plain gradient descent; --batch-size makes it mini-batch or stochastic), "
+    f"momentum, nesterov or adam. Default: {DEFAULTS.optimizer}.",
 )
 @click.option(
     "--momentum",

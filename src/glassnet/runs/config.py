@@ -83,7 +83,7 @@ class RunConfig:
     activation: str | tuple[str, ...] = ("tanh",)
     output: str | None = None
     init: str = "he"
-    optimizer: str = "sgd"
+    optimizer: str = "gd"
     lr: float = 0.3
     momentum: float | None = None
     beta1: float | None = None
