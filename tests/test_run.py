@@ -85,16 +85,16 @@ def test_the_config_comes_back_resolved():
 
 def test_the_standardizer_sees_only_the_training_part():
     result = run_training(QUICK)
-    np.testing.assert_allclose(result.standardizer.mean_, result.parts.X_train.mean(axis=0))
+    np.testing.assert_allclose(result.standardizer.mean_, result.X_train.mean(axis=0))
     all_data_mean = result.dataset.X.mean(axis=0)
     assert not np.allclose(result.standardizer.mean_, all_data_mean)
-    assert len(result.parts.y_train) == 400 and len(result.parts.y_test) == 100
+    assert len(result.y_train) == 400 and len(result.y_test) == 100
 
 
 def test_the_held_out_part_keeps_the_class_proportions():
     result = run_training(replace(QUICK, data="cancer"))
-    train_share = np.mean(result.parts.y_train == 1)
-    test_share = np.mean(result.parts.y_test == 1)
+    train_share = np.mean(result.y_train == 1)
+    test_share = np.mean(result.y_test == 1)
     assert abs(train_share - test_share) < 0.02
 
 
@@ -112,7 +112,7 @@ def test_string_labels_are_encoded_and_named(tmp_path):
     assert result.network.output == "sigmoid"
     assert result.class_names == ["no", "yes"]
     assert result.metrics["classes"] == ["no", "yes"]
-    assert set(result.predict(result.parts.X_test)) <= {0, 1}
+    assert set(result.predict(result.X_test)) <= {0, 1}
 
 
 def test_a_real_target_is_regression_scored_with_r2(tmp_path):
@@ -233,6 +233,6 @@ def test_the_saved_model_predicts_as_the_run_did(tmp_path):
     result = run_training(replace(QUICK, data="cancer"))
     folder = write_run_folder(result, tmp_path / "run")
     model = load_model(folder / "model.npz")
-    expected = result.codec.decode(result.predict(result.parts.X_test))
-    np.testing.assert_array_equal(model.predict(result.parts.X_test), expected)
-    assert model.config["seed"] == 0 and model.metrics["n_test"] == len(result.parts.y_test)
+    expected = result.codec.decode(result.predict(result.X_test))
+    np.testing.assert_array_equal(model.predict(result.X_test), expected)
+    assert model.config["seed"] == 0 and model.metrics["n_test"] == len(result.y_test)
