@@ -22,7 +22,7 @@ from sklearn.utils.class_weight import compute_sample_weight
 import glassnet
 from glassnet.errors import DivergenceError
 from glassnet.estimators import _multilayer_perceptron as gn
-from glassnet.estimators._fit import objective
+from glassnet.estimators._lbfgs import objective
 
 pytestmark = pytest.mark.filterwarnings(
     f"ignore::{ConvergenceWarning.__module__}.ConvergenceWarning"

@@ -28,171 +28,21 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import column_or_1d
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
-from glassnet.core.network import Network, forward
-from glassnet.errors import DivergenceError
-from glassnet.estimators._fit import fit_lbfgs, fit_stochastic
+from glassnet.estimators._base import FLOATS, Array, BaseMultilayerPerceptron, supports_partial_fit
 from glassnet.estimators._params import (
-    ACTIVATIONS,
     ATTRIBUTES_DOC,
     CLASSIFIER_CONSTRAINTS,
-    OUTPUTS,
-    PARAMETER_CONSTRAINTS,
     REGRESSOR_CONSTRAINTS,
     SHARED_PARAMETERS_DOC,
-    STOCHASTIC_SOLVERS,
 )
-from glassnet.validation import lookup
-
-Array = NDArray[np.floating]
-FLOATS = (np.float64, np.float32)  # float32 input stays float32; anything else becomes float64
-
-
-class _BaseMLP(BaseEstimator):
-    """What the classifier and the regressor share: fit, the solvers, the Network."""
-
-    _parameter_constraints: dict = PARAMETER_CONSTRAINTS
-
-    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Any:
-        """Fit the model to ``X`` (n_samples, n_features) and ``y``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Class labels (classifier: any hashable labels, or a 0/1 indicator
-            matrix for multi-label) or real targets (regressor).
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights; the cost becomes their weighted mean, and integer
-            weights are equivalent to repeating rows.
-
-        Returns
-        -------
-        self
-        """
-        self._validate_params()
-        return self._fit(X, y, sample_weight, incremental=False)
-
-    @property
-    def network_(self) -> Network:
-        """The fitted model as a glassnet Network that shares its arrays.
-
-        ``network_.W[l]`` is ``coefs_[l-1]`` and ``network_.b[l]`` is ``intercepts_[l-1]``
-        (the same objects), so glassnet's tools (``forward``, ``check_gradients``, ...)
-        see exactly the fitted model.
-        """
-        check_is_fitted(self)
-        sizes = [self.coefs_[0].shape[0], *(W.shape[1] for W in self.coefs_)]
-        output = OUTPUTS[self.out_activation_]
-        dtype = self.coefs_[0].dtype
-        hidden = self._activations_per_layer(len(self.coefs_) - 1)
-        network = Network(sizes, hidden, output, random_state=0, dtype=dtype)
-        network.W = dict(enumerate(self.coefs_, start=1))  # shared, not copied
-        network.b = dict(enumerate(self.intercepts_, start=1))
-        return network
-
-    def _fit(self, X: Any, y: Any, sample_weight: Any, incremental: bool) -> Any:
-        hidden = self._hidden_layer_sizes()
-        first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
-        X, Y, y = self._validate_input(X, y, incremental, reset=first_pass)
-        weights = self._sample_weight(sample_weight, X, y, incremental)
-        rng = _generator(self.random_state)
-        if first_pass:
-            self._initialize(X, Y, hidden, rng)
-        network = self.network_
-        X = X.astype(network.dtype, copy=False)
-        if self.solver == "lbfgs":
-            fit_lbfgs(self, network, X, Y, weights)
-        else:
-            fit_stochastic(self, network, X, Y, weights, incremental, rng)
-        if not all(np.isfinite(param).all() for param in network.parameters()):
-            raise DivergenceError(
-                f"solver {self.solver!r} produced non-finite weights: the input data may "
-                "contain large values and need to be preprocessed (e.g. StandardScaler), "
-                "or learning_rate_init is too large"
-            )
-        return self
-
-    def _initialize(self, X: Array, Y: Array, hidden: list[int], rng: np.random.Generator) -> None:
-        """Draw the first weights and reset everything a fit records."""
-        self.n_iter_ = 0
-        self.t_ = 0
-        self.n_outputs_ = Y.shape[1]
-        self.n_layers_ = len(hidden) + 2  # scikit-learn counts the input and output layers
-        self.out_activation_ = self._out_activation()
-        network = Network(
-            [X.shape[1], *hidden, self.n_outputs_],
-            hidden=self._activations_per_layer(len(hidden)),
-            output=OUTPUTS[self.out_activation_],
-            init=self.init,
-            random_state=rng,
-            dtype=X.dtype,
-        )
-        self.coefs_ = [network.W[l] for l in sorted(network.W)]
-        self.intercepts_ = [network.b[l] for l in sorted(network.b)]
-        self._best_params = [param.copy() for param in network.parameters()]
-        self._no_improvement_count = 0
-        self.loss_curve_: list[float] = []
-        validating = self.early_stopping and self.solver != "lbfgs"
-        self.best_loss_ = None if validating else np.inf
-        self.validation_scores_: list[float] | None = [] if validating else None
-        self.validation_loss_curve_: list[float] | None = [] if validating else None
-        self.best_validation_score_ = -np.inf if validating else None
-
-    def _hidden_layer_sizes(self) -> list[int]:
-        sizes = self.hidden_layer_sizes
-        sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
-        if any(size <= 0 for size in sizes):
-            raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
-        return sizes
-
-    def _activations_per_layer(self, n_hidden: int) -> list[str]:
-        """glassnet's activation names, one per hidden layer."""
-        names = (
-            [self.activation] * n_hidden if isinstance(self.activation, str) else self.activation
-        )
-        if len(names) != n_hidden:
-            raise ValueError(
-                f"activation lists {len(names)} name(s) but hidden_layer_sizes has "
-                f"{n_hidden} hidden layer(s): give one name per hidden layer, or one name"
-            )
-        return [lookup(ACTIVATIONS, name, "activation") for name in names]
-
-    def _sample_weight(
-        self, sample_weight: ArrayLike | None, X: Array, y: NDArray, incremental: bool
-    ) -> Array | None:
-        if sample_weight is None:
-            return None
-        return _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
-
-    def _output(self, X: Any) -> Array:
-        """A[L], the output layer for ``X``: shape (n_samples, n_outputs_)."""
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=FLOATS)
-        return forward(self.network_, X).output
-
-
-def _supports_partial_fit(estimator: _BaseMLP) -> bool:
-    if estimator.solver not in STOCHASTIC_SOLVERS:
-        raise AttributeError(
-            "partial_fit is only available for stochastic optimizers ('sgd', 'adam', "
-            f"'gd'). {estimator.solver} is not stochastic: use fit."
-        )
-    return True
-
-
-def _generator(random_state: Any) -> np.random.Generator:
-    """A Generator from scikit-learn's ``random_state``: None, an int or a RandomState."""
-    if isinstance(random_state, np.random.RandomState):
-        return np.random.default_rng(random_state.randint(np.iinfo(np.int32).max))
-    return np.random.default_rng(random_state)
 
 
 def _store(estimator: BaseEstimator, arguments: dict[str, Any]) -> None:
@@ -202,7 +52,7 @@ def _store(estimator: BaseEstimator, arguments: dict[str, Any]) -> None:
             setattr(estimator, name, value)
 
 
-class MLPClassifier(ClassifierMixin, _BaseMLP):
+class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
     __doc__ = (
         """Multi-layer perceptron classifier: scikit-learn's, computed by glassnet.
 
@@ -254,7 +104,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     ):
         _store(self, locals())
 
-    @available_if(_supports_partial_fit)
+    @available_if(supports_partial_fit)
+    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(
         self,
         X: ArrayLike,
@@ -266,7 +117,6 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
         ``classes`` (every label the model will ever see) is required on the first call.
         """
-        self._validate_params()
         if _check_partial_fit_first_call(self, classes):
             self._label_binarizer = LabelBinarizer()
             multilabel = type_of_target(y).startswith("multilabel")
@@ -302,17 +152,17 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         X, y = validate_data(self, X, y, multi_output=True, dtype=FLOATS, reset=reset)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
+        if not hasattr(self, "classes_") or (not self._settings.warm_start and not incremental):
             self._label_binarizer = LabelBinarizer().fit(y)
             self.classes_ = self._label_binarizer.classes_
         else:
             classes = unique_labels(y)
-            if self.warm_start and set(classes) != set(self.classes_):
+            if self._settings.warm_start and set(classes) != set(self.classes_):
                 raise ValueError(
                     "warm_start can only be used where `y` has the same classes as in the "
                     f"previous call to fit. Previously got {self.classes_}, `y` has {classes}"
                 )
-            if not self.warm_start and np.setdiff1d(classes, self.classes_).size:
+            if not self._settings.warm_start and np.setdiff1d(classes, self.classes_).size:
                 raise ValueError(
                     f"`y` has classes not in `self.classes_`. `self.classes_` has "
                     f"{self.classes_}. 'y' has {classes}."
@@ -329,15 +179,16 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         self, sample_weight: ArrayLike | None, X: Array, y: NDArray, incremental: bool
     ) -> Array | None:
         weights = super()._sample_weight(sample_weight, X, y, incremental)
-        if self.class_weight is None:
+        class_weight = self._settings.class_weight
+        if class_weight is None:
             return weights
-        if incremental and self.class_weight == "balanced":
+        if incremental and class_weight == "balanced":
             raise ValueError(
                 "class_weight='balanced' is not supported for partial_fit: one batch does not "
                 "show the class frequencies. Compute them once with sklearn.utils.class_weight."
                 "compute_class_weight('balanced', classes=classes, y=y) and pass a dict."
             )
-        per_class = compute_sample_weight(self.class_weight, y).astype(X.dtype)
+        per_class = compute_sample_weight(class_weight, y).astype(X.dtype)
         combined = per_class if weights is None else weights * per_class
         if not combined.any():
             raise ValueError(
@@ -347,7 +198,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return combined
 
 
-class MLPRegressor(RegressorMixin, _BaseMLP):
+class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
     __doc__ = (
         """Multi-layer perceptron regressor: scikit-learn's, computed by glassnet.
 
@@ -395,12 +246,12 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     ):
         _store(self, locals())
 
-    @available_if(_supports_partial_fit)
+    @available_if(supports_partial_fit)
+    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(
         self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
     ) -> "MLPRegressor":
         """One epoch over ``X``, ``y``, continuing from the current weights and optimizer."""
-        self._validate_params()
         return self._fit(X, y, sample_weight, incremental=True)
 
     def predict(self, X: ArrayLike) -> Array:

@@ -1,12 +1,17 @@
 """The estimators' parameters: scikit-learn's table of constraints, plus glassnet's extras.
 
-scikit-learn's ``BaseEstimator._validate_params`` checks every parameter against
+scikit-learn's ``_fit_context`` checks every parameter against
 :data:`PARAMETER_CONSTRAINTS` at the start of ``fit`` and ``partial_fit`` and raises
 its ``InvalidParameterError`` (a ``ValueError``) naming the parameter and what it
-accepts, so the messages read exactly as scikit-learn's own.
+accepts, so the messages read exactly as scikit-learn's own. That is the only check
+of a parameter's type and range; :func:`python_params` then hands the training code
+the same values as Python numbers.
 """
 
+from collections.abc import Mapping
 from numbers import Integral, Real
+from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 from sklearn.utils._param_validation import Interval, Options, StrOptions
@@ -27,33 +32,82 @@ OUTPUTS = {"logistic": "sigmoid", "softmax": "softmax", "identity": "identity"}
 SOLVERS = ("lbfgs", "sgd", "adam", "gd")
 STOCHASTIC_SOLVERS = ("sgd", "adam", "gd")  # the ones that run glassnet.train
 
+
+class Number(Interval):
+    """scikit-learn's ``Interval``, without the booleans: ``alpha=True`` is a slip, not 1.
+
+    ``Interval(Real, ...)`` accepts ``True`` (a Python bool is an ``Integral``); this
+    refuses it with the same ``InvalidParameterError`` and message. NumPy integers and
+    floats are numbers here, as there.
+    """
+
+    def is_satisfied_by(self, val: Any) -> bool:
+        return not isinstance(val, bool | np.bool_) and super().is_satisfied_by(val)
+
+
 PARAMETER_CONSTRAINTS: dict = {
-    "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+    "hidden_layer_sizes": ["array-like", Number(Integral, 1, None, closed="left")],
     "activation": [StrOptions(set(ACTIVATIONS)), list, tuple],
     "solver": [StrOptions(set(SOLVERS))],
-    "alpha": [Interval(Real, 0, None, closed="left")],
-    "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+    "alpha": [Number(Real, 0, None, closed="left")],
+    "batch_size": [StrOptions({"auto"}), Number(Integral, 1, None, closed="left")],
     "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
-    "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-    "power_t": [Interval(Real, 0, None, closed="left")],
-    "max_iter": [Interval(Integral, 1, None, closed="left")],
+    "learning_rate_init": [Number(Real, 0, None, closed="neither")],
+    "power_t": [Number(Real, 0, None, closed="left")],
+    "max_iter": [Number(Integral, 1, None, closed="left")],
     "shuffle": ["boolean"],
     "random_state": ["random_state"],
-    "tol": [Interval(Real, 0, None, closed="left")],
+    "tol": [Number(Real, 0, None, closed="left")],
     "verbose": ["verbose"],
     "warm_start": ["boolean"],
-    "momentum": [Interval(Real, 0, 1, closed="left")],  # scikit-learn also allows 1, which diverges
+    "momentum": [Number(Real, 0, 1, closed="left")],  # scikit-learn also allows 1, which diverges
     "nesterovs_momentum": ["boolean"],
     "early_stopping": ["boolean"],
-    "validation_fraction": [Interval(Real, 0, 1, closed="left")],
-    "beta_1": [Interval(Real, 0, 1, closed="left")],
-    "beta_2": [Interval(Real, 0, 1, closed="left")],
-    "epsilon": [Interval(Real, 0, None, closed="neither")],
-    "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
-    "max_fun": [Interval(Integral, 1, None, closed="left")],
+    "validation_fraction": [Number(Real, 0, 1, closed="left")],
+    "beta_1": [Number(Real, 0, 1, closed="left")],
+    "beta_2": [Number(Real, 0, 1, closed="left")],
+    "epsilon": [Number(Real, 0, None, closed="neither")],
+    "n_iter_no_change": [Number(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
+    "max_fun": [Number(Integral, 1, None, closed="left")],
     "init": [StrOptions({"glorot", "he", "small"})],
     "callbacks": [list, tuple, None],
 }
+
+# the parameters that are real numbers: the training code gets them as Python floats
+REAL_PARAMETERS = frozenset(
+    name
+    for name, constraints in PARAMETER_CONSTRAINTS.items()
+    if any(
+        isinstance(constraint, Interval) and constraint.type is Real for constraint in constraints
+    )
+)
+
+
+def python_value(value: Any) -> Any:
+    """``value`` with NumPy scalars and arrays as Python numbers, inside lists and tuples too.
+
+    ``np.int64(3)`` -> 3, ``np.float32(0.5)`` -> 0.5, ``np.bool_(True)`` -> True,
+    ``np.array([8, 4])`` -> [8, 4]; anything else (strings, callbacks, dicts) is returned as is.
+    """
+    if isinstance(value, np.generic | np.ndarray):
+        return value.tolist()  # a scalar's tolist() is its Python number
+    if isinstance(value, list | tuple):
+        return type(value)(python_value(item) for item in value)
+    return value
+
+
+def python_params(params: Mapping[str, Any]) -> SimpleNamespace:
+    """The validated parameters as the training code and scikit-learn's helpers take them.
+
+    Every value goes through :func:`python_value`, and the parameters declared as real
+    numbers (:data:`REAL_PARAMETERS`) become floats: ``alpha=np.int64(0)`` -> 0.0,
+    ``validation_fraction=np.float32(0.5)`` -> 0.5. Run it after the validation.
+    """
+    plain = {name: python_value(value) for name, value in params.items()}
+    for name in REAL_PARAMETERS & plain.keys():
+        plain[name] = float(plain[name])
+    return SimpleNamespace(**plain)
+
 
 CLASSIFIER_CONSTRAINTS: dict = {
     **PARAMETER_CONSTRAINTS,

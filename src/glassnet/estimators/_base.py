@@ -1,0 +1,263 @@
+"""What MLPClassifier and MLPRegressor share: fit, the Network, and the solvers.
+
+:class:`BaseMultilayerPerceptron` is scikit-learn's ``BaseMultilayerPerceptron`` on
+glassnet's arithmetic. ``fit`` validates the parameters once (scikit-learn's
+``_fit_context`` and the table in :mod:`._params`), takes them as Python numbers, then
+trains with one of its two methods:
+
+- ``_fit_stochastic`` (``sgd``, ``adam``, ``gd``, from :mod:`._stochastic`) runs
+  :func:`glassnet.train` under scikit-learn's end-of-epoch rules;
+- ``_fit_lbfgs`` (``lbfgs``) hands glassnet's cost and gradient, flattened into one
+  vector, to scipy's L-BFGS-B (:mod:`._lbfgs`).
+"""
+
+import warnings
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from glassnet.core.network import Network, encode_targets, forward
+from glassnet.errors import DivergenceError, InputError
+from glassnet.estimators._lbfgs import minimize_lbfgs
+from glassnet.estimators._params import (
+    ACTIVATIONS,
+    OUTPUTS,
+    PARAMETER_CONSTRAINTS,
+    STOCHASTIC_SOLVERS,
+    python_params,
+)
+from glassnet.estimators._stochastic import StochasticSolversMixin
+from glassnet.training.history import History
+from glassnet.training.metrics import metric_name
+from glassnet.validation import lookup
+
+Array = NDArray[np.floating]
+FLOATS = (np.float64, np.float32)  # float32 input stays float32; anything else becomes float64
+
+
+class BaseMultilayerPerceptron(StochasticSolversMixin, BaseEstimator):
+    """What the classifier and the regressor share: fit, the solvers, the Network.
+
+    A subclass supplies ``_validate_input`` (X, the network's targets Y, the labels y),
+    ``_out_activation`` (scikit-learn's name for the output layer) and ``_stratify``
+    (whether the early-stopping split keeps the class proportions).
+    """
+
+    _parameter_constraints: dict = PARAMETER_CONSTRAINTS
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Any:
+        """Fit the model to ``X`` (n_samples, n_features) and ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Class labels (classifier: any hashable labels, or a 0/1 indicator
+            matrix for multi-label) or real targets (regressor).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; the cost becomes their weighted mean, and integer
+            weights are equivalent to repeating rows.
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    @property
+    def network_(self) -> Network:
+        """The fitted model as a glassnet Network that shares its arrays.
+
+        ``network_.W[l]`` is ``coefs_[l-1]`` and ``network_.b[l]`` is ``intercepts_[l-1]``
+        (the same objects), so glassnet's tools (``forward``, ``check_gradients``, ...)
+        see exactly the fitted model. Built once; built again only when ``coefs_``,
+        ``intercepts_`` or the activations are no longer the ones it holds.
+        """
+        check_is_fitted(self)
+        return self._current_network()
+
+    def _current_network(self) -> Network:
+        """:attr:`network_` for a fitted model, rebuilt if the cached one is stale."""
+        hidden = self._activations_per_layer(len(self.coefs_) - 1)
+        output = OUTPUTS[self.out_activation_]
+        network: Network | None = getattr(self, "_network", None)
+        if network is None or not _holds(network, self.coefs_, self.intercepts_, hidden, output):
+            init = (
+                self.init if network is None else network.init
+            )  # how the first weights were drawn
+            network = Network.from_weights(
+                self.coefs_, self.intercepts_, hidden, output, init=init, copy=False
+            )
+            self._network = network
+        return network
+
+    def _fit(self, X: Any, y: Any, sample_weight: Any, incremental: bool) -> Any:
+        self._settings = python_params(self.get_params(deep=False))  # validated, as Python's
+        p = self._settings
+        hidden = self._hidden_layer_sizes()
+        first_pass = not hasattr(self, "coefs_") or (not p.warm_start and not incremental)
+        X, Y, y = self._validate_input(X, y, incremental, reset=first_pass)
+        weights = self._sample_weight(sample_weight, X, y, incremental)
+        rng = _generator(p.random_state)
+        if first_pass:
+            self._initialize(X, Y, hidden, rng)
+        network = self.network_
+        self.coefs_ = list(network.W.values())  # the arrays training moves in place
+        self.intercepts_ = list(network.b.values())
+        X = X.astype(network.dtype, copy=False)
+        if p.solver == "lbfgs":
+            self._fit_lbfgs(network, X, Y, weights)
+        else:
+            self._fit_stochastic(network, X, Y, weights, incremental, rng)
+        if not all(np.isfinite(param).all() for param in network.parameters()):
+            raise DivergenceError(
+                f"solver {p.solver!r} produced non-finite weights: the input data may "
+                "contain large values and need to be preprocessed (e.g. StandardScaler), "
+                "or learning_rate_init is too large"
+            )
+        return self
+
+    def _initialize(self, X: Array, Y: Array, hidden: list[int], rng: np.random.Generator) -> None:
+        """Draw the first weights and reset everything a fit records."""
+        p = self._settings
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.n_outputs_ = Y.shape[1]
+        self.n_layers_ = len(hidden) + 2  # scikit-learn counts the input and output layers
+        self.out_activation_ = self._out_activation()
+        self._network = Network(
+            [X.shape[1], *hidden, self.n_outputs_],
+            hidden=self._activations_per_layer(len(hidden)),
+            output=OUTPUTS[self.out_activation_],
+            init=p.init,
+            random_state=rng,
+            dtype=X.dtype,
+        )
+        self.coefs_ = list(self._network.W.values())
+        self.intercepts_ = list(self._network.b.values())
+        self._best_params = [param.copy() for param in self._network.parameters()]
+        self._no_improvement_count = 0
+        self.loss_curve_ = []
+        validating = p.early_stopping and p.solver != "lbfgs"
+        self.best_loss_ = None if validating else np.inf
+        self.validation_scores_ = [] if validating else None
+        self.validation_loss_curve_ = [] if validating else None
+        self.best_validation_score_ = -np.inf if validating else None
+
+    def _hidden_layer_sizes(self) -> list[int]:
+        """The table allows an int or any array-like: here, a list of positive whole numbers."""
+        sizes = self._settings.hidden_layer_sizes
+        sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
+        if not all(isinstance(size, int) and not isinstance(size, bool) for size in sizes):
+            raise InputError(f"hidden_layer_sizes must hold whole numbers, got {sizes}")
+        if any(size <= 0 for size in sizes):
+            raise InputError(f"hidden_layer_sizes must be > 0, got {sizes}.")
+        return sizes
+
+    def _activations_per_layer(self, n_hidden: int) -> list[str]:
+        """glassnet's activation names, one per hidden layer."""
+        names = (
+            [self.activation] * n_hidden if isinstance(self.activation, str) else self.activation
+        )
+        if len(names) != n_hidden:
+            raise InputError(
+                f"activation lists {len(names)} name(s) but hidden_layer_sizes has "
+                f"{n_hidden} hidden layer(s): give one name per hidden layer, or one name"
+            )
+        return [lookup(ACTIVATIONS, name, "activation") for name in names]
+
+    def _sample_weight(
+        self, sample_weight: ArrayLike | None, X: Array, y: NDArray, incremental: bool
+    ) -> Array | None:
+        if sample_weight is None:
+            return None
+        return _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
+
+    def _output(self, X: Any) -> Array:
+        """A[L], the output layer for ``X``: shape (n_samples, n_outputs_)."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=FLOATS)
+        return forward(self._current_network(), X).output
+
+    def _fit_lbfgs(self, network: Network, X: Array, Y: Array, weights: Array | None) -> None:
+        """lbfgs: scipy's L-BFGS-B on glassnet's cost over the flattened parameters."""
+        p = self._settings
+        if p.callbacks:
+            raise InputError(
+                "callbacks run inside glassnet.train, which solver='lbfgs' does not use: "
+                "choose solver='adam', 'sgd' or 'gd' to use callbacks"
+            )
+        total_weight = X.shape[0] if weights is None else float(weights.sum())
+        result = minimize_lbfgs(
+            network,
+            X,
+            encode_targets(network, Y),
+            weights,
+            l2=p.alpha / total_weight,  # (alpha / (2 n)) sum ||W||^2, as train's
+            max_iter=p.max_iter,
+            max_fun=p.max_fun,
+            tol=p.tol,
+            verbose=p.verbose,
+        )
+        self.n_iter_ = result.n_iter
+        self.loss_ = result.loss
+        self.loss_curve_.extend(result.loss_curve)
+        self.best_loss_ = min(self.loss_curve_, default=self.loss_)
+        self.history_ = History(metric_name=metric_name(network.output))
+        for iteration, loss in enumerate(result.loss_curve):
+            self.history_.append(epoch=iteration, cost=loss)
+        if result.status != 0:
+            advice = (
+                f"\nIncrease the number of iterations (max_iter={p.max_iter}) or scale the data."
+                if result.n_iter == p.max_iter
+                else "\nScale the data, e.g. with sklearn.preprocessing.StandardScaler."
+            )
+            warnings.warn(
+                f"lbfgs failed to converge after {result.n_iter} iteration(s) "
+                f"(status={result.status}):\n{result.message}\n{advice}",
+                ConvergenceWarning,
+                stacklevel=5,  # the user's fit, past _fit_context's wrapper
+            )
+
+    def _validate_input(self, X: Any, y: Any, incremental: bool, reset: bool) -> tuple:
+        """X, the network's targets Y of shape (n, n_outputs_), and the labels y."""
+        raise NotImplementedError
+
+    def _out_activation(self) -> str:
+        """scikit-learn's name of the output activation: 'logistic', 'softmax', 'identity'."""
+        raise NotImplementedError
+
+
+def _holds(network: Network, coefs: list, intercepts: list, hidden: list[str], output: str) -> bool:
+    """Whether ``network`` is the model: the arrays of coefs_ and intercepts_, its activations."""
+    ours = [*network.W.values(), *network.b.values()]
+    theirs = [*coefs, *intercepts]
+    return (
+        len(network.W) == len(coefs)
+        and len(ours) == len(theirs)
+        and all(mine is given for mine, given in zip(ours, theirs, strict=True))
+        and network.hidden == hidden
+        and network.output == output
+    )
+
+
+def supports_partial_fit(estimator: BaseMultilayerPerceptron) -> bool:
+    """``available_if``'s test: partial_fit exists for the stochastic solvers only."""
+    if estimator.solver not in STOCHASTIC_SOLVERS:
+        raise AttributeError(
+            "partial_fit is only available for stochastic optimizers ('sgd', 'adam', "
+            f"'gd'). {estimator.solver} is not stochastic: use fit."
+        )
+    return True
+
+
+def _generator(random_state: Any) -> np.random.Generator:
+    """A Generator from scikit-learn's ``random_state``: None, an int or a RandomState."""
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(random_state.randint(np.iinfo(np.int32).max))
+    return np.random.default_rng(random_state)
