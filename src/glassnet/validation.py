@@ -4,7 +4,9 @@ Validation happens once, at the boundary (``train``, the estimators, the CLI);
 the forward and backward passes trust their inputs and stay fast.
 """
 
+import math
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
@@ -96,22 +98,155 @@ def check_lengths(X: NDArray[Any], y: NDArray[Any]) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Interval:
+    """The numbers from ``low`` to ``high``, each bound closed unless marked open.
+
+    A bound left ``None`` is unbounded: ``Interval(low=0, low_open=True)`` is (0, inf).
+    """
+
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+
+    def __contains__(self, x: float) -> bool:
+        above = self.low is None or (x > self.low if self.low_open else x >= self.low)
+        below = self.high is None or (x < self.high if self.high_open else x <= self.high)
+        return above and below
+
+    def requirement(self, noun: str | None) -> str:
+        """What a value must do, in words: "be a number above 0", "lie in [0, 1)", ...
+
+        ``noun`` names the value ("a whole number", "a fraction"); with ``None`` a
+        two-sided interval reads "lie in [0, 1)" and a one-sided one "be a number ...".
+        """
+        low, high = self.low, self.high
+        if low is not None and high is not None:
+            left, right = "(" if self.low_open else "[", ")" if self.high_open else "]"
+            where = f"in {left}{low}, {high}{right}"
+            return f"lie {where}" if noun is None else f"be {noun} {where}"
+        if low is not None:
+            where = f"above {low}" if self.low_open else f"of {low} or more"
+        elif high is not None:
+            where = f"below {high}" if self.high_open else f"of {high} or less"
+        else:
+            where = ""
+        return f"be {noun or 'a number'} {where}".rstrip()
+
+
+def check_number(
+    value: object,
+    name: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    noun: str | None = None,
+    alternative: str | None = None,
+) -> float:
+    """Return ``value`` as a Python float if it is a finite real number in the interval.
+
+    Python and NumPy ints and floats are accepted (``np.float32(0.5)``, ``np.int64(0)``);
+    booleans, NaN, inf, strings, None and complex numbers are refused. A NumPy float
+    comes back as the decimal it prints as: ``np.float32(0.2)`` gives 0.2.
+
+    Parameters
+    ----------
+    value
+        What the user gave.
+    name
+        The parameter's name, for the message.
+    low, high, low_open, high_open
+        The :class:`Interval` the value must lie in: ``[low, high]``, open at a bound
+        whose ``*_open`` is True; a bound left ``None`` is unbounded.
+    noun
+        What the value is, for the message ("a fraction"); default "a number".
+    alternative
+        What else the caller accepts instead of a number, for the message
+        ("a tuple (X_val, y_val)"); the caller handles that case before calling.
+
+    Raises
+    ------
+    InputError
+        E.g. ``"learning_rate must be a number above 0, got -1"`` or
+        ``"momentum must lie in [0, 1), got 1.5"``.
+    """
+    interval = Interval(low, high, low_open, high_open)
+    number = _as_float(value) if _is_real(value, (int, float, np.integer, np.floating)) else None
+    if number is None or not math.isfinite(number) or number not in interval:
+        raise _refused(name, interval.requirement(noun), value, alternative)
+    return number
+
+
+def check_integer(
+    value: object,
+    name: str,
+    *,
+    low: int | None = None,
+    high: int | None = None,
+    alternative: str | None = None,
+) -> int:
+    """Return ``value`` as a Python int if it is a whole number in ``[low, high]``.
+
+    Python and NumPy ints are accepted (``np.int64(5)``); booleans, floats (even
+    ``2.0``), strings and None are refused.
+
+    Raises
+    ------
+    InputError
+        E.g. ``"epochs must be a whole number of 1 or more, got 0"``.
+    """
+    interval = Interval(low, high)
+    whole = int(value) if _is_real(value, (int, np.integer)) else None  # type: ignore[call-overload]
+    if whole is None or whole not in interval:
+        raise _refused(name, interval.requirement("a whole number"), value, alternative)
+    return whole
+
+
+def _is_real(value: object, kinds: tuple[type, ...]) -> bool:
+    return isinstance(value, kinds) and not isinstance(value, bool)  # True is an int in Python
+
+
+def _as_float(value: Any) -> float:
+    """``value`` as a Python float; a NumPy float as the shortest decimal that it prints as.
+
+    So ``np.float32(0.2)`` gives 0.2, the number written, not 0.20000000298023224,
+    and ``ceil(0.2 * 50)`` rows are 10 whatever the fraction's dtype.
+    """
+    try:
+        return float(str(value)) if isinstance(value, np.floating) else float(value)
+    except OverflowError:  # an int beyond the float range counts as inf
+        return math.inf
+
+
+def _refused(name: str, requirement: str, value: object, alternative: str | None) -> InputError:
+    wanted = requirement if alternative is None else f"{requirement}, or {alternative}"
+    return InputError(f"{name} must {wanted}, got {value!r}")
+
+
 def check_positive(value: float, name: str) -> float:
-    """Return ``value`` if it is a finite number above zero."""
-    is_number = isinstance(value, int | float | np.number) and not isinstance(value, bool)
-    if not is_number or not np.isfinite(value) or value <= 0:
-        raise InputError(f"{name} must be a number above 0, got {value!r}")
-    return float(value)
+    """Return ``value`` as a float if it is a finite number above zero."""
+    return check_number(value, name, low=0, low_open=True)
 
 
 def check_unit_interval(value: float, name: str, *, closed_low: bool = True) -> float:
-    """Return ``value`` if it lies in [0, 1) (or (0, 1) when ``closed_low`` is False)."""
-    is_number = isinstance(value, int | float | np.number) and not isinstance(value, bool)
-    low_ok = is_number and (value >= 0 if closed_low else value > 0)
-    if not (low_ok and value < 1):
-        interval = "[0, 1)" if closed_low else "(0, 1)"
-        raise InputError(f"{name} must lie in {interval}, got {value!r}")
-    return float(value)
+    """Return ``value`` as a float if it lies in [0, 1) (or (0, 1) when ``closed_low`` is False)."""
+    return check_number(value, name, low=0, high=1, low_open=not closed_low, high_open=True)
+
+
+def check_random_state(random_state: object) -> np.random.Generator:
+    """Return a Generator from a seed (a whole number of 0 or more), a Generator or None.
+
+    ``None`` draws fresh entropy from the OS; the global ``np.random`` state is never used.
+    """
+    if random_state is None or isinstance(random_state, np.random.Generator):
+        return np.random.default_rng(random_state)
+    seed = check_integer(
+        random_state, "random_state", low=0, alternative="a numpy Generator or None"
+    )
+    return np.random.default_rng(seed)
 
 
 def check_layer_sizes(sizes: Iterable[int], name: str = "layer sizes") -> list[int]:

@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from glassnet.errors import InputError
-from glassnet.validation import check_lengths, check_X
+from glassnet.validation import check_lengths, check_number, check_X
 
 MAX_SHOWN = 5  # unseen labels listed in an error message
 
@@ -77,7 +77,10 @@ class Standardizer:
 
     def fit(self, X: ArrayLike) -> "Standardizer":
         """Learn ``mean_`` and ``scale_`` from ``X`` of shape (n_samples, n_features)."""
-        X64 = check_X(X).astype(np.float64)  # statistics in float64 even for float32 input
+        return self._fit_checked(check_X(X))
+
+    def _fit_checked(self, X: NDArray[np.floating]) -> "Standardizer":
+        X64 = X.astype(np.float64)  # statistics in float64 even for float32 input
         constant = np.ptp(X64, axis=0) == 0  # (d,)
         std = X64.std(axis=0)  # ddof=0, (d,)
         # a constant column: its own value as the mean (exact), 1 as the scale -> maps to 0;
@@ -100,13 +103,16 @@ class Standardizer:
 
     def transform(self, X: ArrayLike) -> NDArray[np.floating]:
         """Return ``(X - mean_) / scale_``; float32 input stays float32."""
-        array = self._check(X)
-        X_std = (array - self.mean_) / self.scale_  # X_std = (X - mean) / scale, (n, d)
-        return X_std.astype(array.dtype, copy=False)
+        return self._transform_checked(self._check(X))
+
+    def _transform_checked(self, X: NDArray[np.floating]) -> NDArray[np.floating]:
+        X_std = (X - self.mean_) / self.scale_  # X_std = (X - mean) / scale, (n, d)
+        return X_std.astype(X.dtype, copy=False)
 
     def fit_transform(self, X: ArrayLike) -> NDArray[np.floating]:
-        """Fit on ``X``, then transform it."""
-        return self.fit(X).transform(X)
+        """Fit on ``X``, then transform it (``X`` is checked once)."""
+        X_checked = check_X(X)
+        return self._fit_checked(X_checked)._transform_checked(X_checked)
 
     def inverse_transform(self, X: ArrayLike) -> NDArray[np.floating]:
         """Return ``X * scale_ + mean_``, undoing :meth:`transform`."""
@@ -274,10 +280,9 @@ def split(
     X_checked = check_X(X)
     labels = _check_1d(y)
     check_lengths(X_checked, labels)
-    if isinstance(test_size, bool) or not (
-        isinstance(test_size, float | int | np.number) and 0 < test_size < 1
-    ):
-        raise InputError(f"test_size must be a fraction in (0, 1), got {test_size!r}")
+    test_size = check_number(
+        test_size, "test_size", low=0, high=1, low_open=True, high_open=True, noun="a fraction"
+    )
     n = labels.size
     n_test = math.ceil(test_size * n)
     if n_test >= n:

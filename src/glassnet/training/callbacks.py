@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
 
-from glassnet.errors import InputError
 from glassnet.training.history import History
+from glassnet.validation import check_integer, check_number
 
 if TYPE_CHECKING:
     from glassnet.core.network import Gradients, Network
@@ -72,9 +72,7 @@ class PrintCost(Callback):
     """Print ``Cost after iteration i: c`` every ``every`` epochs, as the tutorials do."""
 
     def __init__(self, every: int = 100, stream: TextIO | None = None) -> None:
-        if not isinstance(every, int) or every < 1:
-            raise InputError(f"print every must be a whole number of 1 or more, got {every!r}")
-        self.every = every
+        self.every = check_integer(every, "every", low=1)
         self.stream = stream
 
     def on_train_begin(self, state: TrainingState) -> None:
@@ -151,13 +149,9 @@ class EarlyStopping(Callback):
     """
 
     def __init__(self, patience: int = 10, min_delta: float = 0.0, restore_best: bool = True):
-        if not isinstance(patience, int) or patience < 1:
-            raise InputError(f"patience must be a whole number of 1 or more, got {patience!r}")
-        if not np.isfinite(min_delta) or min_delta < 0:
-            raise InputError(f"min_delta must be a number of 0 or more, got {min_delta!r}")
-        self.patience = patience
-        self.min_delta = float(min_delta)
-        self.restore_best = restore_best
+        self.patience = check_integer(patience, "patience", low=1)
+        self.min_delta = check_number(min_delta, "min_delta", low=0)
+        self.restore_best = bool(restore_best)
 
     def on_train_begin(self, state: TrainingState) -> None:
         self.best = math.inf

@@ -31,8 +31,8 @@ from typing import Any
 import numpy as np
 
 from glassnet.core.network import Network
-from glassnet.errors import InputError
 from glassnet.training.callbacks import Callback, ScoredWeights, TrainingState, monitored_cost
+from glassnet.validation import check_number
 
 Wrap = Callable[[Network, dict[str, Any]], Any]
 Save = Callable[[Any, Path], object]
@@ -85,14 +85,10 @@ class Checkpoint(Callback):
         wrap: Wrap | None = None,
         min_interval: float = 1.0,
     ) -> None:
-        if isinstance(min_interval, bool) or not isinstance(min_interval, int | float):
-            raise InputError(f"min_interval must be a number of seconds, got {min_interval!r}")
-        if not 0 <= min_interval < math.inf:
-            raise InputError(f"min_interval must be 0 or more seconds, got {min_interval!r}")
         self.path = Path(path)
         self.save = save
         self.wrap = wrap
-        self.min_interval = float(min_interval)
+        self.min_interval = check_number(min_interval, "min_interval (seconds)", low=0)
 
     def on_train_begin(self, state: TrainingState) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)  # a bad folder fails before epoch 0

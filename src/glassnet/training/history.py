@@ -2,7 +2,7 @@
 
 import csv
 import math
-from collections.abc import Iterator
+from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -10,17 +10,24 @@ COLUMNS = ("epoch", "cost", "val_cost", "val_metric", "learning_rate")
 
 
 @dataclass
-class History:
-    """Per-epoch records of a run, as columns of equal length.
+class History(Mapping[str, list[float]]):
+    """Per-epoch records of a run: a Mapping of column name to column, all of equal length.
 
     ``history["cost"][i]`` is the training cost of epoch ``history["epoch"][i]``:
     for full-batch training, the cost before that iteration's update (so the first
     entry is the untrained network's cost, as in the tutorials); for mini-batches,
     the mean of the batch costs over the epoch. ``val_cost`` and ``val_metric``
     (accuracy, or R^2 for regression) are NaN when no validation data was given.
+
+    As a table is, it is sized by its rows: ``len(history)`` is the number of
+    epochs recorded, while iterating, ``keys()``, ``values()`` and ``items()`` go
+    over the columns (``len(history.keys())`` counts them). The run's outcome is in
+    attributes, not columns: ``metric_name`` ("accuracy" or "r2"), ``best_epoch``,
+    ``stop_reason``, ``interrupted``, and ``step_cost`` (every step's batch cost,
+    when recorded).
     """
 
-    columns: dict[str, list[Any]] = field(default_factory=lambda: {c: [] for c in COLUMNS})
+    columns: dict[str, list[float]] = field(default_factory=lambda: {c: [] for c in COLUMNS})
     step_cost: list[float] = field(default_factory=list)
     metric_name: str = "accuracy"
     best_epoch: int | None = None
@@ -40,26 +47,26 @@ class History:
                 column.append(math.nan)  # a column this row did not give
 
     def __len__(self) -> int:
+        """The number of epochs (rows) recorded."""
         return len(self.columns["epoch"])
 
     def __getitem__(self, name: str) -> list[float]:
         return self.columns[name]
 
-    def __contains__(self, name: object) -> bool:
-        return name in self.columns
-
     def __iter__(self) -> Iterator[str]:
         return iter(self.columns)
 
-    def get(self, name: str, default: Any = None) -> Any:
-        """The column ``name``, or ``default`` when it was not recorded."""
-        if name == "metric_name":
-            return self.metric_name
-        return self.columns.get(name, default)
-
-    def keys(self) -> list[str]:
+    def keys(self) -> KeysView[str]:
         """Column names, in the order they were first recorded."""
-        return list(self.columns)
+        return self.columns.keys()
+
+    def values(self) -> ValuesView[list[float]]:
+        """The columns, in the order of :meth:`keys`."""
+        return self.columns.values()
+
+    def items(self) -> ItemsView[str, list[float]]:
+        """``(name, column)`` pairs, in the order of :meth:`keys`."""
+        return self.columns.items()
 
     @property
     def cost(self) -> list[float]:

@@ -9,17 +9,21 @@
 gradients show as ``grad_norm_W1`` orders of magnitude below ``grad_norm_WL``;
 exploding ones as norms that grow epoch after epoch.
 
-The training loop does not hand its gradients to callbacks, so the callback runs
-the one :func:`~glassnet.core.network.forward` and :func:`~glassnet.core.network.backward`
+Why not the loop's own gradients? The loop hands each step's gradient to the
+callbacks (``state.grads`` in ``on_step_end``), but that is one batch's gradient,
+L2 term and sample weights included, taken at the weights *before* the step: with
+mini-batches it jumps from batch to batch. So this callback runs the one
+:func:`~glassnet.core.network.forward` and :func:`~glassnet.core.network.backward`
 itself, on a fixed *probe batch* (the data given to its constructor, or a random
-sample of it), at the **end** of each epoch. It therefore measures the gradient of
-the full cost on the probe batch at the epoch's end weights, without L2 or sample
-weights: with full-batch training and the training set as the probe, the gradient
-the next iteration steps along (before any L2 term); with mini-batches, not any one
-batch's gradient but the smooth one they estimate.
+sample of it), at the **end** of each epoch. It measures the gradient of the
+unregularised cost on the probe batch at the epoch's end weights, the same
+quantity every epoch: with full-batch training and the training set as the probe,
+the gradient the next iteration steps along (before any L2 term); with
+mini-batches, not any one batch's gradient but the smooth one they estimate.
 """
 
 import math
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -28,7 +32,7 @@ from glassnet.core.network import Network, backward, encode_targets, forward
 from glassnet.errors import InputError
 from glassnet.training.callbacks import Callback, TrainingState
 from glassnet.training.history import History
-from glassnet.validation import check_lengths, check_X
+from glassnet.validation import check_integer, check_lengths, check_random_state, check_X
 
 Array = NDArray[np.floating]
 
@@ -66,7 +70,8 @@ class GradientNorms(Callback):
     ----------
     X, y
         The probe batch: usually the training data. The gradient is that of the
-        unregularised cost on it, at the weights the epoch ended with.
+        unregularised cost on it, at the weights the epoch ended with. Checked here;
+        :meth:`from_checked` takes arrays that were checked already.
     max_samples
         Probe with a random sample of this many rows when ``X`` has more
         (``None``: always all of them); the same sample every epoch.
@@ -80,6 +85,10 @@ class GradientNorms(Callback):
     >>> history["grad_norm_W1"][-1], history["weight_norm_W1"][-1]  # doctest: +SKIP
     """
 
+    X: Array  # the probe rows, (m, n_x)
+    y: NDArray[Any]  # their targets as given (encoded, from from_checked)
+    Y: Array | None  # the encoded targets (m, n_L); None until on_train_begin encodes y
+
     def __init__(
         self,
         X: ArrayLike,
@@ -88,21 +97,32 @@ class GradientNorms(Callback):
         max_samples: int | None = 1000,
         random_state: int | np.random.Generator | None = None,
     ) -> None:
-        X = check_X(X)
-        y = np.asarray(y)
-        check_lengths(X, y)
-        if max_samples is not None and (
-            isinstance(max_samples, bool) or not isinstance(max_samples, int) or max_samples < 1
-        ):
-            raise InputError(
-                f"max_samples must be a whole number of 1 or more or None, got {max_samples!r}"
-            )
-        if max_samples is not None and X.shape[0] > max_samples:
-            rows = np.sort(
-                np.random.default_rng(random_state).choice(X.shape[0], max_samples, replace=False)
-            )
-            X, y = X[rows], y[rows]
-        self.X, self.y = X, y
+        X_checked = check_X(X)
+        targets = np.asarray(y)
+        check_lengths(X_checked, targets)
+        self.X, self.y = _probe_rows(X_checked, targets, max_samples, random_state)
+        self.Y = None
+
+    @classmethod
+    def from_checked(
+        cls,
+        X: Array,
+        Y: Array,
+        *,
+        max_samples: int | None = 1000,
+        random_state: int | np.random.Generator | None = None,
+    ) -> "GradientNorms":
+        """The callback for arrays checked already, e.g. a training plan's ``X`` and ``Y``.
+
+        ``X`` (n, n_x) as :func:`~glassnet.validation.check_X` returns it and ``Y``
+        (n, n_L) as :func:`~glassnet.core.network.encode_targets` does, for the
+        network it will watch (a :func:`~glassnet.training.prepare.prepare` plan
+        holds both); neither is checked or encoded again.
+        """
+        norms = cls.__new__(cls)  # skips __init__, whose job is the checks
+        norms.X, norms.y = _probe_rows(X, Y, max_samples, random_state)
+        norms.Y = norms.y
+        return norms
 
     def on_train_begin(self, state: TrainingState) -> None:
         network = state.network
@@ -112,8 +132,24 @@ class GradientNorms(Callback):
                 f"{network.layer_sizes[0]}: pass the training data to GradientNorms"
             )
         self._X = self.X.astype(network.dtype, copy=False)
-        self._Y = encode_targets(network, self.y)
+        self._Y = encode_targets(network, self.y) if self.Y is None else self.Y
 
     def on_epoch_end(self, state: TrainingState) -> None:
         for name, value in layer_norms(state.network, self._X, self._Y).items():
             set_last(state.history, name, value)
+
+
+def _probe_rows(
+    X: Array,
+    y: NDArray[Any],
+    max_samples: int | None,
+    random_state: int | np.random.Generator | None,
+) -> tuple[Array, NDArray[Any]]:
+    """``X, y``, or a random sample of ``max_samples`` of their rows, in the data's order."""
+    if max_samples is None:
+        return X, y
+    limit = check_integer(max_samples, "max_samples", low=1, alternative="None for every row")
+    if X.shape[0] <= limit:
+        return X, y
+    rows = np.sort(check_random_state(random_state).choice(X.shape[0], limit, replace=False))
+    return X[rows], y[rows]

@@ -14,12 +14,13 @@ plateau             lr <- lr * factor when the monitored cost has not improved
 ``train`` records the learning rate of every epoch in the History.
 """
 
+import inspect
 import math
 from collections.abc import Callable
 
 from glassnet.errors import InputError
 from glassnet.training.callbacks import Callback, TrainingState, monitored_cost
-from glassnet.validation import check_positive, lookup
+from glassnet.validation import check_integer, check_number, check_positive, lookup
 
 
 class Schedule(Callback):
@@ -47,9 +48,7 @@ class StepDecay(Schedule):
     """lr = lr0 * gamma ** floor(e / step_size): drop by ``gamma`` every ``step_size`` epochs."""
 
     def __init__(self, step_size: int = 100, gamma: float = 0.5) -> None:
-        if not isinstance(step_size, int) or step_size < 1:
-            raise InputError(f"step_size must be a whole number of 1 or more, got {step_size!r}")
-        self.step_size = step_size
+        self.step_size = check_integer(step_size, "step_size", low=1)
         self.gamma = _check_factor(gamma, "gamma")
 
     def rate(self, epoch: int) -> float:
@@ -89,12 +88,10 @@ class ReduceOnPlateau(Callback):
         min_delta: float = 1e-4,
         min_lr: float = 1e-6,
     ) -> None:
-        if not isinstance(patience, int) or patience < 1:
-            raise InputError(f"patience must be a whole number of 1 or more, got {patience!r}")
         self.factor = _check_factor(factor, "factor")
-        self.patience = patience
-        self.min_delta = float(min_delta)
-        self.min_lr = float(min_lr)
+        self.patience = check_integer(patience, "patience", low=1)
+        self.min_delta = check_number(min_delta, "min_delta", low=0)
+        self.min_lr = check_number(min_lr, "min_lr", low=0)
 
     def on_train_begin(self, state: TrainingState) -> None:
         self.best = math.inf
@@ -114,9 +111,8 @@ class ReduceOnPlateau(Callback):
 
 
 def _check_factor(value: float, name: str) -> float:
-    if not isinstance(value, int | float) or not 0 < value < 1:
-        raise InputError(f"{name} must lie in (0, 1), got {value!r}")
-    return float(value)
+    """A decay factor: a number in (0, 1)."""
+    return check_number(value, name, low=0, high=1, low_open=True, high_open=True)
 
 
 SCHEDULES: dict[str, Callable[..., Callback]] = {
@@ -129,5 +125,18 @@ SCHEDULES: dict[str, Callable[..., Callback]] = {
 
 
 def make_schedule(name: str, **options: float) -> Callback:
-    """Build a schedule by name: constant, step, exponential, invscaling or plateau."""
-    return lookup(SCHEDULES, name, "learning-rate schedule")(**options)
+    """Build a schedule by name: constant, step, exponential, invscaling or plateau.
+
+    ``options`` are the schedule's own parameters (``make_schedule("step", gamma=0.1)``);
+    one it does not take is refused with the list of those it does.
+    """
+    build = lookup(SCHEDULES, name, "learning-rate schedule")
+    takes = inspect.signature(build).parameters
+    unknown = sorted(set(options) - set(takes))
+    if unknown:
+        accepted = ", ".join(takes) or "no options"
+        raise InputError(
+            f"the {name!r} schedule does not take the option(s) {', '.join(unknown)}: "
+            f"it takes {accepted}"
+        )
+    return build(**options)

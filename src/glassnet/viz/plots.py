@@ -91,8 +91,11 @@ def _float_column(
 
 
 def _metric_name(history: "Mapping[str, Any] | History") -> str:
-    """The metric's label: ``history["metric_name"]`` as a str or a one-item sequence."""
-    name = history.get("metric_name", "metric")
+    """The metric's label: a History's ``metric_name``, or a dict's ``"metric_name"`` entry.
+
+    A dict's entry may be a str or a one-item sequence (a column read from a file).
+    """
+    name = getattr(history, "metric_name", None) or history.get("metric_name", "metric")
     if isinstance(name, str):
         return name
     if isinstance(name, Sequence | np.ndarray) and len(name) > 0:

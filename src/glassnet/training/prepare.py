@@ -1,0 +1,189 @@
+"""Check and prepare: everything ``train`` does before its first epoch.
+
+:func:`prepare` is where a run's data enters the training layer. It checks every
+argument once (the arrays with :func:`~glassnet.validation.check_X`, the numbers
+with :func:`~glassnet.validation.check_number`), holds out the validation rows and
+returns a :class:`TrainingPlan`: plain arrays and settings that
+:func:`~glassnet.training.loop.run_epochs` trusts without checking again.
+"""
+
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from glassnet.core.network import Network, encode_targets
+from glassnet.core.optimizers import GradientDescent, Optimizer, make_optimizer
+from glassnet.errors import InputError
+from glassnet.training.batches import Batch, batches
+from glassnet.training.split import split_rows
+from glassnet.validation import (
+    check_features,
+    check_integer,
+    check_lengths,
+    check_number,
+    check_positive,
+    check_random_state,
+    check_X,
+)
+
+Array = NDArray[np.floating]
+Validation = float | tuple[ArrayLike, ArrayLike] | None
+
+
+@dataclass
+class TrainingPlan:
+    """A run's checked arrays and settings: what :func:`~glassnet.training.loop.run_epochs` needs.
+
+    The arrays have the network's dtype; ``Y`` and ``Y_val`` are encoded as
+    :func:`~glassnet.core.network.encode_targets` returns them.
+    """
+
+    X: Array  # the rows trained on, (n, n_x)
+    Y: Array  # their targets, (n, n_L)
+    weights: Array | None  # sample weights s_i, (n,); None for all equal
+    X_val: Array | None  # the validation rows, (n_val, n_x); None without validation
+    Y_val: Array | None  # (n_val, n_L)
+    optimizer: Optimizer
+    epochs: int
+    batch_size: int  # n for full batch
+    shuffle: bool
+    l2: float  # alpha / n (or alpha / sum_i s_i): the cost's L2 term is (l2 / 2) sum ||W||^2
+    rng: np.random.Generator  # shuffling; the validation split has drawn from it already
+    record_steps: bool
+
+    def batches(self) -> Iterator[Batch]:
+        """The batches of one epoch (shuffled afresh at each call when ``shuffle``)."""
+        return batches(self.X, self.Y, self.weights, self.batch_size, self.shuffle, self.rng)
+
+
+def prepare(
+    network: Network,
+    X: ArrayLike,
+    y: ArrayLike,
+    optimizer: Optimizer | str | None = None,
+    epochs: int = 1000,
+    batch_size: int | None = None,
+    *,
+    learning_rate: float = 0.01,
+    shuffle: bool = True,
+    alpha: float = 0.0,
+    sample_weight: ArrayLike | None = None,
+    validation: Validation = None,
+    random_state: int | np.random.Generator | None = None,
+    record_steps: bool = False,
+) -> TrainingPlan:
+    """Check :func:`~glassnet.training.loop.train`'s arguments and return the run's plan.
+
+    The parameters are ``train``'s (all but ``callbacks``); see there. Nothing is
+    changed (not the network, not the optimizer's state) when an argument is refused.
+
+    Raises
+    ------
+    InputError
+        For the first argument that is wrong, with what to give instead.
+    """
+    rng = check_random_state(random_state)
+    X_checked = check_X(X, dtype=network.dtype)
+    Y = _checked_targets(network, X_checked, y)
+    weights = _check_sample_weight(sample_weight, X_checked.shape[0], network.dtype)
+    epochs = check_integer(epochs, "epochs", low=1)
+    optimizer = _resolve_optimizer(optimizer, learning_rate)
+    alpha = check_number(alpha, "alpha (L2 strength)", low=0)
+    if isinstance(validation, tuple):
+        X_val = check_X(validation[0], dtype=network.dtype, name="X_val")
+        Y_val = _checked_targets(network, X_val, validation[1])
+    elif validation is None:
+        X_val, Y_val = None, None
+    else:
+        fraction = check_number(
+            validation,
+            "validation",
+            low=0,
+            high=1,
+            low_open=True,
+            high_open=True,
+            noun="a fraction",
+            alternative="a tuple (X_val, y_val)",
+        )
+        held, kept = split_rows(network, Y, fraction, rng)
+        X_val, Y_val = X_checked[held], Y[held]
+        X_checked, Y = X_checked[kept], Y[kept]
+        weights = None if weights is None else _kept_weights(weights[kept], fraction)
+    n = X_checked.shape[0]
+    total_weight = n if weights is None else float(weights.sum())  # n, or sum_i s_i
+    return TrainingPlan(
+        X=X_checked,
+        Y=Y,
+        weights=weights,
+        X_val=X_val,
+        Y_val=Y_val,
+        optimizer=optimizer,
+        epochs=epochs,
+        batch_size=_check_batch_size(batch_size, n),
+        shuffle=bool(shuffle),
+        l2=alpha / total_weight,  # (alpha / (2n)) ||W||^2: the same objective for every batch size
+        rng=rng,
+        record_steps=bool(record_steps),
+    )
+
+
+def _checked_targets(network: Network, X: Array, y: ArrayLike) -> Array:
+    """``y`` encoded for the network, after checking it matches the checked ``X``."""
+    y = np.asarray(y)
+    check_lengths(X, y)
+    check_features(X, network.layer_sizes[0])
+    return encode_targets(network, y)
+
+
+def _check_sample_weight(sample_weight: ArrayLike | None, n: int, dtype: Any) -> Array | None:
+    if sample_weight is None:
+        return None
+    weights = np.asarray(sample_weight, dtype=dtype)
+    if weights.shape != (n,):
+        raise InputError(f"sample_weight must have shape ({n},), got {weights.shape}")
+    if not np.isfinite(weights).all() or (weights < 0).any():
+        raise InputError("sample_weight must be finite and non-negative")
+    if weights.sum() <= 0:
+        raise InputError("sample_weight sums to 0: at least one sample needs a positive weight")
+    return weights
+
+
+def _kept_weights(kept: Array, fraction: float) -> Array:
+    """The weights of the rows left to train on, refused if they sum to 0."""
+    if kept.sum() <= 0:
+        raise InputError(
+            f"holding out a validation fraction of {fraction} left {kept.size} training "
+            "sample(s) whose sample_weight sums to 0: every sample with a positive weight was "
+            "held out. Give more samples a positive weight, lower the validation fraction, "
+            "or pass explicit validation data (X_val, y_val)"
+        )
+    return kept
+
+
+def _check_batch_size(batch_size: int | None, n: int) -> int:
+    if batch_size is None:
+        return n
+    batch = check_integer(batch_size, "batch_size", low=1, alternative="None for full batch")
+    if batch > n:
+        warnings.warn(
+            f"batch_size={batch} is larger than the {n} training samples: "
+            f"using full batches of {n}",
+            stacklevel=4,
+        )
+        return n
+    return batch
+
+
+def _resolve_optimizer(optimizer: Optimizer | str | None, learning_rate: float) -> Optimizer:
+    if optimizer is None:
+        return GradientDescent(learning_rate)
+    if isinstance(optimizer, str):
+        return make_optimizer(optimizer, learning_rate=learning_rate)
+    if not hasattr(optimizer, "step"):
+        raise InputError(f"optimizer must be a name or an object with step(), got {optimizer!r}")
+    check_positive(optimizer.learning_rate, "learning_rate")
+    return optimizer
