@@ -388,3 +388,59 @@ def test_early_stopping_on_full_batch_cost_restores_the_weights_that_scored_it()
     assert history.best_epoch == 0 and len(history) == 4
     for restored, before in zip(network.parameters(), initial, strict=True):
         assert np.array_equal(restored, before)  # the weights the epoch-0 cost was computed with
+
+
+# --- numbers: Python or NumPy, never booleans ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: EarlyStopping(patience=True),
+        lambda: EarlyStopping(patience=np.True_),
+        lambda: EarlyStopping(min_delta=True),
+        lambda: EarlyStopping(min_delta="0.1"),
+        lambda: EarlyStopping(min_delta=None),
+        lambda: EarlyStopping(min_delta=float("nan")),
+        lambda: PrintCost(every=True),
+        lambda: PrintCost(every=np.float64(10)),
+    ],
+    ids=[
+        "patience-True",
+        "patience-np.True_",
+        "min_delta-True",
+        "min_delta-str",
+        "min_delta-None",
+        "min_delta-nan",
+        "every-True",
+        "every-float",
+    ],
+)
+def test_booleans_and_non_numbers_are_refused_with_an_input_error(build):
+    with pytest.raises(InputError, match=r"(patience|min_delta|every) must be"):
+        build()
+
+
+def test_numpy_numbers_stop_as_python_numbers_do(overfitting):
+    X, y, X_val, y_val = overfitting
+    runs = []
+    for patience, min_delta in [(np.int64(4), np.float32(0.01)), (4, 0.01)]:
+        network = Network([2, 30, 1], random_state=0)
+        stopper = EarlyStopping(patience=patience, min_delta=min_delta)
+        assert type(stopper.patience) is int and type(stopper.min_delta) is float
+        history = train(
+            network,
+            X,
+            y,
+            epochs=300,
+            learning_rate=0.5,
+            validation=(X_val, y_val),
+            callbacks=[stopper],
+            random_state=0,
+        )
+        runs.append((history.as_dict(), [p.copy() for p in network.parameters()]))
+    (first, first_weights), (second, second_weights) = runs
+    assert first == second and first["stop_reason"].startswith("early stopping")
+    for p, q in zip(first_weights, second_weights, strict=True):
+        np.testing.assert_array_equal(p, q)
+    assert PrintCost(every=np.int64(5)).every == 5

@@ -155,3 +155,16 @@ def test_a_run_folder_keeps_its_own_checkpoint_and_drops_a_stale_one(tmp_path):
 def test_min_interval_must_be_seconds(tmp_path, interval):
     with pytest.raises(InputError, match="min_interval"):
         Checkpoint(tmp_path / "best.npz", gn.save, min_interval=interval)
+
+
+@pytest.mark.parametrize("interval", [math.nan, None, np.True_])
+def test_min_interval_refuses_nan_none_and_numpy_booleans(tmp_path, interval):
+    with pytest.raises(InputError, match=r"min_interval \(seconds\) must be a number of 0"):
+        Checkpoint(tmp_path / "best.npz", gn.save, min_interval=interval)
+
+
+@pytest.mark.parametrize("interval", [np.float32(0.5), np.int64(0), np.float64(2)])
+def test_min_interval_takes_numpy_numbers_as_seconds(tmp_path, interval):
+    checkpoint = Checkpoint(tmp_path / "best.npz", gn.save, min_interval=interval)
+    assert type(checkpoint.min_interval) is float
+    assert checkpoint.min_interval == float(str(interval))  # np.float32(0.5) -> 0.5 s

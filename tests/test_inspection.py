@@ -142,3 +142,33 @@ def test_set_last_creates_a_nan_filled_column_and_sets_the_last_row():
     assert math.isnan(history["extra"][2])  # later rows start at NaN until set
     with pytest.raises(ValueError, match="no row"):
         set_last(gn.History(), "extra", 1.0)
+
+
+def test_max_samples_takes_numpy_ints_and_refuses_booleans(moons):
+    X, y = moons
+    assert GradientNorms(X, y, max_samples=np.int64(50), random_state=0).X.shape == (50, 2)
+    for bad in (True, np.True_, 50.0, "50"):
+        with pytest.raises(gn.InputError, match="max_samples must be a whole number"):
+            GradientNorms(X, y, max_samples=bad)
+
+
+def test_from_checked_probes_the_same_rows_and_records_the_same_norms(moons, monkeypatch):
+    import glassnet.training.inspection as inspection
+
+    X, y = moons
+    public = GradientNorms(X, y, max_samples=100, random_state=3)
+    expected = gn.train(gn.Network([2, 4, 1], random_state=0), X, y, epochs=3, callbacks=[public])
+    network = gn.Network([2, 4, 1], random_state=0)
+    checked_X, Y = gn.validation.check_X(X), gn.encode_targets(network, y)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("from_checked must not check or encode again")
+
+    monkeypatch.setattr(inspection, "check_X", refuse)
+    monkeypatch.setattr(inspection, "encode_targets", refuse)
+    checked = GradientNorms.from_checked(checked_X, Y, max_samples=100, random_state=3)
+    np.testing.assert_array_equal(checked.X, public.X)
+    np.testing.assert_array_equal(checked.y[:, 0], public.y)  # the same rows, encoded
+    history = gn.train(network, X, y, epochs=3, callbacks=[checked])
+    assert history.as_dict() == expected.as_dict()
+    assert np.isfinite(history["grad_norm_W1"]).all()

@@ -287,3 +287,38 @@ def test_sklearn_seed():
         sklearn_seed(2**32)
     with pytest.raises(InputError):
         sklearn_seed(True)  # type: ignore[arg-type]
+
+
+# --- checked once ------------------------------------------------------------------------
+
+
+def test_fit_transform_checks_X_once_and_equals_fit_then_transform(monkeypatch):
+    import glassnet.data.preprocessing as preprocessing
+
+    X = np.random.default_rng(0).normal(3.0, 5.0, size=(20, 3))
+    calls = []
+    real = preprocessing.check_X
+
+    def counting(X, *args, **kwargs):
+        calls.append(X)
+        return real(X, *args, **kwargs)
+
+    monkeypatch.setattr(preprocessing, "check_X", counting)
+    X_std = Standardizer().fit_transform(X)
+    assert len(calls) == 1 and calls[0] is X
+    np.testing.assert_array_equal(X_std, Standardizer().fit(X).transform(X))
+    np.testing.assert_allclose(X_std, (X - X.mean(axis=0)) / X.std(axis=0), rtol=1e-14)
+
+
+@pytest.mark.parametrize("test_size", [np.float32(0.2), np.float64(0.2), 0.2])
+def test_a_numpy_test_size_holds_out_the_rows_its_decimal_says(test_size):
+    # float(np.float32(0.2)) is 0.2000000030, and ceil(0.2000000030 * 50) would be 11
+    X, y = np.arange(100.0).reshape(50, 2), np.repeat([0, 1], 25)
+    _, X_test, _, y_test = split(X, y, test_size=test_size, stratify=False, random_state=0)
+    assert X_test.shape == (10, 2) and y_test.shape == (10,)  # ceil(0.2 * 50) = 10
+
+
+@pytest.mark.parametrize("test_size", [np.True_, True, "0.2", None, float("nan")])
+def test_test_size_refuses_booleans_and_non_numbers(test_size):
+    with pytest.raises(InputError, match=r"test_size must be a fraction in \(0, 1\)"):
+        split(np.zeros((4, 1)), [0, 1, 0, 1], test_size=test_size)

@@ -234,3 +234,53 @@ def test_plateau_in_a_real_run_is_recorded(blobs):
 def test_bad_arguments_raise(build, name):
     with pytest.raises(InputError, match=name):
         build()
+
+
+# --- numbers: Python or NumPy, never booleans; unknown options are input errors ---------------
+
+
+@pytest.mark.parametrize(
+    ("build", "name"),
+    [
+        (lambda: StepDecay(step_size=True), "step_size"),
+        (lambda: StepDecay(step_size=np.True_), "step_size"),
+        (lambda: ReduceOnPlateau(patience=True), "patience"),
+        (lambda: ReduceOnPlateau(min_delta="a"), "min_delta"),
+        (lambda: ReduceOnPlateau(min_delta=-1.0), "min_delta"),
+        (lambda: ReduceOnPlateau(min_lr=None), "min_lr"),
+        (lambda: ReduceOnPlateau(min_lr=float("nan")), "min_lr"),
+        (lambda: ExponentialDecay(gamma=True), "gamma"),
+        (lambda: InverseScaling(power_t=True), "power_t"),
+    ],
+)
+def test_booleans_and_non_numbers_are_input_errors(build, name):
+    with pytest.raises(InputError, match=f"{name} must"):
+        build()
+
+
+def test_numpy_numbers_give_the_rates_of_the_formulas(blobs):
+    history, _ = run(StepDecay(step_size=np.int64(4), gamma=np.float32(0.5)), blobs)
+    expected = [LR0 * 0.5 ** (e // 4) for e in range(EPOCHS)]  # lr0 * gamma ** floor(e / 4)
+    np.testing.assert_allclose(history["learning_rate"], expected, rtol=1e-15)
+    history, _ = run(ExponentialDecay(gamma=np.float64(0.9)), blobs)
+    np.testing.assert_allclose(
+        history["learning_rate"], [LR0 * 0.9**e for e in range(EPOCHS)], rtol=1e-14
+    )
+    plateau = ReduceOnPlateau(factor=np.float32(0.5), patience=np.int64(2), min_lr=np.int64(0))
+    assert (plateau.factor, plateau.patience, plateau.min_lr) == (0.5, 2, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "takes"),
+    [
+        ("step", {"decay": 0.5}, "step_size, gamma"),
+        ("plateau", {"gamma": 0.5, "lr": 1}, "factor, patience, min_delta, min_lr"),
+        ("constant", {"gamma": 0.5}, "no options"),
+    ],
+)
+def test_make_schedule_refuses_an_unknown_option_naming_those_it_takes(name, options, takes):
+    with pytest.raises(InputError) as error:
+        make_schedule(name, **options)
+    message = str(error.value)
+    assert all(option in message for option in options)
+    assert message.endswith(f"it takes {takes}")

@@ -133,10 +133,7 @@ def run_epochs(network: Network, plan: TrainingPlan, callbacks: Sequence[Callbac
         _descend(network, plan, state, callbacks)
     finally:
         _call(callbacks, "on_train_end", state)
-    _warn_if_cost_rose(history, plan.optimizer.learning_rate)
-    if history.interrupted:
-        kept = "the best epoch's" if history.best_epoch is not None else "the last epoch's"
-        warnings.warn(f"{history.stop_reason}; {kept} weights are kept", stacklevel=3)
+    _warn_about_the_end(history, plan.optimizer.learning_rate)
     return history
 
 
@@ -222,14 +219,17 @@ def _validation_scores(network: Network, plan: TrainingPlan) -> dict[str, float]
     }
 
 
-def _warn_if_cost_rose(history: History, learning_rate: float) -> None:
-    """Warn when the cost ended above where it began, though it stayed finite.
+def _warn_about_the_end(history: History, learning_rate: float) -> None:
+    """Warn when the run was interrupted, or when its cost rose though it stayed finite.
 
     A NaN or inf cost raises a DivergenceError. A learning rate too large to
     converge but not large enough to overflow keeps the cost finite and rising
-    instead (as do exact cross-entropies that grow without reaching inf): the run
-    failed to learn all the same, and says so here.
+    instead (an exact cross-entropy can grow a long way before it reaches inf):
+    that run failed to learn all the same, and the warning says so.
     """
+    if history.interrupted:
+        kept = "the best epoch's" if history.best_epoch is not None else "the last epoch's"
+        warnings.warn(f"{history.stop_reason}; {kept} weights are kept", stacklevel=4)
     first, last = history.cost[0], history.cost[-1]
     if len(history) >= 10 and last > first:
         warnings.warn(
