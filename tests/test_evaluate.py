@@ -107,7 +107,7 @@ def test_the_run_s_own_data_is_scored_on_its_held_out_part(tmp_path):
     result = run_training(RunConfig(data="cancer", epochs=60, hidden=(4,), seed=3))
     model_path = save(result.trained_model(), tmp_path / "cancer.npz")
     record = json_of(evaluate(model_path, "--data", "cancer", "--json", "-"))
-    assert record["n_samples"] == len(result.y_test) == 114
+    assert record["n_samples"] == len(result.parts.y_test) == 114
     assert record["metrics"]["accuracy"] == pytest.approx(result.metrics["test_accuracy"], abs=0)
     assert "held-out part" in " ".join(record["notes"])
     everything = json_of(evaluate(model_path, "--data", "cancer", "--part", "all", "--json", "-"))
@@ -272,3 +272,39 @@ def test_every_error_is_one_line_and_exit_code_2(answers, tmp_path, case, expect
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("error: ") and len(result.stderr.splitlines()) == 1
     assert expected in result.stderr and "Traceback" not in result.output
+
+
+# --- one forward pass per chunk ---------------------------------------------------------
+
+
+def count_forward_passes(monkeypatch) -> list[int]:
+    """Record the rows of every forward pass a TrainedModel runs."""
+    import glassnet.files.trained_model as trained_model
+
+    rows: list[int] = []
+    real_forward = trained_model.forward
+
+    def counted(network, X, *args, **kwargs):
+        rows.append(len(X))
+        return real_forward(network, X, *args, **kwargs)
+
+    monkeypatch.setattr(trained_model, "forward", counted)
+    return rows
+
+
+@pytest.mark.parametrize("case", ["classification csv", "regression csv", "data set"])
+def test_evaluate_runs_the_network_once_over_the_rows(
+    monkeypatch, answers, prices, cancer_model, case
+):
+    from glassnet.files.model_file import load_trained_model
+    from glassnet.runs.evaluation import evaluate as evaluate_model
+
+    model_path, data = {
+        "classification csv": (answers[1], answers[0]),
+        "regression csv": (prices[1], prices[0]),
+        "data set": (cancer_model, "cancer"),
+    }[case]
+    model = load_trained_model(model_path)
+    passes = count_forward_passes(monkeypatch)
+    evaluation = evaluate_model(model, str(data), part="all")
+    assert passes == [evaluation.n_samples]

@@ -265,3 +265,20 @@ def test_a_large_file_streams_through_in_a_fraction_of_its_size(tmp_path):
     assert peak < size / 5, f"peak {peak / 1e6:.1f} MB for a {size / 1e6:.1f} MB file"
     with (tmp_path / "out.csv").open() as handle:
         assert sum(1 for _ in handle) == 200_001
+
+
+def test_each_chunk_runs_the_network_once(monkeypatch):
+    import glassnet.files.trained_model as trained_model
+
+    rows: list[int] = []
+    real_forward = trained_model.forward
+    monkeypatch.setattr(
+        trained_model, "forward", lambda network, X: rows.append(len(X)) or real_forward(network, X)
+    )
+    for task in ("classification", "regression"):
+        rows.clear()
+        summary = predict_csv(
+            trained(task), io.StringIO(rows_text(30)), io.StringIO(), chunk_size=7
+        )
+        assert summary.n_rows == 30
+        assert rows == [7, 7, 7, 7, 2]  # one forward pass per chunk, for labels and probabilities

@@ -85,16 +85,16 @@ def test_the_config_comes_back_resolved():
 
 def test_the_standardizer_sees_only_the_training_part():
     result = run_training(QUICK)
-    np.testing.assert_allclose(result.standardizer.mean_, result.X_train.mean(axis=0))
+    np.testing.assert_allclose(result.standardizer.mean_, result.parts.X_train.mean(axis=0))
     all_data_mean = result.dataset.X.mean(axis=0)
     assert not np.allclose(result.standardizer.mean_, all_data_mean)
-    assert len(result.y_train) == 400 and len(result.y_test) == 100
+    assert len(result.parts.y_train) == 400 and len(result.parts.y_test) == 100
 
 
 def test_the_held_out_part_keeps_the_class_proportions():
     result = run_training(replace(QUICK, data="cancer"))
-    train_share = np.mean(result.y_train == 1)
-    test_share = np.mean(result.y_test == 1)
+    train_share = np.mean(result.parts.y_train == 1)
+    test_share = np.mean(result.parts.y_test == 1)
     assert abs(train_share - test_share) < 0.02
 
 
@@ -112,7 +112,7 @@ def test_string_labels_are_encoded_and_named(tmp_path):
     assert result.network.output == "sigmoid"
     assert result.class_names == ["no", "yes"]
     assert result.metrics["classes"] == ["no", "yes"]
-    assert set(result.predict(result.X_test)) <= {0, 1}
+    assert set(result.predict(result.parts.X_test)) <= {0, 1}
 
 
 def test_a_real_target_is_regression_scored_with_r2(tmp_path):
@@ -233,6 +233,34 @@ def test_the_saved_model_predicts_as_the_run_did(tmp_path):
     result = run_training(replace(QUICK, data="cancer"))
     folder = write_run_folder(result, tmp_path / "run")
     model = load_model(folder / "model.npz")
-    expected = result.codec.decode(result.predict(result.X_test))
-    np.testing.assert_array_equal(model.predict(result.X_test), expected)
-    assert model.config["seed"] == 0 and model.metrics["n_test"] == len(result.y_test)
+    expected = result.codec.decode(result.predict(result.parts.X_test))
+    np.testing.assert_array_equal(model.predict(result.parts.X_test), expected)
+    assert model.config["seed"] == 0 and model.metrics["n_test"] == len(result.parts.y_test)
+
+
+@pytest.mark.parametrize("data", ["cancer", "moons", "csv"])
+def test_plot_and_evaluate_split_the_rows_the_run_split(tmp_path, data):
+    from glassnet.runs.evaluation import held_out_part
+    from glassnet.runs.folder import read_run_folder
+
+    source = str(string_label_csv(tmp_path / "points.csv", n=90)) if data == "csv" else data
+    target = "answer" if data == "csv" else None
+    config = replace(QUICK, data=source, target=target, validation=0.25, out=str(tmp_path / "run"))
+    result = run_training(config)
+    folder = write_run_folder(result)
+    reread = read_run_folder(folder).result
+    assert reread is not None
+    for name in ("X_train", "y_train", "X_val", "y_val", "X_test", "y_test"):
+        made, again = getattr(result.parts, name), getattr(reread.parts, name)
+        np.testing.assert_array_equal(again, made, err_msg=name)
+    model = load_model(folder / "model.npz")
+    X_test, y_test = held_out_part(model, source)
+    np.testing.assert_array_equal(X_test, result.parts.X_test)
+    np.testing.assert_array_equal(y_test, result.parts.y_test)
+    # the three parts are the data set's rows, each row in exactly one part
+    rows = np.vstack([result.parts.X_train, result.parts.X_val, result.parts.X_test])
+
+    def in_order(X):
+        return X[np.lexsort(X.T[::-1])]
+
+    np.testing.assert_array_equal(in_order(rows), in_order(result.dataset.X))

@@ -2,9 +2,10 @@
 
 Both are built as ``glassnet train`` builds them (:mod:`glassnet.runs.run`): the options checked
 by :func:`~glassnet.runs.config.check_config`, the data loaded (or generated from the seed)
-by :func:`~glassnet.runs.run.load_data`, the labels encoded and the output activation inferred
-(sigmoid for 2 classes, softmax for more, identity for regression) by the same helpers,
-and the same initial weights from the seed. Then ``--samples N`` keeps a random N of the
+by :func:`~glassnet.runs.parts.load_data`, the labels encoded, and the network built by
+:func:`~glassnet.runs.run.new_network`: the output activation inferred (sigmoid for 2
+classes, softmax for more, identity for regression) and the same initial weights from
+the seed. Then ``--samples N`` keeps a random N of the
 rows (the same N for the same seed), standardised with their own mean and standard
 deviation unless ``--no-standardize``.
 """
@@ -24,7 +25,8 @@ from glassnet.data.datasets import DATASETS, Dataset
 from glassnet.data.preprocessing import Standardizer
 from glassnet.errors import InputError
 from glassnet.runs.config import RunConfig, check_config
-from glassnet.runs.run import fit_label_codec, infer_output, load_data
+from glassnet.runs.parts import load_data
+from glassnet.runs.run import fit_label_codec, new_network
 
 Array = NDArray[np.floating]
 
@@ -94,15 +96,7 @@ def load_problem(
     )
     dataset = load_data(config)
     codec = fit_label_codec(dataset)
-    n_classes = 0 if codec is None else codec.n_classes
-    output = infer_output(dataset.task, n_classes, None)
-    network = Network(
-        [dataset.n_features, *config.hidden, n_classes if output == "softmax" else 1],
-        hidden=list(config.activation),
-        output=output,
-        init=config.init,
-        random_state=config.seed,
-    )
+    network = new_network(config, dataset, codec)
     rows = sample_rows(dataset.n_samples, samples, seed)
     X: Array = dataset.X[rows]  # (m, n_x)
     y = dataset.y[rows].astype(np.float64) if codec is None else codec.encode(dataset.y[rows])

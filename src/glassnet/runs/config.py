@@ -7,8 +7,8 @@ optimizer's own options, the schedule's, the data generator's).
 
 import inspect
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from glassnet._version import __version__
@@ -105,6 +105,22 @@ class RunConfig:
     out: str | None = None
     version: str = __version__
     resume_from: str | None = None
+
+
+CONFIG_FIELDS = frozenset(option.name for option in fields(RunConfig))
+
+
+def config_from_record(record: Mapping[str, Any]) -> RunConfig:
+    """The RunConfig saved as ``record`` (``asdict`` of one: config.json, a model file's config).
+
+    Keys that are not options (config.json's data and preprocessing) are left out;
+    lists become tuples again; options a record lacks take their defaults.
+    """
+    values = {key: value for key, value in record.items() if key in CONFIG_FIELDS}
+    for key in ("hidden", "activation"):
+        if isinstance(values.get(key), list):
+            values[key] = tuple(values[key])
+    return RunConfig(**values)
 
 
 def check_config(config: RunConfig) -> RunConfig:

@@ -23,11 +23,10 @@ from numpy.typing import NDArray
 
 from glassnet.data.csv_chunks import CsvChunks, column_indices
 from glassnet.data.datasets import DATASETS, is_number, load
-from glassnet.data.preprocessing import split
 from glassnet.errors import InputError
 from glassnet.files.trained_model import TrainedModel
-
-GENERATOR_OPTIONS = ("noise", "n_samples", "classes")
+from glassnet.runs.config import GENERATOR_OPTIONS, config_from_record
+from glassnet.runs.parts import reload_data, split_parts
 
 
 @dataclass
@@ -89,7 +88,7 @@ def evaluate(
     if part not in PARTS:
         raise InputError(f"unknown part {part!r}: choose one of {', '.join(PARTS)}")
     if part == "held-out" or (part == "auto" and _is_own_data(model, data)):
-        X, y = _held_out_part(model, data)
+        X, y = held_out_part(model, data)
         evaluation = evaluate_arrays(model, X, y)
         evaluation.notes.append(
             f"scored on the training run's held-out part ({len(y)} rows), never trained on"
@@ -109,12 +108,13 @@ def evaluate_arrays(
     model: TrainedModel, X: NDArray[Any], y: NDArray[Any], n_skipped: int = 0
 ) -> Evaluation:
     """Score ``model`` on raw features ``X`` and targets ``y`` (labels as the model knows them)."""
+    A = model.output(X)  # A[L], (n, n_L): the one forward pass
     if model.label_codec is None:
-        y_pred = model.predict(X)
+        y_pred = model.predictions(A)
         return Evaluation("regression", len(y), n_skipped, regression_metrics(y, y_pred))
     true = model.label_codec.encode(y)  # class indices, (n,)
-    predicted = model.label_codec.encode(model.predict(X))
-    return classification_scores(model, true, predicted, model.predict_proba(X), n_skipped)
+    predicted = model.label_codec.encode(model.predictions(A))
+    return classification_scores(model, true, predicted, model.probabilities(A), n_skipped)
 
 
 def classification_scores(
@@ -203,27 +203,23 @@ def _is_own_data(model: TrainedModel, data: str) -> bool:
     return config.get("data") == data and not generated and bool(config.get("test_size"))
 
 
-def _held_out_part(model: TrainedModel, data: str) -> tuple[NDArray[np.floating], NDArray[Any]]:
-    """The rows the training run held out: its data loaded and split as ``run_training`` does."""
+def held_out_part(model: TrainedModel, data: str) -> tuple[NDArray[np.floating], NDArray[Any]]:
+    """The rows the training run held out: its data loaded again and split as the run split it.
+
+    The features come in the model's order.
+    """
     config = model.config
     if config.get("data") != data or not config.get("test_size"):
         raise InputError(
             f"the held-out part is only known for the run's own data ({config.get('data')!r}) "
             "with a test size above 0: use --part all"
         )
-    options = {key: config[key] for key in GENERATOR_OPTIONS if config.get(key) is not None}
-    if data not in DATASETS:  # a CSV: its target column and task, as the run read it
-        options |= {"target": config.get("target"), "task": config.get("task", "auto")}
-    dataset = load(data, random_state=config.get("seed"), **options)
-    _, X_test, _, y_test = split(
-        dataset.X,
-        dataset.y,
-        test_size=config["test_size"],
-        stratify=model.label_codec is not None,
-        random_state=config.get("seed"),
-    )
+    run = config_from_record(config)
+    dataset = reload_data(run)
+    parts = split_parts(dataset.X, dataset.y, run, stratify=model.label_codec is not None)
+    assert parts.X_test is not None and parts.y_test is not None  # test_size > 0
     columns = column_indices(dataset.feature_names, model.feature_names, f"the {data} data")
-    return X_test[:, columns], y_test
+    return parts.X_test[:, columns], parts.y_test
 
 
 def _score_csv(model: TrainedModel, path: Path, target: str | None, nan: str) -> Evaluation:
@@ -243,10 +239,10 @@ def _score_csv(model: TrainedModel, path: Path, target: str | None, nan: str) ->
         text = [] if codec is None else [target]
         chunks = CsvChunks(stream, where, numeric, text=text, nan=nan)
         for chunk in chunks:
-            X = chunk.X[:, :d]  # (m, d): the features; a regression target is column d
+            A = model.output(chunk.X[:, :d])  # (m, n_L): features first, a regression target at d
             if codec is None:
                 true.append(chunk.X[:, d])
-                predicted.append(model.predict(X))
+                predicted.append(model.predictions(A))
                 continue
             labels = _labels(
                 codec.classes_, [row[chunks.text[0]] for row in chunk.rows], where, target
@@ -255,8 +251,8 @@ def _score_csv(model: TrainedModel, path: Path, target: str | None, nan: str) ->
                 true.append(codec.encode(labels))
             except InputError as error:  # a label the model was not trained on
                 raise InputError(f"{where}, column {target!r}: {error}") from None
-            predicted.append(codec.encode(model.predict(X)))
-            probabilities.append(model.predict_proba(X))
+            predicted.append(codec.encode(model.predictions(A)))
+            probabilities.append(model.probabilities(A))
     if not true:
         raise InputError(f"{where} has no rows left to evaluate")
     if codec is None:

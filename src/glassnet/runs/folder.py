@@ -6,21 +6,31 @@
     model.npz      the trained network with its preprocessing (glassnet.load reads it)
     checkpoint.npz the best epoch's model, written while training ran
 
-The pictures and ``report.html`` are drawn into the same folder by
+:func:`write_run_folder` writes it; :func:`read_run_folder` reads it back and rebuilds
+the run: its data loaded again and split as the run split it (:func:`split_parts`),
+the saved model. The pictures and ``report.html`` are drawn into the same folder by
 :func:`glassnet.viz.draw_run`, a layer above this one.
 """
 
 import contextlib
+import csv
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from glassnet.errors import InputError
 from glassnet.files.atomic import atomic_write
-from glassnet.files.model_file import save
-from glassnet.runs.run import CHECKPOINT, RunResult, jsonable
+from glassnet.files.model_file import load_trained_model, save
+from glassnet.files.trained_model import TrainedModel, json_safe
+from glassnet.runs.config import RunConfig, config_from_record
+from glassnet.runs.parts import reload_data, split_parts
+from glassnet.runs.run import CHECKPOINT, RunResult
 from glassnet.training.history import History
+
+NOT_A_RUN = "give a folder glassnet train wrote"
 
 ARTIFACTS = (
     CHECKPOINT,
@@ -110,6 +120,130 @@ def write_history(path: Path, history: History) -> Path:
 def write_json(path: Path, content: dict[str, Any]) -> Path:
     """A JSON file (NaN and inf as null), written whole or not at all."""
     with atomic_write(path, "w", encoding="utf-8") as handle:
-        json.dump(jsonable(content), handle, indent=2, allow_nan=False)
+        json.dump(json_safe(content, path.name), handle, indent=2, allow_nan=False)
         handle.write("\n")
     return path
+
+
+# --- reading a run folder back ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunFolder:
+    """What a run folder gives back: the history and config always, the whole run when it can.
+
+    Attributes
+    ----------
+    history : History
+        history.csv, read back.
+    name : str
+        The data set's name, as config.json records it.
+    result : RunResult or None
+        The run rebuilt (the data loaded again and split as the run split it, the
+        saved model), or None when the data cannot be had again.
+    problem : str
+        Why ``result`` is None; empty otherwise.
+    """
+
+    history: History
+    name: str
+    result: RunResult | None
+    problem: str = ""
+
+
+def read_run_folder(folder: Path) -> RunFolder:
+    """Read a run folder back: its history, and the run rebuilt when its data can be had.
+
+    Raises
+    ------
+    InputError
+        When ``folder`` is not a run folder: missing, or without a readable
+        config.json, history.csv or model.npz.
+    """
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise InputError(f"run folder {str(folder)!r} {what}: {NOT_A_RUN}")
+    record = _read_json(folder / "config.json")
+    metrics_path = folder / "metrics.json"
+    metrics = _read_json(metrics_path) if metrics_path.is_file() else {}
+    history = read_history(folder / "history.csv", metrics.get("metric", "accuracy"))
+    model = load_trained_model(folder / "model.npz", hint=NOT_A_RUN)
+    config = config_from_record(record)
+    described = record.get("dataset")
+    name = str(described.get("name", config.data)) if isinstance(described, dict) else config.data
+    try:
+        result = rebuild_run(config, model, history, metrics)
+    except InputError as error:
+        why = f"the data {config.data!r} could not be loaded ({error})"
+        return RunFolder(history, name, None, why)
+    if not _same_training_part(result, metrics):
+        why = f"the data {config.data!r} no longer gives this run's training part"
+        return RunFolder(history, name, None, why)
+    return RunFolder(history, name, result)
+
+
+def rebuild_run(
+    config: RunConfig, model: TrainedModel, history: History, metrics: dict[str, Any]
+) -> RunResult:
+    """The run as glassnet train had it: the data again, split the same way, the saved model.
+
+    Raises
+    ------
+    InputError
+        When the data cannot be loaded, or no longer has the model's features.
+    """
+    dataset = reload_data(config)
+    if dataset.n_features != model.n_features:
+        raise InputError(
+            f"it has {dataset.n_features} features, the model takes {model.n_features}"
+        )
+    parts = split_parts(dataset.X, dataset.y, config, stratify=model.label_codec is not None)
+    result = RunResult(config, dataset, parts, model.network, model.standardizer, model.label_codec)
+    result.history, result.metrics = history, metrics
+    return result
+
+
+def _same_training_part(result: RunResult, metrics: dict[str, Any]) -> bool:
+    """The parts have the recorded sizes and the saved standardizer's mean is theirs."""
+    parts = result.parts
+    if any(key in metrics and metrics[key] != size for key, size in parts.sizes().items()):
+        return False
+    if result.standardizer is None or result.config.resume_from is not None:
+        return True  # a resumed run keeps the standardizer of the run it resumed
+    seen = parts.X_train if parts.X_val is None else np.vstack([parts.X_train, parts.X_val])
+    mean = seen.astype(np.float64).mean(axis=0)  # what Standardizer.fit computed
+    return bool(np.allclose(mean, result.standardizer.mean_, rtol=1e-9, atol=1e-12))
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise InputError(f"{path} is missing: {NOT_A_RUN}")
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InputError(f"{path} could not be read: {error}") from None
+    if not isinstance(content, dict):
+        raise InputError(f"{path} is not a JSON object: {NOT_A_RUN}")
+    return content
+
+
+def read_history(path: Path, metric_name: str = "accuracy") -> History:
+    """A History from the history.csv a run wrote (one row per epoch, a header row)."""
+    if not path.is_file():
+        raise InputError(f"{path} is missing: {NOT_A_RUN}")
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+        header, body = rows[0], rows[1:]
+        if not {"epoch", "cost"} <= set(header):
+            raise ValueError("the header has no 'epoch' and 'cost' columns")
+        columns: dict[str, list[Any]] = {name: [] for name in header}
+        for row in body:
+            if len(row) != len(header):
+                raise ValueError(f"a row of {len(row)} values under {len(header)} columns")
+            for name, cell in zip(header, row, strict=True):
+                columns[name].append(float(cell))
+    except (OSError, UnicodeDecodeError, csv.Error, IndexError, ValueError) as error:
+        raise InputError(f"{path} could not be read: {error}") from None
+    columns["epoch"] = [int(epoch) for epoch in columns["epoch"]]
+    return History(columns=columns, metric_name=str(metric_name))

@@ -102,13 +102,14 @@ def predict_csv(
 
 def _with_predictions(model: TrainedModel, chunk: Chunk) -> Iterator[str]:
     """Each record's text followed by its prediction (and its class probabilities), a line each."""
+    A = model.output(chunk.X)  # A[L], (m, n_L): the chunk's one forward pass
     if model.classes_ is None:
-        values = model.predict(chunk.X).tolist()  # (m,) or (m, n_outputs)
+        values = model.predictions(A).tolist()  # (m,) or (m, n_outputs)
         cells = [repr(v) if isinstance(v, float) else ",".join(map(repr, v)) for v in values]
     else:
         label_cells = {label: quoted(str(label)) for label in model.classes_.tolist()}
-        labels = [label_cells[label] for label in model.predict(chunk.X).tolist()]
-        P = model.predict_proba(chunk.X).tolist()  # (m, k), columns in classes_ order
+        labels = [label_cells[label] for label in model.predictions(A).tolist()]
+        P = model.probabilities(A).tolist()  # (m, k), columns in classes_ order
         cells = [f"{label},{','.join(map(repr, p))}" for label, p in zip(labels, P, strict=True)]
     return (f"{text},{cell}\n" for text, cell in zip(chunk.texts, cells, strict=True))
 

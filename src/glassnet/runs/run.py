@@ -1,7 +1,6 @@
 """One training run, start to finish: data in, a trained network and a run folder out.
 
-    load ──split──> training part, held-out part           (stratified for classes)
-    training part ──split──> fit part, validation part     (only when asked)
+    load ──split_parts──> fit, validation, held-out parts  (glassnet.runs.parts)
     training part ──Standardizer.fit──> mean, scale        (the held-out part is never seen)
     labels ──LabelCodec──> indices 0..k-1                  (binary: 0/1 for a sigmoid output)
     Network ──train──> History ──> metrics, run folder (model.npz, CSV, JSON, PNGs)
@@ -14,7 +13,6 @@ weights and the shuffling, so the same config gives the same run.
 """
 
 import contextlib
-import math
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -25,18 +23,19 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from glassnet.core.network import Network, cost, encode_targets, forward
-from glassnet.data.datasets import Dataset, load
-from glassnet.data.preprocessing import LabelCodec, Standardizer, split
+from glassnet.data.datasets import Dataset
+from glassnet.data.preprocessing import LabelCodec, Standardizer
 from glassnet.errors import DivergenceError, InputError
 from glassnet.files.model_file import save
-from glassnet.files.trained_model import TrainedModel
+from glassnet.files.trained_model import TrainedModel, json_safe
 from glassnet.runs.config import RunConfig, check_config, make_run_optimizer, training_callbacks
+from glassnet.runs.parts import Parts, load_data, split_parts
 from glassnet.runs.resuming import check_start_model, load_start_model
 from glassnet.training.callbacks import Callback
 from glassnet.training.checkpoint import Checkpoint
 from glassnet.training.history import History
 from glassnet.training.loop import train
-from glassnet.training.metrics import metric_name, predicted_indices, r2
+from glassnet.training.metrics import metric_name, predicted_indices, score
 
 Array = NDArray[np.floating]
 CHECKPOINT = "checkpoint.npz"  # the best epoch's model, written while training runs
@@ -44,23 +43,14 @@ CHECKPOINT = "checkpoint.npz"  # the best epoch's model, written while training 
 
 @dataclass
 class RunResult:
-    """A finished run: the resolved config, the data's parts, the network and its scores.
-
-    ``X_*`` hold raw features and ``y_*`` the labels as the data gave them; ``X_val``
-    and ``X_test`` are ``None`` when no validation or held-out part was asked for.
-    """
+    """A finished run: the resolved config, the data and its parts, the network and its scores."""
 
     config: RunConfig
     dataset: Dataset
+    parts: Parts
     network: Network
     standardizer: Standardizer | None
     codec: LabelCodec | None
-    X_train: Array
-    y_train: NDArray[Any]
-    X_val: Array | None
-    y_val: NDArray[Any] | None
-    X_test: Array | None
-    y_test: NDArray[Any] | None
     history: History = field(default_factory=History)
     seconds: float = 0.0
     metrics: dict[str, Any] = field(default_factory=dict)
@@ -94,11 +84,11 @@ class RunResult:
         return predicted_indices(self.network.output, A)
 
     def score(self, X: ArrayLike, y: ArrayLike) -> float:
-        """Accuracy for classification, R^2 for regression."""
-        predicted, actual = self.predict(X), self.targets(y)
-        if self.codec is None:
-            return r2(predicted[:, None], actual[:, None])
-        return float((predicted == actual).mean())
+        """Accuracy for classification, R^2 for regression (``glassnet.training.metrics.score``)."""
+        A = self.network.predict_output(self.features(X)).astype(np.float64)  # A[L], (m, n_L)
+        targets = self.targets(y)
+        Y = targets[:, None] if self.codec is None else encode_targets(self.network, targets)
+        return score(self.network.output, A, Y)
 
     def loss(self, X: ArrayLike, y: ArrayLike) -> float:
         """The loss (without the L2 term) of the trained network on raw ``X``, ``y``."""
@@ -117,28 +107,16 @@ class RunResult:
             label_codec=self.codec,
             feature_names=self.dataset.feature_names,
             target_name=self.dataset.target_name,
-            config=jsonable(asdict(self.config)),
-            metrics=jsonable(self.metrics if metrics is None else metrics),
+            config=json_safe(asdict(self.config), "config"),
+            metrics=json_safe(self.metrics if metrics is None else metrics, "metrics"),
         )
 
     def evaluation_part(self) -> tuple[Array, NDArray[Any], str]:
         """The held-out part ``(X, y, "held-out")``, or the training part without one."""
-        if self.X_test is None or self.y_test is None:
-            return self.X_train, self.y_train, "training"
-        return self.X_test, self.y_test, "held-out"
-
-
-def load_data(config: RunConfig) -> Dataset:
-    """Load (or generate, from the seed) the data set the config names."""
-    return load(
-        config.data,
-        target=config.target,
-        task=config.task,
-        noise=config.noise,
-        n_samples=config.n_samples,
-        classes=config.classes,
-        random_state=config.seed,
-    )
+        parts = self.parts
+        if parts.X_test is None or parts.y_test is None:
+            return parts.X_train, parts.y_train, "training"
+        return parts.X_test, parts.y_test, "held-out"
 
 
 def fit_label_codec(dataset: Dataset) -> LabelCodec | None:
@@ -168,13 +146,22 @@ def infer_output(task: str, n_classes: int, requested: str | None) -> str:
     )
 
 
-def split_part(
-    X: Array, y: NDArray[Any], fraction: float | None, stratify: bool, seed: int
-) -> tuple[Array, Array | None, NDArray[Any], NDArray[Any] | None]:
-    """``X_kept, X_held, y_kept, y_held``; nothing held when ``fraction`` is 0 or None."""
-    if not fraction:
-        return X, None, y, None
-    return split(X, y, test_size=fraction, stratify=stratify, random_state=seed)
+def new_network(config: RunConfig, dataset: Dataset, codec: LabelCodec | None) -> Network:
+    """The network a run starts from: the config's layers, initialised from its seed.
+
+    Its output is inferred from the target (sigmoid for 2 classes, softmax for
+    more, identity for regression) unless the config names one that fits.
+    """
+    n_classes = 0 if codec is None else codec.n_classes
+    output = infer_output(dataset.task, n_classes, config.output)
+    return Network(
+        [dataset.n_features, *config.hidden, n_classes if output == "softmax" else 1],
+        hidden=list(config.activation),
+        output=output,
+        init=config.init,
+        random_state=config.seed,
+        dtype=config.dtype,
+    )
 
 
 def run_training(config: RunConfig, callbacks: Sequence[Callback] = ()) -> RunResult:
@@ -207,45 +194,15 @@ def run_training(config: RunConfig, callbacks: Sequence[Callback] = ()) -> RunRe
     if start is not None:
         check_start_model(start, config, dataset)
     codec = fit_label_codec(dataset) if start is None else start.label_codec
-    stratify = codec is not None
-    X_train, X_test, y_train, y_test = split_part(
-        dataset.X, dataset.y, config.test_size, stratify, config.seed
-    )
-    X_train, X_val, y_train, y_val = split_part(
-        X_train, y_train, config.validation, stratify, config.seed
-    )
+    parts = split_parts(dataset.X, dataset.y, config, stratify=codec is not None)
+    X_train, X_val, y_train, y_val = parts.X_train, parts.X_val, parts.y_train, parts.y_val
     if start is None:
         standardizer = _fit_standardizer(config, X_train, X_val)
-    else:
-        standardizer = start.standardizer
-    n_classes = 0 if codec is None else codec.n_classes
-    requested = config.output if start is None else start.network.output
-    output = infer_output(dataset.task, n_classes, requested)
-    config = replace(config, task=dataset.task, output=output)
-    n_outputs = n_classes if output == "softmax" else 1
-    network = Network(
-        [dataset.n_features, *config.hidden, n_outputs],
-        hidden=list(config.activation),
-        output=output,
-        init=config.init,
-        random_state=config.seed,
-        dtype=config.dtype,
-    )
-    if start is not None:
-        network = start.network  # the saved weights, in the layout just checked
-    result = RunResult(
-        config=config,
-        dataset=dataset,
-        network=network,
-        standardizer=standardizer,
-        codec=codec,
-        X_train=X_train,
-        y_train=y_train,
-        X_val=X_val,
-        y_val=y_val,
-        X_test=X_test,
-        y_test=y_test,
-    )
+        network = new_network(config, dataset, codec)
+    else:  # the saved weights and preprocessing, in the layout just checked
+        standardizer, network = start.standardizer, start.network
+    config = replace(config, task=dataset.task, output=network.output)
+    result = RunResult(config, dataset, parts, network, standardizer, codec)
     folder_is_new = config.out is not None and not Path(config.out).exists()
     if config.out is not None:  # glassnet train: the best model so far survives a crash
         result.checkpoint = Path(config.out) / CHECKPOINT
@@ -296,13 +253,13 @@ def _fit_standardizer(
 
 def compute_metrics(result: RunResult) -> dict[str, Any]:
     """Final cost, train / validation / held-out scores, stop reason, time; confusion matrix."""
-    history, config = result.history, result.config
+    history, config, parts = result.history, result.config, result.parts
     name = metric_name(result.network.output)  # "accuracy" or "r2"
     metrics: dict[str, Any] = {
         "task": config.task,
         "metric": name,
         "final_cost": history.last("cost"),
-        f"train_{name}": result.score(result.X_train, result.y_train),
+        f"train_{name}": result.score(parts.X_train, parts.y_train),
         f"validation_{name}": None,
         f"test_{name}": None,
         "validation_cost": None,
@@ -313,14 +270,10 @@ def compute_metrics(result: RunResult) -> dict[str, Any]:
         "interrupted": history.interrupted,
         "best_epoch": history.best_epoch,
         "seconds": result.seconds,
-        "n_train": len(result.y_train),
-        "n_validation": 0 if result.y_val is None else len(result.y_val),
-        "n_test": 0 if result.y_test is None else len(result.y_test),
+        **parts.sizes(),
     }
-    for part, X, y in (
-        ("validation", result.X_val, result.y_val),
-        ("test", result.X_test, result.y_test),
-    ):
+    held = {"validation": (parts.X_val, parts.y_val), "test": (parts.X_test, parts.y_test)}
+    for part, (X, y) in held.items():
         if X is not None and y is not None:
             metrics[f"{part}_{name}"] = result.score(X, y)
             metrics[f"{part}_cost"] = result.loss(X, y)
@@ -341,18 +294,3 @@ def _confusion(result: RunResult) -> dict[str, Any]:
         "confusion_matrix": matrix.tolist(),
         "confusion_matrix_part": part,
     }
-
-
-def jsonable(value: Any) -> Any:
-    """NumPy scalars to Python, tuples to lists, NaN and inf to None (JSON has neither)."""
-    if isinstance(value, dict):
-        return {str(key): jsonable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple | np.ndarray):
-        return [jsonable(item) for item in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, Path):
-        return str(value)
-    return value

@@ -8,9 +8,7 @@ layer; gradient_norms.png when the history has gradient norms; last report.html,
 one page showing them all.
 """
 
-from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import cast
 
 from glassnet.runs.run import RunResult
 from glassnet.viz import glassbox_plots, plots
@@ -26,7 +24,7 @@ def draw_run(result: RunResult, folder: str | Path) -> list[Path]:
 
 def write_plots(result: RunResult, folder: Path) -> list[Path]:
     """loss.png, the glass-box pictures, then boundary.png and confusion.png, or regression.png."""
-    history = cast("Mapping[str, Sequence[float]]", result.history)  # History is Mapping-like
+    history = result.history
     title = f"{result.dataset.name}: cost per iteration"
     written = [
         plots.plot_loss(history, folder / "loss.png", title=title),
@@ -52,11 +50,12 @@ def write_plots(result: RunResult, folder: Path) -> list[Path]:
 
 
 def _plot_boundary(result: RunResult, path: Path) -> Path:
-    X_test, y_test = result.X_test, result.y_test
+    parts = result.parts
+    X_test, y_test = parts.X_test, parts.y_test
     return plots.plot_decision_boundary(
         result.predict,
-        result.X_train,
-        result.targets(result.y_train),
+        parts.X_train,
+        result.targets(parts.y_train),
         path,
         X_test=X_test,
         y_test=None if y_test is None else result.targets(y_test),
@@ -77,12 +76,12 @@ def _write_glassbox_plots(result: RunResult, folder: Path) -> list[Path]:
         path = folder / "roc.png"
         written.append(glassbox_plots.plot_roc(result.targets(y), A[:, -1], path, title=title))
     if result.dataset.n_features == 2 and result.network.n_layers > 1:
-        labels = result.y_train if result.is_classification else None
-        X_fit = result.features(result.X_train)  # the plane the network sees
+        labels = result.parts.y_train if result.is_classification else None
+        X_fit = result.features(result.parts.X_train)  # the plane the network sees
         path = folder / "hidden_units.png"
         written.append(glassbox_plots.plot_hidden_units(result.network, X_fit, path, y=labels))
     if "grad_norm_W1" in result.history:
-        history = cast("Mapping[str, Sequence[float]]", result.history)  # History is Mapping-like
+        history = result.history
         title = f"{name}: gradient and weight norms per layer"
         path = folder / "gradient_norms.png"
         written.append(glassbox_plots.plot_gradient_norms(history, path, title=title))
