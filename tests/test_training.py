@@ -723,14 +723,3 @@ def test_history_is_a_mapping_of_its_columns(data):
     assert history.get("metric_name") is None  # the outcome is in attributes, not columns
     assert history.metric_name == "accuracy"
     assert history.best_epoch is None and not history.interrupted
-
-
-def test_the_loss_plot_reads_the_metric_name_from_a_history_or_a_dict():
-    from glassnet.training.history import History
-    from glassnet.viz.plots import _metric_name
-
-    history = History(metric_name="r2")
-    history.append(epoch=0, cost=1.0, val_metric=0.5)
-    assert _metric_name(history) == "r2"
-    assert _metric_name({"cost": [1.0], "metric_name": ["r2"]}) == "r2"
-    assert _metric_name({"cost": [1.0]}) == "metric"

@@ -93,31 +93,12 @@ def prepare(
     epochs = check_integer(epochs, "epochs", low=1)
     optimizer = _resolve_optimizer(optimizer, learning_rate)
     alpha = check_number(alpha, "alpha (L2 strength)", low=0)
-    if isinstance(validation, tuple):
-        X_val = check_X(validation[0], dtype=network.dtype, name="X_val")
-        Y_val = _checked_targets(network, X_val, validation[1])
-    elif validation is None:
-        X_val, Y_val = None, None
-    else:
-        fraction = check_number(
-            validation,
-            "validation",
-            low=0,
-            high=1,
-            low_open=True,
-            high_open=True,
-            noun="a fraction",
-            alternative="a tuple (X_val, y_val)",
-        )
-        held, kept = split_rows(network, Y, fraction, rng)
-        X_val, Y_val = X_checked[held], Y[held]
-        X_checked, Y = X_checked[kept], Y[kept]
-        weights = None if weights is None else _kept_weights(weights[kept], fraction)
-    n = X_checked.shape[0]
+    X_fit, Y_fit, weights, X_val, Y_val = _hold_out(network, X_checked, Y, weights, validation, rng)
+    n = X_fit.shape[0]
     total_weight = n if weights is None else float(weights.sum())  # n, or sum_i s_i
     return TrainingPlan(
-        X=X_checked,
-        Y=Y,
+        X=X_fit,
+        Y=Y_fit,
         weights=weights,
         X_val=X_val,
         Y_val=Y_val,
@@ -137,6 +118,35 @@ def _checked_targets(network: Network, X: Array, y: ArrayLike) -> Array:
     check_lengths(X, y)
     check_features(X, network.layer_sizes[0])
     return encode_targets(network, y)
+
+
+def _hold_out(
+    network: Network,
+    X: Array,
+    Y: Array,
+    weights: Array | None,
+    validation: Validation,
+    rng: np.random.Generator,
+) -> tuple[Array, Array, Array | None, Array | None, Array | None]:
+    """``X, Y, weights`` of the rows to train on, and ``X_val, Y_val`` (None without validation)."""
+    if validation is None:
+        return X, Y, weights, None, None
+    if isinstance(validation, tuple):
+        X_val = check_X(validation[0], dtype=network.dtype, name="X_val")
+        return X, Y, weights, X_val, _checked_targets(network, X_val, validation[1])
+    fraction = check_number(
+        validation,
+        "validation",
+        low=0,
+        high=1,
+        low_open=True,
+        high_open=True,
+        noun="a fraction",
+        alternative="a tuple (X_val, y_val)",
+    )
+    held, kept = split_rows(network, Y, fraction, rng)
+    kept_weights = None if weights is None else _kept_weights(weights[kept], fraction)
+    return X[kept], Y[kept], kept_weights, X[held], Y[held]
 
 
 def _check_sample_weight(sample_weight: ArrayLike | None, n: int, dtype: Any) -> Array | None:
