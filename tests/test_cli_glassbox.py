@@ -14,7 +14,7 @@ from matplotlib import image
 import glassnet as gn
 from glassnet import cli
 from glassnet.core import activations
-from glassnet.viz import glassbox_plots
+from glassnet.training import grid
 from glassnet.viz.explain import format_values
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -219,8 +219,8 @@ def test_plot_redraws_the_pictures_and_the_report_of_a_copied_run_folder(moons_r
 
 
 def test_plot_grid_adds_the_boundary_grid_and_a_new_run_removes_it(tmp_path, monkeypatch):
-    fewer_epochs = functools.partial(glassbox_plots.plot_boundary_grid, epochs=200)  # 5000: 10 s
-    monkeypatch.setattr(glassbox_plots, "plot_boundary_grid", fewer_epochs)
+    fewer_epochs = functools.partial(grid.train_hidden_size_grid, epochs=200)  # 5000: 10 s
+    monkeypatch.setattr(grid, "train_hidden_size_grid", fewer_epochs)
     out = tmp_path / "run"
     small = ("--data", "moons", "--samples", 40, "--iterations", 5)
     assert invoke("train", *small, "--out", out).exit_code == 0

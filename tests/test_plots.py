@@ -1,4 +1,5 @@
-"""Tests for glassnet.viz.plots: real PNGs of the right size, atomic writes, lazy imports."""
+"""glassnet.viz.plots, history_plots and figures: real PNGs of the right size, atomic writes,
+lazy imports."""
 
 import math
 import subprocess
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 from glassnet.errors import InputError
-from glassnet.viz import plots
+from glassnet.viz import figures, history_plots, plots
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -20,7 +21,7 @@ def read_png(path: Path, kind: str) -> np.ndarray:
 
     assert path.read_bytes()[:8] == PNG_SIGNATURE
     image = imread(path)
-    width, height = plots.FIGSIZES[kind]
+    width, height = figures.FIGSIZES[kind]
     assert image.shape[:2] == (round(height * 120), round(width * 120))
     return image
 
@@ -36,11 +37,12 @@ def right_half(G: np.ndarray) -> np.ndarray:
 
 
 def test_dpi_is_120():
-    assert plots.DPI == 120
+    assert figures.DPI == 120
 
 
 def test_importing_glassnet_does_not_import_matplotlib():
-    code = "import glassnet, glassnet.viz.plots, sys; print('matplotlib' in sys.modules)"
+    modules = "glassnet, glassnet.viz.plots, glassnet.viz.history_plots"
+    code = f"import {modules}, sys; print('matplotlib' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
@@ -52,7 +54,7 @@ def test_importing_glassnet_does_not_import_matplotlib():
 
 def test_loss_without_validation(tmp_path):
     target = tmp_path / "loss.png"
-    written = plots.plot_loss({"cost": [1.0, 0.5, 0.3, 0.2]}, target)
+    written = history_plots.plot_loss({"cost": [1.0, 0.5, 0.3, 0.2]}, target)
     assert written == target
     read_png(written, "loss")
 
@@ -66,22 +68,22 @@ def test_loss_with_nan_validation_metric_and_str_metric_name(tmp_path):
         "val_metric": [0.5 + 0.01 * i if i % 3 == 0 else math.nan for i in range(n)],
         "metric_name": "accuracy",
     }
-    read_png(plots.plot_loss(history, tmp_path / "loss.png", title="run"), "loss")
+    read_png(history_plots.plot_loss(history, tmp_path / "loss.png", title="run"), "loss")
 
 
 def test_loss_accepts_metric_name_as_a_sequence(tmp_path):
     history = {"cost": [1.0, 0.4], "val_cost": [1.1, 0.6], "val_metric": [0.2, 0.7]}
     history["metric_name"] = ["R²"]
-    assert plots._metric_name(history) == "R²"
-    assert plots._metric_name({"metric_name": "accuracy"}) == "accuracy"
-    assert plots._metric_name({}) == "metric"
-    read_png(plots.plot_loss(history, tmp_path / "loss.png"), "loss")
+    assert history_plots._metric_name(history) == "R²"
+    assert history_plots._metric_name({"metric_name": "accuracy"}) == "accuracy"
+    assert history_plots._metric_name({}) == "metric"
+    read_png(history_plots.plot_loss(history, tmp_path / "loss.png"), "loss")
 
 
 def test_loss_with_all_nan_validation_is_drawn_as_training_only(tmp_path):
     history = {"cost": [1.0, 0.5], "val_cost": [math.nan, math.nan]}
-    assert plots._float_column(history, "val_cost", 2) is None
-    read_png(plots.plot_loss(history, tmp_path / "loss.png"), "loss")
+    assert history_plots._float_column(history, "val_cost", 2) is None
+    read_png(history_plots.plot_loss(history, tmp_path / "loss.png"), "loss")
 
 
 def test_loss_from_a_history_object(tmp_path):
@@ -89,7 +91,7 @@ def test_loss_from_a_history_object(tmp_path):
     history = history_module.History()
     for epoch in range(5):
         history.append(epoch=epoch, cost=1.0 / (epoch + 1))
-    read_png(plots.plot_loss(history, tmp_path / "loss.png"), "loss")
+    read_png(history_plots.plot_loss(history, tmp_path / "loss.png"), "loss")
 
 
 @pytest.mark.parametrize(
@@ -104,20 +106,20 @@ def test_loss_from_a_history_object(tmp_path):
     ],
 )
 def test_log_scale_choice(costs, log_scale, expected):
-    assert plots._wants_log_scale(np.array(costs), log_scale) is expected
+    assert history_plots._wants_log_scale(np.array(costs), log_scale) is expected
 
 
 def test_loss_rejects_bad_input(tmp_path):
     with pytest.raises(InputError, match="cost"):
-        plots.plot_loss({"epoch": [0, 1]}, tmp_path / "a.png")
+        history_plots.plot_loss({"epoch": [0, 1]}, tmp_path / "a.png")
     with pytest.raises(InputError, match="empty"):
-        plots.plot_loss({"cost": []}, tmp_path / "b.png")
+        history_plots.plot_loss({"cost": []}, tmp_path / "b.png")
     with pytest.raises(InputError, match="val_cost"):
-        plots.plot_loss({"cost": [1.0, 0.5], "val_cost": [1.0]}, tmp_path / "c.png")
+        history_plots.plot_loss({"cost": [1.0, 0.5], "val_cost": [1.0]}, tmp_path / "c.png")
     with pytest.raises(InputError, match="different lengths"):
-        plots.plot_loss({"cost": [1.0, 0.5], "epoch": [0]}, tmp_path / "d.png")
+        history_plots.plot_loss({"cost": [1.0, 0.5], "epoch": [0]}, tmp_path / "d.png")
     with pytest.raises(InputError, match="log_scale"):
-        plots.plot_loss({"cost": [1.0, 0.5]}, tmp_path / "e.png", log_scale="yes")
+        history_plots.plot_loss({"cost": [1.0, 0.5]}, tmp_path / "e.png", log_scale="yes")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -255,7 +257,7 @@ def test_failed_save_leaves_no_file_and_keeps_the_old_one(tmp_path, monkeypatch)
     existing = tmp_path / "existing.png"
     existing.write_bytes(b"old picture")
     with pytest.raises(OSError, match="disk full"):
-        plots.plot_loss({"cost": [1.0, 0.5]}, existing)
+        history_plots.plot_loss({"cost": [1.0, 0.5]}, existing)
     assert existing.read_bytes() == b"old picture"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["existing.png"]  # no .tmp left
 
@@ -267,11 +269,11 @@ def test_plots_leave_no_pyplot_figures_open(tmp_path):
     X, y = two_blobs()
     plots.plot_decision_boundary(right_half, X, y, tmp_path / "b.png", resolution=20)
     plots.plot_confusion(y, right_half(X), tmp_path / "c.png")
-    plots.plot_loss({"cost": [1.0, 0.5]}, tmp_path / "l.png")
+    history_plots.plot_loss({"cost": [1.0, 0.5]}, tmp_path / "l.png")
     assert plt.get_fignums() == before
 
 
 def test_creates_missing_folders(tmp_path):
     target = tmp_path / "deep" / "er" / "loss.png"
-    assert plots.plot_loss({"cost": [1.0]}, str(target)) == target
+    assert history_plots.plot_loss({"cost": [1.0]}, str(target)) == target
     read_png(target, "loss")

@@ -11,18 +11,18 @@ the network was trained on, the command says so on one line and redraws what nee
 only the history: loss.png and gradient_norms.png.
 """
 
-from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import cast
 
 import click
 
 from glassnet.cli.app import CONTEXT_SETTINGS, EXIT_ERROR, EXIT_WRITE_FAILED, cli, fail
 from glassnet.errors import GlassnetError, InputError
-from glassnet.runs.folder import RunFolder, read_run_folder
+from glassnet.runs.folder import read_run_folder
 from glassnet.runs.run import RunResult
+from glassnet.training import grid as hidden_size_grid
+from glassnet.viz.glassbox_plots import plot_boundary_grid
 from glassnet.viz.report import write_report
-from glassnet.viz.run_pictures import write_plots
+from glassnet.viz.run_pictures import write_history_plots, write_plots
 
 GRID_NAME = "boundary_grid.png"
 
@@ -43,9 +43,9 @@ Exit codes: 0 done; {EXIT_ERROR} not a run folder, or --grid on data it does not
 @click.option(
     "--grid",
     is_flag=True,
-    help=f"Also draw {GRID_NAME}: one [2, h, 1] tanh network per hidden size h = 1, 2, 3, 4, 5, "
-    "20, 50, trained on the run's training part, and its decision boundary (2-D data with "
-    "two classes only).",
+    help=f"Also draw {GRID_NAME}: one [2, h, 1] tanh network per hidden size h = "
+    f"{', '.join(map(str, hidden_size_grid.HIDDEN_SIZES))}, trained on the run's training "
+    "part, and its decision boundary (2-D data with two classes only).",
 )
 def plot_command(run_folder: Path, grid: bool) -> None:
     """Redraw the pictures of RUN_FOLDER from what is in it, then its report.html.
@@ -58,7 +58,7 @@ def plot_command(run_folder: Path, grid: bool) -> None:
         run = read_run_folder(run_folder)
         result = run.result
         if result is None:
-            written = _history_plots(run, run_folder)
+            written = write_history_plots(run.history, run.name, run_folder)
             skipped = f", not {GRID_NAME}" if grid else ""
             click.echo(
                 f"warning: {run.problem}: redrew only history.csv's pictures{skipped}", err=True
@@ -78,23 +78,6 @@ def plot_command(run_folder: Path, grid: bool) -> None:
     click.echo(f"wrote {report}")
 
 
-def _history_plots(run: RunFolder, folder: Path) -> list[Path]:
-    """loss.png and, when recorded, gradient_norms.png: the pictures of the history alone.
-
-    Titled as :func:`glassnet.viz.draw_run` titles them.
-    """
-    from glassnet.viz import glassbox_plots, plots
-
-    history = cast("Mapping[str, Sequence[float]]", run.history)  # History is Mapping-like
-    title = f"{run.name}: cost per iteration"
-    written = [plots.plot_loss(history, folder / "loss.png", title=title)]
-    if "grad_norm_W1" in history:
-        title = f"{run.name}: gradient and weight norms per layer"
-        path = folder / "gradient_norms.png"
-        written.append(glassbox_plots.plot_gradient_norms(history, path, title=title))
-    return written
-
-
 def _check_grid(result: RunResult) -> None:
     n_features, n_classes = result.dataset.n_features, len(result.class_names)
     if n_features != 2 or n_classes != 2:
@@ -106,9 +89,12 @@ def _check_grid(result: RunResult) -> None:
 
 
 def _draw_grid(result: RunResult, folder: Path) -> Path:
-    """The hidden-size grid on the run's training part, in the features the network saw."""
-    from glassnet.viz.glassbox_plots import plot_boundary_grid
-
+    """The hidden-size grid: networks trained on the run's training part, as the run saw it."""
     X = result.features(result.parts.X_train)
     y = result.targets(result.parts.y_train)
-    return plot_boundary_grid(X, y, folder / GRID_NAME, random_state=result.config.seed)
+    networks = hidden_size_grid.train_hidden_size_grid(X, y, random_state=result.config.seed)
+    title = (
+        f"[2, h, 1] networks, tanh hidden layer, {hidden_size_grid.EPOCHS} full-batch epochs "
+        f"at learning rate {hidden_size_grid.LEARNING_RATE:g}"
+    )
+    return plot_boundary_grid(networks, X, y, folder / GRID_NAME, title=title)

@@ -59,25 +59,28 @@ DERIVATIVE_FORMULAS: dict[str, str] = {
 }
 """dZ = dA * g'(Z) for each hidden activation, written in the derivative's own form."""
 
-COST_FORMULAS: dict[str, str] = {
-    "sigmoid": "J = -1/m sum(Y log({A}) + (1 - Y) log(1 - {A}))",
-    "softmax": "J = -1/m sum(Y log({A}))",
-    "identity": "J = 1/(2m) sum(({A} - Y)**2)",
-}
-"""The cost by output activation (its paired loss)."""
 
-OUTPUT_NOTES: dict[str, str] = {
-    "sigmoid": "sigmoid + binary cross-entropy, fused",
-    "softmax": "softmax + cross-entropy, fused; Y one-hot",
-    "identity": "identity + squared error",
-}
-"""Why dZ[L] = A[L] - Y, by output activation."""
+@dataclass(frozen=True)
+class OutputText:
+    """How the explanation writes an output layer and its paired loss."""
 
-TARGET_NOTES: dict[str, str] = {
-    "sigmoid": "labels 0/1",
-    "softmax": "one-hot",
-    "identity": "targets",
+    cost: str  # the cost J, with {A} for the output's name
+    dZ_note: str  # why dZ[L] = A[L] - Y
+    targets: str  # what Y holds
+
+
+OUTPUT_TEXTS: dict[str, OutputText] = {
+    "sigmoid": OutputText(
+        "J = -1/m sum(Y log({A}) + (1 - Y) log(1 - {A}))",
+        "sigmoid + binary cross-entropy, fused",
+        "labels 0/1",
+    ),
+    "softmax": OutputText(
+        "J = -1/m sum(Y log({A}))", "softmax + cross-entropy, fused; Y one-hot", "one-hot"
+    ),
+    "identity": OutputText("J = 1/(2m) sum(({A} - Y)**2)", "identity + squared error", "targets"),
 }
+"""The cost, the note on dZ[L] and the targets' form, by output activation."""
 
 SECTIONS: dict[str, str] = {
     "inputs": "Inputs and starting parameters",
@@ -225,7 +228,7 @@ def _a(l: int) -> str:
 def _input_steps(network: Network, X: Array, Y: Array) -> list[Step]:
     steps = [
         Step("inputs", "X", "X", X),
-        Step("inputs", "Y", "Y", Y, TARGET_NOTES[network.output]),
+        Step("inputs", "Y", "Y", Y, OUTPUT_TEXTS[network.output].targets),
     ]
     for l in network.W:
         steps.append(Step("inputs", f"W{l}", f"W{l}", network.W[l]))
@@ -243,15 +246,13 @@ def _forward_steps(network: Network, trace: Trace) -> list[Step]:
 
 
 def _cost_steps(network: Network, J: float) -> list[Step]:
-    formula = COST_FORMULAS[network.output].format(A=_a(network.n_layers))
+    formula = OUTPUT_TEXTS[network.output].cost.format(A=_a(network.n_layers))
     return [Step("cost", "J", formula, J, network.loss.name)]
 
 
 def _backward_steps(network: Network, grads: Gradients) -> list[Step]:
-    L = network.n_layers
-    steps = [
-        Step("backward", f"dZ{L}", f"dZ{L} = A{L} - Y", grads.dZ[L], OUTPUT_NOTES[network.output])
-    ]
+    L, note = network.n_layers, OUTPUT_TEXTS[network.output].dZ_note
+    steps = [Step("backward", f"dZ{L}", f"dZ{L} = A{L} - Y", grads.dZ[L], note)]
     for l in range(L, 0, -1):
         if l < L:
             dA = f"dZ{l + 1} W{l + 1}^T"

@@ -11,7 +11,8 @@ one page showing them all.
 from pathlib import Path
 
 from glassnet.runs.run import RunResult
-from glassnet.viz import glassbox_plots, plots
+from glassnet.training.history import History
+from glassnet.viz import glassbox_plots, history_plots, plots
 from glassnet.viz.report import write_report
 
 
@@ -23,11 +24,10 @@ def draw_run(result: RunResult, folder: str | Path) -> list[Path]:
 
 
 def write_plots(result: RunResult, folder: Path) -> list[Path]:
-    """loss.png, the glass-box pictures, then boundary.png and confusion.png, or regression.png."""
-    history = result.history
-    title = f"{result.dataset.name}: cost per iteration"
+    """The history's pictures, the glass-box pictures, then boundary.png and confusion.png,
+    or regression.png."""
     written = [
-        plots.plot_loss(history, folder / "loss.png", title=title),
+        *write_history_plots(result.history, result.dataset.name, folder),
         *_write_glassbox_plots(result, folder),
     ]
     X, y, part = result.evaluation_part()
@@ -49,6 +49,20 @@ def write_plots(result: RunResult, folder: Path) -> list[Path]:
     return [*written, confusion]
 
 
+def write_history_plots(history: History, name: str, folder: Path) -> list[Path]:
+    """loss.png and, when recorded, gradient_norms.png: the pictures of the history alone.
+
+    ``name`` is the data set's, for the titles.
+    """
+    title = f"{name}: cost per iteration"
+    written = [history_plots.plot_loss(history, folder / "loss.png", title=title)]
+    if "grad_norm_W1" in history:
+        title = f"{name}: gradient and weight norms per layer"
+        path = folder / "gradient_norms.png"
+        written.append(history_plots.plot_gradient_norms(history, path, title=title))
+    return written
+
+
 def _plot_boundary(result: RunResult, path: Path) -> Path:
     parts = result.parts
     X_test, y_test = parts.X_test, parts.y_test
@@ -66,13 +80,12 @@ def _plot_boundary(result: RunResult, path: Path) -> Path:
 
 
 def _write_glassbox_plots(result: RunResult, folder: Path) -> list[Path]:
-    """roc.png (two classes), hidden_units.png (2-D data), gradient_norms.png (when recorded)."""
+    """roc.png (two classes), hidden_units.png (2-D data and a hidden layer)."""
     written = []
-    name = result.dataset.name
     if len(result.class_names) == 2:
         X, y, part = result.evaluation_part()
         A = result.network.predict_output(result.features(X))  # A[L], (m, 1) or softmax's (m, 2)
-        title = f"{name}: ROC curve ({part} part)"
+        title = f"{result.dataset.name}: ROC curve ({part} part)"
         path = folder / "roc.png"
         written.append(glassbox_plots.plot_roc(result.targets(y), A[:, -1], path, title=title))
     if result.dataset.n_features == 2 and result.network.n_layers > 1:
@@ -80,9 +93,4 @@ def _write_glassbox_plots(result: RunResult, folder: Path) -> list[Path]:
         X_fit = result.features(result.parts.X_train)  # the plane the network sees
         path = folder / "hidden_units.png"
         written.append(glassbox_plots.plot_hidden_units(result.network, X_fit, path, y=labels))
-    if "grad_norm_W1" in result.history:
-        history = result.history
-        title = f"{name}: gradient and weight norms per layer"
-        path = folder / "gradient_norms.png"
-        written.append(glassbox_plots.plot_gradient_norms(history, path, title=title))
     return written
