@@ -8,8 +8,8 @@ and for each parameter array the relative error of the analytic gradient:
 
     ||analytic - numeric|| / (||analytic|| + ||numeric||)
 
-which passes below ``TOLERANCE`` = 1e-6 (right backpropagation gives about 1e-11
-to 1e-8), and is near 1 when a derivative is wrong. The check runs on a float64
+which passes below ``TOLERANCE`` = 1e-6 (right backpropagation gives 1e-11 to
+1e-7 in float64), and is near 1 when a derivative is wrong. The check runs on a float64
 copy of the network, whatever its dtype, so rounding does not hide or fake an error.
 """
 
