@@ -15,6 +15,7 @@ from rich.console import Console
 import glassnet as gn
 from glassnet import cli
 from glassnet.cli import train as train_command
+from glassnet.cli.progress import ProgressBar, progress_display
 from glassnet.files.model_file import load as load_model
 from glassnet.training.callbacks import Callback, TrainingState
 
@@ -356,8 +357,8 @@ def test_ctrl_c_ends_the_run_cleanly_and_writes_the_folder(tmp_path, monkeypatch
 
 def test_the_progress_bar_follows_the_epochs():
     console = Console(file=io.StringIO(), force_terminal=False)
-    with train_command.progress_display(console) as progress:
-        bar = train_command.ProgressBar(progress)
+    with progress_display(console) as progress:
+        bar = ProgressBar(progress)
         network = gn.Network([2, 3, 1], hidden="tanh", random_state=0)
         X = np.random.default_rng(0).normal(size=(20, 2))
         gn.train(network, X, (X[:, 0] > 0).astype(int), epochs=7, callbacks=[bar])

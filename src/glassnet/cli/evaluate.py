@@ -6,7 +6,6 @@ standard error, so that standard output stays pure JSON for a pipe.
 """
 
 import json
-from typing import Any
 
 import click
 from rich.console import Console
@@ -14,7 +13,8 @@ from rich.table import Table
 from rich.text import Text
 
 from glassnet.cli.app import CONTEXT_SETTINGS, EXIT_ERROR, EXIT_WRITE_FAILED, cli, fail
-from glassnet.data.csv_chunks import NAN_POLICIES
+from glassnet.cli.options import nan_option, target_option
+from glassnet.cli.tables import confusion_table, facts_table
 from glassnet.data.datasets import DATASETS
 from glassnet.errors import GlassnetError
 from glassnet.files.atomic import atomic_write
@@ -50,11 +50,7 @@ DIGITS = 4
     help=f"The labelled data: {', '.join(DATASETS)}, or a CSV file with a header row whose "
     "feature columns are found by name (other columns are ignored).",
 )
-@click.option(
-    "--target",
-    metavar="COLUMN",
-    help="The CSV's target column. Default: the target the model was trained on.",
-)
+@target_option("The CSV's target column. Default: the target the model was trained on.")
 @click.option(
     "--seed",
     type=int,
@@ -76,13 +72,7 @@ DIGITS = 4
     help="Also write the metrics as JSON to PATH (whole or not at all), or to standard output "
     "with -, the table then going to standard error.",
 )
-@click.option(
-    "--nan",
-    type=click.Choice(NAN_POLICIES),
-    default="error",
-    help="A CSV cell that is empty, not a number, NaN or inf: error stops with its line and "
-    "column; skip leaves the row out (the count is shown). Default: error.",
-)
+@nan_option("A CSV cell", "leaves the row out (the count is shown)")
 def evaluate_command(
     model: str,
     data: str,
@@ -124,9 +114,6 @@ def evaluate_command(
 
 def metrics_table(evaluation: Evaluation, model: str, data: str) -> Table:
     """The model, the data, and one row per metric (values to 4 decimals)."""
-    table = Table(title="glassnet evaluate", show_header=False, title_justify="left")
-    table.add_column(style="bold")
-    table.add_column(overflow="fold")
     samples = f"{evaluation.n_samples}"
     if evaluation.n_skipped:
         samples += f" ({evaluation.n_skipped} skipped: missing or non-numeric values)"
@@ -134,21 +121,7 @@ def metrics_table(evaluation: Evaluation, model: str, data: str) -> Table:
     if evaluation.positive_class is not None:
         rows.append(("positive class", str(evaluation.positive_class)))
     rows += [(METRIC_LABELS[name], _format(value)) for name, value in evaluation.metrics.items()]
-    for label, value in rows:
-        table.add_row(label, Text(value))
-    return table
-
-
-def confusion_table(classes: list[Any], matrix: list[list[int]]) -> Table:
-    """One row per true class, one column per predicted class."""
-    table = Table()
-    table.add_column("true \\ predicted")
-    names = [str(label) for label in classes]
-    for name in names:
-        table.add_column(Text(name), justify="right")
-    for name, row in zip(names, matrix, strict=True):
-        table.add_row(Text(name), *(str(count) for count in row))
-    return table
+    return facts_table("glassnet evaluate", rows)
 
 
 def _format(value: float | None) -> str:

@@ -73,17 +73,7 @@ def explain_command(**options: Any) -> None:
     the cost J, dZ2, dW2, db2, dA1, dZ1, dW1, db1 and the updated W and b.
     """
     try:
-        problem = load_problem(
-            data=options["data"],
-            target=options["target"],
-            hidden=options["hidden"],
-            activation=options["activation"],
-            init=options["init"],
-            lr=options["lr"],
-            seed=options["seed"],
-            samples=options["samples"],
-            standardize=not options["no_standardize"],
-        )
+        problem = load_problem(options)
         document = explain(
             problem.network,
             problem.X,

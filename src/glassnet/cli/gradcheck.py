@@ -23,6 +23,7 @@ from glassnet.core.gradcheck import TOLERANCE, GradientCheck, check_gradients
 from glassnet.errors import GlassnetError, InputError
 
 EXIT_CHECK_FAILED = 1
+CHECK_SETTINGS = ("alpha", "epsilon", "tolerance")  # options passed to check_gradients as they are
 
 GRADCHECK_EPILOG = f"""
 \b
@@ -69,22 +70,9 @@ def gradcheck_command(**options: Any) -> None:
     try:
         _check_step(options["epsilon"], "--epsilon")
         _check_step(options["tolerance"], "--tolerance")
-        problem = load_problem(
-            data=options["data"],
-            target=options["target"],
-            hidden=options["hidden"],
-            activation=options["activation"],
-            seed=options["seed"],
-            samples=options["samples"],
-        )
-        report = check_gradients(
-            problem.network,
-            problem.X,
-            problem.y,
-            alpha=options["alpha"],
-            epsilon=options["epsilon"],
-            tolerance=options["tolerance"],
-        )
+        problem = load_problem(options)
+        settings = {name: options[name] for name in CHECK_SETTINGS}
+        report = check_gradients(problem.network, problem.X, problem.y, **settings)
     except GlassnetError as error:
         fail(str(error), EXIT_ERROR)
     console = Console()

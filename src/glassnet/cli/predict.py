@@ -24,7 +24,8 @@ from glassnet.cli.app import (
     fail,
     quiet_broken_pipe,
 )
-from glassnet.data.csv_chunks import DEFAULT_CHUNK_SIZE, NAN_POLICIES
+from glassnet.cli.options import nan_option
+from glassnet.data.csv_chunks import DEFAULT_CHUNK_SIZE
 from glassnet.errors import GlassnetError, InputError
 from glassnet.files.model_file import load_trained_model
 from glassnet.runs.predicting import PredictionSummary, predict_csv
@@ -50,13 +51,7 @@ STDIO = "-"
     "probability_<class> column per class. A file is written whole or not at all. "
     "Default: standard output.",
 )
-@click.option(
-    "--nan",
-    type=click.Choice(NAN_POLICIES),
-    default="error",
-    help="A feature cell that is empty, not a number, NaN or inf: error stops with its line "
-    "and column; skip drops the row and counts it on standard error. Default: error.",
-)
+@nan_option("A feature cell", "drops the row and counts it on standard error")
 @click.option(
     "--chunk-size",
     type=click.IntRange(min=1),
@@ -77,7 +72,8 @@ def predict(model: str, source: str, out: str, nan: str, chunk_size: int) -> Non
         trained = load_trained_model(model)
         if out != STDIO and Path(out).is_dir():
             raise InputError(f"--out {out!r} is a folder: give the name of the file to write")
-        with _stdin(source) as reader, _stdout(out) as writer:
+        reading = _standard_stream(source, sys.stdin.buffer, "utf-8-sig")  # -sig: drop a BOM
+        with reading as reader, _standard_stream(out, sys.stdout.buffer, "utf-8") as writer:
             summary = predict_csv(trained, reader, writer, nan=nan, chunk_size=chunk_size)
     except GlassnetError as error:
         fail(str(error), EXIT_ERROR)
@@ -94,26 +90,13 @@ def _report(summary: PredictionSummary) -> None:
 
 
 @contextlib.contextmanager
-def _stdin(source: str) -> Iterator[str | IO[str]]:
-    """The path, or standard input as UTF-8 text that keeps line endings (as csv wants)."""
-    if source != STDIO:
-        yield source
+def _standard_stream(path: str, stream: IO[bytes], encoding: str) -> Iterator[str | IO[str]]:
+    """The path, or the standard ``stream`` as UTF-8 text that keeps line endings (as csv wants)."""
+    if path != STDIO:
+        yield path
         return
-    stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="")
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     try:
-        yield stream
+        yield text
     finally:
-        stream.detach()  # leave standard input itself open
-
-
-@contextlib.contextmanager
-def _stdout(out: str) -> Iterator[str | IO[str]]:
-    """The path, or standard output as UTF-8 text."""
-    if out != STDIO:
-        yield out
-        return
-    stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
-    try:
-        yield stream
-    finally:
-        stream.detach()  # flushes, and leaves standard output itself open
+        text.detach()  # flushes, and leaves the standard stream itself open

@@ -10,7 +10,7 @@ rows (the same N for the same seed), standardised with their own mean and standa
 deviation unless ``--no-standardize``.
 """
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,10 +18,18 @@ import click
 import numpy as np
 from numpy.typing import NDArray
 
-from glassnet.cli.train import parse_names, parse_sizes
-from glassnet.core.activations import HIDDEN_ACTIVATIONS
+from glassnet.cli.options import (
+    Decorator,
+    activation_option,
+    config_fields,
+    data_option,
+    hidden_option,
+    target_option,
+    with_options,
+)
+from glassnet.cli.tables import network_shape
 from glassnet.core.network import Network
-from glassnet.data.datasets import DATASETS, Dataset
+from glassnet.data.datasets import Dataset
 from glassnet.data.preprocessing import Standardizer
 from glassnet.errors import InputError
 from glassnet.runs.config import RunConfig, check_config
@@ -55,52 +63,33 @@ class Problem:
     @property
     def shape(self) -> str:
         """``2 -> 5 tanh -> 1 sigmoid``."""
-        names = [*self.network.hidden, self.network.output]
-        sizes = self.network.layer_sizes
-        layers = [f"{size} {name}" for size, name in zip(sizes[1:], names, strict=True)]
-        return " -> ".join([str(sizes[0]), *layers])
+        return network_shape(self.network)
 
 
-def load_problem(
-    *,
-    data: str,
-    target: str | None,
-    hidden: str,
-    activation: str,
-    init: str = "he",
-    lr: float = 0.3,
-    seed: int = 0,
-    samples: int | None = None,
-    standardize: bool = True,
-) -> Problem:
-    """Load the data, pick the samples and build the network the options describe.
+PROBLEM_OPTIONS = ("data", "target", "hidden", "activation", "init", "lr", "seed", "no_standardize")
 
-    ``hidden`` and ``activation`` are the command line's text (``"5,3"``, ``"tanh"``).
+
+def load_problem(options: Mapping[str, Any]) -> Problem:
+    """Load the data, pick the samples and build the network a command's options describe.
+
+    ``options`` are the command's, by name: those of :data:`PROBLEM_OPTIONS` it has
+    (as the command line's text: ``hidden="5,3"``), and ``samples``, the number of
+    rows to pick (None: all).
 
     Raises
     ------
     InputError
         For a bad option (checked as ``glassnet train`` checks it) or bad data.
     """
-    config = check_config(
-        RunConfig(
-            data=data,
-            target=target,
-            hidden=parse_sizes(hidden),
-            activation=parse_names(activation),
-            init=init,
-            lr=lr,
-            seed=seed,
-            standardize=standardize,
-        )
-    )
+    chosen = {name: options[name] for name in PROBLEM_OPTIONS if name in options}
+    config = check_config(RunConfig(**config_fields(chosen)))
     dataset = load_data(config)
     codec = fit_label_codec(dataset)
     network = new_network(config, dataset, codec)
-    rows = sample_rows(dataset.n_samples, samples, seed)
+    rows = sample_rows(dataset.n_samples, options.get("samples"), config.seed)
     X: Array = dataset.X[rows]  # (m, n_x)
     y = dataset.y[rows].astype(np.float64) if codec is None else codec.encode(dataset.y[rows])
-    if standardize:
+    if config.standardize:
         X = Standardizer().fit_transform(X)  # (X - mean) / std over these samples
     return Problem(dataset, network, X, y)
 
@@ -117,32 +106,14 @@ def sample_rows(n: int, samples: int | None, seed: int) -> NDArray[np.intp]:
     return np.sort(np.random.default_rng(seed).choice(n, samples, replace=False))
 
 
-def problem_options(*, hidden: str, samples: int | None) -> Callable[[Any], Any]:
+def problem_options(*, hidden: str, samples: int | None) -> Decorator:
     """The options explain and gradcheck share: the data, the network, the seed, the samples."""
     samples_default = "all of them" if samples is None else str(samples)
-    options = [
-        click.option(
-            "--data",
-            default="moons",
-            show_default=False,
-            metavar="NAME|PATH.csv",
-            help=f"The data: {', '.join(DATASETS)}, or a CSV file with a header row "
-            "(needs --target). Default: moons.",
-        ),
-        click.option("--target", metavar="COLUMN", help="The CSV column to predict (CSV only)."),
-        click.option(
-            "--hidden",
-            default=hidden,
-            metavar="SIZES",
-            help=f"Units per hidden layer, comma-separated; '' for none. Default: {hidden}.",
-        ),
-        click.option(
-            "--activation",
-            default="tanh",
-            metavar="NAMES",
-            help=f"Hidden activation: {', '.join(HIDDEN_ACTIVATIONS)}; or one per hidden layer. "
-            "The output is inferred as glassnet train infers it. Default: tanh.",
-        ),
+    return with_options(
+        data_option("(needs --target). Default: moons.", default="moons"),
+        target_option(),
+        hidden_option(hidden),
+        activation_option("tanh"),
         click.option(
             "--samples",
             type=int,
@@ -157,11 +128,4 @@ def problem_options(*, hidden: str, samples: int | None) -> Callable[[Any], Any]
             default=0,
             help="Seed of the generated data, the initial weights and the samples. Default: 0.",
         ),
-    ]
-
-    def decorate(command: Any) -> Any:
-        for option in reversed(options):
-            command = option(command)
-        return command
-
-    return decorate
+    )

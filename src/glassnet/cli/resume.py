@@ -15,40 +15,12 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
+from glassnet.cli.options import OPTION_FIELDS, as_option
 from glassnet.data.datasets import DATASETS
 from glassnet.errors import InputError
 from glassnet.runs.resuming import load_start_model
 
 MODEL_FILES = ("model.npz", "checkpoint.npz")  # what a run folder holds to resume from
-SAVED_OPTIONS = {  # command-line option: the RunConfig field that holds its saved value
-    "data": "data",
-    "target": "target",
-    "task": "task",
-    "noise": "noise",
-    "samples": "n_samples",
-    "classes": "classes",
-    "hidden": "hidden",
-    "activation": "activation",
-    "init": "init",
-    "lr": "lr",
-    "iterations": "epochs",
-    "seed": "seed",
-    "optimizer": "optimizer",
-    "momentum": "momentum",
-    "beta1": "beta1",
-    "beta2": "beta2",
-    "lr_schedule": "lr_schedule",
-    "schedule_options": "schedule_options",
-    "alpha": "alpha",
-    "batch_size": "batch_size",
-    "validation": "validation",
-    "early_stopping": "early_stopping",
-    "min_delta": "min_delta",
-    "test_size": "test_size",
-    "no_standardize": "standardize",
-    "record_gradients": "record_gradients",
-    "dtype": "dtype",
-}
 OPTIONS_OF = {  # an option given anew drops the saved options that belong to its old value
     "optimizer": ("momentum", "beta1", "beta2"),
     "lr_schedule": ("schedule_options",),
@@ -115,20 +87,9 @@ def resumed_options(options: dict[str, Any]) -> dict[str, Any]:
     }
     dropped = {name for option in given & set(OPTIONS_OF) for name in OPTIONS_OF[option]}
     merged = {**options, "resume_from": str(source)}
-    for option, field in SAVED_OPTIONS.items():
+    for option, field in OPTION_FIELDS.items():
         if option not in given and option not in dropped and field in saved:
-            merged[option] = _as_option(option, saved[field])
+            merged[option] = as_option(option, saved[field])
     if merged["data"] in DATASETS and "task" not in given:
         merged["task"] = "auto"  # a saved, resolved task is for CSV files only
     return merged
-
-
-def _as_option(option: str, value: Any) -> Any:
-    """A saved config value as the command line would give it."""
-    if option in ("hidden", "activation"):
-        return ",".join(str(item) for item in value)
-    if option == "schedule_options":
-        return tuple(f"{key}={number}" for key, number in value.items())
-    if option == "no_standardize":
-        return not value
-    return value

@@ -12,25 +12,14 @@ errors keep click's format (and also exit with 2).
 """
 
 import inspect
-import math
 import sys
-import time
 import warnings
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 from rich.text import Text
 
@@ -43,29 +32,38 @@ from glassnet.cli.app import (
     quiet_broken_pipe,
 )
 from glassnet.cli.app import fail as _fail
+from glassnet.cli.options import (
+    DEFAULTS,
+    activation_option,
+    as_option,
+    config_fields,
+    data_option,
+    hidden_option,
+    run_option,
+    target_option,
+)
+from glassnet.cli.progress import ProgressBar, progress_display
 from glassnet.cli.resume import RESUME_HELP, resumed_options
-from glassnet.core.activations import HIDDEN_ACTIVATIONS
+from glassnet.cli.tables import confusion_table, facts_table, network_shape
 from glassnet.core.initializers import INITIALIZERS
 from glassnet.data.datasets import DATASETS
-from glassnet.errors import GlassnetError, InputError
+from glassnet.errors import GlassnetError
 from glassnet.runs import RunConfig, RunResult, run_training, write_run_folder
-from glassnet.training.callbacks import Callback, TrainingState
 from glassnet.training.schedules import SCHEDULES
 from glassnet.viz import draw_run
 
-DEFAULTS = RunConfig()
 OPTIMIZER_NAMES = ("gd", "momentum", "nesterov", "adam")
 PRINTS_PER_RUN = 10  # without --print-every, off a terminal: print the cost this many times
 
 
-def _generator_defaults(option: str) -> str:
-    """``"moons 0.2, circles 0.1, ..."``: each generator's default for ``option``."""
+def _generated(option: str, what: str) -> str:
+    """The help of a generator's option: ``what`` and each generator's default for it."""
     defaults = []
     for name, generator in DATASETS.items():
         parameter = inspect.signature(generator).parameters.get(option)
         if parameter is not None:
             defaults.append(f"{name} {parameter.default}")
-    return ", ".join(defaults)
+    return f"{what} of a generated data set. Default: the data set's own ({', '.join(defaults)})."
 
 
 def _schedule_options_help() -> str:
@@ -105,69 +103,31 @@ with the weights training had reached).
 
 
 @cli.command(epilog=TRAIN_EPILOG, context_settings=CONTEXT_SETTINGS)
-@click.option(
-    "--data",
-    metavar="NAME|PATH.csv",
-    help=f"The data: {', '.join(DATASETS)}, or a CSV file with a header row (needs --target). "
-    "Required, unless --resume gives the run's.",
-)
-@click.option("--target", metavar="COLUMN", help="The CSV column to predict (CSV files only).")
-@click.option(
+@data_option("(needs --target). Required, unless --resume gives the run's.")
+@target_option()
+@run_option(
     "--task",
     type=click.Choice(["auto", "classification", "regression"]),
-    default=DEFAULTS.task,
     help="What the CSV target is; auto: classification for text or at most 20 whole-number "
-    f"values, regression otherwise. Default: {DEFAULTS.task}.",
+    "values, regression otherwise.",
 )
-@click.option(
-    "--noise",
-    type=float,
-    help="Noise of a generated data set. Default: the data set's own "
-    f"({_generator_defaults('noise')}).",
-)
-@click.option(
-    "--samples",
-    type=int,
-    help="Samples of a generated data set. Default: the data set's own "
-    f"({_generator_defaults('n_samples')}).",
-)
-@click.option(
-    "--classes",
-    type=int,
-    help=f"Arms (classes) of the spiral. Default: {_generator_defaults('classes')}.",
-)
-@click.option(
-    "--hidden",
-    default=",".join(str(size) for size in DEFAULTS.hidden),
-    metavar="SIZES",
-    help="Units per hidden layer, comma-separated (16,8 is two layers); '' for none. "
-    f"Default: {','.join(str(size) for size in DEFAULTS.hidden)}.",
-)
-@click.option(
-    "--activation",
-    default=",".join(DEFAULTS.activation),
-    metavar="NAMES",
-    help=f"Hidden activation: {', '.join(HIDDEN_ACTIVATIONS)}; or a comma list, one per hidden "
-    f"layer. The output is inferred: sigmoid for 2 classes, softmax for more, identity for "
-    f"regression. Default: {','.join(DEFAULTS.activation)}.",
-)
-@click.option(
+@click.option("--noise", type=float, help=_generated("noise", "Noise"))
+@click.option("--samples", type=int, help=_generated("n_samples", "Samples"))
+@click.option("--classes", type=int, help=_generated("classes", "Arms (classes)"))
+@hidden_option(as_option("hidden", DEFAULTS.hidden))
+@activation_option(as_option("activation", DEFAULTS.activation))
+@run_option(
     "--init",
     type=click.Choice(list(INITIALIZERS)),
-    default=DEFAULTS.init,
-    help=f"Weight initialisation (small is the tutorials' 0.01 * randn). Default: {DEFAULTS.init}.",
+    help="Weight initialisation (small is the tutorials' 0.01 * randn).",
 )
-@click.option(
-    "--lr", type=float, default=DEFAULTS.lr, help=f"Learning rate. Default: {DEFAULTS.lr}."
-)
-@click.option(
+@run_option("--lr", type=float, help="Learning rate.")
+@run_option(
     "--iterations",
     "--epochs",
     "iterations",
     type=int,
-    default=DEFAULTS.epochs,
-    help="Passes over the training data (with full batches, one update each). "
-    f"Default: {DEFAULTS.epochs}.",
+    help="Passes over the training data (with full batches, one update each).",
 )
 @click.option(
     "--print-every",
@@ -176,24 +136,21 @@ with the weights training had reached).
     help="Print 'Cost after iteration i: c' every N iterations instead of the progress bar. "
     "Default: off on a terminal (progress bar); every tenth of the iterations otherwise.",
 )
-@click.option(
+@run_option(
     "--seed",
     type=int,
-    default=DEFAULTS.seed,
     help="The one seed for the generated data, the splits, the initial weights and the "
-    f"shuffling: same seed, same run. Default: {DEFAULTS.seed}.",
+    "shuffling: same seed, same run.",
 )
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     help="The run folder to write. Default: runs/<data>-<timestamp>.",
 )
-@click.option(
+@run_option(
     "--optimizer",
     type=click.Choice(OPTIMIZER_NAMES),
-    default=DEFAULTS.optimizer,
-    help="gd (plain gradient descent; --batch-size makes it mini-batch or stochastic), "
-    f"momentum, nesterov or adam. Default: {DEFAULTS.optimizer}.",
+    help=f"{OPTIMIZER_NAMES[0]} (plain gradient descent), momentum, nesterov or adam.",
 )
 @click.option(
     "--momentum",
@@ -202,11 +159,10 @@ with the weights training had reached).
 )
 @click.option("--beta1", type=float, help="Adam's first-moment decay. Default: 0.9.")
 @click.option("--beta2", type=float, help="Adam's second-moment decay. Default: 0.999.")
-@click.option(
+@run_option(
     "--lr-schedule",
     type=click.Choice(list(SCHEDULES)),
-    default=DEFAULTS.lr_schedule,
-    help=f"How the learning rate changes per epoch. Default: {DEFAULTS.lr_schedule}.",
+    help="How the learning rate changes per epoch.",
 )
 @click.option(
     "--schedule-option",
@@ -215,12 +171,7 @@ with the weights training had reached).
     metavar="KEY=VALUE",
     help=f"An option of the schedule, repeatable; defaults: {_schedule_options_help()}.",
 )
-@click.option(
-    "--alpha",
-    type=float,
-    default=DEFAULTS.alpha,
-    help=f"L2 strength: the cost adds alpha/(2n) * sum ||W||^2. Default: {DEFAULTS.alpha}.",
-)
+@run_option("--alpha", type=float, help="L2 strength: the cost adds alpha/(2n) * sum ||W||^2.")
 @click.option(
     "--batch-size",
     type=int,
@@ -245,13 +196,12 @@ with the weights training had reached).
     type=float,
     help="The improvement early stopping counts as one. Default: 0.0 (with --early-stopping).",
 )
-@click.option(
+@run_option(
     "--test-size",
     type=float,
-    default=DEFAULTS.test_size,
     metavar="FRACTION",
-    help="Fraction held out (stratified for classes) to test the trained network; 0 trains on "
-    f"all the data. Default: {DEFAULTS.test_size}.",
+    help="Fraction held out (stratified for classes) to test the trained network; 0 trains "
+    "on all the data.",
 )
 @click.option(
     "--no-standardize",
@@ -265,11 +215,10 @@ with the weights training had reached).
     help="Record each layer's gradient and weight norms every iteration (history.csv columns "
     "grad_norm_W1, weight_norm_W1, ...) and draw gradient_norms.png. Default: off.",
 )
-@click.option(
+@run_option(
     "--dtype",
     type=click.Choice(["float64", "float32"]),
-    default=DEFAULTS.dtype,
-    help=f"Floating-point type of the weights and the data. Default: {DEFAULTS.dtype}.",
+    help="Floating-point type of the weights and the data.",
 )
 @click.option(
     "--no-progress",
@@ -305,7 +254,9 @@ def train(**options: Any) -> None:
         part = result.metrics["confusion_matrix_part"]
         heading = f"Confusion matrix, {part} part (rows: true class, columns: predicted):"
         console.print(Text(heading))
-        console.print(confusion_table(result))
+        console.print(
+            confusion_table(result.metrics["classes"], result.metrics["confusion_matrix"])
+        )
     if result.history.interrupted:
         raise click.exceptions.Exit(EXIT_INTERRUPTED)
 
@@ -317,33 +268,7 @@ def config_from_options(options: dict[str, Any]) -> tuple[RunConfig, bool]:
     if print_every is None and not show_bar:
         print_every = max(1, options["iterations"] // PRINTS_PER_RUN)
     config = RunConfig(
-        data=options["data"],
-        target=options["target"],
-        task=options["task"],
-        noise=options["noise"],
-        n_samples=options["samples"],
-        classes=options["classes"],
-        hidden=parse_sizes(options["hidden"]),
-        activation=parse_names(options["activation"]),
-        init=options["init"],
-        optimizer=options["optimizer"],
-        lr=options["lr"],
-        momentum=options["momentum"],
-        beta1=options["beta1"],
-        beta2=options["beta2"],
-        lr_schedule=options["lr_schedule"],
-        schedule_options=parse_schedule_options(options["schedule_options"]),
-        alpha=options["alpha"],
-        batch_size=options["batch_size"],
-        epochs=options["iterations"],
-        validation=options["validation"] or None,  # 0 means none
-        early_stopping=options["early_stopping"],
-        min_delta=options["min_delta"],
-        test_size=options["test_size"],
-        standardize=not options["no_standardize"],
-        record_gradients=options["record_gradients"],
-        seed=options["seed"],
-        dtype=options["dtype"],
+        **config_fields(options),
         print_every=print_every,
         out=str(options["out"] or default_out(options["data"])),
         resume_from=options.get("resume_from"),
@@ -351,84 +276,10 @@ def config_from_options(options: dict[str, Any]) -> tuple[RunConfig, bool]:
     return config, show_bar
 
 
-def parse_sizes(text: str) -> tuple[int, ...]:
-    """``"16,8"`` -> ``(16, 8)``; ``""`` -> ``()`` (no hidden layer)."""
-    if not text.strip():
-        return ()
-    try:
-        return tuple(int(part) for part in text.split(","))
-    except ValueError:
-        raise InputError(
-            f"--hidden takes whole numbers separated by commas, such as 16,8; got {text!r}"
-        ) from None
-
-
-def parse_names(text: str) -> tuple[str, ...]:
-    """``"relu,tanh"`` -> ``("relu", "tanh")``."""
-    return tuple(part.strip() for part in text.split(","))
-
-
-def parse_schedule_options(pairs: Sequence[str]) -> dict[str, float]:
-    """``("gamma=0.5", "step_size=100")`` -> ``{"gamma": 0.5, "step_size": 100}``."""
-    options: dict[str, float] = {}
-    for pair in pairs:
-        key, _, value = pair.partition("=")
-        try:
-            number = float(value)
-        except ValueError:
-            raise InputError(
-                f"--schedule-option takes KEY=VALUE with a number, such as gamma=0.5; got {pair!r}"
-            ) from None
-        options[key.strip()] = int(number) if value.strip().lstrip("+-").isdigit() else number
-    return options
-
-
 def default_out(data: str) -> Path:
     """``runs/<data>-<timestamp>``, with a CSV file's name without its extension."""
     label = data if data in DATASETS else Path(data).stem or "data"
     return Path("runs") / f"{label}-{datetime.now():%Y%m%d-%H%M%S}"
-
-
-class ProgressBar(Callback):
-    """A rich progress bar over the epochs, showing the latest training cost.
-
-    It updates at most every ``interval`` seconds (and at the last epoch), so a
-    fast epoch does not pay for the bar.
-    """
-
-    def __init__(self, progress: Progress, interval: float = 0.05) -> None:
-        self.progress = progress
-        self.interval = interval
-        self.task: Any = None
-        self.updated = -math.inf
-
-    def on_train_begin(self, state: TrainingState) -> None:
-        self.task = self.progress.add_task("training", total=state.epochs, cost="-")
-
-    def on_epoch_end(self, state: TrainingState) -> None:
-        now = time.monotonic()
-        if now - self.updated < self.interval and state.epoch < state.epochs - 1:
-            return
-        self.updated = now
-        cost = f"{state.history.last('cost'):.6f}"
-        self.progress.update(self.task, completed=state.epoch + 1, cost=cost)
-
-    def on_train_end(self, state: TrainingState) -> None:
-        cost = f"{state.history.last('cost'):.6f}"
-        self.progress.update(self.task, completed=len(state.history), cost=cost)
-
-
-def progress_display(console: Console | None = None) -> Progress:
-    """The progress bar's layout: bar, iterations done, cost, elapsed and remaining time."""
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("cost {task.fields[cost]}"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-    )
 
 
 def _train(config: RunConfig, show_bar: bool) -> RunResult:
@@ -463,28 +314,17 @@ def _format(value: Any, digits: int = 4) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
-def _network_shape(result: RunResult) -> str:
-    """``2 -> 5 tanh -> 1 sigmoid``."""
-    network = result.network
-    names = [*network.hidden, network.output]
-    layers = [f"{size} {name}" for size, name in zip(network.layer_sizes[1:], names, strict=True)]
-    return " -> ".join([str(network.layer_sizes[0]), *layers])
-
-
 def summary_table(result: RunResult, folder: Path) -> Table:
     """The run at a glance: data, network, final cost, scores, epochs, time, run folder."""
     metrics, config = result.metrics, result.config
     metric = "R²" if metrics["metric"] == "r2" else "accuracy"
     name = metrics["metric"]
-    table = Table(title="glassnet train", show_header=False, title_justify="left")
-    table.add_column(style="bold")
-    table.add_column(overflow="fold")
     parts = f"{metrics['n_train']} train / {metrics['n_validation']} validation / "
     parts += f"{metrics['n_test']} held-out"
     rows = [
         ("data", f"{result.dataset.name}, {config.task}"),
         ("samples", parts),
-        ("network", _network_shape(result)),
+        ("network", network_shape(result.network)),
         ("optimizer", f"{config.optimizer}, lr {config.lr:g}, schedule {config.lr_schedule}"),
         ("final cost", _format(metrics["final_cost"], 6)),
         (f"train {metric}", _format(metrics[f"train_{name}"])),
@@ -499,18 +339,4 @@ def summary_table(result: RunResult, folder: Path) -> Table:
         ("time", f"{metrics['seconds']:.2f} s training"),
         ("run folder", str(folder)),
     ]
-    for label, value in rows:
-        table.add_row(label, Text(value))
-    return table
-
-
-def confusion_table(result: RunResult) -> Table:
-    """The confusion matrix: one row per true class, one column per predicted class."""
-    names = result.metrics["classes"]
-    table = Table()
-    table.add_column("true \\ predicted")
-    for name in names:
-        table.add_column(Text(name), justify="right")
-    for name, row in zip(names, result.metrics["confusion_matrix"], strict=True):
-        table.add_row(Text(name), *(str(count) for count in row))
-    return table
+    return facts_table("glassnet train", rows)
