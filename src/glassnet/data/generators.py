@@ -1,0 +1,150 @@
+"""The bundled data sets: four small 2-D toy problems and one real one.
+
+- ``moons``: two interleaving half circles (scikit-learn's ``make_moons``); the
+  reference experiment is ``make_moons(n_samples=500, noise=0.2)``.
+- ``circles``: a small circle inside a large one (``make_circles``).
+- ``xor``: points in the square [-1, 1]^2, class 1 in the quadrants where x1 * x2 > 0.
+- ``spiral``: the CS231n spiral, ``classes`` arms winding out from the origin.
+- ``cancer``: scikit-learn's bundled Wisconsin breast cancer data, 569 tumours x 30
+  features, 0 = malignant, 1 = benign (no download).
+
+Every generator takes ``noise`` and ``random_state``: the same seed gives the same arrays.
+"""
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from glassnet.data.dataset import Dataset
+from glassnet.data.preprocessing import sklearn_seed
+from glassnet.errors import InputError
+from glassnet.validation import check_unit_interval
+
+RandomState = int | np.random.Generator | None
+
+
+def _check_count(value: int, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise InputError(f"{name} must be a whole number of at least {minimum}, got {value!r}")
+    return int(value)
+
+
+def _check_noise(noise: float) -> float:
+    if isinstance(noise, bool) or not isinstance(noise, int | float | np.number):
+        raise InputError(f"noise must be a number of 0 or more, got {noise!r}")
+    if not (np.isfinite(noise) and noise >= 0):
+        raise InputError(f"noise must be a number of 0 or more, got {noise!r}")
+    return float(noise)
+
+
+def _toy(X: NDArray[Any], y: NDArray[Any], name: str, description: str) -> Dataset:
+    return Dataset(
+        X=np.ascontiguousarray(X, dtype=np.float64),
+        y=np.asarray(y, dtype=np.int64),
+        feature_names=["x1", "x2"],
+        target_name="label",
+        task="classification",
+        name=name,
+        description=description,
+    )
+
+
+def moons(n_samples: int = 500, noise: float = 0.2, random_state: RandomState = None) -> Dataset:
+    """Two interleaving half circles, labels 0 and 1 (``sklearn.datasets.make_moons``).
+
+    ``noise`` is the standard deviation of Gaussian noise added to the points. An int
+    ``random_state`` is passed to scikit-learn as is, so the arrays equal
+    ``make_moons(n_samples, noise=noise, random_state=random_state)``.
+    """
+    from sklearn.datasets import make_moons  # lazy: keeps `import glassnet` light
+
+    n_samples = _check_count(n_samples, "n_samples", 2)
+    noise = _check_noise(noise)
+    X, y = make_moons(n_samples=n_samples, noise=noise, random_state=sklearn_seed(random_state))
+    return _toy(X, y, "moons", f"two interleaving half moons, {n_samples} points, noise {noise}")
+
+
+def circles(
+    n_samples: int = 500, noise: float = 0.1, factor: float = 0.5, random_state: RandomState = None
+) -> Dataset:
+    """A circle of radius ``factor`` (label 1) inside one of radius 1 (label 0).
+
+    Uses ``sklearn.datasets.make_circles``; ``noise`` is the standard deviation of
+    Gaussian noise added to the points.
+    """
+    from sklearn.datasets import make_circles  # lazy: keeps `import glassnet` light
+
+    n_samples = _check_count(n_samples, "n_samples", 2)
+    noise = _check_noise(noise)
+    factor = check_unit_interval(factor, "factor")
+    X, y = make_circles(
+        n_samples=n_samples, noise=noise, factor=factor, random_state=sklearn_seed(random_state)
+    )
+    return _toy(X, y, "circles", f"two concentric circles, {n_samples} points, noise {noise}")
+
+
+def xor(n_samples: int = 400, noise: float = 0.2, random_state: RandomState = None) -> Dataset:
+    """Points uniform in [-1, 1]^2; label 1 where x1 * x2 > 0, then Gaussian noise.
+
+    .. math:: y = [x_1 x_2 > 0], \\qquad X = x + \\varepsilon, \\quad
+              \\varepsilon \\sim N(0, \\text{noise}^2)
+
+    The label is decided before the noise moves the points, so noisy points near
+    the axes can sit in the "wrong" quadrant.
+    """
+    n_samples = _check_count(n_samples, "n_samples", 1)
+    noise = _check_noise(noise)
+    rng = np.random.default_rng(random_state)
+    X = rng.uniform(-1.0, 1.0, size=(n_samples, 2))  # (n, 2)
+    y = (X[:, 0] * X[:, 1] > 0).astype(np.int64)  # (n,)
+    X = X + rng.normal(0.0, noise, size=X.shape)
+    return _toy(X, y, "xor", f"XOR quadrants in [-1, 1]^2, {n_samples} points, noise {noise}")
+
+
+def spiral(
+    n_samples: int = 300, classes: int = 2, noise: float = 0.2, random_state: RandomState = None
+) -> Dataset:
+    """The CS231n spiral: ``classes`` arms winding out from the origin.
+
+    Arm ``j`` of ``m`` points has radius ``r = linspace(0, 1, m)`` and angle
+    ``t = linspace(4j, 4(j + 1), m) + N(0, noise^2)``; its points are
+    ``(r sin t, r cos t)`` with label ``j``. The ``n_samples`` are split as evenly as
+    possible over the arms (the first ``n_samples % classes`` arms get one more), and
+    the rows are shuffled.
+    """
+    classes = _check_count(classes, "classes", 2)
+    n_samples = _check_count(n_samples, "n_samples", classes)
+    noise = _check_noise(noise)
+    rng = np.random.default_rng(random_state)
+    X_arms, y_arms = [], []
+    for j in range(classes):
+        m = n_samples // classes + (j < n_samples % classes)
+        r = np.linspace(0.0, 1.0, m)  # (m,)
+        t = np.linspace(4.0 * j, 4.0 * (j + 1), m) + rng.normal(0.0, noise, m)  # (m,)
+        X_arms.append(np.column_stack([r * np.sin(t), r * np.cos(t)]))  # (m, 2)
+        y_arms.append(np.full(m, j))
+    order = rng.permutation(n_samples)
+    X, y = np.concatenate(X_arms)[order], np.concatenate(y_arms)[order]
+    description = f"{classes}-arm spiral, {n_samples} points, angle noise {noise}"
+    return _toy(X, y, "spiral", description)
+
+
+def cancer() -> Dataset:
+    """Wisconsin diagnostic breast cancer data, bundled with scikit-learn (no download).
+
+    569 tumours, 30 real-valued features (scikit-learn's names), target 0 = malignant
+    (212), 1 = benign (357).
+    """
+    from sklearn.datasets import load_breast_cancer  # lazy: keeps `import glassnet` light
+
+    data = load_breast_cancer()
+    return Dataset(
+        X=np.ascontiguousarray(data.data, dtype=np.float64),
+        y=np.asarray(data.target, dtype=np.int64),
+        feature_names=[str(name) for name in data.feature_names],
+        target_name="diagnosis",
+        task="classification",
+        name="cancer",
+        description="Wisconsin breast cancer, 569 tumours x 30 features; 0 = malignant, 1 = benign",
+    )
