@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from glassnet.data.dataset import Dataset
 from glassnet.data.preprocessing import sklearn_seed
 from glassnet.errors import InputError
-from glassnet.validation import check_unit_interval
+from glassnet.validation import check_number, check_unit_interval
 
 RandomState = int | np.random.Generator | None
 
@@ -28,14 +28,6 @@ def _check_count(value: int, name: str, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
         raise InputError(f"{name} must be a whole number of at least {minimum}, got {value!r}")
     return int(value)
-
-
-def _check_noise(noise: float) -> float:
-    if isinstance(noise, bool) or not isinstance(noise, int | float | np.number):
-        raise InputError(f"noise must be a number of 0 or more, got {noise!r}")
-    if not (np.isfinite(noise) and noise >= 0):
-        raise InputError(f"noise must be a number of 0 or more, got {noise!r}")
-    return float(noise)
 
 
 def _toy(X: NDArray[Any], y: NDArray[Any], name: str, description: str) -> Dataset:
@@ -60,7 +52,7 @@ def moons(n_samples: int = 500, noise: float = 0.2, random_state: RandomState = 
     from sklearn.datasets import make_moons  # lazy: keeps `import glassnet` light
 
     n_samples = _check_count(n_samples, "n_samples", 2)
-    noise = _check_noise(noise)
+    noise = check_number(noise, "noise", low=0)
     X, y = make_moons(n_samples=n_samples, noise=noise, random_state=sklearn_seed(random_state))
     return _toy(X, y, "moons", f"two interleaving half moons, {n_samples} points, noise {noise}")
 
@@ -76,7 +68,7 @@ def circles(
     from sklearn.datasets import make_circles  # lazy: keeps `import glassnet` light
 
     n_samples = _check_count(n_samples, "n_samples", 2)
-    noise = _check_noise(noise)
+    noise = check_number(noise, "noise", low=0)
     factor = check_unit_interval(factor, "factor")
     X, y = make_circles(
         n_samples=n_samples, noise=noise, factor=factor, random_state=sklearn_seed(random_state)
@@ -94,7 +86,7 @@ def xor(n_samples: int = 400, noise: float = 0.2, random_state: RandomState = No
     the axes can sit in the "wrong" quadrant.
     """
     n_samples = _check_count(n_samples, "n_samples", 1)
-    noise = _check_noise(noise)
+    noise = check_number(noise, "noise", low=0)
     rng = np.random.default_rng(random_state)
     X = rng.uniform(-1.0, 1.0, size=(n_samples, 2))  # (n, 2)
     y = (X[:, 0] * X[:, 1] > 0).astype(np.int64)  # (n,)
@@ -115,7 +107,7 @@ def spiral(
     """
     classes = _check_count(classes, "classes", 2)
     n_samples = _check_count(n_samples, "n_samples", classes)
-    noise = _check_noise(noise)
+    noise = check_number(noise, "noise", low=0)
     rng = np.random.default_rng(random_state)
     X_arms, y_arms = [], []
     for j in range(classes):

@@ -6,7 +6,6 @@ optimizer's own options, the schedule's, the data generator's).
 """
 
 import inspect
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -19,7 +18,7 @@ from glassnet.data.datasets import DATASETS
 from glassnet.errors import InputError
 from glassnet.training.callbacks import Callback, EarlyStopping, PrintCost
 from glassnet.training.schedules import SCHEDULES, make_schedule
-from glassnet.validation import check_dtype, check_positive, lookup
+from glassnet.validation import check_dtype, check_integer, check_number, check_positive, lookup
 
 GENERATOR_OPTIONS = ("noise", "n_samples", "classes")
 OPTIMIZER_OPTIONS = {
@@ -27,6 +26,7 @@ OPTIMIZER_OPTIONS = {
     "nesterov": ("momentum",),
     "adam": ("beta1", "beta2"),
 }
+FRACTION: dict[str, Any] = {"low": 0, "high": 1, "high_open": True, "noun": "a fraction"}
 OPTIMIZER_DEFAULTS = {"momentum": 0.9, "beta1": 0.9, "beta2": 0.999}
 
 
@@ -135,18 +135,16 @@ def check_config(config: RunConfig) -> RunConfig:
     activation = _check_activations(config.activation, len(hidden))
     lookup(INITIALIZERS, config.init, "initialiser")
     check_positive(config.lr, "learning rate")
-    if not isinstance(config.alpha, int | float) or not 0 <= config.alpha < math.inf:
-        raise InputError(f"alpha (L2 strength) must be a number of 0 or more, got {config.alpha!r}")
-    _check_fraction(config.test_size, "test_size", allow_zero=True)
+    check_number(config.alpha, "alpha (L2 strength)", low=0)
+    check_number(config.test_size, "test_size", **FRACTION)  # [0, 1)
     if config.validation is not None:
-        _check_fraction(config.validation, "validation", allow_zero=False)
-    _check_count(config.epochs, "epochs (iterations)")
+        check_number(config.validation, "validation", **FRACTION, low_open=True)  # (0, 1)
+    check_integer(config.epochs, "epochs (iterations)", low=1)
     if config.batch_size is not None:
-        _check_count(config.batch_size, "batch_size")
+        check_integer(config.batch_size, "batch_size", low=1)
     if config.print_every is not None:
-        _check_count(config.print_every, "print_every")
-    if not isinstance(config.seed, int) or not 0 <= config.seed < 2**32:
-        raise InputError(f"seed must be a whole number in [0, 2**32), got {config.seed!r}")
+        check_integer(config.print_every, "print_every", low=1)
+    check_integer(config.seed, "seed", low=0, high=2**32 - 1)
     check_dtype(config.dtype)
     resolved = replace(
         config,
@@ -188,18 +186,6 @@ def _check_activations(activation: str | Sequence[str], n_hidden: int) -> tuple[
             "or one per hidden layer"
         )
     return names
-
-
-def _check_fraction(value: float, name: str, *, allow_zero: bool) -> None:
-    low_ok = value >= 0 if allow_zero else value > 0
-    if isinstance(value, bool) or not isinstance(value, int | float) or not (low_ok and value < 1):
-        interval = "[0, 1)" if allow_zero else "(0, 1)"
-        raise InputError(f"{name} must be a fraction in {interval}, got {value!r}")
-
-
-def _check_count(value: int, name: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InputError(f"{name} must be a whole number of 1 or more, got {value!r}")
 
 
 def _resolve_min_delta(config: RunConfig) -> float | None:

@@ -27,8 +27,7 @@ from numpy.typing import ArrayLike, NDArray
 from glassnet.core.activations import LEAKY_SLOPE
 from glassnet.core.network import Gradients, Network, Trace, backward, cost, encode_targets, forward
 from glassnet.core.optimizers import GradientDescent
-from glassnet.errors import InputError
-from glassnet.validation import check_features, check_lengths, check_X, lookup
+from glassnet.validation import check_features, check_integer, check_lengths, check_X, lookup
 
 Array = NDArray[np.floating]
 
@@ -143,7 +142,9 @@ class Explanation:
         """The explanation as plain text (``"text"``) or a Markdown handout (``"markdown"``)."""
         renderer = lookup(FORMATS, format, "format")
         return renderer(
-            self, _check_count(max_rows, "max_rows", 1), _check_count(decimals, "decimals", 0)
+            self,
+            check_integer(max_rows, "max_rows", low=1),
+            check_integer(decimals, "decimals", low=0),
         )
 
     def __str__(self) -> str:
@@ -340,9 +341,3 @@ def _render_markdown(explanation: Explanation, max_rows: int, decimals: int) -> 
 
 FORMATS = {"text": _render_text, "markdown": _render_markdown}
 """Renderers by format name."""
-
-
-def _check_count(value: int, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise InputError(f"{name} must be a whole number of {minimum} or more, got {value!r}")
-    return int(value)
