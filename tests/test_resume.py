@@ -139,3 +139,16 @@ def test_every_error_exits_2_with_one_line(first_run, tmp_path, case, expected):
     if case != "no data":  # click's own usage errors keep click's format
         assert result.stderr.startswith("error: ") and len(result.stderr.splitlines()) == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_a_run_folder_that_named_gradient_descent_sgd_still_resumes(first_run, tmp_path):
+    old = tmp_path / "old"
+    old.mkdir()
+    model = load(first_run / "model.npz")
+    assert model.config["optimizer"] == "gd"
+    model.config = {**model.config, "optimizer": "sgd"}  # as glassnet 0.1.0 wrote it
+    save(model, old / "model.npz")
+    out = tmp_path / "resumed"
+    ok(train("--resume", old, "--iterations", 5, "--out", out))
+    assert config_of(out)["optimizer"] == "gd"
+    assert costs(out)[0] == pytest.approx(costs(first_run)[-1], rel=1e-3)

@@ -21,7 +21,10 @@ from typing import Any
 
 import numpy as np
 
+from glassnet.data import generators
+from glassnet.data.preprocessing import Standardizer
 from glassnet.errors import InputError
+from glassnet.training.metrics import accuracy
 from glassnet.validation import lookup
 
 IMPLEMENTATIONS = ("glassnet", "sklearn", "torch")
@@ -86,15 +89,14 @@ QUICK_EPOCHS = {"W1": 1000, "W2": 2000, "W3": 1}
 
 def load_data(name: str, dtype: str) -> tuple[np.ndarray, np.ndarray]:
     """The workload's data: X (n, d) in ``dtype``, y (n,) of 0/1."""
+    X: np.ndarray
+    y: np.ndarray
     if name == "moons":
-        from sklearn.datasets import make_moons
-
-        X, y = make_moons(500, noise=0.2, random_state=0)
+        dataset = generators.moons(500, noise=0.2, random_state=0)
+        X, y = dataset.X, dataset.y
     elif name == "cancer":
-        from sklearn.datasets import load_breast_cancer
-
-        X, y = load_breast_cancer(return_X_y=True)
-        X = (X - X.mean(axis=0)) / X.std(axis=0)  # standardised
+        dataset = generators.cancer()
+        X, y = Standardizer().fit_transform(dataset.X), dataset.y  # standardised
     else:
         from sklearn.datasets import make_classification
 
@@ -103,10 +105,13 @@ def load_data(name: str, dtype: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def evaluate(probability: np.ndarray, y: np.ndarray) -> dict[str, float]:
-    """The shared score, in float64: binary cross-entropy and accuracy at threshold 0.5."""
-    p = np.clip(np.asarray(probability, dtype=np.float64).reshape(-1), 1e-15, 1 - 1e-15)
-    loss = -np.mean(y * np.log(p) + (1 - y) * np.log1p(-p))
-    return {"loss": float(loss), "accuracy": float(((p > 0.5) == y).mean())}
+    """The shared score of every peer's P(y = 1), in float64: log-loss and accuracy."""
+    from sklearn.metrics import log_loss
+
+    p = np.asarray(probability, dtype=np.float64).reshape(-1, 1)  # (n, 1), as A[L]
+    Y = y.reshape(-1, 1)
+    loss = log_loss(y, p[:, 0], labels=[0, 1])  # peers give probabilities, not logits
+    return {"loss": float(loss), "accuracy": accuracy("sigmoid", p, Y)}
 
 
 def steps_of(workload: Workload, n: int, epochs: int) -> int:

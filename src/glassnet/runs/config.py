@@ -110,13 +110,27 @@ class RunConfig:
 CONFIG_FIELDS = frozenset(option.name for option in fields(RunConfig))
 
 
+# Option values that were renamed: a record written under the old name reads as the new one.
+RENAMED_VALUES = {"optimizer": {"sgd": "gd"}}  # glassnet 0.1.0 before the layers called GD "sgd"
+
+
+def upgrade_record(record: Mapping[str, Any]) -> dict[str, Any]:
+    """``record`` (a saved config) with renamed option values under their current names."""
+    upgraded = dict(record)
+    for key, renames in RENAMED_VALUES.items():
+        if upgraded.get(key) in renames:
+            upgraded[key] = renames[upgraded[key]]
+    return upgraded
+
+
 def config_from_record(record: Mapping[str, Any]) -> RunConfig:
     """The RunConfig saved as ``record`` (``asdict`` of one: config.json, a model file's config).
 
     Keys that are not options (config.json's data and preprocessing) are left out;
-    lists become tuples again; options a record lacks take their defaults.
+    lists become tuples again; renamed values take their new names; options a
+    record lacks take their defaults.
     """
-    values = {key: value for key, value in record.items() if key in CONFIG_FIELDS}
+    values = {key: value for key, value in upgrade_record(record).items() if key in CONFIG_FIELDS}
     for key in ("hidden", "activation"):
         if isinstance(values.get(key), list):
             values[key] = tuple(values[key])

@@ -19,14 +19,20 @@ from glassnet.data.datasets import Dataset
 from glassnet.errors import InputError
 from glassnet.files.model_file import load_trained_model
 from glassnet.files.trained_model import TrainedModel
-from glassnet.runs.config import RunConfig
+from glassnet.runs.config import RunConfig, upgrade_record
 
 
 def load_start_model(path: str | os.PathLike[str]) -> TrainedModel:
-    """Load the model a run resumes from: a :class:`TrainedModel` with its preprocessing."""
-    return load_trained_model(
+    """Load the model a run resumes from: a :class:`TrainedModel` with its preprocessing.
+
+    Its config comes back with renamed option values under their current names
+    (:func:`~glassnet.runs.config.upgrade_record`), so older run folders resume.
+    """
+    model = load_trained_model(
         path, hint="resuming needs a model.npz or checkpoint.npz written by glassnet train"
     )
+    model.config = upgrade_record(model.config)
+    return model
 
 
 def check_start_model(model: TrainedModel, config: RunConfig, dataset: Dataset) -> None:

@@ -34,8 +34,10 @@ from glassnet.runs.resuming import check_start_model, load_start_model
 from glassnet.training.callbacks import Callback
 from glassnet.training.checkpoint import Checkpoint
 from glassnet.training.history import History
-from glassnet.training.loop import train
+from glassnet.training.inspection import GradientNorms
+from glassnet.training.loop import run_epochs
 from glassnet.training.metrics import metric_name, predicted_indices, score
+from glassnet.training.prepare import prepare
 
 Array = NDArray[np.floating]
 CHECKPOINT = "checkpoint.npz"  # the best epoch's model, written while training runs
@@ -210,14 +212,9 @@ def run_training(config: RunConfig, callbacks: Sequence[Callback] = ()) -> RunRe
     validation = None
     if X_val is not None and y_val is not None:
         validation = (result.features(X_val), result.targets(y_val))
-    if config.record_gradients:  # ||dW[l]|| and ||W[l]|| every epoch, probed on the fit part
-        from glassnet.training.inspection import GradientNorms
-
-        X_probe, y_probe = result.features(X_train), result.targets(y_train)
-        own_callbacks.append(GradientNorms(X_probe, y_probe, random_state=config.seed))
     began = time.perf_counter()
     try:
-        result.history = train(
+        plan = prepare(  # X is checked here, once; the probe and the loop take it as checked
             network,
             result.features(X_train),
             result.targets(y_train),
@@ -226,9 +223,13 @@ def run_training(config: RunConfig, callbacks: Sequence[Callback] = ()) -> RunRe
             batch_size=config.batch_size,
             alpha=config.alpha,
             validation=validation,
-            callbacks=[*own_callbacks, *callbacks],
             random_state=config.seed,
         )
+        if config.record_gradients:  # ||dW[l]|| and ||W[l]|| every epoch, probed on the fit part
+            own_callbacks.append(
+                GradientNorms.from_checked(plan.X, plan.Y, random_state=config.seed)
+            )
+        result.history = run_epochs(network, plan, [*own_callbacks, *callbacks])
     except DivergenceError:
         if result.checkpoint is not None:  # a diverged run leaves no model behind
             result.checkpoint.unlink(missing_ok=True)

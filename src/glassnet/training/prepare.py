@@ -193,7 +193,10 @@ def _resolve_optimizer(optimizer: Optimizer | str | None, learning_rate: float) 
         return GradientDescent(learning_rate)
     if isinstance(optimizer, str):
         return make_optimizer(optimizer, learning_rate=learning_rate)
-    if not hasattr(optimizer, "step"):
-        raise InputError(f"optimizer must be a name or an object with step(), got {optimizer!r}")
+    if not isinstance(optimizer, Optimizer):  # the Protocol: learning_rate and step(params, grads)
+        raise InputError(
+            "optimizer must be a name or an object with a learning_rate and "
+            f"step(params, grads), got {optimizer!r}"
+        )
     check_positive(optimizer.learning_rate, "learning_rate")
     return optimizer
