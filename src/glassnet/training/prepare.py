@@ -10,7 +10,7 @@ returns a :class:`TrainingPlan`: plain arrays and settings that
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -60,40 +60,62 @@ class TrainingPlan:
         return batches(self.X, self.Y, self.weights, self.batch_size, self.shuffle, self.rng)
 
 
+class TrainOptions(TypedDict, total=False):
+    """``train``'s options, each described in :func:`~glassnet.training.loop.train`."""
+
+    optimizer: Optimizer | str | None
+    epochs: int
+    batch_size: int | None
+    learning_rate: float
+    shuffle: bool
+    alpha: float
+    sample_weight: ArrayLike | None
+    validation: Validation
+    random_state: int | np.random.Generator | None
+    record_steps: bool
+
+
+DEFAULTS: TrainOptions = {
+    "optimizer": None,  # plain gradient descent
+    "epochs": 1000,
+    "batch_size": None,  # full batch
+    "learning_rate": 0.01,
+    "shuffle": True,
+    "alpha": 0.0,
+    "sample_weight": None,
+    "validation": None,
+    "random_state": None,
+    "record_steps": False,
+}
+
+
 def prepare(
-    network: Network,
-    X: ArrayLike,
-    y: ArrayLike,
-    optimizer: Optimizer | str | None = None,
-    epochs: int = 1000,
-    batch_size: int | None = None,
-    *,
-    learning_rate: float = 0.01,
-    shuffle: bool = True,
-    alpha: float = 0.0,
-    sample_weight: ArrayLike | None = None,
-    validation: Validation = None,
-    random_state: int | np.random.Generator | None = None,
-    record_steps: bool = False,
+    network: Network, X: ArrayLike, y: ArrayLike, **options: Unpack[TrainOptions]
 ) -> TrainingPlan:
     """Check :func:`~glassnet.training.loop.train`'s arguments and return the run's plan.
 
-    The parameters are ``train``'s (all but ``callbacks``); see there. Nothing is
-    changed (not the network, not the optimizer's state) when an argument is refused.
+    The options are ``train``'s (all but ``callbacks``), by keyword, with the same
+    defaults (:data:`DEFAULTS`); see there. Nothing is changed (not the network, not
+    the optimizer's state) when an argument is refused.
 
     Raises
     ------
     InputError
         For the first argument that is wrong, with what to give instead.
     """
-    rng = check_random_state(random_state)
+    unknown = sorted(set(options) - set(DEFAULTS))
+    if unknown:
+        raise InputError(f"unknown training option {unknown[0]!r}: known are {', '.join(DEFAULTS)}")
+    o: dict[str, Any] = {**DEFAULTS, **options}
+    rng = check_random_state(o["random_state"])
     X_checked = check_X(X, dtype=network.dtype)
     Y = _checked_targets(network, X_checked, y)
-    weights = _check_sample_weight(sample_weight, X_checked.shape[0], network.dtype)
-    epochs = check_integer(epochs, "epochs", low=1)
-    optimizer = _resolve_optimizer(optimizer, learning_rate)
-    alpha = check_number(alpha, "alpha (L2 strength)", low=0)
-    X_fit, Y_fit, weights, X_val, Y_val = _hold_out(network, X_checked, Y, weights, validation, rng)
+    weights = _check_sample_weight(o["sample_weight"], X_checked.shape[0], network.dtype)
+    epochs = check_integer(o["epochs"], "epochs", low=1)
+    optimizer = _resolve_optimizer(o["optimizer"], o["learning_rate"])
+    alpha = check_number(o["alpha"], "alpha (L2 strength)", low=0)
+    held_out = _hold_out(network, X_checked, Y, weights, o["validation"], rng)
+    X_fit, Y_fit, weights, X_val, Y_val = held_out
     n = X_fit.shape[0]
     total_weight = n if weights is None else float(weights.sum())  # n, or sum_i s_i
     return TrainingPlan(
@@ -104,11 +126,11 @@ def prepare(
         Y_val=Y_val,
         optimizer=optimizer,
         epochs=epochs,
-        batch_size=_check_batch_size(batch_size, n),
-        shuffle=bool(shuffle),
+        batch_size=_check_batch_size(o["batch_size"], n),
+        shuffle=bool(o["shuffle"]),
         l2=alpha / total_weight,  # (alpha / (2n)) ||W||^2: the same objective for every batch size
         rng=rng,
-        record_steps=bool(record_steps),
+        record_steps=bool(o["record_steps"]),
     )
 
 
