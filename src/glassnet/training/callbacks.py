@@ -69,16 +69,32 @@ class Callback:
 
 
 class PrintCost(Callback):
-    """Print ``Cost after iteration i: c`` every ``every`` epochs, as the tutorials do."""
+    """Print ``Cost after iteration i: c`` every ``every`` epochs, as the tutorials do.
+
+    Full batch, an epoch is one iteration (one gradient step), and the line is the
+    tutorials'. With mini-batches an epoch is several steps, and the line says so:
+    ``Cost after epoch i: c``, the epoch's mean cost.
+    """
 
     def __init__(self, every: int = 100, stream: TextIO | None = None) -> None:
         self.every = check_integer(every, "every", low=1)
         self.stream = stream
 
+    @staticmethod
+    def unit(steps_per_epoch: int) -> str:
+        """What one pass of the loop is called: ``"iteration"`` for one step, else ``"epoch"``."""
+        return "iteration" if steps_per_epoch <= 1 else "epoch"
+
     def on_train_begin(self, state: TrainingState) -> None:
         self.printed: int | None = None
+        self.word = self.unit(1)
+        self.steps_before = state.step
+
+    def on_epoch_begin(self, state: TrainingState) -> None:
+        self.steps_before = state.step
 
     def on_epoch_end(self, state: TrainingState) -> None:
+        self.word = self.unit(state.step - self.steps_before)
         if state.epoch % self.every == 0 or state.epoch == state.epochs - 1:
             self._print(state)
 
@@ -88,7 +104,7 @@ class PrintCost(Callback):
 
     def _print(self, state: TrainingState) -> None:
         epoch = int(state.history["epoch"][-1])
-        line = f"Cost after iteration {epoch}: {state.history.last('cost'):.6f}"
+        line = f"Cost after {self.word} {epoch}: {state.history.last('cost'):.6f}"
         if not math.isnan(state.history.last("val_cost")):
             line += f"  (validation {state.history.last('val_cost'):.6f})"
         print(line, file=self.stream or sys.stdout)
