@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from glassnet import Adam, GradientDescent, InputError, make_optimizer
-from glassnet.core.optimizers import OPTIMIZERS, Optimizer
+from glassnet.core.optimizers import OPTIMIZERS, AdamW, Optimizer
 
 W0 = [1.0, -2.0]  # the parameter before any step
 G1 = [0.5, -1.0]  # the first gradient
@@ -74,6 +74,45 @@ def test_adam_by_hand():
     np.testing.assert_allclose(seen2, W2, rtol=0, atol=1e-12)
     # sanity of the hand numbers: the second step moves the first entry down, the second up
     assert seen2[0] < seen1[0] and seen2[1] < seen1[1]
+
+
+def test_adamw_by_hand():
+    """Decoupled decay: W <- (1 - lr wd) W, then Adam's step; the bias is not decayed."""
+    lr, wd, eps = 0.1, 0.5, 1e-8
+    W, b = np.array([[1.0, -2.0]]), np.array([3.0])
+    dW, db = np.array([[0.5, -1.0]]), np.array([0.25])
+    AdamW(lr, weight_decay=wd, epsilon=eps).step([W, b], [dW, db])
+    # decay: (1 - 0.1 * 0.5) = 0.95, so W = [0.95, -1.9]; b stays 3
+    # Adam's first step is lr g / (|g| + eps) (m_hat = g, v_hat = g^2, as above)
+    expected_W = [0.95 - 0.1 * 0.5 / (0.5 + eps), -1.9 + 0.1 * 1.0 / (1.0 + eps)]
+    expected_b = [3.0 - 0.1 * 0.25 / (0.25 + eps)]
+    np.testing.assert_allclose(W[0], expected_W, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(b, expected_b, rtol=0, atol=1e-12)
+    # by hand: [0.95 - 0.1, -1.9 + 0.1] up to eps
+    np.testing.assert_allclose(W[0], [0.85, -1.8], rtol=0, atol=1e-7)
+
+
+def test_adamw_with_no_decay_is_adam():
+    params, grads = random_problem(2)
+    with_adamw = glassnet_trajectory(AdamW(0.01, weight_decay=0.0), params, grads)
+    with_adam = glassnet_trajectory(Adam(0.01), params, grads)
+    for got, expected in zip(with_adamw, with_adam, strict=True):
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_adamw_decay_is_not_l2():
+    """L2 puts wd W into the gradient, which Adam then rescales; AdamW does not."""
+    params, grads = random_problem(3)
+    wd = 0.5
+    decayed = glassnet_trajectory(AdamW(0.01, weight_decay=wd), params, grads)
+    penalised = [p.copy() for p in params]
+    adam = Adam(0.01)
+    for step_grads in grads:
+        pairs = zip(penalised, step_grads, strict=True)
+        with_l2 = [g + wd * p if p.ndim == 2 else g for p, g in pairs]
+        adam.step(penalised, with_l2)
+    gap = max(np.abs(a - b).max() for a, b in zip(decayed, penalised, strict=True))
+    assert gap > 1e-3
 
 
 # --- PyTorch as an independent oracle ------------------------------------------------------
@@ -145,8 +184,9 @@ def test_adam_matches_torch_adam(beta1, beta2, eps):
         lambda: GradientDescent(0.1, momentum=0.9),
         lambda: GradientDescent(0.1, momentum=0.9, nesterov=True),
         lambda: Adam(0.1),
+        lambda: AdamW(0.1, weight_decay=0.5),
     ],
-    ids=["gd", "momentum", "nesterov", "adam"],
+    ids=["gd", "momentum", "nesterov", "adam", "adamw"],
 )
 def test_step_updates_the_same_arrays_in_place(make):
     params, grads = random_problem(2)
@@ -252,6 +292,10 @@ def test_changed_learning_rate_is_used_by_adam():
         (lambda: Adam(0.1, epsilon=0.0), "epsilon"),
         (lambda: GradientDescent(0.1, nesterov=True), "nesterov"),
         (lambda: GradientDescent(0.1, momentum=0.0, nesterov=True), "momentum"),
+        (lambda: AdamW(0.1, weight_decay=-0.1), "weight_decay"),
+        (lambda: AdamW(0.1, weight_decay=float("nan")), "weight_decay"),
+        (lambda: AdamW(0.1, weight_decay=True), "weight_decay"),
+        (lambda: AdamW(0.0), "learning_rate"),
     ],
 )
 def test_bad_arguments_raise_input_error_naming_the_parameter(build, name):
@@ -276,7 +320,7 @@ def test_non_numbers_raise_input_error_naming_the_parameter(build, name):
 
 
 def test_make_optimizer_builds_each_name():
-    assert sorted(OPTIMIZERS) == ["adam", "gd", "momentum", "nesterov"]
+    assert sorted(OPTIMIZERS) == ["adam", "adamw", "gd", "momentum", "nesterov"]
     gd = make_optimizer("gd", learning_rate=0.2)
     assert isinstance(gd, GradientDescent) and gd.learning_rate == 0.2 and gd.momentum == 0
     momentum = make_optimizer("momentum", learning_rate=0.2)
@@ -285,6 +329,9 @@ def test_make_optimizer_builds_each_name():
     assert nesterov.momentum == 0.5 and nesterov.nesterov
     adam = make_optimizer("adam", learning_rate=0.003)
     assert isinstance(adam, Adam) and adam.learning_rate == 0.003
+    adamw = make_optimizer("adamw", learning_rate=0.003, weight_decay=0.1)
+    assert isinstance(adamw, AdamW) and adamw.weight_decay == 0.1
+    assert make_optimizer("adamw").weight_decay == 0.01  # torch.optim.AdamW's default
 
 
 def test_make_optimizer_unknown_name_lists_the_names():
@@ -301,7 +348,7 @@ def test_sgd_is_not_an_optimizer_name_and_the_error_says_which_to_use():
     with pytest.raises(InputError) as error:
         make_optimizer("sgd", learning_rate=0.1)
     message = str(error.value)
-    assert "'sgd'" in message and "adam, gd, momentum, nesterov" in message
+    assert "'sgd'" in message and "adam, adamw, gd, momentum, nesterov" in message
     assert "'gd' is plain gradient descent" in message
     assert "batch_size gives mini-batch or stochastic descent" in message
     assert "'sgd' is the estimators' solver" in message

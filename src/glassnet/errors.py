@@ -13,8 +13,16 @@ class InputError(GlassnetError, ValueError):
     """Bad data or a bad option: shape, dtype, NaN/inf, labels, unknown names."""
 
 
-class DivergenceError(GlassnetError, FloatingPointError):
-    """Training produced a non-finite cost or non-finite weights."""
+class DivergenceError(GlassnetError, FloatingPointError, ValueError):
+    """Training produced a non-finite cost or non-finite weights.
+
+    Also a ``ValueError``, as scikit-learn's MLP raises one when its weights become
+    non-finite: ``except ValueError`` catches both.
+    """
+
+
+class DivergenceWarning(UserWarning):
+    """Training diverged, but the weights of its best finite epoch were restored and kept."""
 
 
 class ModelFileError(GlassnetError, ValueError):

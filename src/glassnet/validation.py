@@ -7,7 +7,7 @@ the forward and backward passes trust their inputs and stay fast.
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -39,11 +39,42 @@ def check_dtype(dtype: Any) -> np.dtype:
     return resolved
 
 
-def check_X(X: ArrayLike, dtype: Any = None, name: str = "X") -> NDArray[np.floating]:
+def is_sparse(X: object) -> bool:
+    """Whether ``X`` is a SciPy sparse matrix or array (any format), without importing SciPy.
+
+    A SciPy sparse object has ``nnz`` (its stored entries) and ``tocsr()``; NumPy
+    arrays, lists and DataFrames have neither.
+    """
+    return hasattr(X, "nnz") and callable(getattr(X, "tocsr", None))
+
+
+@overload
+def check_X(
+    X: ArrayLike, dtype: Any = None, name: str = "X", *, accept_sparse: Literal[False] = False
+) -> NDArray[np.floating]: ...
+
+
+@overload
+def check_X(X: Any, dtype: Any = None, name: str = "X", *, accept_sparse: bool) -> Any: ...
+
+
+def check_X(X: Any, dtype: Any = None, name: str = "X", *, accept_sparse: bool = False) -> Any:
     """Return ``X`` as a finite 2-D float array of shape (n_samples, n_features).
 
     ``dtype=None`` keeps float32 input float32 and turns everything else into float64.
+    With ``accept_sparse=True`` a SciPy sparse ``X`` (``csr_matrix``, ``csr_array``,
+    or any other format) comes back in CSR form with that dtype, its stored values
+    checked and nothing densified; the one forward and backward pass multiply it as
+    it is (``X @ W[1]``, ``X^T dZ[1]``). Without it, sparse input is refused with the fix.
     """
+    if is_sparse(X):
+        if not accept_sparse:
+            raise InputError(
+                f"{name} is a sparse matrix, which this function does not take: pass "
+                f"{name}.toarray() (if it fits in memory), or train with glassnet.train or the "
+                "estimators, which take CSR input"
+            )
+        return _check_sparse(X, dtype, name)
     try:
         array = np.asarray(X)
     except (TypeError, ValueError) as error:
@@ -62,16 +93,8 @@ def check_X(X: ArrayLike, dtype: Any = None, name: str = "X") -> NDArray[np.floa
             f"{name} is 1-D with shape {array.shape}: reshape to (n_samples, n_features), "
             "e.g. X.reshape(-1, 1) for a single feature"
         )
-    if array.ndim != 2:
-        raise InputError(f"{name} must be 2-D (n_samples, n_features), got shape {array.shape}")
-    if array.shape[0] == 0:
-        raise InputError(f"{name} is empty: it has 0 samples, at least 1 is needed")
-    if array.shape[1] == 0:
-        raise InputError(f"{name} has 0 features: at least 1 column is needed")
-    target = check_dtype(dtype) if dtype is not None else None
-    if target is None:
-        target = np.dtype(np.float32) if array.dtype == np.float32 else np.dtype(np.float64)
-    array = np.ascontiguousarray(array, dtype=target)
+    _check_shape(array.shape, name)
+    array = np.ascontiguousarray(array, dtype=_float_dtype(dtype, array.dtype))
     if not np.isfinite(array).all():
         rows = np.flatnonzero(~np.isfinite(array).all(axis=1))
         raise InputError(
@@ -79,6 +102,34 @@ def check_X(X: ArrayLike, dtype: Any = None, name: str = "X") -> NDArray[np.floa
             "drop or impute those values first"
         )
     return array
+
+
+def _check_shape(shape: tuple[int, ...], name: str) -> None:
+    if len(shape) != 2:
+        raise InputError(f"{name} must be 2-D (n_samples, n_features), got shape {shape}")
+    if shape[0] == 0:
+        raise InputError(f"{name} is empty: it has 0 samples, at least 1 is needed")
+    if shape[1] == 0:
+        raise InputError(f"{name} has 0 features: at least 1 column is needed")
+
+
+def _float_dtype(dtype: Any, given: np.dtype) -> np.dtype:
+    """``dtype`` checked, or for None: float32 stays float32, anything else is float64."""
+    if dtype is not None:
+        return check_dtype(dtype)
+    return np.dtype(np.float32) if given == np.float32 else np.dtype(np.float64)
+
+
+def _check_sparse(X: Any, dtype: Any, name: str) -> Any:
+    """A sparse ``X`` as CSR with a float dtype and finite stored values; never densified."""
+    if X.dtype.kind not in "biuf":
+        raise InputError(f"{name} is a sparse matrix of dtype {X.dtype}: give real numbers")
+    _check_shape(tuple(X.shape), name)
+    csr = X.tocsr()  # CSR: a mini-batch's rows are a cheap slice; CSR input is not copied
+    csr = csr.astype(_float_dtype(dtype, csr.dtype), copy=False)
+    if not np.isfinite(csr.data).all():
+        raise InputError(f"{name} contains NaN or inf: drop or impute those values first")
+    return csr
 
 
 def check_features(X: NDArray[Any], n_features: int) -> None:

@@ -125,6 +125,20 @@ def identity_derivative(Z: Array, A: Array) -> Array:
     return np.ones_like(Z)
 
 
+def exp(Z: Array) -> Array:
+    """The exponential, the output of Poisson regression (a log link: log A = Z).
+
+    g(z) = e^z > 0,  g'(z) = e^z = A. It overflows to inf above z = 709 (float64),
+    which training reports as divergence.
+    """
+    return np.exp(Z)
+
+
+def exp_derivative(Z: Array, A: Array) -> Array:
+    """exp'(z) = e^z = A."""
+    return A
+
+
 def softmax(Z: Array) -> Array:
     """Row-wise softmax, without overflow.
 
@@ -155,6 +169,7 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation("relu", relu, relu_derivative),
         Activation("leaky_relu", leaky_relu, leaky_relu_derivative),
         Activation("identity", identity, identity_derivative),
+        Activation("exp", exp, exp_derivative),
         Activation("softmax", softmax, softmax_jacobian, softmax_jacobian_product),
     )
 }

@@ -11,6 +11,9 @@ and for each parameter array the relative error of the analytic gradient:
 which passes below ``TOLERANCE`` = 1e-6 (right backpropagation gives 1e-11 to
 1e-7 in float64), and is near 1 when a derivative is wrong. The check runs on a float64
 copy of the network, whatever its dtype, so rounding does not hide or fake an error.
+With dropout the check draws one set of masks and keeps it fixed for every cost it
+evaluates: J is then a smooth function of the parameters, and backpropagation through
+the masks is checked like any other step.
 """
 
 from collections.abc import Callable
@@ -19,8 +22,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from glassnet.core.dropout import Rates, check_dropout, draw_masks
 from glassnet.core.network import Network, backward, cost, encode_targets, forward
-from glassnet.validation import check_lengths, check_X
+from glassnet.validation import check_lengths, check_random_state, check_X
 
 TOLERANCE = 1e-6
 
@@ -57,6 +61,8 @@ def check_gradients(
     sample_weight: ArrayLike | None = None,
     epsilon: float = 1e-5,
     tolerance: float = TOLERANCE,
+    dropout: Rates = None,
+    random_state: int | np.random.Generator | None = None,
 ) -> GradientCheck:
     """Compare backpropagation's gradients with central finite differences.
 
@@ -64,20 +70,25 @@ def check_gradients(
     (alpha / (2 n)) sum ||W||^2), so the check covers the regularised cost too.
     The network passed in is not modified. The step ``epsilon`` = 1e-5 is about
     eps^(1/3) for float64, which balances the O(h^2) truncation error against the
-    rounding error eps |J| / h of the difference.
+    rounding error eps |J| / h of the difference. ``dropout`` (a rate, or one per hidden
+    layer) draws one set of masks from ``random_state`` and uses it for every evaluation.
+    ``X`` may be a SciPy sparse matrix.
     """
     net = network.astype(np.float64)
-    X = check_X(X, dtype=np.float64)
+    rows = check_X(X, dtype=np.float64, accept_sparse=True)  # an array, or CSR
     y = np.asarray(y)
-    check_lengths(X, y)
+    check_lengths(rows, y)
     Y = encode_targets(net, y)
     weights = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-    l2 = alpha / (X.shape[0] if weights is None else float(weights.sum()))
+    n = rows.shape[0]
+    l2 = alpha / (n if weights is None else float(weights.sum()))
+    rates = check_dropout(dropout, net.n_layers - 1)
+    mask = draw_masks(rates, net.layer_sizes, n, check_random_state(random_state), np.float64)
 
     def J() -> float:
-        return cost(net, forward(net, X), Y, weights, l2)
+        return cost(net, forward(net, rows, mask), Y, weights, l2)  # the same mask every time
 
-    analytic = backward(net, forward(net, X), Y, weights, l2).as_list()
+    analytic = backward(net, forward(net, rows, mask), Y, weights, l2).as_list()
     report = GradientCheck(tolerance=tolerance)
     for name, theta, grad in zip(net.parameter_names(), net.parameters(), analytic, strict=True):
         numeric = _numeric_gradient(J, theta, epsilon)

@@ -11,12 +11,16 @@ output    loss                  L_i, from the logits               the same, in 
 sigmoid   binary_cross_entropy  sum_k [softplus(z) - y z]          -sum_k [y log a + (1-y) log(1-a)]
 softmax   cross_entropy         sum_k y_k [logsumexp(z) - z_k]     -sum_k y log a
 identity  squared_error         1/2 sum_k (z - y)^2                1/2 sum_k (a - y)^2
+exp       poisson_deviance      sum_k [e^z - y z + y log y - y]    sum_k [y log(y/a) - y + a]
 ========  ====================  =================================  ============================
 
 The two forms are equal: log sigma(z) = -softplus(-z), log(1 - sigma(z)) = -softplus(z)
 and softplus(z) - softplus(-z) = z; log softmax(z)_k = z_k - logsumexp(z). The logit
 form is exact where the other must fail: sigma(40) rounds to 1 in float64, so
 log(1 - a) would be log(0), while softplus(40) = 40 + log1p(e^-40) is 40 to the last bit.
+The Poisson deviance is half the deviance, as scikit-learn's ``MLPRegressor(loss="poisson")``
+reports it (with its constant y log y - y, which is 0 at the optimum a = y); from the logits
+it needs no log of a, which rounds to 0 below z = -745.
 
 For each pair, dL_i/dZ = A - Y exactly: the output activation's derivative
 cancels the loss's denominator. ``backward`` computes that fused form; the
@@ -85,6 +89,19 @@ def squared_error(Y: Array, Z: Array, sample_weight: Array | None = None) -> flo
     return 0.5 * _mean_dot(D, D, sample_weight)
 
 
+def poisson_deviance(Y: Array, Z: Array, sample_weight: Array | None = None) -> float:
+    """J = 1/n sum_i sum_k [e^z_ik - y_ik z_ik + y_ik log y_ik - y_ik], from the log-rates Z.
+
+    Half the Poisson deviance of the rates a = e^z (scikit-learn's ``poisson_loss``):
+    y log(y / a) - y + a, with 0 log 0 = 0, so a perfect fit a = y costs 0. Its
+    gradient in Z is (e^Z - Y)/n = (A - Y)/n. Targets are counts or rates y >= 0.
+    """
+    y_log_y = Y * np.log(np.where(Y > 0, Y, 1))  # y log y, 0 where y = 0, (n, k)
+    losses = np.exp(Z) - Y * Z  # e^z - y z, (n, k)
+    losses += y_log_y - Y  # + y log y - y: the constant that makes the optimum 0
+    return _mean_row_sum(losses, sample_weight)
+
+
 @dataclass(frozen=True)
 class Loss:
     """A named loss J(Y, Z[L], sample_weight), computed from the logits, and its output."""
@@ -98,6 +115,7 @@ LOSSES: dict[str, Loss] = {
     "binary_cross_entropy": Loss("binary_cross_entropy", binary_cross_entropy, "sigmoid"),
     "cross_entropy": Loss("cross_entropy", cross_entropy, "softmax"),
     "squared_error": Loss("squared_error", squared_error, "identity"),
+    "poisson_deviance": Loss("poisson_deviance", poisson_deviance, "exp"),
 }
 
 LOSS_FOR_OUTPUT: dict[str, Loss] = {loss.output: loss for loss in LOSSES.values()}

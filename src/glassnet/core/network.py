@@ -18,10 +18,14 @@ plus the L2 term (l2 / 2) sum_l ||W[l]||^2:
 
 ``dZ`` and ``dA`` hold per-sample derivatives (dL_i/dZ), as in the tutorials; the
 averaging over samples happens in ``dW`` and ``db``.
+
+With dropout masks M[l] (:mod:`glassnet.core.dropout`) layer l+1 reads A[l] * M[l]
+instead of A[l], in ``Z[l+1]`` and in ``dW[l+1]``, and ``dA[l]`` is multiplied by M[l]
+on the way back. ``X`` may be a SciPy CSR matrix: only the first layer touches it, by
+``X @ W[1]`` and ``X^T dZ[1]``, which CSR computes without densifying it.
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
@@ -30,8 +34,9 @@ from glassnet.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, Activatio
 from glassnet.core.initializers import INITIALIZERS
 from glassnet.core.losses import LOSS_FOR_OUTPUT, Loss
 from glassnet.core.targets import encode_targets
+from glassnet.core.trace import Gradients, Trace
 from glassnet.errors import InputError
-from glassnet.validation import check_dtype, check_layer_sizes, lookup
+from glassnet.validation import check_dtype, check_layer_sizes, is_sparse, lookup
 
 __all__ = ["Gradients", "Network", "Trace", "backward", "cost", "encode_targets", "forward"]
 
@@ -192,7 +197,12 @@ class Network:
         return clone
 
     def predict_output(self, X: ArrayLike) -> Array:
-        """The output activations A[L] for ``X`` (probabilities or regression values)."""
+        """The output activations A[L] for ``X`` (probabilities or regression values).
+
+        ``X`` is an array, or a SciPy sparse matrix (multiplied as CSR, never densified).
+        """
+        if is_sparse(X):
+            return forward(self, X.tocsr().astype(self.dtype)).output  # type: ignore[union-attr]
         return forward(self, np.asarray(X, dtype=self.dtype)).output
 
     def __repr__(self) -> str:
@@ -203,38 +213,14 @@ class Network:
         )
 
 
-@dataclass
-class Trace:
-    """Everything the forward pass computed: ``Z[l]`` for l = 1..L, ``A[l]`` for l = 0..L."""
-
-    Z: dict[int, Array] = field(default_factory=dict)
-    A: dict[int, Array] = field(default_factory=dict)
-
-    @property
-    def output(self) -> Array:
-        """A[L], the network's output."""
-        return self.A[len(self.Z)]
-
-
-@dataclass
-class Gradients:
-    """Everything the backward pass computed: ``dW[l]``, ``db[l]``, ``dZ[l]``, ``dA[l]``."""
-
-    dW: dict[int, Array] = field(default_factory=dict)
-    db: dict[int, Array] = field(default_factory=dict)
-    dZ: dict[int, Array] = field(default_factory=dict)
-    dA: dict[int, Array] = field(default_factory=dict)
-
-    def as_list(self) -> list[Array]:
-        """``[dW[1], db[1], ..., dW[L], db[L]]``, matching ``Network.parameters()``."""
-        return [array for l in range(1, len(self.dW) + 1) for array in (self.dW[l], self.db[l])]
-
-
-def forward(network: Network, X: Array) -> Trace:
+def forward(network: Network, X: Array, mask: Mapping[int, Array] | None = None) -> Trace:
     """Run the forward pass and keep every ``Z[l]`` and ``A[l]``.
 
-    ``X`` has shape (n_samples, n_features) and the network's dtype; the caller
-    validates it (``train`` and the estimators do).
+    ``X`` has shape (n_samples, n_features) and the network's dtype (an array, or a
+    SciPy CSR matrix); the caller validates it (``train`` and the estimators do).
+    ``mask`` holds dropout masks M[l] for some hidden layers
+    (:func:`~glassnet.core.dropout.draw_masks`); without it nothing is dropped, as
+    at predict time.
     """
     trace = Trace(A={0: X})
     A = X
@@ -243,6 +229,9 @@ def forward(network: Network, X: Array) -> Trace:
         Z += network.b[l]  # Z[l] = A[l-1] W[l] + b[l], (n, n_l); the bias added in place
         A = activation.fn(Z)  # A[l] = g_l(Z[l]), (n, n_l)
         trace.Z[l], trace.A[l] = Z, A
+        if mask and l in mask:
+            A = A * mask[l]  # dropout: layer l+1 reads A[l] * M[l], (n, n_l)
+            trace.mask[l], trace.dropped[l] = mask[l], A
     return trace
 
 
@@ -275,17 +264,20 @@ def backward(
     dZ: Array = trace.A[L] - Y  # dZ[L] = A[L] - Y: output activation fused with its loss, (n, n_L)
     for l in range(L, 0, -1):
         grads.dZ[l] = dZ
+        A_in = trace.layer_input(l)  # A[l-1] (times M[l-1] under dropout); X for l = 1
         if sample_weight is None:
-            dW = trace.A[l - 1].T @ dZ
+            dW = A_in.T @ dZ
             dW /= n  # dW[l] = A[l-1]^T dZ[l] / n, (n_{l-1}, n_l)
         else:
-            dW = trace.A[l - 1].T @ (dZ * w[:, None])  # dW[l] = A[l-1]^T (w * dZ[l])
+            dW = A_in.T @ (dZ * w[:, None])  # dW[l] = A[l-1]^T (w * dZ[l])
         db = w @ dZ  # db[l] = sum_i w_i dZ[l]_i: the mean over samples, (n_l,)
         if l2:
             dW += l2 * network.W[l]  # d/dW of (l2 / 2) ||W||^2
         grads.dW[l], grads.db[l] = dW, db
         if l > 1:
             dA = dZ @ network.W[l].T  # dA[l-1] = dZ[l] W[l]^T, (n, n_{l-1})
+            if l - 1 in trace.mask:
+                dA *= trace.mask[l - 1]  # through the dropout: d(A M)/dA = M
             grads.dA[l - 1] = dA
             hidden = network.activations[l - 2]
             dZ = hidden.backward(trace.Z[l - 1], trace.A[l - 1], dA)  # dZ[l-1] = dA * g'(Z[l-1])

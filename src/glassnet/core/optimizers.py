@@ -8,7 +8,8 @@ That is all the training loop asks of one (the :class:`Optimizer` protocol), so
 any object with those two members can train a network.
 
 By name (:func:`make_optimizer`): "gd" (plain gradient descent: full-batch, or
-mini-batch and stochastic through ``batch_size``), "momentum", "nesterov", "adam".
+mini-batch and stochastic through ``batch_size``), "momentum", "nesterov", "adam",
+"adamw" (Adam with decoupled weight decay).
 """
 
 import math
@@ -19,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from glassnet.errors import InputError
-from glassnet.validation import check_positive, check_unit_interval, lookup
+from glassnet.validation import check_number, check_positive, check_unit_interval, lookup
 
 Array = NDArray[np.floating]
 
@@ -139,6 +140,44 @@ class Adam:
         )
 
 
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter, 2019), as ``torch.optim.AdamW``.
+
+    W <- W - lr wd W                     the decay, apart from the gradient
+    then Adam's step on dW               (m, v and their corrections as in :class:`Adam`)
+
+    The decay shrinks every weight matrix W[l] (2-D) and leaves the biases b[l] (1-D)
+    alone, as glassnet's L2 term (``alpha``) does. It is not L2: L2 adds ``l2 W`` to
+    dW, which Adam then divides by sqrt(v_hat), so heavily-updated weights decay less;
+    here every weight decays by the same factor (1 - lr wd) per step.
+    """
+
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        epsilon: float = 1e-8,
+        weight_decay: float = 0.01,
+    ):
+        super().__init__(learning_rate, beta1, beta2, epsilon)
+        self.weight_decay = check_number(weight_decay, "weight_decay", low=0)
+
+    def step(self, params: Sequence[Array], grads: Sequence[Array]) -> None:
+        """Decay the weight matrices, then take Adam's step, every array in place."""
+        shrink = 1 - self.learning_rate * self.weight_decay
+        for W in params:
+            if W.ndim == 2:
+                W *= shrink  # W <- W - lr wd W = (1 - lr wd) W
+        super().step(params, grads)
+
+    def __repr__(self) -> str:
+        return (
+            f"AdamW(learning_rate={self.learning_rate}, beta1={self.beta1}, "
+            f"beta2={self.beta2}, epsilon={self.epsilon}, weight_decay={self.weight_decay})"
+        )
+
+
 OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
     "gd": lambda learning_rate=0.01: GradientDescent(learning_rate),
     "momentum": lambda learning_rate=0.01, momentum=0.9, **kw: GradientDescent(
@@ -148,6 +187,7 @@ OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
         learning_rate, momentum=momentum, nesterov=True, **kw
     ),
     "adam": Adam,
+    "adamw": AdamW,
 }
 
 
@@ -158,7 +198,7 @@ RENAMED = {
 
 
 def make_optimizer(name: str, **options: float) -> Optimizer:
-    """Build an optimizer by name ("gd", "momentum", "nesterov", "adam").
+    """Build an optimizer by name ("gd", "momentum", "nesterov", "adam", "adamw").
 
     Raises
     ------

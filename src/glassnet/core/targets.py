@@ -6,6 +6,7 @@ output     y as given                                           Y
 sigmoid    0/1 labels, (n,) for one output or (n, n_L)          the labels as a column
 softmax    class indices 0..k-1 (n,), or a one-hot (n, k)       one-hot, (n, k)
 identity   real values, (n,) or (n, n_L)                        the values as a column
+exp        counts or rates y >= 0, (n,) or (n, n_L)             the values as a column
 =========  ===================================================  ==========================
 """
 
@@ -31,7 +32,8 @@ def encode_targets(network: OutputLayer, y: ArrayLike) -> NDArray[np.floating]:
     """Turn ``y`` into the (n, n_L) target matrix Y the output layer is compared with.
 
     sigmoid: 0/1 labels, 1-D (one output) or (n, n_L); softmax: class indices
-    0..k-1 (one-hot encoded here) or a one-hot matrix; identity: values, 1-D or (n, n_L).
+    0..k-1 (one-hot encoded here) or a one-hot matrix; identity: values, 1-D or (n, n_L);
+    exp (Poisson): non-negative counts or rates, 1-D or (n, n_L).
     """
     y = np.asarray(y)
     n_out = network.layer_sizes[-1]
@@ -65,5 +67,10 @@ def encode_targets(network: OutputLayer, y: ArrayLike) -> NDArray[np.floating]:
             f"a sigmoid output needs labels 0 and 1, got {values.size} distinct value(s) "
             f"({shown}{', ...' if values.size > 6 else ''}): map two classes to 0/1, or use "
             "a softmax output for more classes"
+        )
+    if network.output == "exp" and (Y < 0).any():
+        raise InputError(
+            f"an exp (Poisson) output needs targets y >= 0 (counts or rates), got a minimum of "
+            f"{Y.min():g}: use an identity output (squared error) for targets that can be negative"
         )
     return Y

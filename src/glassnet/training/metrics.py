@@ -4,6 +4,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 Array = NDArray[np.floating]
+REGRESSION_OUTPUTS = ("identity", "exp")  # scored by R^2: squared error and Poisson regression
 
 
 def predicted_indices(output: str, A: Array, threshold: float = 0.5) -> NDArray[np.intp]:
@@ -37,10 +38,10 @@ def r2(A: Array, Y: Array) -> float:
 
 
 def score(output: str, A: Array, Y: Array) -> float:
-    """Accuracy for classification outputs, R^2 for an identity (regression) output."""
-    return r2(A, Y) if output == "identity" else accuracy(output, A, Y)
+    """Accuracy for classification outputs, R^2 for a regression (identity or exp) output."""
+    return r2(A, Y) if output in REGRESSION_OUTPUTS else accuracy(output, A, Y)
 
 
 def metric_name(output: str) -> str:
     """The name of :func:`score`'s metric for an output activation."""
-    return "r2" if output == "identity" else "accuracy"
+    return "r2" if output in REGRESSION_OUTPUTS else "accuracy"
