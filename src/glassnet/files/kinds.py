@@ -122,6 +122,9 @@ TRAINED_MODEL_FIELDS = {
     "config",
     "metrics",
 }
+# fitted scikit-learn transformers (glassnet.files.transformers), written only when present,
+# so a model without them stays readable by a glassnet that predates them
+TRANSFORMER_FIELDS = ("preprocessor", "target_scaler")
 STANDARDIZER_ARRAYS = ("standardizer_mean", "standardizer_scale")
 
 
@@ -135,6 +138,12 @@ def _trained_model_to_payload(model: TrainedModel) -> Payload:
         "config": json_safe(model.config, "config"),
         "metrics": json_safe(model.metrics, "metrics"),
     }
+    for name in TRANSFORMER_FIELDS:
+        transformer = getattr(model, name, None)
+        if transformer is not None:
+            from glassnet.files.transformers import transformer_record  # scikit-learn, on demand
+
+            fields[name] = transformer_record(transformer, name)
     arrays: dict[str, Array] = {}
     if model.standardizer is not None:
         arrays = {
@@ -147,7 +156,7 @@ def _trained_model_to_payload(model: TrainedModel) -> Payload:
 def _trained_model_from_payload(
     network: Network, fields: dict[str, Any], arrays: dict[str, Array]
 ) -> TrainedModel:
-    metadata.only_keys(fields, TRAINED_MODEL_FIELDS, "payload")
+    metadata.only_keys(fields, TRAINED_MODEL_FIELDS | set(TRANSFORMER_FIELDS), "payload")
     names = metadata.field(fields, "feature_names", list, "payload")
     if not all(isinstance(name, str) for name in names):
         raise BadFileError("payload.feature_names must be a list of strings")
@@ -157,6 +166,7 @@ def _trained_model_from_payload(
             f"payload.target_name must be a string or null, got {metadata.short(target)}"
         )
     with_standardizer = metadata.field(fields, "standardizer", bool, "payload")
+    transformers = _transformers(fields)
     try:
         return TrainedModel(
             network,
@@ -167,9 +177,20 @@ def _trained_model_from_payload(
             target_name=target,
             config=metadata.field(fields, "config", dict, "payload"),
             metrics=metadata.field(fields, "metrics", dict, "payload"),
+            **transformers,
         )
     except InputError as error:
         raise BadFileError(f"the model's parts do not fit together: {error}") from None
+
+
+def _transformers(fields: dict[str, Any]) -> dict[str, Any]:
+    """The saved preprocessor and target scaler, rebuilt and checked (absent: not passed)."""
+    present = [name for name in TRANSFORMER_FIELDS if name in fields]
+    if not present:
+        return {}
+    from glassnet.files.transformers import rebuild_transformer  # scikit-learn, on demand
+
+    return {name: rebuild_transformer(fields[name], f"payload.{name}") for name in present}
 
 
 def _standardizer(present: bool, arrays: dict[str, Array]) -> Standardizer | None:

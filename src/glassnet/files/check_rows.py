@@ -1,0 +1,287 @@
+"""Check rows: a few raw rows and their transformed values, saved with a fitted transformer.
+
+Rebuilding a fitted transformer from its attributes leans on scikit-learn's
+internals, which may move between versions. So :func:`make_check` stores, beside
+the attributes, up to :data:`MAX_ROWS` raw rows and the transformer's output for
+them, and :func:`verify` transforms those rows again with the rebuilt transformer
+on load. A different output stops the load with an error naming the scikit-learn
+that saved the file and the one installed, instead of predicting wrongly.
+
+The rows are drawn from what the transformer learned, so they exercise it without
+keeping any training data: every raw column cycles through candidate values
+
+    OneHotEncoder     its categories, and an unseen one when handle_unknown allows it
+    SimpleImputer     its fill value (``statistics_``) and a missing cell
+    StandardScaler    mean_, mean_ + scale_, mean_ - 2 scale_
+
+(a Pipeline merges the candidates of its leading imputers and the step after them;
+a ColumnTransformer takes each column's from the transformer that uses it). The
+comparison is exact for one-hot and imputed columns and within 1e-12 (relative, or
+absolute below 1) for scaled ones.
+"""
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sklearn
+from scipy import sparse
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from glassnet.errors import InputError
+from glassnet.files.metadata import only_keys, short
+from glassnet.files.npz_reader import BadFileError
+from glassnet.files.typed_json import decode_array, encode_array
+
+MAX_ROWS = 5
+RTOL = 1e-12  # |got - saved| <= RTOL * max(1, |saved|) for scaled columns
+COLUMN_DTYPES = ("float64", "int64", "bool", "object")
+UNSEEN = "glassnet-unseen-category"
+CHECK_FIELDS = {"columns", "dtypes", "rows", "output"}
+
+
+def make_check(obj: Any, where: str) -> dict[str, Any]:
+    """Raw rows for ``obj``, as typed JSON (missing cells null), and its output for them."""
+    n, names = inputs(obj)
+    candidates = _candidates(obj)
+    rows = [[column[i % len(column)] for column in candidates] for i in range(MAX_ROWS)]
+    dtypes = [_column_dtype([row[j] for row in rows]) for j in range(n)]
+    frame = input_frame(rows, dtypes, names)
+    try:
+        output = _transform(obj, frame)
+    except (ValueError, TypeError) as error:
+        raise InputError(
+            f"cannot save {where}: it cannot transform its check rows ({error})"
+        ) from None
+    return {
+        "columns": names,
+        "dtypes": dtypes,
+        "rows": [[None if _missing(v) else v for v in row] for row in rows],
+        "output": encode_array(output, f"{where}.check.output"),
+    }
+
+
+def verify(obj: Any, check: dict[str, Any], saved_version: str, where: str) -> None:
+    """Transform the saved rows with the rebuilt ``obj``; a different output is refused."""
+    only_keys(check, CHECK_FIELDS, f"{where}.check")
+    n, names = inputs(obj)
+    if check.get("columns") != names:
+        raise BadFileError(f"{where}.check.columns do not match the transformer's columns")
+    dtypes, rows = check.get("dtypes"), check.get("rows")
+    if (
+        not isinstance(dtypes, list)
+        or len(dtypes) != n
+        or not all(d in COLUMN_DTYPES for d in dtypes)
+    ):
+        raise BadFileError(f"{where}.check.dtypes must list {n} of {', '.join(COLUMN_DTYPES)}")
+    if not isinstance(rows, list) or not 1 <= len(rows) <= MAX_ROWS:
+        raise BadFileError(f"{where}.check.rows must list 1 to {MAX_ROWS} rows")
+    for i, row in enumerate(rows):
+        if not isinstance(row, list) or len(row) != n or not all(_is_cell(v) for v in row):
+            raise BadFileError(f"{where}.check.rows[{i}] must list {n} plain values or null")
+    want = decode_array(check.get("output"), f"{where}.check.output")
+    try:
+        got = _transform(obj, input_frame(rows, dtypes, names))
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError) as error:
+        _mismatch(
+            f"it fails on its check rows ({type(error).__name__}: {error})", saved_version, where
+        )
+    problem = _difference(got, want, _exact_columns(obj, want))
+    if problem:
+        _mismatch(problem, saved_version, where)
+
+
+def inputs(obj: Any) -> tuple[int, list[str] | None]:
+    """How many raw columns ``obj`` takes, and their names (None: fitted on an array)."""
+    first = obj.steps[0][1] if isinstance(obj, Pipeline) else obj
+    if isinstance(first, Pipeline):
+        return inputs(first)
+    names = getattr(first, "feature_names_in_", None)
+    return int(first.n_features_in_), None if names is None else [str(n) for n in names]
+
+
+def versions_note(saved_version: str) -> str:
+    """The sentence about scikit-learn versions a failed rebuild ends with."""
+    installed = sklearn.__version__
+    if saved_version == installed:
+        return f"; it was saved with this same scikit-learn {installed}, so the file was altered"
+    return (
+        f". Rebuilding a fitted transformer from its attributes depends on scikit-learn's "
+        f"internals: this file was saved with scikit-learn {short(saved_version)}, and "
+        f"scikit-learn {installed} is installed. Install the version that saved it "
+        f"(pip install scikit-learn=={saved_version}) to use this model"
+    )
+
+
+def _mismatch(problem: str, saved_version: str, where: str) -> None:
+    raise BadFileError(
+        f"{where} does not reproduce its check rows: {problem}" + versions_note(saved_version)
+    )
+
+
+# --- the raw rows ----------------------------------------------------------------------
+
+
+def _candidates(obj: Any) -> list[list[Any]]:
+    """Per raw column of ``obj``, the values its rows cycle through."""
+    if isinstance(obj, ColumnTransformer):
+        per_column: dict[str, list[Any]] = {str(c): [math.nan] for c in obj.feature_names_in_}
+        for name, transformer, columns in obj.transformers_:
+            if name != "remainder" and not isinstance(transformer, str):
+                for column, values in zip(columns, _candidates(transformer), strict=True):
+                    per_column[column] = values
+        return list(per_column.values())
+    if isinstance(obj, Pipeline):
+        return _pipeline_candidates(obj)
+    return LEAF_CANDIDATES[type(obj)](obj)
+
+
+def _pipeline_candidates(pipeline: Pipeline) -> list[list[Any]]:
+    """Leading imputers see raw values, and so does the step after them."""
+    n, _ = inputs(pipeline)
+    positions: list[int | None] = list(range(n))
+    found: list[list[list[Any]]] = [[] for _ in range(n)]
+    for _, step in pipeline.steps:
+        values = _candidates(step)
+        for j, position in enumerate(positions):
+            if position is not None:
+                found[j].append(values[position])
+        if not isinstance(step, SimpleImputer):
+            break
+        kept = np.cumsum(_kept_columns(step)) - 1
+        positions = [
+            None if p is None or not _kept_columns(step)[p] else int(kept[p]) for p in positions
+        ]
+    return [_round_robin(lists) for lists in found]
+
+
+def _kept_columns(imputer: SimpleImputer) -> list[bool]:
+    """The columns an imputer outputs: all but those it had no value for, unless it keeps them."""
+    if imputer.keep_empty_features or imputer.strategy == "constant":
+        return [True] * imputer.n_features_in_
+    return [not _missing(v) for v in imputer.statistics_.tolist()]
+
+
+def _round_robin(lists: list[list[Any]]) -> list[Any]:
+    longest = max(len(values) for values in lists)
+    return [values[i] for i in range(longest) for values in lists if i < len(values)]
+
+
+def _scaler_candidates(scaler: StandardScaler) -> list[list[Any]]:
+    n = scaler.n_features_in_
+    mean = np.zeros(n) if scaler.mean_ is None else scaler.mean_
+    scale = np.ones(n) if scaler.scale_ is None else scaler.scale_
+    return [[float(m), float(m + s), float(m - 2 * s)] for m, s in zip(mean, scale, strict=True)]
+
+
+def _imputer_candidates(imputer: SimpleImputer) -> list[list[Any]]:
+    return [[math.nan] if _missing(v) else [v, math.nan] for v in imputer.statistics_.tolist()]
+
+
+def _encoder_candidates(encoder: OneHotEncoder) -> list[list[Any]]:
+    columns = [categories.tolist() for categories in encoder.categories_]
+    if encoder.handle_unknown == "error":
+        return columns
+    return [[c[0], *_unseen(c), *c[1:]] for c in columns]
+
+
+def _unseen(categories: list[Any]) -> list[Any]:
+    """A value not among ``categories`` of the same kind, if there is one (booleans have none)."""
+    present = [c for c in categories if not _missing(c)]
+    if present and all(isinstance(c, str) for c in present):
+        return [UNSEEN + "-" * max(len(c) for c in present)]  # longer than any: not among them
+    if present and all(isinstance(c, int | float) and not isinstance(c, bool) for c in present):
+        return [max(present) + 1]
+    return []
+
+
+LEAF_CANDIDATES = {
+    StandardScaler: _scaler_candidates,
+    SimpleImputer: _imputer_candidates,
+    OneHotEncoder: _encoder_candidates,
+}
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _is_cell(value: Any) -> bool:
+    plain = value is None or isinstance(value, bool | int | str)
+    return plain or (isinstance(value, float) and math.isfinite(value))
+
+
+def _column_dtype(values: list[Any]) -> str:
+    present = [v for v in values if not _missing(v)]
+    gaps = len(present) < len(values)
+    if all(isinstance(v, bool) for v in present) and present:
+        return "object" if gaps else "bool"
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
+        return "float64" if gaps or any(isinstance(v, float) for v in present) else "int64"
+    return "object"
+
+
+def input_frame(rows: list[list[Any]], dtypes: list[str], names: list[str] | None) -> Any:
+    """The rows as a DataFrame with ``names`` (else a 2-D array), missing cells as NaN."""
+    columns = []
+    for j, dtype in enumerate(dtypes):
+        cells = [math.nan if _missing(row[j]) else row[j] for row in rows]
+        column = np.empty(len(cells), dtype=object)
+        column[:] = cells
+        columns.append(column.astype(dtype))
+    if names is not None:
+        return pd.DataFrame(
+            {name: pd.Series(c, dtype=c.dtype) for name, c in zip(names, columns, strict=True)}
+        )
+    dtype = dtypes[0] if len(set(dtypes)) == 1 else "object"
+    return np.column_stack(columns).astype(dtype)
+
+
+# --- the comparison --------------------------------------------------------------------
+
+
+def _transform(obj: Any, frame: Any) -> np.ndarray:
+    with warnings.catch_warnings():  # handle_unknown="warn" on the unseen category
+        warnings.simplefilter("ignore")
+        output = obj.transform(frame)
+    return np.asarray(output.toarray() if sparse.issparse(output) else output)
+
+
+def _exact_columns(obj: Any, want: np.ndarray) -> np.ndarray:
+    """Which output columns must match exactly: all but a StandardScaler's."""
+    if isinstance(obj, Pipeline):
+        return _exact_columns(obj.steps[-1][1], want)
+    width = want.shape[1] if want.ndim == 2 else 0
+    if isinstance(obj, StandardScaler):
+        return np.zeros(width, dtype=bool)
+    exact = np.ones(width, dtype=bool)
+    if isinstance(obj, ColumnTransformer):
+        for name, transformer, _ in obj.transformers_:
+            part = obj.output_indices_.get(name, slice(0, 0))
+            if not isinstance(transformer, str) and part.stop <= width:
+                exact[part] = _exact_columns(transformer, want[:, part])
+    return exact
+
+
+def _difference(got: np.ndarray, want: np.ndarray, exact: np.ndarray) -> str:
+    if got.shape != want.shape:
+        return f"it gives output of shape {got.shape}, the saved output has {want.shape}"
+    if want.dtype.kind != "f" or got.dtype.kind not in "biuf":
+        same = encode_array(got, "output")["values"] == encode_array(want, "output")["values"]
+        return "" if same else "its output differs from the saved output"
+    got = got.astype(np.float64)
+    both_nan = np.isnan(got) & np.isnan(want)
+    close = np.abs(got - want) <= RTOL * np.maximum(1.0, np.abs(want))
+    ok = both_nan | np.where(exact, got == want, close)
+    if ok.all():
+        return ""
+    row, column = np.argwhere(~ok)[0]
+    return (
+        f"row {row}, output column {column} is {got[row, column]!r}, "
+        f"the saved output is {want[row, column]!r}"
+    )

@@ -1,0 +1,101 @@
+"""The checks and encodings of an estimator's fitted values: counts, curves, names, history.
+
+:mod:`glassnet.estimators._file_kind` saves MLPClassifier and MLPRegressor with
+these; they know nothing of the estimators, only of plain values and
+:class:`~glassnet.training.history.History`.
+"""
+
+from typing import Any
+
+import numpy as np
+
+from glassnet.files.metadata import field
+from glassnet.files.npz_reader import BadFileError
+from glassnet.files.typed_json import decode, encode
+from glassnet.training.history import History
+
+HISTORY_FIELDS = {"columns", "step_cost", "metric_name", "best_epoch", "stop_reason", "interrupted"}
+
+
+def is_count(value: Any) -> bool:
+    """A whole number >= 0 (booleans are not)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def is_float(value: Any, optional: bool = False) -> bool:
+    """A float (NumPy's float64 is one), or None when ``optional``."""
+    return (optional and value is None) or isinstance(value, float)
+
+
+def is_float_list(value: Any, optional: bool = False) -> bool:
+    """A list of floats, or None when ``optional``."""
+    if value is None:
+        return optional
+    return isinstance(value, list) and all(isinstance(v, float) for v in value)
+
+
+def is_names(names: Any, n: int) -> bool:
+    """None, or an array of ``n`` strings (``feature_names_in_``)."""
+    if names is None:
+        return True
+    shaped = isinstance(names, np.ndarray) and names.shape == (n,)
+    return shaped and all(isinstance(name, str) for name in names.tolist())
+
+
+def random_state_from_json(state: Any, where: str) -> np.random.RandomState:
+    """A RandomState set to the state ``RandomState.get_state()`` saved (checked by NumPy)."""
+    generator = np.random.RandomState()
+    try:
+        generator.set_state(decode(state, where))
+    except (TypeError, ValueError) as error:
+        raise BadFileError(f"{where} is not a RandomState's state: {error}") from None
+    return generator
+
+
+def history_json(history: History | None) -> dict[str, Any] | None:
+    """A History as typed JSON: its columns as arrays (epoch int64, the rest float64)."""
+    if history is None:
+        return None
+    columns = {
+        name: np.asarray(values, dtype=np.int64 if name == "epoch" else np.float64)
+        for name, values in history.columns.items()
+    }
+    return {
+        "columns": encode(columns, "history.columns"),
+        "step_cost": encode(np.asarray(history.step_cost, dtype=np.float64), "history.step_cost"),
+        "metric_name": history.metric_name,
+        "best_epoch": history.best_epoch,
+        "stop_reason": history.stop_reason,
+        "interrupted": history.interrupted,
+    }
+
+
+def history_from_json(record: Any, where: str) -> History | None:
+    """The History :func:`history_json` saved, every field checked."""
+    if record is None:
+        return None
+    if not isinstance(record, dict) or set(record) != HISTORY_FIELDS:
+        raise BadFileError(f"{where} must have exactly {', '.join(sorted(HISTORY_FIELDS))}")
+    columns = decode(record["columns"], f"{where}.columns")
+    step_cost = decode(record["step_cost"], f"{where}.step_cost")
+    ok = isinstance(columns, dict) and "epoch" in columns
+    ok = ok and all(isinstance(name, str) and _number_column(v) for name, v in columns.items())
+    if not ok or len({values.size for values in columns.values()}) != 1:
+        raise BadFileError(f"{where}.columns must be number columns of one length, 'epoch' one")
+    if not _number_column(step_cost) or step_cost.dtype.kind != "f":
+        raise BadFileError(f"{where}.step_cost must be a float array")
+    best = record["best_epoch"]
+    if not (best is None or is_count(best)):
+        raise BadFileError(f"{where}.best_epoch must be null or a whole number")
+    return History(
+        columns={name: values.tolist() for name, values in columns.items()},
+        step_cost=step_cost.tolist(),
+        metric_name=field(record, "metric_name", str, where),
+        best_epoch=best,
+        stop_reason=field(record, "stop_reason", str, where),
+        interrupted=field(record, "interrupted", bool, where),
+    )
+
+
+def _number_column(values: Any) -> bool:
+    return isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype.kind in "if"
