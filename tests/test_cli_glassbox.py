@@ -1,6 +1,7 @@
 """The glass-box commands (``glassnet explain``, ``gradcheck``, ``plot``) and a run's report."""
 
 import functools
+import json
 import re
 import shutil
 from html.parser import HTMLParser
@@ -112,7 +113,7 @@ def test_explain_prints_every_step_of_the_2_5_1_network_in_order(tutorial_steps)
     positions = [text.find(step) for step in tutorial_steps]
     assert -1 not in positions, [s for s, p in zip(tutorial_steps, positions, strict=True) if p < 0]
     assert positions == sorted(positions)
-    assert "m = 500 samples" in text
+    assert "m = 400 samples" in text  # the 400 of moons' 500 rows glassnet train fits
 
 
 def test_explain_starts_from_the_weights_glassnet_train_starts_from():
@@ -121,6 +122,87 @@ def test_explain_starts_from_the_weights_glassnet_train_starts_from():
     for line in format_values(network.W[1], max_rows=8):
         assert line in result.stdout
     assert "m = 8 samples" in result.stdout and "... (8 rows)" not in result.stdout
+
+
+def printed_cost(text: str) -> float:
+    """The J explain printed: the number on the line after the cost's formula."""
+    lines = text.splitlines()
+    (formula,) = [i for i, line in enumerate(lines) if line.strip().startswith("J = ")]
+    return float(lines[formula + 1].split("=")[1])
+
+
+def first_train_cost(folder: Path) -> float:
+    """The cost of epoch 0 in a run folder's history.csv."""
+    header, first = (folder / "history.csv").read_text().splitlines()[:2]
+    return float(dict(zip(header.split(","), first.split(","), strict=True))["cost"])
+
+
+@pytest.fixture(scope="module")
+def points_csv(tmp_path_factory) -> dict[str, Path]:
+    """Two CSVs of 60 rows and 2 features: ``text`` with a 3-class label, ``real`` a real target."""
+    X = np.random.default_rng(0).normal(size=(60, 2)).round(4)
+    colours = np.array(["red", "green", "blue"])[np.arange(60) % 3]
+    folder = tmp_path_factory.mktemp("data")
+    files = {"text": folder / "colours.csv", "real": folder / "sizes.csv"}
+    targets = {"text": colours, "real": (X @ [1.0, -2.0]).round(4)}
+    for kind, path in files.items():
+        rows = [f"{a},{b},{t}" for (a, b), t in zip(X, targets[kind], strict=True)]
+        path.write_text("a,b,target\n" + "\n".join(rows) + "\n")
+    return files
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ("--data", "moons"),
+        ("--data", "moons", "--seed", 4, "--hidden", "3,2", "--activation", "relu"),
+        ("--data", "moons", "--test-size", 0),
+        ("--data", "moons", "--test-size", 0.3, "--validation", 0.25),
+        ("--data", "moons", "--no-standardize", "--init", "glorot"),
+        ("--data", "spiral", "--hidden", 6),
+        ("--data", "cancer", "--hidden", 4, "--activation", "relu", "--lr", 0.1),
+        ("--data", "{text}", "--target", "target", "--hidden", 4),
+        ("--data", "{real}", "--target", "target", "--hidden", 4, "--validation", 0.2),
+    ],
+    ids=["moons", "deeper", "no-test", "validation", "raw", "spiral", "cancer", "text", "real"],
+)
+def test_explain_s_cost_is_train_s_first_cost(tmp_path, points_csv, options):
+    options = tuple(str(option).format(**points_csv) for option in options)
+    explained = invoke("explain", *options, "--decimals", 12)
+    assert explained.exit_code == 0, explained.output
+    trained = invoke("train", *options, "--iterations", 1, "--out", tmp_path / "run")
+    assert trained.exit_code == 0, trained.output
+    first = first_train_cost(tmp_path / "run")
+    assert printed_cost(explained.stdout) == pytest.approx(first, abs=1e-11)
+    sizes = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert f"m = {sizes['n_train']} samples" in explained.stdout
+    assert "J is train's first cost" in explained.stdout
+
+
+def test_explain_s_cost_is_the_moons_cost_of_the_training_part_worked_out_by_hand():
+    """J from scikit-learn's split and scaler and NumPy's tanh, independently of glassnet's."""
+    from sklearn.datasets import make_moons
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = make_moons(n_samples=500, noise=0.2, random_state=0)
+    X_train, _, y_train, _ = train_test_split(X, y, test_size=0.2, stratify=y, random_state=0)
+    X_train = StandardScaler().fit_transform(X_train)
+    net = gn.Network([2, 5, 1], hidden="tanh", output="sigmoid", init="he", random_state=0)
+    A1 = np.tanh(X_train @ net.W[1] + net.b[1])  # (400, 5)
+    A2 = 1 / (1 + np.exp(-(A1 @ net.W[2] + net.b[2])))[:, 0]  # (400,)
+    J = -np.mean(y_train * np.log(A2) + (1 - y_train) * np.log(1 - A2))
+    result = invoke("explain", "--data", "moons", "--decimals", 12)
+    assert printed_cost(result.stdout) == pytest.approx(J, abs=1e-11)
+    assert round(J, 6) == 0.685948  # the first cost glassnet train --data moons prints
+    assert "Data: the 400 rows glassnet train fits, of 500 (100 held out)" in result.stdout
+
+
+def test_explain_samples_are_a_random_n_of_the_training_part():
+    result = invoke("explain", "--samples", 8, "--decimals", 12)
+    assert result.exit_code == 0, result.output
+    assert "Data: 8 random rows of the 400 rows glassnet train fits" in result.stdout
+    assert "J is train's first cost" not in result.stdout
 
 
 def test_explain_writes_a_markdown_handout(tmp_path):

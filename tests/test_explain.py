@@ -238,6 +238,17 @@ def test_text_and_markdown_carry_the_same_numbers(moons, moons_net):
     )
 
 
+def test_a_rows_note_is_written_under_the_network_in_both_formats(moons, moons_net):
+    X, y = moons
+    note = "the 400 rows glassnet train fits, of 500 (100 held out)"
+    text = explain(moons_net, X, y, rows_note=note).splitlines()
+    assert text[1].endswith("m = 500 samples") and text[2] == f"Data: {note}"
+    markdown = explain(moons_net, X, y, format="markdown", rows_note=note)
+    assert f"\nData: {note}.\n" in markdown
+    assert "Data:" not in explain(moons_net, X, y)  # no note, no line
+    assert explain_step(moons_net, X, y, rows_note=note).rows_note == note
+
+
 def test_bad_options_are_refused(moons, moons_net):
     X, y = moons
     with pytest.raises(gn.InputError, match="unknown format 'html': choose one of markdown, text"):

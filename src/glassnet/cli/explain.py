@@ -1,22 +1,36 @@
-"""``glassnet explain``: one iteration of training written out, step by step.
+"""``glassnet explain``: the first iteration of ``glassnet train``, written out step by step.
 
-Builds the network ``glassnet train`` would build for the data (:mod:`glassnet.cli.problem`)
-and prints :func:`glassnet.viz.explain.explain`: the inputs, the forward pass (Z1, A1, Z2, A2,
-...), the cost, the backward pass (dZ2, dW2, db2, dA1, dZ1, dW1, db1, ...) and one
-gradient descent update, each with its formula, its shape and its first rows.
+Builds what ``glassnet train`` starts from with the same options (:mod:`glassnet.runs`):
+the same data, the same split (the held-out part and the validation part left out), the
+features standardised with the training part's mean and standard deviation, the labels
+encoded and the same initial weights. Then it prints :func:`glassnet.viz.explain.explain`
+on the part train fits: the inputs, the forward pass (Z1, A1, Z2, A2, ...), the cost, the
+backward pass (dZ2, dW2, db2, dA1, dZ1, dW1, db1, ...) and one gradient descent update,
+each with its formula, its shape and its first rows. Its J is the first cost train
+prints (full batch, no L2).
 """
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import click
+import numpy as np
 
 from glassnet.cli.app import CONTEXT_SETTINGS, EXIT_ERROR, EXIT_WRITE_FAILED, cli, fail
-from glassnet.cli.problem import load_problem, problem_options
+from glassnet.cli.options import config_fields, run_option
+from glassnet.cli.problem import PROBLEM_OPTIONS, Problem, problem_options, sample_rows
 from glassnet.core.initializers import INITIALIZERS
+from glassnet.data.preprocessing import Standardizer
 from glassnet.errors import GlassnetError
 from glassnet.files.atomic import atomic_write
+from glassnet.runs.config import RunConfig, check_config
+from glassnet.runs.parts import Parts, load_data, split_parts
+from glassnet.runs.run import RunResult, fit_label_codec, new_network
 from glassnet.viz.explain import FORMATS, explain
+
+SPLIT_OPTIONS = ("test_size", "validation")  # train's options that choose the rows it fits
+LEFT_OUT = {"n_test": "held out", "n_validation": "for validation"}  # Parts.sizes() key: its rows
 
 EXPLAIN_EPILOG = f"""
 \b
@@ -46,7 +60,21 @@ Exit codes: 0 done; {EXIT_ERROR} bad option or bad data;
 @click.option(
     "--no-standardize",
     is_flag=True,
-    help="Use the raw features. Default: standardise them, as glassnet train does.",
+    help="Use the raw features. Default: standardise them with the training part's mean and "
+    "standard deviation, as glassnet train does.",
+)
+@run_option(
+    "--test-size",
+    type=float,
+    metavar="FRACTION",
+    help="The fraction glassnet train holds out for testing: those rows are left out here too.",
+)
+@click.option(
+    "--validation",
+    type=float,
+    metavar="FRACTION",
+    help="The fraction of the training part glassnet train validates on: left out here too. "
+    "Default: none.",
 )
 @click.option(
     "--format",
@@ -65,15 +93,18 @@ Exit codes: 0 done; {EXIT_ERROR} bad option or bad data;
 )
 @click.option("--decimals", type=int, default=4, help="Digits after the decimal point. Default: 4.")
 def explain_command(**options: Any) -> None:
-    """Write out one iteration of training: forward pass, cost, backward pass, update.
+    """Write out glassnet train's first iteration: forward pass, cost, backward pass, update.
 
-    The network is the one glassnet train would start from (same data, same seed,
-    same initial weights; the output activation inferred from the target), and the
-    numbers are those of glassnet's own forward and backward pass: Z1, A1, Z2, A2,
-    the cost J, dZ2, dW2, db2, dA1, dZ1, dW1, db1 and the updated W and b.
+    The step is the one glassnet train takes first with the same options: the same
+    data and seed, the same rows (the held-out part and any validation part left
+    out), the features standardised with the training part's mean and standard
+    deviation, the same initial weights and the output inferred from the target. So
+    J is the first cost train prints (full batch, no L2). The numbers are those of
+    glassnet's own forward and backward pass: Z1, A1, Z2, A2, the cost J, dZ2, dW2,
+    db2, dA1, dZ1, dW1, db1 and the updated W and b.
     """
     try:
-        problem = load_problem(options)
+        problem, rows_note = first_step_problem(options)
         document = explain(
             problem.network,
             problem.X,
@@ -82,6 +113,7 @@ def explain_command(**options: Any) -> None:
             format=options["format_"],
             max_rows=options["rows"],
             decimals=options["decimals"],
+            rows_note=rows_note,
         )
     except GlassnetError as error:
         fail(str(error), EXIT_ERROR)
@@ -98,3 +130,47 @@ def explain_command(**options: Any) -> None:
     click.echo(
         f"wrote {out}: one iteration of {problem.shape} on {m} samples of {problem.dataset.name}"
     )
+
+
+def first_step_problem(options: Mapping[str, Any]) -> tuple[Problem, str]:
+    """The network and the rows of glassnet train's first step, and a line saying which rows.
+
+    The options are the command's, by name, as :func:`glassnet.cli.problem.load_problem`
+    takes them, with ``test_size`` and ``validation``. The data is split with
+    :func:`~glassnet.runs.parts.split_parts` (the same seed, the same rows) and the
+    training part standardised with its own mean and standard deviation, the
+    validation part included, as :func:`~glassnet.runs.run.run_training` fits them.
+    ``samples`` then keeps a random N of the fitted rows.
+
+    Raises
+    ------
+    InputError
+        For a bad option (checked as ``glassnet train`` checks it) or bad data.
+    """
+    chosen = {name: options[name] for name in (*PROBLEM_OPTIONS, *SPLIT_OPTIONS) if name in options}
+    config = check_config(RunConfig(**config_fields(chosen)))
+    dataset = load_data(config)
+    codec = fit_label_codec(dataset)
+    parts = split_parts(dataset.X, dataset.y, config, stratify=codec is not None)
+    seen = parts.X_train if parts.X_val is None else np.vstack([parts.X_train, parts.X_val])
+    standardizer = Standardizer().fit(seen) if config.standardize else None
+    network = new_network(config, dataset, codec)
+    run = RunResult(config, dataset, parts, network, standardizer, codec)  # not trained
+    rows = sample_rows(len(parts.y_train), options.get("samples"), config.seed)
+    problem = Problem(
+        dataset, network, run.features(parts.X_train[rows]), run.targets(parts.y_train[rows])
+    )
+    return problem, _rows_note(dataset.n_samples, parts, len(rows), config.standardize)
+
+
+def _rows_note(n: int, parts: Parts, m: int, standardized: bool) -> str:
+    """Which rows the step runs on: ``the 400 rows glassnet train fits, of 500 (100 held out)``."""
+    sizes = parts.sizes()
+    fitted = sizes["n_train"]
+    left_out = ", ".join(f"{sizes[key]} {what}" for key, what in LEFT_OUT.items() if sizes[key])
+    which = f"the {fitted}" if m == fitted else f"{m} random rows of the {fitted}"
+    note = f"{which} rows glassnet train fits, of {n}" + (f" ({left_out})" if left_out else "")
+    note += (
+        "; standardised with the training part's mean and std" if standardized else "; raw features"
+    )
+    return note + (": J is train's first cost" if m == fitted else "")

@@ -27,17 +27,12 @@ from numpy.typing import ArrayLike, NDArray
 from glassnet.core.activations import LEAKY_SLOPE
 from glassnet.core.network import Gradients, Network, Trace, backward, cost, encode_targets, forward
 from glassnet.core.optimizers import GradientDescent
-from glassnet.validation import check_features, check_integer, check_lengths, check_X, lookup
+from glassnet.validation import check_features, check_lengths, check_X
+from glassnet.viz.explanation import FORMATS, Explanation, Step, format_values
 
 Array = NDArray[np.floating]
 
-MAX_COLUMNS = 8
-"""Columns of an array shown before ``...``; rows are capped by ``max_rows``."""
-
-ROW_CONVENTION = (
-    "Rows are samples: the tutorials' Z = W X + b is Z^T here "
-    "(Z = X W + b; W1 is the tutorials' W1^T, shape (n_x, n_h))."
-)
+__all__ = ["FORMATS", "Explanation", "Step", "explain", "explain_step", "format_values"]
 
 ACTIVATION_FORMULAS: dict[str, str] = {
     "sigmoid": "sigmoid({Z})",
@@ -81,75 +76,6 @@ OUTPUT_TEXTS: dict[str, OutputText] = {
 }
 """The cost, the note on dZ[L] and the targets' form, by output activation."""
 
-SECTIONS: dict[str, str] = {
-    "inputs": "Inputs and starting parameters",
-    "forward": "Forward pass",
-    "cost": "Cost",
-    "backward": "Backward pass",
-    "update": "Update",
-}
-
-
-@dataclass(frozen=True)
-class Step:
-    """One line of the explanation: ``formula`` computed ``value`` (array or the cost)."""
-
-    section: str
-    name: str
-    formula: str
-    value: Array | float
-    note: str = ""
-
-    @property
-    def shape(self) -> str:
-        """The value's shape as text, ``"(500, 5)"``; empty for the cost."""
-        return "" if np.ndim(self.value) == 0 else str(np.shape(self.value))
-
-
-@dataclass
-class Explanation:
-    """One iteration traced: the steps, and the Trace, Gradients and updated copy behind them.
-
-    Attributes
-    ----------
-    description : str
-        The network's repr.
-    m : int
-        The number of samples.
-    learning_rate : float
-        lr of the update.
-    steps : list of Step
-        In the tutorials' order: inputs, forward, cost, backward, update.
-    cost : float
-        J before the update.
-    trace, grads
-        What :func:`~glassnet.core.network.forward` and :func:`~glassnet.core.network.backward`
-        returned.
-    updated : Network
-        A copy of the network after one gradient descent step; the original is untouched.
-    """
-
-    description: str
-    m: int
-    learning_rate: float
-    steps: list[Step]
-    cost: float
-    trace: Trace
-    grads: Gradients
-    updated: Network
-
-    def render(self, format: str = "text", *, max_rows: int = 4, decimals: int = 4) -> str:
-        """The explanation as plain text (``"text"``) or a Markdown handout (``"markdown"``)."""
-        renderer = lookup(FORMATS, format, "format")
-        return renderer(
-            self,
-            check_integer(max_rows, "max_rows", low=1),
-            check_integer(decimals, "decimals", low=0),
-        )
-
-    def __str__(self) -> str:
-        return self.render()
-
 
 def explain(
     network: Network,
@@ -160,6 +86,7 @@ def explain(
     format: str = "text",
     max_rows: int = 4,
     decimals: int = 4,
+    rows_note: str = "",
 ) -> str:
     """One iteration of forward pass, cost, backward pass and update, written out step by step.
 
@@ -179,6 +106,9 @@ def explain(
         Arrays with more rows show the first ``max_rows`` and ``... (n rows)``.
     decimals
         Digits after the decimal point of every number shown.
+    rows_note
+        Which rows ``X`` holds, written under the network (``glassnet explain`` says
+        they are the rows ``glassnet train`` fits); empty: nothing is written.
 
     Returns
     -------
@@ -190,14 +120,22 @@ def explain(
     InputError
         For an unknown ``format`` (the message lists the formats) or bad data.
     """
-    explanation = explain_step(network, X, y, learning_rate=learning_rate)
+    explanation = explain_step(network, X, y, learning_rate=learning_rate, rows_note=rows_note)
     return explanation.render(format, max_rows=max_rows, decimals=decimals)
 
 
 def explain_step(
-    network: Network, X: ArrayLike, y: ArrayLike, *, learning_rate: float = 0.3
+    network: Network,
+    X: ArrayLike,
+    y: ArrayLike,
+    *,
+    learning_rate: float = 0.3,
+    rows_note: str = "",
 ) -> Explanation:
-    """Run one iteration and collect its steps; :meth:`Explanation.render` writes them out."""
+    """Run one iteration and collect its steps; :meth:`Explanation.render` writes them out.
+
+    ``rows_note`` says which rows ``X`` holds (:func:`explain` documents it).
+    """
     optimizer = GradientDescent(learning_rate)  # validates learning_rate
     X = check_X(X, dtype=network.dtype)
     y = np.asarray(y)
@@ -217,7 +155,15 @@ def explain_step(
         *_update_steps(updated),
     ]
     return Explanation(
-        repr(network), X.shape[0], optimizer.learning_rate, steps, J, trace, grads, updated
+        repr(network),
+        X.shape[0],
+        optimizer.learning_rate,
+        steps,
+        J,
+        trace,
+        grads,
+        updated,
+        str(rows_note),
     )
 
 
@@ -275,69 +221,3 @@ def _update_steps(updated: Network) -> list[Step]:
         steps.append(Step("update", f"W{l}", f"W{l} := W{l} - lr dW{l}", updated.W[l]))
         steps.append(Step("update", f"b{l}", f"b{l} := b{l} - lr db{l}", updated.b[l]))
     return steps
-
-
-def format_values(value: Array | float, max_rows: int = 4, decimals: int = 4) -> list[str]:
-    """The first ``max_rows`` rows (and ``MAX_COLUMNS`` columns) of ``value``, one line each.
-
-    A scalar is ``= 0.7631``; a 1-D array (a bias) is one row; a longer array ends with
-    ``... (n rows)``.
-    """
-    if np.ndim(value) == 0:
-        return [f"= {float(value):.{decimals}f}"]
-    rows = np.atleast_2d(np.asarray(value))
-    cells = [[f"{v:.{decimals}f}" for v in row[:MAX_COLUMNS]] for row in rows[:max_rows]]
-    width = max(len(cell) for row in cells for cell in row)
-    more = f"  ... ({rows.shape[1]} columns)" if rows.shape[1] > MAX_COLUMNS else ""
-    lines = ["[" + "  ".join(cell.rjust(width) for cell in row) + more + "]" for row in cells]
-    if rows.shape[0] > max_rows:
-        lines.append(f"... ({rows.shape[0]} rows)")
-    return lines
-
-
-def _title(explanation: Explanation, section: str) -> str:
-    if section == "update":
-        return f"{SECTIONS[section]} (gradient descent, lr = {explanation.learning_rate:g})"
-    return SECTIONS[section]
-
-
-def _render_text(explanation: Explanation, max_rows: int, decimals: int) -> str:
-    lines = [
-        "One iteration, step by step",
-        f"{explanation.description}; m = {explanation.m} samples",
-        ROW_CONVENTION,
-    ]
-    section = ""
-    for step in explanation.steps:
-        if step.section != section:
-            section = step.section
-            lines += ["", _title(explanation, section)]
-        note = f"  ({step.note})" if step.note else ""
-        lines.append(f"  {step.formula:<36} {step.shape}{note}".rstrip())
-        lines += [f"      {line}" for line in format_values(step.value, max_rows, decimals)]
-    return "\n".join(lines) + "\n"
-
-
-def _render_markdown(explanation: Explanation, max_rows: int, decimals: int) -> str:
-    lines = [
-        "# One iteration, step by step",
-        "",
-        f"`{explanation.description}`, m = {explanation.m} samples.",
-        "",
-        ROW_CONVENTION,
-    ]
-    section = ""
-    for step in explanation.steps:
-        if step.section != section:
-            section = step.section
-            lines += ["", f"## {_title(explanation, section)}"]
-        shape = f", shape {step.shape}" if step.shape else ""
-        note = f" ({step.note})" if step.note else ""
-        lines += ["", f"`{step.formula}`{shape}{note}", "", "```text"]
-        lines += format_values(step.value, max_rows, decimals)
-        lines.append("```")
-    return "\n".join(lines) + "\n"
-
-
-FORMATS = {"text": _render_text, "markdown": _render_markdown}
-"""Renderers by format name."""
