@@ -15,6 +15,13 @@ else in the data's order. Each batch carries its share of the epoch,
     share = sum_batch s_i / sum_all s_i    with sample weights s_i
 
 so the epoch's cost sum_b share_b J_b is the (weighted) mean of the batch costs.
+
+The rows of a mini-batch are copied into :class:`BatchBuffers`, arrays of k rows
+made once and reused by every batch (the last, smaller one uses their first m
+rows): training holds the data once, plus one batch. (Rows of a SciPy CSR ``X``
+are taken with ``X[rows]``, a new sparse matrix each batch.) A batch is therefore only
+valid until the next one is gathered; the training loop uses each batch in its
+own step and keeps nothing of it.
 """
 
 from collections.abc import Iterator
@@ -36,6 +43,46 @@ class Batch:
     share: float  # this batch's part of the epoch's cost
 
 
+class BatchBuffers:
+    """The arrays every mini-batch is gathered into: ``X`` (k, n_x), ``Y`` (k, n_L), weights (k,).
+
+    Parameters
+    ----------
+    X, Y, weights
+        The training data (only the shapes and dtypes are used).
+    batch_size
+        k, the rows of the largest batch.
+    """
+
+    def __init__(self, X: Array, Y: Array, weights: Array | None, batch_size: int) -> None:
+        dense = isinstance(X, np.ndarray)  # SciPy CSR rows cannot go into an array: X[rows]
+        self.X = np.empty((batch_size, *X.shape[1:]), dtype=X.dtype) if dense else None  # (k, n_x)
+        self.Y = np.empty((batch_size, *Y.shape[1:]), dtype=Y.dtype)  # (k, n_L)
+        self.weights = None if weights is None else np.empty(batch_size, dtype=weights.dtype)
+
+    def gather(
+        self, X: Array, Y: Array, weights: Array | None, rows: NDArray[np.intp], total: float
+    ) -> Batch:
+        """``X[rows]``, ``Y[rows]``, ``weights[rows]`` in the first m rows, with their share."""
+        m = rows.size
+        X_b = X[rows] if self.X is None else _take(X, rows, self.X[:m])  # (m, n_x)
+        Y_b = _take(Y, rows, self.Y[:m])  # (m, n_L)
+        if weights is None or self.weights is None:
+            return Batch(X_b, Y_b, None, m / total)  # share = m / n
+        s = _take(weights, rows, self.weights[:m])  # s_i of the batch, (m,)
+        return Batch(X_b, Y_b, s, float(s.sum()) / total)  # share = sum_batch s_i / sum_all s_i
+
+
+def _take(source: Array, rows: NDArray[np.intp], out: Array) -> Array:
+    """``source[rows]`` written into ``out``, (m, ...).
+
+    ``mode="clip"`` lets ``np.take`` write straight into ``out``: with the default
+    "raise" it would gather into a temporary first. ``rows`` always come from
+    ``order`` below, so no index is ever out of range.
+    """
+    return np.take(source, rows, axis=0, out=out, mode="clip")
+
+
 def batches(
     X: Array,
     Y: Array,
@@ -43,18 +90,23 @@ def batches(
     batch_size: int,
     shuffle: bool,
     rng: np.random.Generator,
+    buffers: BatchBuffers | None = None,
 ) -> Iterator[Batch]:
-    """The batches of one epoch, skipping any whose samples all have weight 0."""
+    """The batches of one epoch, skipping any whose samples all have weight 0.
+
+    Mini-batches are gathered into ``buffers`` (made here when not given): each
+    batch overwrites the one before it.
+    """
     n = X.shape[0]
     if batch_size >= n:
         yield Batch(X, Y, weights, 1.0)
         return
+    if buffers is None:
+        buffers = BatchBuffers(X, Y, weights, batch_size)
     total_weight = n if weights is None else float(weights.sum())
     order = rng.permutation(n) if shuffle else np.arange(n)
     for start in range(0, n, batch_size):
         rows = order[start : start + batch_size]
-        batch_weights = None if weights is None else weights[rows]
-        seen = rows.size if batch_weights is None else float(batch_weights.sum())
-        if seen == 0:
+        if weights is not None and not weights[rows].any():
             continue  # every sample of this batch has weight 0: nothing to learn
-        yield Batch(X[rows], Y[rows], batch_weights, seen / total_weight)
+        yield buffers.gather(X, Y, weights, rows, total_weight)

@@ -1,0 +1,257 @@
+"""The report: medians, glassnet's speed-up over each peer, its distance to the floor, the targets.
+
+:func:`summarize` turns the runs' records into one row per (workload, measure,
+implementation) with the median time and two ratios, both computed from medians:
+
+``x faster``  the peer's median time over glassnet's: how many times faster glassnet is
+``x floor``   glassnet's median time over the floor's (on glassnet's row): 1.0 is the floor
+
+:func:`check_targets` compares them with issue 14's targets; :func:`to_markdown` and
+:func:`rich_tables` write both, the second narrow enough for an 80-column terminal.
+"""
+
+import operator
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rich.table import Table
+
+from glassnet.bench.workloads import WORKLOADS
+
+DETAILS = (  # the numbers besides the time that a row carries, as the median over its runs
+    "us_per_step", "loss", "accuracy", "peak_mb", "data_mb", "base_mb", "before_mb",
+    "rows_per_s", "megabytes_per_s", "predict_extra_mb", "rows", "rows_out", "steps",
+)  # fmt: skip
+PEERS = ("sklearn", "torch")
+
+
+def summarize(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Medians per (workload, measure, implementation), with ``x_faster`` and ``x_floor``."""
+    rows = []
+    for workload in dict.fromkeys(r["workload"] for r in results):
+        mine = [r for r in results if r["workload"] == workload]
+        for measure in dict.fromkeys(m for r in mine for m in r["times"]):
+            medians = {}
+            for implementation in dict.fromkeys(r["implementation"] for r in mine):
+                runs = [r for r in mine if r["implementation"] == implementation]
+                medians[implementation] = {
+                    "seconds": statistics.median(r["times"][measure] for r in runs),
+                    "runs": len(runs),
+                    **_median_details(runs),
+                }
+            ours = medians.get("glassnet", {}).get("seconds")
+            floor = medians.get("floor", {}).get("seconds")
+            for implementation, median in medians.items():
+                row = {"workload": workload, "measure": measure, "implementation": implementation}
+                row |= median
+                row["x_faster"] = (
+                    median["seconds"] / ours if ours and implementation in PEERS else None
+                )
+                row["x_floor"] = ours / floor if floor and implementation == "glassnet" else None
+                rows.append(row)
+    return rows
+
+
+def _median_details(runs: list[dict[str, Any]]) -> dict[str, float]:
+    details = {}
+    for key in DETAILS:
+        values = [r[key] for r in runs if isinstance(r.get(key), int | float)]
+        if values:
+            details[key] = statistics.median(values)
+    if "peak_mb" in details and "data_mb" in details:  # training: (peak - libraries) / data
+        details["memory_over_data"] = (details["peak_mb"] - details["base_mb"]) / details["data_mb"]
+    return details
+
+
+@dataclass(frozen=True)
+class Target:
+    """One of issue 14's targets: ``value(rows)`` compared with ``bound`` by ``op``."""
+
+    workload: str
+    measure: str
+    against: str  # "sklearn", "torch", "floor", or what the value is ("accuracy", "memory")
+    op: str  # ">=", ">" or "<="
+    bound: float
+
+    def text(self) -> str:
+        """The target in words, e.g. "W1 train: x faster than sklearn >= 2.5"."""
+        what = {
+            "floor": "glassnet / floor",
+            "accuracy": "|accuracy - glassnet's| of each peer",
+            "memory": "(training peak - libraries) / data",
+            "peak MB": "glassnet's peak MB",
+        }.get(self.against, f"x faster than {self.against}")
+        return f"{self.workload} {self.measure}: {what} {self.op} {self.bound:g}"
+
+
+OPS: dict[str, Callable[[float, float], bool]] = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+}
+TARGETS = [
+    *(
+        target
+        for w in ("W1", "W2")
+        for target in (
+            Target(w, "train", "sklearn", ">=", 2.5),
+            Target(w, "train", "torch", ">=", 4),
+            Target(w, "train", "floor", "<=", 1.15),
+        )
+    ),
+    Target("W3", "train", "sklearn", ">=", 2.5),
+    Target("W3", "train", "torch", ">=", 2),
+    Target("W3", "train", "floor", "<=", 2),
+    Target("W4", "train", "sklearn", ">=", 3),
+    Target("W4", "train", "torch", ">=", 1.5),
+    Target("W4", "train", "floor", "<=", 2),
+    Target("W4", "train", "accuracy", "<=", 0.005),
+    Target("W4", "train", "memory", "<=", 1.25),
+    Target("W5", "one row", "sklearn", ">", 1),
+    Target("W5", "one row", "torch", ">", 1),
+    Target("W5", "all rows", "torch", ">=", 1.5),
+    Target("W6", "csv", "floor", "<=", 1.5),
+    Target("W6", "csv", "peak MB", "<=", 300),
+]
+
+
+def _value(target: Target, rows: list[dict[str, Any]]) -> float | None:
+    """The measured number a target is about, or None when the run did not measure it."""
+    found = {
+        r["implementation"]: r
+        for r in rows
+        if r["workload"] == target.workload and r["measure"] == target.measure
+    }
+    ours = found.get("glassnet")
+    if ours is None:
+        return None
+    if target.against in PEERS:
+        return found[target.against]["x_faster"] if target.against in found else None
+    if target.against == "accuracy":
+        gaps = [abs(found[p]["accuracy"] - ours["accuracy"]) for p in PEERS if p in found]
+        return max(gaps) if gaps and "accuracy" in ours else None
+    key = {"floor": "x_floor", "memory": "memory_over_data", "peak MB": "peak_mb"}[target.against]
+    return ours.get(key)
+
+
+def check_targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every target the run measured: its text, the measured value, and whether it is met."""
+    checked = []
+    for target in TARGETS:
+        value = _value(target, rows)
+        if value is not None:
+            met = OPS[target.op](value, target.bound)
+            checked.append({"target": target.text(), "value": value, "met": met})
+    return checked
+
+
+def seconds_text(seconds: float) -> str:
+    """A duration in the unit that keeps it between 1 and 1000: "84.5us", "12.3ms", "4.20s"."""
+    for unit, scale in (("us", 1e6), ("ms", 1e3)):
+        if seconds * scale < 1000:
+            return f"{seconds * scale:.1f}{unit}"
+    return f"{seconds:.2f}s"
+
+
+def _ratio(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def _number(row: dict[str, Any], key: str, form: str) -> str:
+    return format(row[key], form) if key in row else ""
+
+
+def table_cells(row: dict[str, Any]) -> list[str]:
+    """A row's cells: workload, implementation, measure, median, ratios, accuracy, peak MB."""
+    return [
+        row["workload"],
+        row["implementation"],
+        row["measure"],
+        seconds_text(row["seconds"]),
+        _ratio(row["x_faster"]),
+        _ratio(row["x_floor"]),
+        _number(row, "accuracy", ".4f"),
+        _number(row, "peak_mb", ".0f"),
+    ]
+
+
+HEADERS = ("work", "impl", "measure", "median", "x faster", "x floor", "acc", "peak MB")
+
+
+def rich_tables(rows: list[dict[str, Any]], title: str) -> tuple[Table, Table]:
+    """The results and the targets as two rich tables that fit 80 columns."""
+    results = Table(title=title, pad_edge=False)
+    for header in HEADERS:
+        results.add_column(header, justify="left" if header in HEADERS[:3] else "right")
+    for row in rows:
+        results.add_row(*table_cells(row))
+    targets = Table(title="targets", pad_edge=False)
+    for header, justify in (("target", "left"), ("value", "right"), ("met", "left")):
+        targets.add_column(header, justify=justify)  # type: ignore[arg-type]
+    for target in check_targets(rows):
+        targets.add_row(target["target"], f"{target['value']:.3g}", _met(target["met"]))
+    return results, targets
+
+
+def _met(met: bool) -> str:
+    return "met" if met else "MISSED"
+
+
+def to_markdown(rows: list[dict[str, Any]], command: str, environment: dict[str, Any]) -> str:
+    """The results, the targets and the environment as Markdown, with the command that ran."""
+    names = [key for key in WORKLOADS if any(r["workload"] == key for r in rows)]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Produced by `{command}`: medians over the repetitions, each (implementation, "
+        "repetition) in its own process, implementations interleaved. `x faster` is the "
+        "peer's median time over glassnet's; `x floor` is glassnet's median time over the "
+        "floor's. Loss and accuracy on the training data, by one shared float64 function.",
+        "",
+        *(f"- **{name}**: {WORKLOADS[name].description}" for name in names),
+        "",
+        "| workload | implementation | measure | runs | median | us/step | x faster | x floor "
+        "| loss | accuracy | peak MB | throughput |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        work, impl, measure, median, faster, floor, accuracy, peak = table_cells(row)
+        lines.append(
+            f"| {work} | {impl} | {measure} | {row['runs']} | {median} | "
+            f"{_number(row, 'us_per_step', '.1f')} | {faster} | {floor} | "
+            f"{_number(row, 'loss', '.4f')} | {accuracy} | {peak} | {_throughput(row)} |"
+        )
+    lines += ["", "## Targets", "", "| target | measured | |", "| --- | ---: | --- |"]
+    lines += [
+        f"| {t['target']} | {t['value']:.3g} | {_met(t['met'])} |" for t in check_targets(rows)
+    ]
+    lines += ["", "## Environment", ""]
+    lines += [f"- {key}: {value}" for key, value in environment.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _throughput(row: dict[str, Any]) -> str:
+    if row["measure"] == "all rows" and "rows_per_s" in row:
+        return f"{row['rows_per_s'] / 1e6:.2f}M rows/s"
+    if "megabytes_per_s" in row:
+        return f"{row['megabytes_per_s']:.0f} MB/s"
+    return ""
+
+
+def environment(
+    results: list[dict[str, Any]], start: dict[str, Any], end: dict[str, Any]
+) -> dict[str, Any]:
+    """The machine (at the start; the load at both ends) and what the measuring children saw."""
+    seen: dict[str, list[str]] = {}
+    for result in results:
+        for key, value in result.get("seen", {}).items():
+            for item in value if isinstance(value, list) else [value]:
+                seen.setdefault(key, [])
+                if str(item) not in seen[key]:
+                    seen[key].append(str(item))
+    described = {key: value for key, value in start.items() if key != "load"}
+    described["load average (1, 5, 15 min) at the start"] = start["load"]
+    described["load average at the end"] = end["load"]
+    return described | {f"children saw {key}": "; ".join(items) for key, items in seen.items()}
