@@ -5,7 +5,7 @@ glassnet's arithmetic. ``fit`` validates the parameters once (scikit-learn's
 ``_fit_context`` and the table in :mod:`._params`), takes them as Python numbers, then
 trains with one of its two methods:
 
-- ``_fit_stochastic`` (``sgd``, ``adam``, ``gd``, from :mod:`._stochastic`) runs
+- ``_fit_stochastic`` (``sgd``, ``adam``, ``adamw``, ``gd``, from :mod:`._stochastic`) runs
   :func:`glassnet.train` under scikit-learn's end-of-epoch rules;
 - ``_fit_lbfgs`` (``lbfgs``) hands glassnet's cost and gradient, flattened into one
   vector, to scipy's L-BFGS-B (:mod:`._lbfgs`).
@@ -15,11 +15,13 @@ import warnings
 from typing import Any
 
 import numpy as np
+import scipy.sparse
 from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from glassnet.core.dropout import check_dropout
 from glassnet.core.network import Network, encode_targets, forward
 from glassnet.errors import DivergenceError, InputError
 from glassnet.estimators._lbfgs import minimize_lbfgs
@@ -37,6 +39,12 @@ from glassnet.validation import lookup
 
 Array = NDArray[np.floating]
 FLOATS = (np.float64, np.float32)  # float32 input stays float32; anything else becomes float64
+SPARSE = ["csr", "csc"]  # the sparse formats validate_data keeps (others become CSR)
+
+
+def as_rows(X: Any) -> Any:
+    """``X`` as the network multiplies it: a dense array as it is, a sparse matrix as CSR."""
+    return X.tocsr() if scipy.sparse.issparse(X) else X
 
 
 class BaseMultilayerPerceptron(StochasticSolversMixin, BaseEstimator):
@@ -49,13 +57,20 @@ class BaseMultilayerPerceptron(StochasticSolversMixin, BaseEstimator):
 
     _parameter_constraints: dict = PARAMETER_CONSTRAINTS
 
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # CSR and CSC X: the first layer multiplies it as CSR
+        return tags
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Any:
         """Fit the model to ``X`` (n_samples, n_features) and ``y``.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A SciPy sparse X (CSR, CSC) is trained on as CSR, a mini-batch's rows at a
+            time, and never densified.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Class labels (classifier: any hashable labels, or a 0/1 indicator
             matrix for multi-label) or real targets (regressor).
@@ -109,7 +124,7 @@ class BaseMultilayerPerceptron(StochasticSolversMixin, BaseEstimator):
         network = self.network_
         self.coefs_ = list(network.W.values())  # the arrays training moves in place
         self.intercepts_ = list(network.b.values())
-        X = X.astype(network.dtype, copy=False)
+        X = as_rows(X).astype(network.dtype, copy=False)  # CSR for sparse X
         if p.solver == "lbfgs":
             self._fit_lbfgs(network, X, Y, weights)
         else:
@@ -181,17 +196,23 @@ class BaseMultilayerPerceptron(StochasticSolversMixin, BaseEstimator):
     def _output(self, X: Any) -> Array:
         """A[L], the output layer for ``X``: shape (n_samples, n_outputs_)."""
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=FLOATS)
-        return forward(self._current_network(), X).output
+        X = validate_data(self, X, reset=False, dtype=FLOATS, accept_sparse=SPARSE)
+        return forward(self._current_network(), as_rows(X)).output
 
     def _fit_lbfgs(self, network: Network, X: Array, Y: Array, weights: Array | None) -> None:
         """lbfgs: scipy's L-BFGS-B on glassnet's cost over the flattened parameters."""
         p = self._settings
-        if p.callbacks:
-            raise InputError(
-                "callbacks run inside glassnet.train, which solver='lbfgs' does not use: "
-                "choose solver='adam', 'sgd' or 'gd' to use callbacks"
-            )
+        stochastic = {
+            "callbacks": bool(p.callbacks),
+            "dropout": bool(check_dropout(p.dropout, network.n_layers - 1)),
+            "clip_norm": p.clip_norm is not None,
+        }
+        for name, given in stochastic.items():
+            if given:
+                raise InputError(
+                    f"{name} works inside glassnet.train, which solver='lbfgs' does not use: "
+                    f"choose solver='adam', 'adamw', 'sgd' or 'gd' to use {name}"
+                )
         total_weight = X.shape[0] if weights is None else float(weights.sum())
         result = minimize_lbfgs(
             network,
@@ -251,7 +272,7 @@ def supports_partial_fit(estimator: BaseMultilayerPerceptron) -> bool:
     if estimator.solver not in STOCHASTIC_SOLVERS:
         raise AttributeError(
             "partial_fit is only available for stochastic optimizers ('sgd', 'adam', "
-            f"'gd'). {estimator.solver} is not stochastic: use fit."
+            f"'adamw', 'gd'). {estimator.solver} is not stochastic: use fit."
         )
     return True
 

@@ -21,6 +21,7 @@ two classes                     1 sigmoid       binary cross-entropy
 k > 2 classes                   k softmax       cross-entropy
 multi-label (2-D 0/1 ``y``)     k sigmoid       binary cross-entropy
 regression (1-D or 2-D ``y``)   k identity      squared error
+``loss='poisson'`` (y >= 0)     k exp           half the Poisson deviance
 ==============================  ==============  ===========================
 """
 
@@ -36,7 +37,14 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
 from sklearn.utils.validation import validate_data
 
-from glassnet.estimators._base import FLOATS, Array, BaseMultilayerPerceptron, supports_partial_fit
+from glassnet.errors import InputError
+from glassnet.estimators._base import (
+    FLOATS,
+    SPARSE,
+    Array,
+    BaseMultilayerPerceptron,
+    supports_partial_fit,
+)
 from glassnet.estimators._params import (
     ATTRIBUTES_DOC,
     CLASSIFIER_CONSTRAINTS,
@@ -101,6 +109,9 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         class_weight=None,
         init="glorot",
         callbacks=None,
+        dropout=0.0,
+        weight_decay=0.01,
+        clip_norm=None,
     ):
         _store(self, locals())
 
@@ -149,7 +160,9 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         self, X: Any, y: Any, incremental: bool, reset: bool
     ) -> tuple[Array, NDArray, NDArray]:
         """Validate ``X`` and ``y``; return X, the binarised targets Y and the labels y."""
-        X, y = validate_data(self, X, y, multi_output=True, dtype=FLOATS, reset=reset)
+        X, y = validate_data(
+            self, X, y, accept_sparse=SPARSE, multi_output=True, dtype=FLOATS, reset=reset
+        )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if not hasattr(self, "classes_") or (not self._settings.warm_start and not incremental):
@@ -202,12 +215,15 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
     __doc__ = (
         """Multi-layer perceptron regressor: scikit-learn's, computed by glassnet.
 
-    Identity outputs and squared error, one output per target column; ``predict``
-    returns 1-D predictions for a 1-D ``y``.
+    Identity outputs and squared error (``loss='poisson'``: exp outputs and half the
+    Poisson deviance), one output per target column; ``predict`` returns 1-D
+    predictions for a 1-D ``y``.
     """
         + SHARED_PARAMETERS_DOC
-        + """    loss : {'squared_error'}, default='squared_error'
-        scikit-learn's first parameter; its 'poisson' is not implemented.
+        + """    loss : {'squared_error', 'poisson'}, default='squared_error'
+        scikit-learn's first parameter. 'poisson' trains an exp output (a log link,
+        ``out_activation_ = 'exp'``) on half the Poisson deviance, for counts or
+        rates y >= 0 (negative targets raise scikit-learn's ``ValueError``).
 """
         + ATTRIBUTES_DOC
     )
@@ -243,6 +259,9 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         max_fun=15000,
         init="glorot",
         callbacks=None,
+        dropout=0.0,
+        weight_decay=0.01,
+        clip_norm=None,
     ):
         _store(self, locals())
 
@@ -262,20 +281,34 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
+        tags.target_tags.positive_only = self.loss == "poisson"  # y >= 0, as PoissonRegressor
         return tags
 
     def _validate_input(
         self, X: Any, y: Any, incremental: bool, reset: bool
     ) -> tuple[Array, Array, Array]:
         X, y = validate_data(
-            self, X, y, multi_output=True, y_numeric=True, dtype=FLOATS, reset=reset
+            self,
+            X,
+            y,
+            accept_sparse=SPARSE,
+            multi_output=True,
+            y_numeric=True,
+            dtype=FLOATS,
+            reset=reset,
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        if self._settings.loss == "poisson" and (y < 0).any():
+            raise InputError(  # scikit-learn's message for Poisson targets (PoissonRegressor)
+                "Some value(s) of y are out of the valid range of the loss 'HalfPoissonLoss'. "
+                f"loss='poisson' needs counts or rates y >= 0, got a minimum of {y.min():g}: "
+                "use loss='squared_error' for targets that can be negative"
+            )
         return X, y.reshape(-1, 1) if y.ndim == 1 else y, y
 
     def _out_activation(self) -> str:
-        return "identity"
+        return "exp" if self._settings.loss == "poisson" else "identity"
 
     def _stratify(self) -> bool:
         return False

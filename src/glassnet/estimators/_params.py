@@ -27,10 +27,11 @@ ACTIVATIONS = {
 }
 
 # scikit-learn's out_activation_ names -> glassnet's output activations
-OUTPUTS = {"logistic": "sigmoid", "softmax": "softmax", "identity": "identity"}
+OUTPUTS = {"logistic": "sigmoid", "softmax": "softmax", "identity": "identity", "exp": "exp"}
 
-SOLVERS = ("lbfgs", "sgd", "adam", "gd")
-STOCHASTIC_SOLVERS = ("sgd", "adam", "gd")  # the ones that run glassnet.train
+SOLVERS = ("lbfgs", "sgd", "adam", "adamw", "gd")
+STOCHASTIC_SOLVERS = ("sgd", "adam", "adamw", "gd")  # the ones that run glassnet.train
+ADAM_SOLVERS = ("adam", "adamw")  # scikit-learn's learning-rate schedules do not apply to them
 
 
 class Number(Interval):
@@ -71,6 +72,9 @@ PARAMETER_CONSTRAINTS: dict = {
     "max_fun": [Number(Integral, 1, None, closed="left")],
     "init": [StrOptions({"glorot", "he", "small"})],
     "callbacks": [list, tuple, None],
+    "dropout": [Number(Real, 0, 1, closed="left"), list, tuple],  # one rate, or one per layer
+    "weight_decay": [Number(Real, 0, None, closed="left")],
+    "clip_norm": [Number(Real, 0, None, closed="neither"), None],
 }
 
 # the parameters that are real numbers: the training code gets them as Python floats
@@ -105,7 +109,8 @@ def python_params(params: Mapping[str, Any]) -> SimpleNamespace:
     """
     plain = {name: python_value(value) for name, value in params.items()}
     for name in REAL_PARAMETERS & plain.keys():
-        plain[name] = float(plain[name])
+        if isinstance(plain[name], int | float):  # not None (clip_norm) nor a list (dropout)
+            plain[name] = float(plain[name])
     return SimpleNamespace(**plain)
 
 
@@ -116,7 +121,7 @@ CLASSIFIER_CONSTRAINTS: dict = {
 
 REGRESSOR_CONSTRAINTS: dict = {
     **PARAMETER_CONSTRAINTS,
-    "loss": [StrOptions({"squared_error"})],  # scikit-learn's 'poisson' needs an exp output
+    "loss": [StrOptions({"squared_error", "poisson"})],
 }
 
 SHARED_PARAMETERS_DOC = """
@@ -133,7 +138,8 @@ SHARED_PARAMETERS_DOC = """
           or a list with one name per hidden layer.
         - ``solver`` may also be ``'gd'``: plain full-batch gradient descent
           (W <- W - lr dW, the tutorials'); ``batch_size``, ``momentum`` and
-          ``shuffle`` do not apply to it.
+          ``shuffle`` do not apply to it. Or ``'adamw'``: Adam with decoupled weight
+          decay (``weight_decay``), as ``torch.optim.AdamW``.
         - ``alpha`` is glassnet's L2 strength: the cost adds
           (alpha / (2 n)) sum_l ||W[l]||^2 with n the total sample weight of the
           training set, whatever the batch size. Under full batches this is
@@ -143,9 +149,21 @@ SHARED_PARAMETERS_DOC = """
     init : {'glorot', 'he', 'small'}, default='glorot'
         How the first weights are drawn (:mod:`glassnet.core.initializers`); biases start at 0.
     callbacks : list of glassnet.Callback, default=None
-        Passed to :func:`glassnet.train` for the sgd, adam and gd solvers (after the
-        callback that applies scikit-learn's ``tol`` rule): progress printing,
+        Passed to :func:`glassnet.train` for the sgd, adam, adamw and gd solvers (after
+        the callback that applies scikit-learn's ``tol`` rule): progress printing,
         schedules, checkpoints, your own.
+    dropout : float or list of float, default=0.0
+        The probability of dropping each hidden unit at each training step, for every
+        hidden layer or one per hidden layer, each in [0, 1). Inverted dropout: the
+        kept units are scaled by 1/(1 - p) while training, and ``predict`` uses every
+        unit unscaled. Drawn from ``random_state``. Not with ``solver='lbfgs'``.
+    weight_decay : float, default=0.01
+        ``solver='adamw'``'s decoupled weight decay, W <- W - lr weight_decay W per step
+        on the weight matrices (not the biases); ``alpha`` stays the L2 term.
+    clip_norm : float, default=None
+        Clip each step's gradients to this global norm (as
+        ``torch.nn.utils.clip_grad_norm_``); ``history_`` then records
+        ``clipped_steps`` and ``max_grad_norm`` per epoch. Not with ``solver='lbfgs'``.
 """
 
 ATTRIBUTES_DOC = """

@@ -1,4 +1,4 @@
-"""The stochastic solvers (sgd, adam, gd): glassnet's training loop under scikit-learn's rules.
+"""The stochastic solvers (sgd, adam, adamw, gd): glassnet's loop under scikit-learn's rules.
 
 :class:`StochasticSolversMixin` gives :class:`~glassnet.estimators._base.BaseMultilayerPerceptron`
 its ``_fit_stochastic`` method: :func:`glassnet.train` over ``max_iter`` epochs, whose
@@ -19,7 +19,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from glassnet.core.network import Network
-from glassnet.core.optimizers import Adam, GradientDescent, Optimizer
+from glassnet.core.optimizers import Adam, AdamW, GradientDescent, Optimizer
+from glassnet.estimators._params import ADAM_SOLVERS
 from glassnet.training.callbacks import Callback, TrainingState
 from glassnet.training.history import History
 from glassnet.training.loop import train
@@ -32,6 +33,7 @@ AUTO_BATCH = 200  # batch_size='auto' is min(200, n_samples)
 # the estimators' 'sgd' is scikit-learn's (mini-batches, momentum), 'gd' the tutorials'.
 OPTIMIZER_FOR_SOLVER: dict[str, Callable[[SimpleNamespace], Optimizer]] = {
     "adam": lambda p: Adam(p.learning_rate_init, p.beta_1, p.beta_2, p.epsilon),
+    "adamw": lambda p: AdamW(p.learning_rate_init, p.beta_1, p.beta_2, p.epsilon, p.weight_decay),
     # scikit-learn ignores Nesterov when momentum is 0; glassnet refuses the pair, so drop it
     "sgd": lambda p: GradientDescent(
         p.learning_rate_init, momentum=p.momentum, nesterov=p.nesterovs_momentum and p.momentum > 0
@@ -90,7 +92,7 @@ class StochasticSolversMixin:
         incremental: bool,
         rng: np.random.Generator,
     ) -> None:
-        """sgd, adam, gd: ``max_iter`` epochs of glassnet.train (one for partial_fit)."""
+        """sgd, adam, adamw, gd: ``max_iter`` epochs of glassnet.train (one for partial_fit)."""
         p = self._settings
         if p.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
@@ -114,6 +116,8 @@ class StochasticSolversMixin:
             validation=validation,
             callbacks=[hooks, *(p.callbacks or ())],
             random_state=rng,
+            dropout=p.dropout,
+            clip_norm=p.clip_norm,
         )
         if not incremental and self.n_iter_ == p.max_iter and not hooks.stopped:
             warnings.warn(
@@ -168,7 +172,7 @@ class StochasticSolversMixin:
             self._count_validation(state)
         else:
             self._count_loss()
-        if p.learning_rate == "invscaling" and p.solver != "adam":
+        if p.learning_rate == "invscaling" and p.solver not in ADAM_SOLVERS:
             state.optimizer.learning_rate = p.learning_rate_init / (self.t_ + 1) ** p.power_t
         if self._no_improvement_count > p.n_iter_no_change:
             self._on_plateau(state)
@@ -208,7 +212,7 @@ class StochasticSolversMixin:
             f"for {p.n_iter_no_change} consecutive epochs."
         )
         optimizer = state.optimizer
-        if p.learning_rate != "adaptive" or p.solver == "adam":
+        if p.learning_rate != "adaptive" or p.solver in ADAM_SOLVERS:
             self._stop(state, f"{message} Stopping.")
         elif optimizer.learning_rate <= MIN_ADAPTIVE_RATE:
             self._stop(state, f"{message} Learning rate too small. Stopping.")

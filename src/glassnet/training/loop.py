@@ -7,13 +7,18 @@
 2. the epochs (:func:`run_epochs`): each step runs the one forward and the one
    backward pass on a batch, then lets the optimizer move the parameters::
 
-       trace = forward(network, X_batch)            Z[l], A[l]
+       trace = forward(network, X_batch, mask)      Z[l], A[l] (mask: dropout's M[l], if any)
        J     = cost(network, trace, Y_batch)        recorded, checked for NaN/inf
        grads = backward(network, trace, Y_batch)    dW[l], db[l]
+       clip_by_global_norm(grads, clip_norm)        only with clip_norm
        optimizer.step(network.parameters(), grads.as_list())
 
 3. the stopping rules: the epoch limit, a callback's request (early stopping),
-   Ctrl-C, and divergence (a NaN or inf cost or weight), which raises.
+   Ctrl-C, and divergence (a NaN or inf cost or weight). Divergence raises a
+   DivergenceError, unless the run monitors a cost (a validation set, or an
+   EarlyStopping callback) and an earlier epoch scored a finite one: then the
+   weights of the best such epoch are restored, a DivergenceWarning says so, and
+   ``train`` returns.
 
 Everything else (printing, schedules, early stopping, progress bars,
 checkpoints) is a callback.
@@ -30,10 +35,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from glassnet.core.clipping import clip_by_global_norm
+from glassnet.core.dropout import Rates
 from glassnet.core.network import Gradients, Network, backward, cost, forward
 from glassnet.core.optimizers import Optimizer
 from glassnet.errors import DivergenceError
-from glassnet.training.callbacks import Callback, TrainingState
+from glassnet.training.callbacks import Callback, EarlyStopping, TrainingState
+from glassnet.training.divergence import BestFiniteWeights, diverged
 from glassnet.training.history import History
 from glassnet.training.metrics import metric_name, score
 from glassnet.training.prepare import TrainingPlan, Validation, prepare
@@ -57,15 +65,18 @@ def train(
     callbacks: Sequence[Callback] = (),
     random_state: int | np.random.Generator | None = None,
     record_steps: bool = False,
+    dropout: Rates = None,
+    clip_norm: float | None = None,
 ) -> History:
     """Train ``network`` in place and return the History of the run.
 
     Parameters
     ----------
     X, y
-        Samples in rows, shape (n, n_features); targets as :func:`encode_targets`
-        takes them (0/1 for sigmoid, class indices or one-hot for softmax, values
-        for identity).
+        Samples in rows, shape (n, n_features), an array or a SciPy sparse matrix
+        (trained on as CSR, a mini-batch's rows at a time, never densified); targets
+        as :func:`encode_targets` takes them (0/1 for sigmoid, class indices or
+        one-hot for softmax, values for identity, counts y >= 0 for exp).
     optimizer
         An optimizer object, or a name ("gd", "momentum", "nesterov", "adam")
         built with ``learning_rate``; default plain gradient descent.
@@ -90,6 +101,14 @@ def train(
         Seed for shuffling and the validation split: same seed, same run.
     record_steps
         Also keep every step's batch cost in ``History.step_cost``.
+    dropout
+        The dropout rate p of every hidden layer, or one rate per hidden layer, each in
+        [0, 1); ``None`` for none. A fresh mask per step, from ``random_state``;
+        predicting (``forward`` without masks) drops nothing.
+    clip_norm
+        Clip each step's gradients to this global norm (``torch.nn.utils.clip_grad_norm_``'s
+        rule); the History then adds ``clipped_steps`` (steps clipped in the epoch) and
+        ``max_grad_norm`` (the epoch's largest norm before clipping).
 
     Numbers may be Python or NumPy ints and floats; booleans are refused.
 
@@ -98,8 +117,9 @@ def train(
     InputError
         For a bad argument, before anything changes.
     DivergenceError
-        When the cost or the weights become NaN or inf; the error says at which
-        epoch and suggests a smaller learning rate.
+        When the cost or the weights become NaN or inf (and no earlier epoch's
+        weights are kept, see above); the error says at which epoch and suggests a
+        smaller learning rate. It is also a ``ValueError``.
     """
     plan = prepare(
         network,
@@ -115,6 +135,8 @@ def train(
         validation=validation,
         random_state=random_state,
         record_steps=record_steps,
+        dropout=dropout,
+        clip_norm=clip_norm,
     )
     return run_epochs(network, plan, callbacks)
 
@@ -128,12 +150,22 @@ def run_epochs(network: Network, plan: TrainingPlan, callbacks: Sequence[Callbac
     """
     history = History(metric_name=metric_name(network.output))
     state = TrainingState(network, plan.optimizer, history, epochs=plan.epochs)
+    monitors = plan.X_val is not None or any(isinstance(c, EarlyStopping) for c in callbacks)
+    fallback = BestFiniteWeights() if monitors else None
+    callbacks = [fallback, *callbacks] if fallback is not None else list(callbacks)
     _call(callbacks, "on_train_begin", state)
+    restored = False
     try:
         _descend(network, plan, state, callbacks)
+    except DivergenceError as error:
+        if fallback is None or fallback.epoch is None:
+            raise
+        fallback.restore(state, error)  # the best finite epoch's weights, and a warning
+        restored = True
     finally:
         _call(callbacks, "on_train_end", state)
-    _warn_about_the_end(history, plan.optimizer.learning_rate)
+    if not restored:
+        _warn_about_the_end(history, plan.optimizer.learning_rate)
     return history
 
 
@@ -141,27 +173,30 @@ def _descend(
     network: Network, plan: TrainingPlan, state: TrainingState, callbacks: Sequence[Callback]
 ) -> None:
     """The loop: for every epoch, for every batch: forward, cost, backward, step."""
-    params = network.parameters()
+    params, sizes = network.parameters(), network.layer_sizes
     # overflow is caught as a non-finite cost below, with a clearer message than NumPy's
     with _deferred_interrupt() as interrupted, np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(plan.epochs):
             state.epoch = epoch
             _call(callbacks, "on_epoch_begin", state)
-            epoch_cost = 0.0
+            epoch_cost, norms = 0.0, []
             for batch in plan.batches():
-                trace = forward(network, batch.X)  # Z[l], A[l]
+                mask = plan.masks(sizes, batch.X.shape[0], network.dtype)  # M[l]; {} for none
+                trace = forward(network, batch.X, mask)  # Z[l], A[l]
                 J = cost(network, trace, batch.Y, batch.weights, plan.l2)  # loss + L2 term
                 if not math.isfinite(J):
-                    raise _diverged(state, J)
+                    raise diverged(state, J)
                 grads = backward(network, trace, batch.Y, batch.weights, plan.l2)  # dW[l], db[l]
+                if plan.clip_norm is not None:  # ||grads|| <= clip_norm; the norm before, kept
+                    norms.append(clip_by_global_norm(grads.as_list(), plan.clip_norm))
                 plan.optimizer.step(params, grads.as_list())  # e.g. W[l] <- W[l] - lr dW[l]
                 epoch_cost += J * batch.share  # the epoch's cost: batch costs weighted by share
                 _end_step(state, J, grads, plan.record_steps, callbacks)
-            _end_epoch(network, plan, state, epoch_cost, callbacks)
+            _end_epoch(network, plan, state, epoch_cost, norms, callbacks)
             if _stops(state, interrupted()):
                 break
     if not all(np.isfinite(p).all() for p in params):
-        raise _diverged(state, None)
+        raise diverged(state, None)
 
 
 def _end_step(
@@ -183,14 +218,26 @@ def _end_epoch(
     plan: TrainingPlan,
     state: TrainingState,
     epoch_cost: float,
+    norms: list[float],
     callbacks: Sequence[Callback],
 ) -> None:
-    """Append the epoch's row to the History, then run the callbacks' ``on_epoch_end``."""
+    """Append the epoch's row to the History, then run the callbacks' ``on_epoch_end``.
+
+    ``norms`` are the global gradient norms of the epoch's steps before clipping
+    (empty without ``clip_norm``).
+    """
+    clipping = {}
+    if plan.clip_norm is not None:
+        clipping = {
+            "clipped_steps": sum(norm > plan.clip_norm for norm in norms),
+            "max_grad_norm": max(norms, default=math.nan),
+        }
     state.history.append(
         epoch=state.epoch,
         cost=epoch_cost,
         learning_rate=plan.optimizer.learning_rate,
         **_validation_scores(network, plan),
+        **clipping,
     )
     _call(callbacks, "on_epoch_end", state)
 
@@ -237,17 +284,6 @@ def _warn_about_the_end(history: History, learning_rate: float) -> None:
             f"try a smaller learning rate (it ended at {learning_rate:g}) or standardised features",
             stacklevel=4,
         )
-
-
-def _diverged(state: TrainingState, value: float | None) -> DivergenceError:
-    what = "the weights became NaN or inf" if value is None else f"the cost became {value}"
-    error = DivergenceError(
-        f"training diverged at epoch {state.epoch}: {what}. Try a smaller learning rate "
-        f"(it was {state.optimizer.learning_rate:g}), standardised features, or more L2 (alpha)"
-    )
-    error.history = state.history  # type: ignore[attr-defined]
-    state.history.stop_reason = str(error)
-    return error
 
 
 @contextlib.contextmanager

@@ -8,13 +8,14 @@ returns a :class:`TrainingPlan`: plain arrays and settings that
 """
 
 import warnings
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any, TypedDict, Unpack
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from glassnet.core.dropout import Rates, check_dropout, draw_masks
 from glassnet.core.network import Network, encode_targets
 from glassnet.core.optimizers import GradientDescent, Optimizer, make_optimizer
 from glassnet.errors import InputError
@@ -42,7 +43,7 @@ class TrainingPlan:
     :func:`~glassnet.core.network.encode_targets` returns them.
     """
 
-    X: Array  # the rows trained on, (n, n_x)
+    X: Array  # the rows trained on, (n, n_x): an array, or SciPy CSR
     Y: Array  # their targets, (n, n_L)
     weights: Array | None  # sample weights s_i, (n,); None for all equal
     X_val: Array | None  # the validation rows, (n_val, n_x); None without validation
@@ -52,12 +53,18 @@ class TrainingPlan:
     batch_size: int  # n for full batch
     shuffle: bool
     l2: float  # alpha / n (or alpha / sum_i s_i): the cost's L2 term is (l2 / 2) sum ||W||^2
-    rng: np.random.Generator  # shuffling; the validation split has drawn from it already
+    rng: np.random.Generator  # shuffling and dropout; the validation split drew from it first
     record_steps: bool
+    dropout: dict[int, float] = field(default_factory=dict)  # {l: p_l}; empty for none
+    clip_norm: float | None = None  # the gradients' largest global norm; None: no clipping
 
     def batches(self) -> Iterator[Batch]:
         """The batches of one epoch (shuffled afresh at each call when ``shuffle``)."""
         return batches(self.X, self.Y, self.weights, self.batch_size, self.shuffle, self.rng)
+
+    def masks(self, layer_sizes: Sequence[int], n_rows: int, dtype: Any) -> dict[int, Array]:
+        """A step's dropout masks M[l], drawn from the run's Generator; {} without dropout."""
+        return draw_masks(self.dropout, layer_sizes, n_rows, self.rng, dtype)
 
 
 class TrainOptions(TypedDict, total=False):
@@ -73,6 +80,8 @@ class TrainOptions(TypedDict, total=False):
     validation: Validation
     random_state: int | np.random.Generator | None
     record_steps: bool
+    dropout: Rates
+    clip_norm: float | None
 
 
 DEFAULTS: TrainOptions = {
@@ -86,6 +95,8 @@ DEFAULTS: TrainOptions = {
     "validation": None,
     "random_state": None,
     "record_steps": False,
+    "dropout": None,  # no unit dropped
+    "clip_norm": None,  # no clipping
 }
 
 
@@ -108,12 +119,14 @@ def prepare(
         raise InputError(f"unknown training option {unknown[0]!r}: known are {', '.join(DEFAULTS)}")
     o: dict[str, Any] = {**DEFAULTS, **options}
     rng = check_random_state(o["random_state"])
-    X_checked = check_X(X, dtype=network.dtype)
+    X_checked = check_X(X, dtype=network.dtype, accept_sparse=True)  # an array, or CSR
     Y = _checked_targets(network, X_checked, y)
     weights = _check_sample_weight(o["sample_weight"], X_checked.shape[0], network.dtype)
     epochs = check_integer(o["epochs"], "epochs", low=1)
     optimizer = _resolve_optimizer(o["optimizer"], o["learning_rate"])
     alpha = check_number(o["alpha"], "alpha (L2 strength)", low=0)
+    dropout = check_dropout(o["dropout"], network.n_layers - 1)
+    clip_norm = _check_clip_norm(o["clip_norm"])
     held_out = _hold_out(network, X_checked, Y, weights, o["validation"], rng)
     X_fit, Y_fit, weights, X_val, Y_val = held_out
     n = X_fit.shape[0]
@@ -131,6 +144,8 @@ def prepare(
         l2=alpha / total_weight,  # (alpha / (2n)) ||W||^2: the same objective for every batch size
         rng=rng,
         record_steps=bool(o["record_steps"]),
+        dropout=dropout,
+        clip_norm=clip_norm,
     )
 
 
@@ -154,7 +169,7 @@ def _hold_out(
     if validation is None:
         return X, Y, weights, None, None
     if isinstance(validation, tuple):
-        X_val = check_X(validation[0], dtype=network.dtype, name="X_val")
+        X_val = check_X(validation[0], dtype=network.dtype, name="X_val", accept_sparse=True)
         return X, Y, weights, X_val, _checked_targets(network, X_val, validation[1])
     fraction = check_number(
         validation,
@@ -208,6 +223,14 @@ def _check_batch_size(batch_size: int | None, n: int) -> int:
         )
         return n
     return batch
+
+
+def _check_clip_norm(clip_norm: float | None) -> float | None:
+    if clip_norm is None:
+        return None
+    return check_number(
+        clip_norm, "clip_norm", low=0, low_open=True, alternative="None for no clipping"
+    )
 
 
 def _resolve_optimizer(optimizer: Optimizer | str | None, learning_rate: float) -> Optimizer:

@@ -1,0 +1,71 @@
+"""Divergence: the error a run raises, and the weights a monitored run falls back to.
+
+A run diverges when its cost or its weights become NaN or inf (a learning rate too
+large, unscaled features). Without a cost to monitor, ``train`` raises a
+:class:`~glassnet.errors.DivergenceError`. With one (a validation set, or an
+:class:`~glassnet.training.callbacks.EarlyStopping` callback), the run has already
+scored earlier epochs: as scikit-learn's ``early_stopping`` keeps its best finite
+weights, the loop then restores the weights of the epoch with the best monitored
+cost (kept by :class:`BestFiniteWeights`), warns with a
+:class:`~glassnet.errors.DivergenceWarning`, and returns.
+"""
+
+import math
+import warnings
+
+from glassnet.errors import DivergenceError, DivergenceWarning
+from glassnet.training.callbacks import (
+    Callback,
+    ScoredWeights,
+    TrainingState,
+    copy_weights,
+    monitored_cost,
+)
+
+
+def diverged(state: TrainingState, value: float | None) -> DivergenceError:
+    """The error for a run that diverged at ``state.epoch``: the cost ``value``, or the weights."""
+    what = "the weights became NaN or inf" if value is None else f"the cost became {value}"
+    error = DivergenceError(
+        f"training diverged at epoch {state.epoch}: {what}. Try a smaller learning rate "
+        f"(it was {state.optimizer.learning_rate:g}), standardised features, or more L2 (alpha)"
+    )
+    error.history = state.history  # type: ignore[attr-defined]
+    state.history.stop_reason = str(error)
+    return error
+
+
+class BestFiniteWeights(Callback):
+    """A copy of the weights that scored the best monitored cost so far (finite by construction).
+
+    The monitored cost is the validation cost, or the training cost without validation
+    data (:func:`~glassnet.training.callbacks.monitored_cost`); which weights scored it
+    is :class:`~glassnet.training.callbacks.ScoredWeights`' rule. ``epoch`` is that
+    epoch, ``None`` until one scored a finite cost.
+    """
+
+    def on_train_begin(self, state: TrainingState) -> None:
+        self.best = math.inf
+        self.epoch: int | None = None
+        self.weights = ScoredWeights()
+        self.weights.begin_training(state)
+
+    def on_epoch_begin(self, state: TrainingState) -> None:
+        self.weights.begin_epoch(state)
+
+    def on_epoch_end(self, state: TrainingState) -> None:
+        monitored = monitored_cost(state.history)
+        scored = self.weights.scored(state)
+        if monitored < self.best:  # NaN never is
+            self.best, self.epoch = monitored, state.epoch
+            self.weights.keep(scored)
+
+    def restore(self, state: TrainingState, error: DivergenceError) -> None:
+        """Put the best epoch's weights back into the network, stop, and warn."""
+        copy_weights(self.weights.best, state.network)
+        if state.history.best_epoch is None:
+            state.history.best_epoch = self.epoch
+        reason = f"{error}. The weights of epoch {self.epoch}, which scored the best cost "
+        reason += f"({self.best:.6g}), are restored."
+        state.request_stop(reason)
+        warnings.warn(reason, DivergenceWarning, stacklevel=5)
