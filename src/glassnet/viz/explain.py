@@ -13,6 +13,11 @@ tutorials' names and order, for any depth (here a 2-5-1 net with tanh hidden)::
     dW1 = X^T dZ1 / m         db1 = sum(dZ1) / m
     W1 := W1 - lr dW1  ...    W2 := W2 - lr dW2  ...
 
+With ``dropout`` the step is the masked one training takes: each hidden layer's mask
+``M1 = (U >= p) / (1 - p)`` is shown after ``A1``, the next layer reads ``A1 * M1``
+(``Z2 = (A1 * M1) W2 + b2``, ``dW2 = (A1 * M1)^T dZ2 / m``) and the way back goes
+through it (``dA1 = dZ2 W2^T * M1``).
+
 Rows are samples, so every ``Z`` here is the tutorials' ``Z`` transposed. Nothing
 is computed twice: the numbers are the Trace and Gradients of the one forward and
 backward pass; this module only names them. The formulas' text comes from the
@@ -25,9 +30,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from glassnet.core.activations import LEAKY_SLOPE
+from glassnet.core.dropout import Rates, check_dropout, draw_masks
 from glassnet.core.network import Gradients, Network, Trace, backward, cost, encode_targets, forward
 from glassnet.core.optimizers import GradientDescent
-from glassnet.validation import check_features, check_lengths, check_X
+from glassnet.validation import check_features, check_lengths, check_random_state, check_X
 from glassnet.viz.explanation import FORMATS, Explanation, Step, format_values
 
 Array = NDArray[np.floating]
@@ -41,6 +47,7 @@ ACTIVATION_FORMULAS: dict[str, str] = {
     "leaky_relu": f"max({LEAKY_SLOPE} {{Z}}, {{Z}})",
     "identity": "{Z}",
     "softmax": "softmax({Z})",
+    "exp": "exp({Z})",
 }
 """A = g(Z), by activation name."""
 
@@ -73,6 +80,11 @@ OUTPUT_TEXTS: dict[str, OutputText] = {
         "J = -1/m sum(Y log({A}))", "softmax + cross-entropy, fused; Y one-hot", "one-hot"
     ),
     "identity": OutputText("J = 1/(2m) sum(({A} - Y)**2)", "identity + squared error", "targets"),
+    "exp": OutputText(
+        "J = 1/m sum({A} - Y log({A}) + Y log(Y) - Y)",
+        "exp + Poisson deviance, fused",
+        "counts y >= 0",
+    ),
 }
 """The cost, the note on dZ[L] and the targets' form, by output activation."""
 
@@ -87,6 +99,8 @@ def explain(
     max_rows: int = 4,
     decimals: int = 4,
     rows_note: str = "",
+    dropout: Rates = None,
+    random_state: int | np.random.Generator | None = None,
 ) -> str:
     """One iteration of forward pass, cost, backward pass and update, written out step by step.
 
@@ -109,6 +123,9 @@ def explain(
     rows_note
         Which rows ``X`` holds, written under the network (``glassnet explain`` says
         they are the rows ``glassnet train`` fits); empty: nothing is written.
+    dropout, random_state
+        Explain the masked step of training with dropout: one rate, or one per hidden
+        layer, and the seed its masks are drawn from. ``None``: no dropout.
 
     Returns
     -------
@@ -120,7 +137,15 @@ def explain(
     InputError
         For an unknown ``format`` (the message lists the formats) or bad data.
     """
-    explanation = explain_step(network, X, y, learning_rate=learning_rate, rows_note=rows_note)
+    explanation = explain_step(
+        network,
+        X,
+        y,
+        learning_rate=learning_rate,
+        rows_note=rows_note,
+        dropout=dropout,
+        random_state=random_state,
+    )
     return explanation.render(format, max_rows=max_rows, decimals=decimals)
 
 
@@ -131,10 +156,12 @@ def explain_step(
     *,
     learning_rate: float = 0.3,
     rows_note: str = "",
+    dropout: Rates = None,
+    random_state: int | np.random.Generator | None = None,
 ) -> Explanation:
     """Run one iteration and collect its steps; :meth:`Explanation.render` writes them out.
 
-    ``rows_note`` says which rows ``X`` holds (:func:`explain` documents it).
+    ``rows_note``, ``dropout`` and ``random_state`` are :func:`explain`'s.
     """
     optimizer = GradientDescent(learning_rate)  # validates learning_rate
     X = check_X(X, dtype=network.dtype)
@@ -142,16 +169,18 @@ def explain_step(
     check_lengths(X, y)
     check_features(X, network.layer_sizes[0])
     Y = encode_targets(network, y)
-    trace = forward(network, X)
+    rates = check_dropout(dropout, network.n_layers - 1)
+    rng = check_random_state(random_state)
+    trace = forward(network, X, draw_masks(rates, network.layer_sizes, X.shape[0], rng, X.dtype))
     J = cost(network, trace, Y)
     grads = backward(network, trace, Y)
     updated = network.copy()
     optimizer.step(updated.parameters(), grads.as_list())  # W := W - lr dW, on the copy
     steps = [
         *_input_steps(network, X, Y),
-        *_forward_steps(network, trace),
+        *_forward_steps(network, trace, rates),
         *_cost_steps(network, J),
-        *_backward_steps(network, grads),
+        *_backward_steps(network, trace, grads),
         *_update_steps(updated),
     ]
     return Explanation(
@@ -172,6 +201,11 @@ def _a(l: int) -> str:
     return "X" if l == 0 else f"A{l}"
 
 
+def _read(l: int, trace: Trace) -> str:
+    """What layer l + 1 read from layer l: ``A{l}``, or ``(A{l} * M{l})`` under dropout."""
+    return f"(A{l} * M{l})" if l in trace.mask else _a(l)
+
+
 def _input_steps(network: Network, X: Array, Y: Array) -> list[Step]:
     steps = [
         Step("inputs", "X", "X", X),
@@ -183,12 +217,20 @@ def _input_steps(network: Network, X: Array, Y: Array) -> list[Step]:
     return steps
 
 
-def _forward_steps(network: Network, trace: Trace) -> list[Step]:
+def _forward_steps(network: Network, trace: Trace, rates: dict[int, float]) -> list[Step]:
     steps = []
     for l, activation in enumerate(network.activations, start=1):
         g = ACTIVATION_FORMULAS[activation.name].format(Z=f"Z{l}")
-        steps.append(Step("forward", f"Z{l}", f"Z{l} = {_a(l - 1)} W{l} + b{l}", trace.Z[l]))
+        Z = f"Z{l} = {_read(l - 1, trace)} W{l} + b{l}"
+        steps.append(Step("forward", f"Z{l}", Z, trace.Z[l]))
         steps.append(Step("forward", f"A{l}", f"A{l} = {g}", trace.A[l]))
+        if l in trace.mask:
+            p = rates[l]
+            mask = f"M{l} = (U >= {p:g}) / (1 - {p:g})"
+            note = f"dropout: each unit kept with probability {1 - p:g}, scaled by 1/(1 - p)"
+            steps.append(Step("forward", f"M{l}", mask, trace.mask[l], note))
+            read = f"A{l} * M{l}"
+            steps.append(Step("forward", read, read, trace.dropped[l], f"what layer {l + 1} reads"))
     return steps
 
 
@@ -197,18 +239,19 @@ def _cost_steps(network: Network, J: float) -> list[Step]:
     return [Step("cost", "J", formula, J, network.loss.name)]
 
 
-def _backward_steps(network: Network, grads: Gradients) -> list[Step]:
+def _backward_steps(network: Network, trace: Trace, grads: Gradients) -> list[Step]:
     L, note = network.n_layers, OUTPUT_TEXTS[network.output].dZ_note
     steps = [Step("backward", f"dZ{L}", f"dZ{L} = A{L} - Y", grads.dZ[L], note)]
     for l in range(L, 0, -1):
         if l < L:
-            dA = f"dZ{l + 1} W{l + 1}^T"
+            dA = f"dZ{l + 1} W{l + 1}^T" + (f" * M{l}" if l in trace.mask else "")
             steps.append(Step("backward", f"dA{l}", f"dA{l} = {dA}", grads.dA[l]))
             dZ = DERIVATIVE_FORMULAS[network.activations[l - 1].name].format(
                 dA=f"dA{l}", A=f"A{l}", Z=f"Z{l}"
             )
             steps.append(Step("backward", f"dZ{l}", f"dZ{l} = {dZ}", grads.dZ[l]))
-        steps.append(Step("backward", f"dW{l}", f"dW{l} = {_a(l - 1)}^T dZ{l} / m", grads.dW[l]))
+        dW = f"dW{l} = {_read(l - 1, trace)}^T dZ{l} / m"
+        steps.append(Step("backward", f"dW{l}", dW, grads.dW[l]))
         steps.append(
             Step("backward", f"db{l}", f"db{l} = sum(dZ{l}) / m", grads.db[l], "sum over samples")
         )
