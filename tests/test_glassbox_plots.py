@@ -16,6 +16,7 @@ from glassnet.training.grid import train_hidden_size_grid
 from glassnet.training.history import History
 from glassnet.training.inspection import GradientNorms
 from glassnet.viz import glassbox_plots as gp
+from glassnet.viz import hidden_units as hu
 from glassnet.viz import history_plots
 from glassnet.viz.figures import DPI, plane_grid
 
@@ -212,7 +213,7 @@ def deep_network() -> glassnet.Network:
 @pytest.mark.parametrize(("layer", "units"), [(1, 7), (2, 3)])
 def test_hidden_units_one_panel_per_unit(small_moons, deep_network, layer, units):
     X, y = small_moons
-    figure = gp._hidden_units_figure(deep_network, X, layer=layer, y=y)
+    figure = hu._hidden_units_figure(deep_network, X, layer=layer, y=y)
     assert len(figure.axes) == units
     assert [ax.get_title().splitlines()[0] for ax in figure.axes] == [
         f"A[{layer}][:, {j}]" for j in range(units)
@@ -221,7 +222,7 @@ def test_hidden_units_one_panel_per_unit(small_moons, deep_network, layer, units
 
 def test_hidden_unit_panels_show_the_forward_pass(small_moons, deep_network):
     X, _ = small_moons
-    figure = gp._hidden_units_figure(deep_network, X, layer=2, y=None, resolution=40)
+    figure = hu._hidden_units_figure(deep_network, X, layer=2, y=None, resolution=40)
     xx, yy = plane_grid(X, 40)
     A = glassnet.forward(deep_network, np.column_stack([xx.ravel(), yy.ravel()])).A[2]
     for j, ax in enumerate(figure.axes):
@@ -234,7 +235,7 @@ def test_hidden_unit_panels_show_the_forward_pass(small_moons, deep_network):
 def test_hidden_units_sigmoid_map_is_centred_on_one_half(small_moons):
     X, _ = small_moons
     network = glassnet.Network([2, 4, 1], hidden="sigmoid", output="sigmoid", random_state=3)
-    figure = gp._hidden_units_figure(network, X, layer=1, y=None)
+    figure = hu._hidden_units_figure(network, X, layer=1, y=None)
     for ax in figure.axes:
         low, high = ax.images[0].get_clim()
         assert (low + high) / 2 == pytest.approx(0.5)
@@ -242,20 +243,20 @@ def test_hidden_units_sigmoid_map_is_centred_on_one_half(small_moons):
 
 def test_hidden_units_png(tmp_path, small_moons, deep_network):
     X, y = small_moons
-    path = gp.plot_hidden_units(deep_network, X, tmp_path / "units.png", y=y)
+    path = gp.plot_hidden_units(deep_network, X, tmp_path / "units.png", layer=1, y=y)
     assert path == tmp_path / "units.png"
-    width, height = gp.UNIT_PANEL
+    width, height = hu.UNIT_PANEL
     read_png(path, (4 * width, 2 * height + 0.4))  # 7 units: rows of 4 and 3
 
 
 def test_hidden_units_many_units_wrap_into_rows(small_moons):
     X, _ = small_moons
     network = glassnet.Network([2, 20, 1], hidden="relu", random_state=0)
-    figure = gp._hidden_units_figure(network, X, layer=1, y=None, resolution=20)
+    figure = hu._hidden_units_figure(network, X, layer=1, y=None, resolution=20)
     assert len(figure.axes) == 20
     width, height = figure.get_size_inches()
-    assert width == pytest.approx(5 * gp.UNIT_PANEL[0])  # 20 units: 4 rows of 5
-    assert height == pytest.approx(4 * gp.UNIT_PANEL[1] + 0.4)
+    assert width == pytest.approx(5 * hu.UNIT_PANEL[0])  # 20 units: 4 rows of 5
+    assert height == pytest.approx(4 * hu.UNIT_PANEL[1] + 0.4)
 
 
 @pytest.mark.parametrize(

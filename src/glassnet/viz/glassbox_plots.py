@@ -9,23 +9,22 @@ legends and panels. No picture trains a network: each is given trained ones.
 - :func:`plot_boundary_grid`: the tutorials' planar-data exercise, one network per
   hidden-layer size (trained by :func:`glassnet.training.grid.train_hidden_size_grid`),
   its decision boundary and its training accuracy.
-- :func:`plot_hidden_units`: what each hidden unit responds to, ``A[l][:, j]`` over the plane.
+- :func:`plot_hidden_units`: what each hidden unit responds to, ``A[l][:, j]`` over the
+  plane, one block of rows per hidden layer (drawn by :mod:`glassnet.viz.hidden_units`).
 """
 
-import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from glassnet.core.network import Network, forward
+from glassnet.core.network import Network
 from glassnet.errors import InputError
 from glassnet.training.grid import binary_targets
 from glassnet.training.metrics import accuracy
-from glassnet.validation import check_features, check_X
 from glassnet.viz.figures import (
     CLASS_COLOURS,
     REGION_ALPHA,
@@ -38,17 +37,16 @@ from glassnet.viz.figures import (
     same_length,
     save_png,
 )
+from glassnet.viz.hidden_units import plot_hidden_units
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+
+__all__ = ["plot_boundary_grid", "plot_hidden_units", "plot_roc"]
 
 ROC_SIZE = (5.5, 5.0)  # inches; the PNG is size * DPI pixels
 GRID_PANEL = (3.4, 3.3)  # inches per panel of the boundary grid
 GRID_COLUMNS = 4
-UNIT_PANEL = (2.0, 2.0)  # inches per hidden-unit panel
-UNIT_COLUMNS = 6  # one row up to 6 units; more rows of at most max(6, sqrt(n)) panels
-UNIT_MARKERS = ("o", "x", "^", "s", "+", "D")  # the classes over a hidden unit's colours
 
 
 # ---- ROC ------------------------------------------------------------------------------------
@@ -217,118 +215,3 @@ def _check_grid_networks(networks: Sequence[Network]) -> None:
                 f"networks[{i}] is {network!r}: the boundary grid draws networks with 2 inputs "
                 "and one sigmoid output"
             )
-
-
-# ---- hidden units ---------------------------------------------------------------------------
-
-
-def plot_hidden_units(
-    network: Network,
-    X: ArrayLike,
-    path: str | os.PathLike[str],
-    *,
-    layer: int = 1,
-    y: ArrayLike | None = None,
-) -> Path:
-    """Draw each unit of a hidden layer over the plane: what each hidden unit responds to.
-
-    One small panel per unit ``j``: the activation ``A[layer][:, j]`` at every point of
-    a grid covering ``X`` (computed by :func:`glassnet.forward`), on a diverging map
-    centred on g(0), the activation of a zero input: red above, white at, blue below.
-    The dashed line is ``Z[layer][:, j] = 0`` (for layer 1 the straight line
-    ``x W[1][:, j] + b[1][j] = 0``); each panel has its own colour range, printed in
-    its title. The samples are drawn faintly on top.
-
-    Parameters
-    ----------
-    network : Network
-        A network with 2 inputs.
-    X : array-like of shape (n_samples, 2)
-        The data whose plane to cover, in the features the network takes.
-    path : str or path-like
-        Where to write the PNG.
-    layer : int, default 1
-        Which hidden layer, 1 .. L - 1.
-    y : array-like of shape (n_samples,), optional
-        Labels: each class gets its own marker.
-
-    Returns
-    -------
-    Path
-        The file written.
-    """
-    return save_png(_hidden_units_figure(network, X, layer=layer, y=y), path)
-
-
-def _hidden_units_figure(
-    network: Network, X: ArrayLike, *, layer: int, y: ArrayLike | None, resolution: int = 150
-) -> "Figure":
-    if network.layer_sizes[0] != 2:
-        raise InputError(
-            f"hidden units are drawn over a plane: the network needs 2 inputs, it has "
-            f"{network.layer_sizes[0]}"
-        )
-    features = check_X(X).astype(np.float64, copy=False)
-    check_features(features, 2)
-    n_hidden = network.n_layers - 1
-    if n_hidden == 0:
-        raise InputError("the network has no hidden layer: there are no hidden units to draw")
-    if (
-        isinstance(layer, bool)
-        or not isinstance(layer, int | np.integer)
-        or not 1 <= layer <= n_hidden
-    ):
-        raise InputError(f"layer must be a hidden layer, 1..{n_hidden}, got {layer!r}")
-    labels = None if y is None else as_1d(y, "y")
-    if labels is not None:
-        same_length(features, labels, "X and y")
-
-    xx, yy = plane_grid(features, resolution)
-    grid = np.column_stack([xx.ravel(), yy.ravel()]).astype(network.dtype)  # (resolution², 2)
-    trace = forward(network, grid)
-    A, Z = trace.A[layer], trace.Z[layer]  # (resolution², n_layer) each
-    activation = network.activations[layer - 1]
-    centre = float(activation.fn(np.zeros((1, 1)))[0, 0])  # g(0): tanh, relu 0; sigmoid 0.5
-    n_units = A.shape[1]
-    rows = math.ceil(n_units / max(UNIT_COLUMNS, math.ceil(math.sqrt(n_units))))
-    columns = math.ceil(n_units / rows)  # balanced rows: 7 units as 4 + 3, 20 as 5 x 4
-    figure, axes = panel_figure(n_units, columns, UNIT_PANEL)
-    extent = (xx[0, 0], xx[0, -1], yy[0, 0], yy[-1, 0])
-    for j, ax in enumerate(axes):
-        unit = A[:, j].reshape(xx.shape)
-        reach = max(float(np.abs(unit - centre).max()), 1e-12)  # symmetric about g(0)
-        ax.imshow(
-            unit,
-            origin="lower",
-            extent=extent,
-            aspect="auto",
-            cmap="RdBu_r",
-            vmin=centre - reach,
-            vmax=centre + reach,
-        )
-        z = Z[:, j].reshape(xx.shape)
-        if z.min() < 0 < z.max():
-            ax.contour(xx, yy, z, levels=[0], colors="black", linewidths=0.8, linestyles="--")
-        _faint_points(ax, features, labels)
-        ax.set_title(f"A[{layer}][:, {j}]\n{unit.min():.2g} … {unit.max():.2g}", fontsize="small")
-        ax.set_xticks([])
-        ax.set_yticks([])
-    figure.suptitle(
-        f"hidden layer {layer}: {n_units} {activation.name} units; white = g(0) = {centre:g}, "
-        "red above, blue below; dashed: Z = 0",
-        fontsize="medium",
-    )
-    return figure
-
-
-def _faint_points(ax: "Axes", X: NDArray[np.floating], labels: NDArray[Any] | None) -> None:
-    """The samples in black, faint; one marker per class when labels are given."""
-    if labels is None:
-        ax.scatter(X[:, 0], X[:, 1], s=4, color="black", alpha=0.3, linewidths=0)
-        return
-    for k, label in enumerate(np.unique(labels)):
-        rows = labels == label
-        marker = UNIT_MARKERS[k % len(UNIT_MARKERS)]
-        ax.scatter(
-            X[rows, 0], X[rows, 1], s=6, color="black", alpha=0.35, marker=marker, linewidths=0.6
-        )
