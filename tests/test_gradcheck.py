@@ -1,4 +1,8 @@
-"""The gradient check over every hidden activation x output pair x depth, and proof it can fail."""
+"""The gradient check over every hidden activation x output pair x depth, and proof it can fail.
+
+The outputs include Poisson regression (exp + Poisson deviance); dropout and sparse X
+are checked with a fixed mask and a CSR matrix.
+"""
 
 import dataclasses
 
@@ -20,6 +24,8 @@ OUTPUTS = {
     "softmax3": ("softmax", 3),
     "identity": ("identity", 1),
     "identity3": ("identity", 3),
+    "exp": ("exp", 1),
+    "exp3": ("exp", 3),
 }
 CASES = [
     pytest.param(hidden, depth, output, id=f"{hidden}-depth{depth}-{output}")
@@ -39,6 +45,8 @@ def make_data(output_case: str, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
         y = rng.permuted(y, axis=0)
     elif output == "softmax":
         y = rng.permutation(np.arange(N_SAMPLES) % k)  # every class present
+    elif output == "exp":
+        y = rng.poisson(1.5, size=(N_SAMPLES, k)).astype(float)  # counts, zeros among them
     else:
         y = rng.normal(size=(N_SAMPLES, k))
     return X, (y[:, 0] if k == 1 else y)
@@ -146,6 +154,59 @@ def test_alpha_is_trains_l2_strength():
         assert report.analytic_norm[f"W{l}"] == pytest.approx(expected, rel=1e-12)
         assert report.numeric_norm[f"W{l}"] == pytest.approx(expected, rel=1e-6)
         assert report.analytic_norm[f"b{l}"] == pytest.approx(np.linalg.norm(plain.db[l]))
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
+@pytest.mark.parametrize("hidden", HIDDEN_ACTIVATIONS)
+def test_with_a_fixed_dropout_mask(hidden, output):
+    """One mask for every evaluation: backprop through M[l] matches the differences."""
+    X, y = make_data(output, seed=5)
+    network = make_network(hidden, 3, output, X)
+    report = check_gradients(network, X, y, dropout=[0.5, 0.2, 0.4], random_state=0)
+    assert_checked_and_passed(report, network)
+
+
+def test_the_dropout_check_uses_one_mask_for_every_cost(monkeypatch):
+    """Every forward of the check gets the same mask object, drawn once."""
+    seen = []
+    real = glassnet.core.gradcheck.forward
+
+    def recording(network, X, mask=None):
+        seen.append(mask)
+        return real(network, X, mask)
+
+    monkeypatch.setattr(glassnet.core.gradcheck, "forward", recording)
+    X, y = make_data("sigmoid")
+    check_gradients(make_network("tanh", 2, "sigmoid", X), X, y, dropout=0.5, random_state=1)
+    assert len(seen) > 2 * (3 * 4 + 4 + 4 * 5 + 5 + 5 + 1)  # two costs per parameter, and more
+    assert all(mask is seen[0] for mask in seen)
+    assert set(seen[0]) == {1, 2} and (seen[0][1] == 0).any()
+
+
+def test_backprop_that_ignores_the_mask_fails_the_check(monkeypatch):
+    """A backward pass that forgets the dropout mask is caught below the dropped layer."""
+    real = glassnet.core.gradcheck.backward
+
+    def forgetful(network, trace, *args, **kwargs):
+        trace.mask.clear()  # dA[l] no longer multiplied by M[l] (dW still reads A * M)
+        return real(network, trace, *args, **kwargs)
+
+    monkeypatch.setattr(glassnet.core.gradcheck, "backward", forgetful)
+    X, y = make_data("identity")
+    report = check_gradients(make_network("tanh", 1, "identity", X), X, y, dropout=0.5)
+    assert report["W1"] > 1e-2 and report["W2"] < 1e-6
+
+
+def test_sparse_X_is_checked_as_the_dense_one():
+    scipy_sparse = pytest.importorskip("scipy.sparse")
+    X, y = make_data("softmax3")
+    X[np.abs(X) < 0.8] = 0.0  # about half the entries are zero
+    network = make_network("relu", 2, "softmax3", X)
+    sparse = check_gradients(network, scipy_sparse.csr_array(X), y, alpha=0.3)
+    dense = check_gradients(network, X, y, alpha=0.3)
+    assert_checked_and_passed(sparse, network)
+    for name in dense.relative_error:
+        assert sparse.analytic_norm[name] == pytest.approx(dense.analytic_norm[name], rel=1e-12)
 
 
 # --- the check can fail ------------------------------------------------------------------

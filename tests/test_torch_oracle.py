@@ -1,10 +1,19 @@
-"""PyTorch as an independent oracle: same weights, same cost, autograd's gradients."""
+"""PyTorch as an independent oracle: same weights, same cost, autograd's gradients.
+
+Also the pieces beyond scikit-learn: the Poisson output (``F.poisson_nll_loss``),
+backpropagation through a dropout mask, ``torch.optim.AdamW`` and
+``torch.nn.utils.clip_grad_norm_``.
+"""
 
 import numpy as np
 import pytest
 
 from glassnet.core.activations import HIDDEN_ACTIVATIONS
+from glassnet.core.clipping import clip_by_global_norm
+from glassnet.core.dropout import draw_masks
 from glassnet.core.network import Network, backward, cost, encode_targets, forward
+from glassnet.core.optimizers import AdamW
+from glassnet.training.loop import train
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
@@ -22,6 +31,8 @@ OUTPUTS = {
     "softmax3": ("softmax", 3),
     "identity": ("identity", 1),
     "identity3": ("identity", 3),
+    "exp": ("exp", 1),
+    "exp3": ("exp", 3),
 }
 N_SAMPLES = 9
 
@@ -33,6 +44,9 @@ def torch_cost(output: str, Z, Y, weights=None):
         per_sample = F.binary_cross_entropy_with_logits(Z, Y, reduction="none").sum(dim=1)
     elif output == "softmax":
         per_sample = -(Y * F.log_softmax(Z, dim=1)).sum(dim=1)
+    elif output == "exp":  # torch's e^z - y z, plus the constant y log y - y of the deviance
+        poisson = F.poisson_nll_loss(Z, Y, log_input=True, full=False, reduction="none")
+        per_sample = (poisson + torch.xlogy(Y, Y) - Y).sum(dim=1)
     else:
         per_sample = 0.5 * ((Z - Y) ** 2).sum(dim=1)
     if weights is None:
@@ -41,9 +55,11 @@ def torch_cost(output: str, Z, Y, weights=None):
 
 
 def torch_output(output: str, Z):
-    return {"sigmoid": torch.sigmoid, "softmax": lambda Z: torch.softmax(Z, dim=1)}.get(
-        output, lambda Z: Z
-    )(Z)
+    return {
+        "sigmoid": torch.sigmoid,
+        "softmax": lambda Z: torch.softmax(Z, dim=1),
+        "exp": torch.exp,
+    }.get(output, lambda Z: Z)(Z)
 
 
 def setup(hidden: str, output_case: str, depth: int, seed: int = 0):
@@ -62,6 +78,8 @@ def labels(output: str, n: int, k: int, rng: np.random.Generator) -> np.ndarray:
         return rng.integers(0, 2, (n, k))
     if output == "softmax":
         return rng.permutation(np.arange(n) % k)
+    if output == "exp":
+        return rng.poisson(1.5, (n, k))  # counts, some of them 0
     return rng.normal(size=(n, k))
 
 
@@ -156,3 +174,102 @@ def test_the_cost_at_huge_logits_matches_torch_in_each_dtype(output, dtype):
         expected = torch_cost(output, Z[rows], torch.tensor(Y[rows], dtype=torch_dtype)).item()
         got = cost(network, forward(network, X[rows]), Y[rows])
         assert got == pytest.approx(expected, rel=4 * float(np.finfo(dtype).eps), abs=1e-16)
+
+
+# --- dropout, AdamW and clipping -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("hidden", ["tanh", "relu", "sigmoid"])
+@pytest.mark.parametrize("output", ["sigmoid", "softmax3", "exp"])
+def test_backprop_through_a_dropout_mask_matches_autograd(hidden, output):
+    """torch computes Z[l+1] = (g(Z[l]) * M[l]) W[l+1] + b with glassnet's own masks."""
+    network, X, Y = setup(hidden, output, 2, seed=11)
+    masks = draw_masks(
+        {1: 0.5, 2: 0.25}, network.layer_sizes, N_SAMPLES, np.random.default_rng(3), "float64"
+    )
+    trace = forward(network, X, masks)
+    grads = backward(network, trace, Y)
+    W = {l: torch.tensor(w, requires_grad=True) for l, w in network.W.items()}
+    b = {l: torch.tensor(v, requires_grad=True) for l, v in network.b.items()}
+    A = torch.tensor(X)
+    for l in range(1, network.n_layers + 1):
+        Z = A @ W[l] + b[l]
+        if l < network.n_layers:
+            A = TORCH_HIDDEN[hidden](Z) * torch.tensor(masks[l])  # the dropped activation
+    J = torch_cost(network.output, Z, torch.tensor(Y))
+    J.backward()
+    assert cost(network, trace, Y) == pytest.approx(J.item(), rel=1e-12)
+    for l in W:
+        np.testing.assert_allclose(grads.dW[l], W[l].grad.numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(grads.db[l], b[l].grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_torch_dropout_scales_the_kept_units_as_glassnets_mask_does():
+    """F.dropout keeps a unit as 1/(1 - p) and drops it to 0: glassnet's M[l] does the same."""
+    p = 0.3
+    torch.manual_seed(0)
+    theirs = F.dropout(torch.ones(2000, 50, dtype=torch.float64), p=p, training=True).numpy()
+    ours = draw_masks({1: p}, [1, 50], 2000, np.random.default_rng(0), "float64")[1]
+    np.testing.assert_allclose(np.unique(theirs), [0.0, 1 / (1 - p)], rtol=1e-15)
+    np.testing.assert_allclose(np.unique(ours), [0.0, 1 / (1 - p)], rtol=1e-15)
+    assert abs(ours.mean() - 1) < 0.02 and abs(theirs.mean() - 1) < 0.02  # E[M] = 1
+    assert abs((ours == 0).mean() - p) < 0.01 and abs((theirs == 0).mean() - p) < 0.01
+
+
+@pytest.mark.parametrize(("weight_decay", "lr"), [(0.01, 0.01), (0.5, 0.05)])
+def test_adamw_matches_torch_adamw(weight_decay, lr):
+    """torch's AdamW with the biases in a group without decay, as glassnet decays W only."""
+    rng = np.random.default_rng(4)
+    shapes = ((3, 4), (4,), (4, 2), (2,))
+    params = [rng.normal(size=shape) for shape in shapes]
+    grads = [[rng.normal(size=shape) for shape in shapes] for _ in range(25)]
+    tensors = [torch.tensor(p, requires_grad=True) for p in params]
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": [t for t in tensors if t.ndim == 2], "weight_decay": weight_decay},
+            {"params": [t for t in tensors if t.ndim == 1], "weight_decay": 0.0},
+        ],
+        lr=lr,
+    )
+    ours = [p.copy() for p in params]
+    adamw = AdamW(lr, weight_decay=weight_decay)
+    for step in grads:
+        for tensor, g in zip(tensors, step, strict=True):
+            tensor.grad = torch.tensor(g)
+        optimizer.step()
+        adamw.step(ours, step)
+    for got, tensor in zip(ours, tensors, strict=True):
+        np.testing.assert_allclose(got, tensor.detach().numpy(), rtol=0, atol=1e-12)
+    assert max(np.abs(g - p).max() for g, p in zip(ours, params, strict=True)) > 0.1
+
+
+@pytest.mark.parametrize("max_norm", [0.5, 3.0, 1e6])
+def test_clipping_matches_torch_clip_grad_norm(max_norm):
+    rng = np.random.default_rng(5)
+    grads = [rng.normal(size=shape) for shape in ((3, 4), (4,), (4, 2), (2,))]
+    tensors = [torch.zeros(g.shape, dtype=torch.float64, requires_grad=True) for g in grads]
+    for tensor, g in zip(tensors, grads, strict=True):
+        tensor.grad = torch.tensor(g)
+    total = torch.nn.utils.clip_grad_norm_(tensors, max_norm)
+    ours = [g.copy() for g in grads]
+    norm = clip_by_global_norm(ours, max_norm)
+    assert norm == pytest.approx(total.item(), rel=1e-14)
+    for got, tensor in zip(ours, tensors, strict=True):
+        np.testing.assert_allclose(got, tensor.grad.numpy(), rtol=1e-14, atol=0)
+    clipped = max_norm < norm
+    assert clipped == (max_norm < 1e6)  # the first two clip, the last leaves them alone
+
+
+def test_a_clipped_training_step_matches_torch():
+    """One step of train(clip_norm=...) = loss.backward, clip_grad_norm_, SGD.step in torch."""
+    network, X, Y = setup("tanh", "softmax3", 2, seed=12)
+    before = network.copy()
+    train(network, X, Y, epochs=1, learning_rate=0.5, clip_norm=0.2)
+    _, W, b, _, _ = torch_pass(before, X, Y)
+    tensors = [t for l in W for t in (W[l], b[l])]
+    torch.nn.utils.clip_grad_norm_(tensors, 0.2)
+    with torch.no_grad():
+        for tensor in tensors:
+            tensor -= 0.5 * tensor.grad
+    for mine, theirs in zip(network.parameters(), tensors, strict=True):
+        np.testing.assert_allclose(mine, theirs.detach().numpy(), rtol=0, atol=1e-13)

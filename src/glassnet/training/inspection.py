@@ -69,7 +69,8 @@ class GradientNorms(Callback):
     Parameters
     ----------
     X, y
-        The probe batch: usually the training data. The gradient is that of the
+        The probe batch: usually the training data (an array or a SciPy sparse
+        matrix). The gradient is that of the
         unregularised cost on it, at the weights the epoch ended with. Checked here;
         :meth:`from_checked` takes arrays that were checked already.
     max_samples
@@ -97,7 +98,7 @@ class GradientNorms(Callback):
         max_samples: int | None = 1000,
         random_state: int | np.random.Generator | None = None,
     ) -> None:
-        X_checked = check_X(X)
+        X_checked = check_X(X, accept_sparse=True)  # an array, or CSR
         targets = np.asarray(y)
         check_lengths(X_checked, targets)
         self.X, self.y = _probe_rows(X_checked, targets, max_samples, random_state)
