@@ -22,7 +22,7 @@ absolute below 1) for scaled ones.
 
 import math
 import warnings
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -34,7 +34,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from glassnet.errors import InputError
-from glassnet.files.metadata import only_keys, short
+from glassnet.files.metadata import only_keys
 from glassnet.files.npz_reader import BadFileError
 from glassnet.files.typed_json import decode_array, encode_array
 
@@ -42,28 +42,58 @@ MAX_ROWS = 5
 RTOL = 1e-12  # |got - saved| <= RTOL * max(1, |saved|) for scaled columns
 COLUMN_DTYPES = ("float64", "int64", "bool", "object")
 UNSEEN = "glassnet-unseen-category"
-CHECK_FIELDS = {"columns", "dtypes", "rows", "output"}
+CHECK_FIELDS = {"columns", "dtypes", "rows", "output", "sparse"}
 
 
 def make_check(obj: Any, where: str) -> dict[str, Any]:
     """Raw rows for ``obj``, as typed JSON (missing cells null), and its output for them."""
-    n, names = inputs(obj)
-    candidates = _candidates(obj)
-    rows = [[column[i % len(column)] for column in candidates] for i in range(MAX_ROWS)]
-    dtypes = [_column_dtype([row[j] for row in rows]) for j in range(n)]
-    frame = input_frame(rows, dtypes, names)
+    _, names = inputs(obj)
+    candidates = [values[:MAX_ROWS] for values in _candidates(obj)]
     try:
-        output = _transform(obj, frame)
-    except (ValueError, TypeError) as error:
-        raise InputError(
-            f"cannot save {where}: it cannot transform its check rows ({error})"
-        ) from None
+        rows, dtypes, output = _rows_and_output(obj, candidates, names)
+    except (ValueError, TypeError):  # a value some step refuses: keep the ones it takes
+        try:
+            rows, dtypes, output = _rows_and_output(obj, _accepted(obj, candidates, names), names)
+        except (ValueError, TypeError) as error:
+            raise InputError(
+                f"cannot save {where}: it cannot transform its check rows ({error})"
+            ) from None
     return {
         "columns": names,
         "dtypes": dtypes,
         "rows": [[None if _missing(v) else v for v in row] for row in rows],
-        "output": encode_array(output, f"{where}.check.output"),
+        "output": encode_array(_dense(output), f"{where}.check.output"),
+        "sparse": sparse.issparse(output),
     }
+
+
+def _rows_and_output(
+    obj: Any, candidates: list[list[Any]], names: list[str] | None
+) -> tuple[list[list[Any]], list[str], np.ndarray]:
+    """Row i takes each column's candidate i (cycling), then the rows go through ``obj``."""
+    rows = [[column[i % len(column)] for column in candidates] for i in range(MAX_ROWS)]
+    dtypes = [_column_dtype([row[j] for row in rows]) for j in range(len(candidates))]
+    return rows, dtypes, _transform(obj, input_frame(rows, dtypes, names))
+
+
+def _accepted(obj: Any, candidates: list[list[Any]], names: list[str] | None) -> list[list[Any]]:
+    """Each column's candidates that ``obj`` transforms beside the other columns' first ones.
+
+    (A missing cell in a column whose imputer fills a category the encoder never saw,
+    with handle_unknown="error", is refused by the transformer itself.)
+    """
+    first = [values[:1] for values in candidates]
+    accepted = []
+    for j, values in enumerate(candidates):
+        kept = values[:1]
+        for value in values[1:]:
+            try:
+                _rows_and_output(obj, [*first[:j], [value], *first[j + 1 :]], names)
+                kept.append(value)
+            except (ValueError, TypeError):
+                continue
+        accepted.append(kept)
+    return accepted
 
 
 def verify(obj: Any, check: dict[str, Any], saved_version: str, where: str) -> None:
@@ -85,13 +115,21 @@ def verify(obj: Any, check: dict[str, Any], saved_version: str, where: str) -> N
         if not isinstance(row, list) or len(row) != n or not all(_is_cell(v) for v in row):
             raise BadFileError(f"{where}.check.rows[{i}] must list {n} plain values or null")
     want = decode_array(check.get("output"), f"{where}.check.output")
+    was_sparse = check.get("sparse")
+    if not isinstance(was_sparse, bool):
+        raise BadFileError(f"{where}.check.sparse must be true or false")
     try:
-        got = _transform(obj, input_frame(rows, dtypes, names))
-    except (ValueError, TypeError, AttributeError, KeyError, IndexError) as error:
+        output = _transform(obj, input_frame(rows, dtypes, names))
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError) as error:
         _mismatch(
             f"it fails on its check rows ({type(error).__name__}: {error})", saved_version, where
         )
-    problem = _difference(got, want, _exact_columns(obj, want))
+    if sparse.issparse(output) != was_sparse:
+        kinds = {True: "a sparse matrix", False: "a dense array"}
+        _mismatch(
+            f"it gives {kinds[not was_sparse]}, it gave {kinds[was_sparse]}", saved_version, where
+        )
+    problem = _difference(_dense(output), want, _exact_columns(obj, want))
     if problem:
         _mismatch(problem, saved_version, where)
 
@@ -107,18 +145,18 @@ def inputs(obj: Any) -> tuple[int, list[str] | None]:
 
 def versions_note(saved_version: str) -> str:
     """The sentence about scikit-learn versions a failed rebuild ends with."""
-    installed = sklearn.__version__
+    installed, saved_version = sklearn.__version__, saved_version[:40]
     if saved_version == installed:
         return f"; it was saved with this same scikit-learn {installed}, so the file was altered"
     return (
         f". Rebuilding a fitted transformer from its attributes depends on scikit-learn's "
-        f"internals: this file was saved with scikit-learn {short(saved_version)}, and "
+        f"internals: this file was saved with scikit-learn {saved_version}, and "
         f"scikit-learn {installed} is installed. Install the version that saved it "
         f"(pip install scikit-learn=={saved_version}) to use this model"
     )
 
 
-def _mismatch(problem: str, saved_version: str, where: str) -> None:
+def _mismatch(problem: str, saved_version: str, where: str) -> NoReturn:
     raise BadFileError(
         f"{where} does not reproduce its check rows: {problem}" + versions_note(saved_version)
     )
@@ -142,12 +180,17 @@ def _candidates(obj: Any) -> list[list[Any]]:
 
 
 def _pipeline_candidates(pipeline: Pipeline) -> list[list[Any]]:
-    """Leading imputers see raw values, and so does the step after them."""
+    """Leading imputers see raw values (give them missing cells), and so does the step after.
+
+    The step after them goes first: its candidates are what the pipeline was fitted on.
+    """
     n, _ = inputs(pipeline)
     positions: list[int | None] = list(range(n))
     found: list[list[list[Any]]] = [[] for _ in range(n)]
+    last = pipeline.steps[-1][1]
     for _, step in pipeline.steps:
-        values = _candidates(step)
+        imputes = isinstance(step, SimpleImputer) and step is not last
+        values = [[math.nan]] * step.n_features_in_ if imputes else _candidates(step)
         for j, position in enumerate(positions):
             if position is not None:
                 found[j].append(values[position])
@@ -157,7 +200,7 @@ def _pipeline_candidates(pipeline: Pipeline) -> list[list[Any]]:
         positions = [
             None if p is None or not _kept_columns(step)[p] else int(kept[p]) for p in positions
         ]
-    return [_round_robin(lists) for lists in found]
+    return [_round_robin(lists[::-1]) for lists in found]
 
 
 def _kept_columns(imputer: SimpleImputer) -> list[bool]:
@@ -245,10 +288,14 @@ def input_frame(rows: list[list[Any]], dtypes: list[str], names: list[str] | Non
 # --- the comparison --------------------------------------------------------------------
 
 
-def _transform(obj: Any, frame: Any) -> np.ndarray:
+def _transform(obj: Any, frame: Any) -> Any:
     with warnings.catch_warnings():  # handle_unknown="warn" on the unseen category
         warnings.simplefilter("ignore")
         output = obj.transform(frame)
+    return output
+
+
+def _dense(output: Any) -> np.ndarray:
     return np.asarray(output.toarray() if sparse.issparse(output) else output)
 
 
@@ -269,9 +316,12 @@ def _exact_columns(obj: Any, want: np.ndarray) -> np.ndarray:
 
 
 def _difference(got: np.ndarray, want: np.ndarray, exact: np.ndarray) -> str:
-    if got.shape != want.shape:
-        return f"it gives output of shape {got.shape}, the saved output has {want.shape}"
-    if want.dtype.kind != "f" or got.dtype.kind not in "biuf":
+    if got.shape != want.shape or got.dtype != want.dtype:
+        return (
+            f"it gives output of shape {got.shape} and dtype {got.dtype}, the saved output "
+            f"has {want.shape} and {want.dtype}"
+        )
+    if want.dtype.kind != "f":
         same = encode_array(got, "output")["values"] == encode_array(want, "output")["values"]
         return "" if same else "its output differs from the saved output"
     got = got.astype(np.float64)
@@ -282,6 +332,6 @@ def _difference(got: np.ndarray, want: np.ndarray, exact: np.ndarray) -> str:
         return ""
     row, column = np.argwhere(~ok)[0]
     return (
-        f"row {row}, output column {column} is {got[row, column]!r}, "
-        f"the saved output is {want[row, column]!r}"
+        f"row {row}, output column {column} is {float(got[row, column])!r}, "
+        f"the saved output is {float(want[row, column])!r}"
     )

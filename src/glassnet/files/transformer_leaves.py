@@ -31,7 +31,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from glassnet.errors import InputError
 from glassnet.files.metadata import MAX_UNITS, only_keys, short
 from glassnet.files.npz_reader import BadFileError
-from glassnet.files.typed_json import decode, encode
+from glassnet.files.typed_json import array_dtype, decode, encode
 
 
 @dataclass(frozen=True)
@@ -174,8 +174,10 @@ def build_imputer(params: dict[str, Any], fitted: dict[str, Any], where: str) ->
         raise BadFileError(
             f"{where}.statistics_ must be {n} value(s) of a float, str or object dtype"
         )
+    fit_dtype = fitted.get("_fit_dtype")  # what it was fitted on: float64, or object for text
+    dtype = statistics.dtype if fit_dtype is None else array_dtype(fit_dtype, f"{where}._fit_dtype")
     # the mean, median, mode of one row is that row, and a constant is itself
-    columns = [statistics[j : j + 1] for j in range(n)]
+    columns = [statistics[j : j + 1].astype(dtype) for j in range(n)]
     return SimpleImputer(**params).fit(dummy_input(columns, names))
 
 
@@ -187,8 +189,8 @@ def build_encoder(params: dict[str, Any], fitted: dict[str, Any], where: str) ->
     for j, column in enumerate(categories):
         if not isinstance(column, np.ndarray) or column.ndim != 1 or column.size == 0:
             raise BadFileError(f"{where}.categories_[{j}] must be a non-empty 1-D array")
-    longest = max(column.size for column in categories)
-    columns = [np.resize(column, longest) for column in categories]  # every category appears
+    # with categories given, fit takes them as they are: one row of known ones is enough
+    columns = [column[:1] for column in categories]
     encoder = OneHotEncoder(**{**params, "categories": categories})
     encoder.fit(dummy_input(columns, names))
     return encoder.set_params(categories=params["categories"])
@@ -225,11 +227,12 @@ class Leaf:
 
     def state(self, obj: Any) -> dict[str, Any]:
         names = (*self.fitted, "n_features_in_", "feature_names_in_")
-        return {name: getattr(obj, name, None) for name in names}  # no names: fitted on arrays
+        state = {name: getattr(obj, name, None) for name in names}  # no names: fitted on arrays
+        return {k: v.str if isinstance(v, np.dtype) else v for k, v in state.items()}
 
 
 LEAVES: dict[str, Leaf] = {
-    "SimpleImputer": Leaf(IMPUTER_PARAMS, ("statistics_",), build_imputer),
+    "SimpleImputer": Leaf(IMPUTER_PARAMS, ("statistics_", "_fit_dtype"), build_imputer),
     "OneHotEncoder": Leaf(ENCODER_PARAMS, ("categories_",), build_encoder),
     "StandardScaler": Leaf(
         SCALER_PARAMS, ("mean_", "var_", "scale_", "n_samples_seen_"), build_scaler

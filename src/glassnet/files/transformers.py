@@ -58,7 +58,8 @@ COLUMN_PARAMS = {
         "a number from 0 to 1",
     ),
     "n_jobs": Param(
-        lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool)), "None or an int"
+        lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool) and -1 <= v <= 256),
+        "None or a whole number from -1 to 256",
     ),
     "transformer_weights": NONE,
     "verbose": BOOL,
@@ -99,7 +100,7 @@ def rebuild_transformer(record: Any, where: str) -> Any:
     saved_version = field(record, "sklearn_version", str, where)
     try:
         obj = _from_json(field(record, "transformer", dict, where), f"{where}.transformer", 0)
-    except (TypeError, ValueError, AttributeError, KeyError, IndexError) as error:
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError) as error:
         raise BadFileError(
             f"{where} could not be rebuilt ({type(error).__name__}: {error})"
             + check_rows.versions_note(saved_version)

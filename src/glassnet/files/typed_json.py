@@ -7,7 +7,8 @@ set of one-key objects, so a value comes back with its type and its exact bits:
     {"float": "nan" | "inf" | "-inf"}           a non-finite float
     {"tuple": [...]}                            a tuple
     {"dict": [[key, value], ...]}               a dict (keys of any supported type)
-    {"array": {"dtype", "shape", "values"}}     a NumPy array; shape [] is a NumPy scalar
+    {"array": {"dtype", "shape", "values"}}     a NumPy array
+    {"scalar": {"dtype", "shape": [], "values"}} a NumPy scalar (np.float64(5.0), np.int64(3))
 
 An array's ``dtype`` is one of bool, int, uint, float, str (``"<U5"``) or object; the
 ``values`` are listed flat, in C order: floats with ``"nan"``, ``"inf"``, ``"-inf"``
@@ -35,13 +36,15 @@ NON_FINITE = {
     "inf": np.inf,
     "-inf": -np.inf,
 }  # np.nan: the very object scikit-learn defaults to
-TAGS = ("float", "tuple", "dict", "array")
+TAGS = ("float", "tuple", "dict", "array", "scalar")
 
 
 def encode(value: Any, where: str) -> Any:
     """``value`` as typed JSON; anything else raises :class:`InputError` naming ``where``."""
-    if isinstance(value, np.ndarray | np.generic):
-        return {"array": encode_array(np.asarray(value), where)}
+    if isinstance(value, np.ndarray):
+        return {"array": encode_array(value, where)}
+    if isinstance(value, np.generic):
+        return {"scalar": encode_array(np.asarray(value), where)}
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
@@ -73,6 +76,11 @@ def decode(value: Any, where: str, depth: int = 0) -> Any:
         return _non_finite(body, where)
     if tag == "array":
         return decode_array(body, where)
+    if tag == "scalar":
+        scalar = decode_array(body, where)
+        if scalar.shape != ():
+            raise BadFileError(f"{where}.scalar must have shape []")
+        return scalar[()]
     if not isinstance(body, list):
         raise BadFileError(f"{where}.{tag} must be a list")
     items = [decode(item, f"{where}[{i}]", depth + 1) for i, item in enumerate(body)]
@@ -129,8 +137,8 @@ def _object_element(value: Any, where: str) -> Any:
     )
 
 
-def decode_array(body: Any, where: str) -> Any:
-    """The array (or, for shape ``[]``, the NumPy scalar) :func:`encode_array` described."""
+def decode_array(body: Any, where: str) -> NDArray[Any]:
+    """The array :func:`encode_array` described, every element checked against its dtype."""
     if not isinstance(body, dict) or set(body) != {"dtype", "shape", "values"}:
         raise BadFileError(f"{where}.array must have exactly 'dtype', 'shape' and 'values'")
     dtype = array_dtype(body["dtype"], where)
@@ -148,8 +156,7 @@ def decode_array(body: Any, where: str) -> Any:
             array = np.array(elements, dtype=dtype)
         except (OverflowError, ValueError) as error:
             raise BadFileError(f"{where}.array.values do not fit {dtype.str}: {error}") from None
-    shaped: NDArray[Any] = array.reshape(shape)
-    return shaped[()] if shape == [] else shaped
+    return array.reshape(shape)
 
 
 def array_dtype(text: Any, where: str) -> np.dtype:
