@@ -46,11 +46,13 @@ __all__ = ["ESTIMATORS", "load", "save"]  # load and save: what glassnet.load an
 
 ESTIMATORS: dict[str, type] = {"MLPClassifier": MLPClassifier, "MLPRegressor": MLPRegressor}
 Sizes = list[int]
-# every fitted attribute besides coefs_, intercepts_ (the network) and history_, with its check
+# every fitted attribute besides coefs_, intercepts_ (the network) and history_, with its
+# check; one that is not set (feature_names_in_ after a fit on an array, loss_, a
+# regressor's classes_) is left out of the file, and left unset on load
 FITTED: dict[str, Callable[[Any, Sizes], bool]] = {
     "n_features_in_": lambda v, sizes: is_count(v) and v == sizes[0],
     "feature_names_in_": lambda v, sizes: is_names(v, sizes[0]),
-    "classes_": lambda v, sizes: v is None or (isinstance(v, np.ndarray) and v.ndim == 1),
+    "classes_": lambda v, sizes: isinstance(v, np.ndarray) and v.ndim == 1,
     "n_iter_": lambda v, sizes: is_count(v),
     "t_": lambda v, sizes: is_count(v),
     "n_outputs_": lambda v, sizes: is_count(v) and v == sizes[-1],
@@ -89,7 +91,7 @@ def estimator_fields(estimator: Any, where: str) -> dict[str, Any]:
     if isinstance(params["random_state"], np.random.RandomState):  # saved by its state
         state = encode(params.pop("random_state").get_state(), f"{where}.random_state")
         params["random_state"] = None
-    fitted = {key: getattr(estimator, key, None) for key in FITTED}
+    fitted = {key: getattr(estimator, key) for key in FITTED if hasattr(estimator, key)}
     if name == "MLPClassifier":
         fitted["y_type_"] = estimator._label_binarizer.y_type_
     return {
@@ -114,17 +116,23 @@ def rebuild_estimator(network: Network, fields: dict[str, Any], where: str) -> A
     estimator = ESTIMATORS[name](**_params(fields, ESTIMATORS[name], where))
     estimator._validate_params()  # scikit-learn's own table of what each parameter may be
     classifier = name == "MLPClassifier"
-    expected = {*FITTED, "y_type_"} if classifier else set(FITTED)
+    required = {*FITTED, "y_type_"} - {"feature_names_in_", "loss_"}
+    if not classifier:
+        required -= {"classes_", "y_type_"}
     saved = field(fields, "fitted", dict, where)
-    if set(saved) != expected:
-        raise BadFileError(f"{where}.fitted must name exactly {', '.join(sorted(expected))}")
-    values = {key: decode(value, f"{where}.{key}") for key, value in saved.items()}
-    wrong = [key for key, ok in FITTED.items() if not ok(values[key], network.layer_sizes)]
-    if wrong or (values["classes_"] is None) == classifier:
+    allowed = required | {"feature_names_in_", "loss_"}
+    if not required <= set(saved) <= allowed:
         raise BadFileError(
-            f"{where}.fitted has wrong or inconsistent {', '.join(wrong) or 'classes_'}"
+            f"{where}.fitted must name {', '.join(sorted(required))}, and may name "
+            "feature_names_in_ and loss_ (those not set are left out)"
         )
-    for key in FITTED:
+    values = {key: decode(value, f"{where}.{key}") for key, value in saved.items()}
+    wrong = [
+        key for key in values if key in FITTED and not FITTED[key](values[key], network.layer_sizes)
+    ]
+    if wrong:
+        raise BadFileError(f"{where}.fitted has wrong or inconsistent {', '.join(wrong)}")
+    for key in FITTED.keys() & values.keys():
         setattr(estimator, key, values[key])
     if classifier:
         estimator._label_binarizer = _label_binarizer(values, where)
