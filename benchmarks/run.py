@@ -1,8 +1,11 @@
-"""Run the speed benchmarks and write benchmarks/results.md.
+"""Run the speed benchmarks (W1-W6) and write benchmarks/results.md.
 
-    python benchmarks/run.py            # the full run (several minutes)
-    python benchmarks/run.py --quick    # about a minute
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/run.py   # the full run
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/run.py --quick
+    python benchmarks/run.py --only W4,W5 --threads 1
 
+Unset the two OpenBLAS variables, as a user's machine would have them: set, they slow a
+current NumPy's matrix products about 2x (results.md records what the children saw).
 The same as ``glassnet bench --out benchmarks/results.md``; see glassnet/bench/harness.py.
 """
 

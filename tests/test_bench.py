@@ -291,3 +291,13 @@ def test_training_with_the_buffer_gives_bit_identical_weights(monkeypatch, dtype
     before = run()
     for mine, theirs in zip(with_buffer.parameters(), before.parameters(), strict=True):
         np.testing.assert_array_equal(mine, theirs)
+
+
+def test_the_report_gives_w5s_largest_gap_between_the_peers_probabilities():
+    results = [
+        {"workload": "W5", "implementation": name, "times": {"one row": 1.0}, "probe": probe}
+        for name, probe in [("glassnet", [0.5, 0.25]), ("torch", [0.5, 0.2503]), ("floor", None)]
+    ]
+    rows = {r["implementation"]: r for r in report.summarize(results)}
+    assert rows["torch"]["probe_gap"] == pytest.approx(3e-4)
+    assert "within 3.0e-04 of glassnet's" in " ".join(report.notes(list(rows.values())))

@@ -41,6 +41,7 @@ def summarize(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     "runs": len(runs),
                     **_median_details(runs),
                 }
+            _probe_gaps(mine, medians)
             ours = medians.get("glassnet", {}).get("seconds")
             floor = medians.get("floor", {}).get("seconds")
             for implementation, median in medians.items():
@@ -52,6 +53,15 @@ def summarize(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 row["x_floor"] = ours / floor if floor and implementation == "glassnet" else None
                 rows.append(row)
     return rows
+
+
+def _probe_gaps(runs: list[dict[str, Any]], medians: dict[str, dict[str, Any]]) -> None:
+    """W5's same-work check: the largest |P(y = 1) - glassnet's| over the probed rows."""
+    probes = {r["implementation"]: r["probe"] for r in runs if r.get("probe")}
+    if "glassnet" in probes:
+        for implementation, probe in probes.items():
+            gaps = [abs(a - b) for a, b in zip(probe, probes["glassnet"], strict=True)]
+            medians[implementation]["probe_gap"] = max(gaps)
 
 
 def _median_details(runs: list[dict[str, Any]]) -> dict[str, float]:
@@ -223,6 +233,7 @@ def to_markdown(rows: list[dict[str, Any]], command: str, environment: dict[str,
             f"{_number(row, 'us_per_step', '.1f')} | {faster} | {floor} | "
             f"{_number(row, 'loss', '.4f')} | {accuracy} | {peak} | {_throughput(row)} |"
         )
+    lines += ["", *notes(rows)]
     lines += ["", "## Targets", "", "| target | measured | |", "| --- | ---: | --- |"]
     lines += [
         f"| {t['target']} | {t['value']:.3g} | {_met(t['met'])} |" for t in check_targets(rows)
@@ -230,6 +241,34 @@ def to_markdown(rows: list[dict[str, Any]], command: str, environment: dict[str,
     lines += ["", "## Environment", ""]
     lines += [f"- {key}: {value}" for key, value in environment.items()]
     return "\n".join(lines) + "\n"
+
+
+def notes(rows: list[dict[str, Any]]) -> list[str]:
+    """W4's memory against its data, W5's agreement, W6's file: one sentence each, when measured."""
+    found = {(r["workload"], r["implementation"]): r for r in rows}
+    lines = []
+    w4 = found.get(("W4", "glassnet"), {})
+    if "memory_over_data" in w4:
+        lines.append(
+            f"- W4 memory: the data (X and y) take {w4['data_mb']:.0f} MB; glassnet's process "
+            f"held {w4['base_mb']:.0f} MB before making them (Python and the libraries), "
+            f"{w4['before_mb']:.0f} MB with them, and peaked at {w4['peak_mb']:.0f} MB while "
+            f"training: (peak - libraries) / data = {w4['memory_over_data']:.2f}."
+        )
+    gaps = [r["probe_gap"] for r in rows if r["workload"] == "W5" and "probe_gap" in r]
+    if gaps:
+        lines.append(
+            f"- W5 same work: every peer's P(y = 1) on the first rows is within {max(gaps):.1e} "
+            "of glassnet's (the same float32 weights in all three)."
+        )
+    w6 = found.get(("W6", "glassnet"), {})
+    if "rows" in w6:
+        lines.append(
+            f"- W6: the CSV has {w6['rows']:,.0f} rows of 50 columns; glassnet predict wrote "
+            f"{w6.get('rows_out', 0):,.0f} predictions; times are each child's wall time, "
+            "start to exit, and peak MB its ru_maxrss."
+        )
+    return lines
 
 
 def _throughput(row: dict[str, Any]) -> str:
