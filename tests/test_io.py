@@ -684,6 +684,20 @@ def test_file_level_problems(tmp_path, good):
     assert "damaged or not a glassnet model (BadZipFile: Bad CRC-32" in load_error(path)
 
 
+def test_a_damaged_file_is_closed_after_the_refusal(tmp_path, good):
+    """np.load leaves its own file open when the zip is bad; the reader opens and closes it."""
+    import gc
+    import warnings
+
+    path, _, _ = good
+    path.write_bytes(path.read_bytes()[:30])  # a zip signature, then nothing whole
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        assert "damaged or not a glassnet model" in load_error(path)
+        gc.collect()
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
+
+
 @pytest.mark.parametrize("bug", [TypeError, KeyError, MemoryError, IndexError])
 @pytest.mark.parametrize(
     "where",

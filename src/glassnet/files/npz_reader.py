@@ -114,7 +114,12 @@ class NpzReader:
         with reading():
             check_signature(self.path)
             self.size = self.path.stat().st_size  # bounds what any entry may claim
-            self._npz = np.load(self.path, allow_pickle=False)
+            self._file = self.path.open("rb")  # ours to close: np.load leaks its own on a bad zip
+            try:
+                self._npz = np.load(self._file, allow_pickle=False)
+            except BaseException:
+                self._file.close()
+                raise
         self.archive: zipfile.ZipFile = self._npz.zip
 
     def __enter__(self) -> "NpzReader":
@@ -127,6 +132,7 @@ class NpzReader:
         traceback: TracebackType | None,
     ) -> None:
         self._npz.close()
+        self._file.close()
 
     def names(self) -> list[str]:
         """The arrays in the archive, without the ``.npy`` suffix, as listed."""
