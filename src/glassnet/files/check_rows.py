@@ -7,15 +7,9 @@ them, and :func:`verify` transforms those rows again with the rebuilt transforme
 on load. A different output stops the load with an error naming the scikit-learn
 that saved the file and the one installed, instead of predicting wrongly.
 
-The rows are drawn from what the transformer learned, so they exercise it without
-keeping any training data: every raw column cycles through candidate values
-
-    OneHotEncoder     its categories, and an unseen one when handle_unknown allows it
-    SimpleImputer     its fill value (``statistics_``) and a missing cell
-    StandardScaler    mean_, mean_ + scale_, mean_ - 2 scale_
-
-(a Pipeline merges the candidates of its leading imputers and the step after them;
-a ColumnTransformer takes each column's from the transformer that uses it). The
+The rows are drawn from what the transformer learned
+(:mod:`glassnet.files.check_candidates`), so they exercise it without keeping any
+training data: its categories and an unseen one, missing cells, its means. The
 comparison is exact for one-hot and imputed columns and within 1e-12 (relative, or
 absolute below 1) for scaled ones.
 """
@@ -29,11 +23,11 @@ import pandas as pd
 import sklearn
 from scipy import sparse
 from sklearn.compose import ColumnTransformer
-from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import StandardScaler
 
 from glassnet.errors import InputError
+from glassnet.files.check_candidates import candidates, inputs, is_missing
 from glassnet.files.metadata import only_keys
 from glassnet.files.npz_reader import BadFileError
 from glassnet.files.typed_json import decode_array, encode_array
@@ -41,19 +35,18 @@ from glassnet.files.typed_json import decode_array, encode_array
 MAX_ROWS = 5
 RTOL = 1e-12  # |got - saved| <= RTOL * max(1, |saved|) for scaled columns
 COLUMN_DTYPES = ("float64", "int64", "bool", "object")
-UNSEEN = "glassnet-unseen-category"
 CHECK_FIELDS = {"columns", "dtypes", "rows", "output", "sparse"}
 
 
 def make_check(obj: Any, where: str) -> dict[str, Any]:
     """Raw rows for ``obj``, as typed JSON (missing cells null), and its output for them."""
     _, names = inputs(obj)
-    candidates = [values[:MAX_ROWS] for values in _candidates(obj)]
+    values = [column[:MAX_ROWS] for column in candidates(obj)]
     try:
-        rows, dtypes, output = _rows_and_output(obj, candidates, names)
+        rows, dtypes, output = _rows_and_output(obj, values, names)
     except (ValueError, TypeError):  # a value some step refuses: keep the ones it takes
         try:
-            rows, dtypes, output = _rows_and_output(obj, _accepted(obj, candidates, names), names)
+            rows, dtypes, output = _rows_and_output(obj, _accepted(obj, values, names), names)
         except (ValueError, TypeError) as error:
             raise InputError(
                 f"cannot save {where}: it cannot transform its check rows ({error})"
@@ -61,7 +54,7 @@ def make_check(obj: Any, where: str) -> dict[str, Any]:
     return {
         "columns": names,
         "dtypes": dtypes,
-        "rows": [[None if _missing(v) else v for v in row] for row in rows],
+        "rows": [[None if is_missing(v) else v for v in row] for row in rows],
         "output": encode_array(_dense(output), f"{where}.check.output"),
         "sparse": sparse.issparse(output),
     }
@@ -134,15 +127,6 @@ def verify(obj: Any, check: dict[str, Any], saved_version: str, where: str) -> N
         _mismatch(problem, saved_version, where)
 
 
-def inputs(obj: Any) -> tuple[int, list[str] | None]:
-    """How many raw columns ``obj`` takes, and their names (None: fitted on an array)."""
-    first = obj.steps[0][1] if isinstance(obj, Pipeline) else obj
-    if isinstance(first, Pipeline):
-        return inputs(first)
-    names = getattr(first, "feature_names_in_", None)
-    return int(first.n_features_in_), None if names is None else [str(n) for n in names]
-
-
 def versions_note(saved_version: str) -> str:
     """The sentence about scikit-learn versions a failed rebuild ends with."""
     installed, saved_version = sklearn.__version__, saved_version[:40]
@@ -162,96 +146,7 @@ def _mismatch(problem: str, saved_version: str, where: str) -> NoReturn:
     )
 
 
-# --- the raw rows ----------------------------------------------------------------------
-
-
-def _candidates(obj: Any) -> list[list[Any]]:
-    """Per raw column of ``obj``, the values its rows cycle through."""
-    if isinstance(obj, ColumnTransformer):
-        per_column: dict[str, list[Any]] = {str(c): [math.nan] for c in obj.feature_names_in_}
-        for name, transformer, columns in obj.transformers_:
-            if name != "remainder" and not isinstance(transformer, str):
-                for column, values in zip(columns, _candidates(transformer), strict=True):
-                    per_column[column] = values
-        return list(per_column.values())
-    if isinstance(obj, Pipeline):
-        return _pipeline_candidates(obj)
-    return LEAF_CANDIDATES[type(obj)](obj)
-
-
-def _pipeline_candidates(pipeline: Pipeline) -> list[list[Any]]:
-    """Leading imputers see raw values (give them missing cells), and so does the step after.
-
-    The step after them goes first: its candidates are what the pipeline was fitted on.
-    """
-    n, _ = inputs(pipeline)
-    positions: list[int | None] = list(range(n))
-    found: list[list[list[Any]]] = [[] for _ in range(n)]
-    last = pipeline.steps[-1][1]
-    for _, step in pipeline.steps:
-        imputes = isinstance(step, SimpleImputer) and step is not last
-        values = [[math.nan]] * step.n_features_in_ if imputes else _candidates(step)
-        for j, position in enumerate(positions):
-            if position is not None:
-                found[j].append(values[position])
-        if not isinstance(step, SimpleImputer):
-            break
-        kept = np.cumsum(_kept_columns(step)) - 1
-        positions = [
-            None if p is None or not _kept_columns(step)[p] else int(kept[p]) for p in positions
-        ]
-    return [_round_robin(lists[::-1]) for lists in found]
-
-
-def _kept_columns(imputer: SimpleImputer) -> list[bool]:
-    """The columns an imputer outputs: all but those it had no value for, unless it keeps them."""
-    if imputer.keep_empty_features or imputer.strategy == "constant":
-        return [True] * imputer.n_features_in_
-    return [not _missing(v) for v in imputer.statistics_.tolist()]
-
-
-def _round_robin(lists: list[list[Any]]) -> list[Any]:
-    longest = max(len(values) for values in lists)
-    return [values[i] for i in range(longest) for values in lists if i < len(values)]
-
-
-def _scaler_candidates(scaler: StandardScaler) -> list[list[Any]]:
-    n = scaler.n_features_in_
-    mean = np.zeros(n) if scaler.mean_ is None else scaler.mean_
-    scale = np.ones(n) if scaler.scale_ is None else scaler.scale_
-    return [[float(m), float(m + s), float(m - 2 * s)] for m, s in zip(mean, scale, strict=True)]
-
-
-def _imputer_candidates(imputer: SimpleImputer) -> list[list[Any]]:
-    return [[math.nan] if _missing(v) else [v, math.nan] for v in imputer.statistics_.tolist()]
-
-
-def _encoder_candidates(encoder: OneHotEncoder) -> list[list[Any]]:
-    columns = [categories.tolist() for categories in encoder.categories_]
-    if encoder.handle_unknown == "error":
-        return columns
-    return [[c[0], *_unseen(c), *c[1:]] for c in columns]
-
-
-def _unseen(categories: list[Any]) -> list[Any]:
-    """A value not among ``categories`` of the same kind, if there is one (booleans have none)."""
-    present = [c for c in categories if not _missing(c)]
-    if present and all(isinstance(c, str) for c in present):
-        return [UNSEEN + "-" * max(len(c) for c in present)]  # longer than any: not among them
-    if present and all(isinstance(c, int | float) and not isinstance(c, bool) for c in present):
-        return [max(present) + 1]
-    return []
-
-
-LEAF_CANDIDATES = {
-    StandardScaler: _scaler_candidates,
-    SimpleImputer: _imputer_candidates,
-    OneHotEncoder: _encoder_candidates,
-}
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+# --- the rows as a frame ---------------------------------------------------------------
 
 
 def _is_cell(value: Any) -> bool:
@@ -260,7 +155,7 @@ def _is_cell(value: Any) -> bool:
 
 
 def _column_dtype(values: list[Any]) -> str:
-    present = [v for v in values if not _missing(v)]
+    present = [v for v in values if not is_missing(v)]
     gaps = len(present) < len(values)
     if all(isinstance(v, bool) for v in present) and present:
         return "object" if gaps else "bool"
@@ -273,7 +168,7 @@ def input_frame(rows: list[list[Any]], dtypes: list[str], names: list[str] | Non
     """The rows as a DataFrame with ``names`` (else a 2-D array), missing cells as NaN."""
     columns = []
     for j, dtype in enumerate(dtypes):
-        cells = [math.nan if _missing(row[j]) else row[j] for row in rows]
+        cells = [math.nan if is_missing(row[j]) else row[j] for row in rows]
         column = np.empty(len(cells), dtype=object)
         column[:] = cells
         columns.append(column.astype(dtype))

@@ -1,14 +1,15 @@
 """The three fitted scikit-learn transformers a model file holds, by their fitted attributes.
 
-=================  ==========================================  =====================================
-class              what is saved                               how it is rebuilt
-=================  ==========================================  =====================================
-SimpleImputer      strategy, fill_value, ``statistics_``       fit on one row of ``statistics_``
-OneHotEncoder      ``categories_`` per column, handle_unknown,  fit with ``categories=categories_``
-                   drop, sparse_output, dtype                  on rows of those categories
-StandardScaler     ``mean_``, ``var_``, ``scale_``,            the attributes set on a new one
-                   ``n_samples_seen_``, with_mean, with_std
-=================  ==========================================  =====================================
+==============  ===========================================  ==================================
+class           what is saved                                how it is rebuilt
+==============  ===========================================  ==================================
+SimpleImputer   strategy, fill_value, ``statistics_``, the   fit on one row of ``statistics_``
+                dtype it was fitted on
+OneHotEncoder   ``categories_`` per column, handle_unknown,  fit with ``categories=categories_``
+                drop, sparse_output, dtype                   on one row of known categories
+StandardScaler  ``mean_``, ``var_``, ``scale_``,             the attributes set on a new one
+                ``n_samples_seen_``, with_mean, with_std
+==============  ===========================================  ==================================
 
 Each also keeps ``n_features_in_`` and ``feature_names_in_``. Imputer and encoder are
 rebuilt through their own ``fit`` (their internal state is scikit-learn's to compute);
