@@ -139,16 +139,22 @@ def first_train_cost(folder: Path) -> float:
 
 @pytest.fixture(scope="module")
 def points_csv(tmp_path_factory) -> dict[str, Path]:
-    """Two CSVs of 60 rows and 2 features: ``text`` with a 3-class label, ``real`` a real target."""
+    """CSVs of 60 rows with numeric features a, b and a target: ``text`` a 3-class label,
+    ``real`` a real number, ``mixed`` 0/1 with a text feature too (train one-hot encodes it)."""
     X = np.random.default_rng(0).normal(size=(60, 2)).round(4)
     colours = np.array(["red", "green", "blue"])[np.arange(60) % 3]
+    tables = {
+        "text": ("a,b,target", [f"{a},{b},{c}" for (a, b), c in zip(X, colours, strict=True)]),
+        "real": ("a,b,target", [f"{a},{b},{a - 2 * b:.4f}" for a, b in X]),
+        "mixed": (
+            "a,b,colour,target",
+            [f"{a},{b},{c},{int(a > 0)}" for (a, b), c in zip(X, colours, strict=True)],
+        ),
+    }
     folder = tmp_path_factory.mktemp("data")
-    files = {"text": folder / "colours.csv", "real": folder / "sizes.csv"}
-    targets = {"text": colours, "real": (X @ [1.0, -2.0]).round(4)}
-    for kind, path in files.items():
-        rows = [f"{a},{b},{t}" for (a, b), t in zip(X, targets[kind], strict=True)]
-        path.write_text("a,b,target\n" + "\n".join(rows) + "\n")
-    return files
+    for kind, (header, rows) in tables.items():
+        (folder / f"{kind}.csv").write_text(header + "\n" + "\n".join(rows) + "\n")
+    return {kind: folder / f"{kind}.csv" for kind in tables}
 
 
 @pytest.mark.parametrize(
@@ -163,8 +169,12 @@ def points_csv(tmp_path_factory) -> dict[str, Path]:
         ("--data", "cancer", "--hidden", 4, "--activation", "relu", "--lr", 0.1),
         ("--data", "{text}", "--target", "target", "--hidden", 4),
         ("--data", "{real}", "--target", "target", "--hidden", 4, "--validation", 0.2),
+        ("--data", "{mixed}", "--target", "target", "--hidden", 3),
     ],
-    ids=["moons", "deeper", "no-test", "validation", "raw", "spiral", "cancer", "text", "real"],
+    ids=[
+        *("moons", "deeper", "no-test", "validation", "raw", "spiral", "cancer"),
+        *("text", "real", "mixed"),
+    ],
 )
 def test_explain_s_cost_is_train_s_first_cost(tmp_path, points_csv, options):
     options = tuple(str(option).format(**points_csv) for option in options)

@@ -1,13 +1,14 @@
 """``glassnet explain``: the first iteration of ``glassnet train``, written out step by step.
 
-Builds what ``glassnet train`` starts from with the same options (:mod:`glassnet.runs`):
-the same data, the same split (the held-out part and the validation part left out), the
-features standardised with the training part's mean and standard deviation, the labels
-encoded and the same initial weights. Then it prints :func:`glassnet.viz.explain.explain`
-on the part train fits: the inputs, the forward pass (Z1, A1, Z2, A2, ...), the cost, the
-backward pass (dZ2, dW2, db2, dA1, dZ1, dW1, db1, ...) and one gradient descent update,
-each with its formula, its shape and its first rows. Its J is the first cost train
-prints (full batch, no L2).
+Builds what ``glassnet train`` starts from with the same options, by train's own
+preparation (:func:`glassnet.runs.run.run_training`, one epoch, no folder): the same
+data, the same split (the held-out part and the validation part left out), the
+features (and a regression target) scaled with the training part's statistics, the
+labels encoded and the same initial weights. Then it prints
+:func:`glassnet.viz.explain.explain` on the rows train fits: the inputs, the forward
+pass (Z1, A1, Z2, A2, ...), the cost, the backward pass (dZ2, dW2, db2, dA1, dZ1, dW1,
+db1, ...) and one gradient descent update, each with its formula, its shape and its
+first rows. Its J is the first cost train prints (full batch, no L2).
 """
 
 from collections.abc import Mapping
@@ -15,18 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import click
-import numpy as np
 
 from glassnet.cli.app import CONTEXT_SETTINGS, EXIT_ERROR, EXIT_WRITE_FAILED, cli, fail
 from glassnet.cli.options import config_fields, run_option
 from glassnet.cli.problem import PROBLEM_OPTIONS, Problem, problem_options, sample_rows
 from glassnet.core.initializers import INITIALIZERS
-from glassnet.data.preprocessing import Standardizer
 from glassnet.errors import GlassnetError
 from glassnet.files.atomic import atomic_write
-from glassnet.runs.config import RunConfig, check_config
-from glassnet.runs.parts import Parts, load_data, split_parts
-from glassnet.runs.run import RunResult, fit_label_codec, new_network
+from glassnet.runs.config import RunConfig
+from glassnet.runs.parts import Parts
+from glassnet.runs.run import run_training
+from glassnet.training.callbacks import Callback, TrainingState
 from glassnet.viz.explain import FORMATS, explain
 
 SPLIT_OPTIONS = ("test_size", "validation")  # train's options that choose the rows it fits
@@ -132,15 +132,22 @@ def explain_command(**options: Any) -> None:
     )
 
 
+class StartingWeights(Callback):
+    """Keeps a copy of the network as training begins: the weights of the first step."""
+
+    def on_train_begin(self, state: TrainingState) -> None:
+        self.network = state.network.copy()
+
+
 def first_step_problem(options: Mapping[str, Any]) -> tuple[Problem, str]:
     """The network and the rows of glassnet train's first step, and a line saying which rows.
 
     The options are the command's, by name, as :func:`glassnet.cli.problem.load_problem`
-    takes them, with ``test_size`` and ``validation``. The data is split with
-    :func:`~glassnet.runs.parts.split_parts` (the same seed, the same rows) and the
-    training part standardised with its own mean and standard deviation, the
-    validation part included, as :func:`~glassnet.runs.run.run_training` fits them.
-    ``samples`` then keeps a random N of the fitted rows.
+    takes them, with ``test_size`` and ``validation``. Train's own preparation makes
+    them: :func:`~glassnet.runs.run.run_training` runs one epoch (no folder written) and
+    the rows it fitted, prepared as it prepared them (the split, the features' and a
+    regression target's scaling, a table's encoding, the labels), go with the weights
+    it started from. ``samples`` then keeps a random N of those rows.
 
     Raises
     ------
@@ -148,29 +155,28 @@ def first_step_problem(options: Mapping[str, Any]) -> tuple[Problem, str]:
         For a bad option (checked as ``glassnet train`` checks it) or bad data.
     """
     chosen = {name: options[name] for name in (*PROBLEM_OPTIONS, *SPLIT_OPTIONS) if name in options}
-    config = check_config(RunConfig(**config_fields(chosen)))
-    dataset = load_data(config)
-    codec = fit_label_codec(dataset)
-    parts = split_parts(dataset.X, dataset.y, config, stratify=codec is not None)
-    seen = parts.X_train if parts.X_val is None else np.vstack([parts.X_train, parts.X_val])
-    standardizer = Standardizer().fit(seen) if config.standardize else None
-    network = new_network(config, dataset, codec)
-    run = RunResult(config, dataset, parts, network, standardizer, codec)  # not trained
-    rows = sample_rows(len(parts.y_train), options.get("samples"), config.seed)
-    problem = Problem(
-        dataset, network, run.features(parts.X_train[rows]), run.targets(parts.y_train[rows])
-    )
-    return problem, _rows_note(dataset.n_samples, parts, len(rows), config.standardize)
+    starting = StartingWeights()
+    run = run_training(RunConfig(**config_fields(chosen), epochs=1), callbacks=[starting])
+    parts = run.parts
+    rows = sample_rows(len(parts.y_train), options.get("samples"), run.config.seed)
+    X = run.features(parts.X_train[rows])  # (m, n_x), as train feeds the network
+    y = run.training_targets(parts.y_train[rows])  # class indices, or (scaled) targets
+    problem = Problem(run.dataset, starting.network, X, y)
+    scaled = run.config.standardize, run.target_scaler is not None
+    return problem, _rows_note(run.dataset.n_samples, parts, len(rows), scaled)
 
 
-def _rows_note(n: int, parts: Parts, m: int, standardized: bool) -> str:
-    """Which rows the step runs on: ``the 400 rows glassnet train fits, of 500 (100 held out)``."""
+def _rows_note(n: int, parts: Parts, m: int, scaled: tuple[bool, bool]) -> str:
+    """Which rows the step runs on: ``the 400 rows glassnet train fits, of 500 (100 held out)``.
+
+    ``scaled`` says whether the features and whether the targets were standardised.
+    """
     sizes = parts.sizes()
     fitted = sizes["n_train"]
     left_out = ", ".join(f"{sizes[key]} {what}" for key, what in LEFT_OUT.items() if sizes[key])
     which = f"the {fitted}" if m == fitted else f"{m} random rows of the {fitted}"
     note = f"{which} rows glassnet train fits, of {n}" + (f" ({left_out})" if left_out else "")
-    note += (
-        "; standardised with the training part's mean and std" if standardized else "; raw features"
-    )
+    features, targets = scaled
+    note += "; standardised with the training part's mean and std" if features else "; raw features"
+    note += "; targets standardised as train's" if targets else ""
     return note + (": J is train's first cost" if m == fitted else "")
