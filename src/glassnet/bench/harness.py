@@ -104,7 +104,7 @@ def run_one(
         if isinstance(workload, Serving):
             record = measure_serving(implementation, workload)
         elif isinstance(workload, CsvToPredictions):
-            record = measure_csv(implementation, context or {})
+            record = measure_csv(implementation, context or {}, threads)
         else:
             record = measure_training(implementation, workload)
         seen = seen_by_child()

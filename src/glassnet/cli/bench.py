@@ -1,6 +1,9 @@
 """``glassnet bench``: glassnet against scikit-learn, PyTorch and the floor, side by side."""
 
+import json
 import sys
+from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -51,7 +54,18 @@ def _workloads(context: click.Context, parameter: click.Parameter, value: str | 
     "--threads",
     type=click.IntRange(min=1),
     help="Limit BLAS, OpenMP and PyTorch to this many threads in the measuring processes "
-    "(not in W6's glassnet predict). Default: the libraries' own.",
+    "(W6's glassnet predict through OPENBLAS_NUM_THREADS and OMP_NUM_THREADS). "
+    "Default: the libraries' own.",
+)
+@click.option(
+    "--raw",
+    type=click.Path(dir_okay=False),
+    help="Also write every run's record as JSON to this file.",
+)
+@click.option(
+    "--from-raw",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Run nothing: make the tables from the records a --raw file holds.",
 )
 @click.option(
     "--out",
@@ -59,7 +73,13 @@ def _workloads(context: click.Context, parameter: click.Parameter, value: str | 
     help="Also write the tables as Markdown to this file (e.g. benchmarks/results.md).",
 )
 def bench(
-    workloads: list[str], repetitions: int | None, quick: bool, threads: int | None, out: str | None
+    workloads: list[str],
+    repetitions: int | None,
+    quick: bool,
+    threads: int | None,
+    raw: str | None,
+    from_raw: str | None,
+    out: str | None,
 ) -> None:
     """Time glassnet, scikit-learn, PyTorch (when installed) and the floor on the same work.
 
@@ -70,6 +90,30 @@ def bench(
     Run it with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset. Timing is noisy on a busy
     machine: compare ratios within one run.
     """
+    program = "python benchmarks/run.py" if sys.argv[0].endswith("run.py") else "glassnet"
+    command = " ".join([program, *sys.argv[1:]])
+    if from_raw:
+        saved = json.loads(Path(from_raw).read_text(encoding="utf-8"))
+        results, start, end = saved["results"], saved["start"], saved["end"]
+        command = f"{saved['command']}` (tables made again by `{command}"
+    else:
+        results, start, end = _run(workloads, repetitions, quick, threads)
+    if raw:
+        with atomic_write(raw, "w") as handle:
+            json.dump({"command": command, "results": results, "start": start, "end": end}, handle)
+    rows = summarize(results)
+    for table in rich_tables(rows, "glassnet bench" + (" (quick)" if quick else "")):
+        Console().print(table)
+    if out:
+        with atomic_write(out, "w") as handle:
+            handle.write(to_markdown(rows, command, environment(results, start, end)))
+        click.echo(f"wrote {out}")
+
+
+def _run(
+    workloads: list[str], repetitions: int | None, quick: bool, threads: int | None
+) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]]:
+    """The runs' records, and the machine before and after them."""
     console = Console(stderr=True)
     start = machine()
     try:
@@ -78,12 +122,4 @@ def bench(
         fail(str(error))
     except RuntimeError as error:
         fail(str(error), 1)
-    rows = summarize(results)
-    for table in rich_tables(rows, "glassnet bench" + (" (quick)" if quick else "")):
-        Console().print(table)
-    if out:
-        program = "python benchmarks/run.py" if sys.argv[0].endswith("run.py") else "glassnet"
-        command = " ".join([program, *sys.argv[1:]])
-        with atomic_write(out, "w") as handle:
-            handle.write(to_markdown(rows, command, environment(results, start, machine())))
-        click.echo(f"wrote {out}")
+    return results, start, machine()
