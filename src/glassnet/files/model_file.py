@@ -38,7 +38,7 @@ __all__ = ["KINDS", "Payload", "load", "load_trained_model", "register_kind", "s
 Array = NDArray[np.floating]
 
 
-def save(obj: Network | TrainedModel, path: str | os.PathLike[str]) -> Path:
+def save(obj: Any, path: str | os.PathLike[str]) -> Path:
     """Write ``obj`` to ``path`` as a glassnet model file, atomically.
 
     The file is written to a temporary name in the same folder, flushed to disk,
@@ -49,8 +49,11 @@ def save(obj: Network | TrainedModel, path: str | os.PathLike[str]) -> Path:
     Parameters
     ----------
     obj
-        A :class:`Network`, a :class:`TrainedModel`, or an object of a kind added
-        with :func:`register_kind`.
+        A :class:`Network`, a :class:`TrainedModel` (with its scikit-learn
+        preprocessor and target scaler, if any), a fitted ``MLPClassifier`` or
+        ``MLPRegressor`` or a scikit-learn ``Pipeline`` ending in one (kinds that
+        :mod:`glassnet.estimators` registers), or an object of a kind added with
+        :func:`register_kind`.
     path
         Where to write; ``.npz`` is the conventional suffix.
 
@@ -63,7 +66,8 @@ def save(obj: Network | TrainedModel, path: str | os.PathLike[str]) -> Path:
     ------
     InputError
         If ``obj`` is of no known kind or holds something a model file cannot
-        store (non-finite weights, values that are not JSON-safe).
+        store (non-finite weights, values that are not JSON-safe, a transformer or
+        pipeline step of another class, an unfitted estimator); nothing is written.
     """
     target = Path(path)
     kind_name, kind = kind_of(obj)
@@ -125,9 +129,10 @@ def load(path: str | os.PathLike[str]) -> Any:
 
     Returns
     -------
-    Network or TrainedModel
+    Network, TrainedModel, MLPClassifier, MLPRegressor or Pipeline
         The saved object (or one of a kind added with :func:`register_kind`),
-        with bit-identical weights.
+        with bit-identical weights. An estimator or pipeline file needs
+        :mod:`glassnet.estimators` imported, which registers their kinds.
 
     Raises
     ------
