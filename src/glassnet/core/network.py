@@ -202,7 +202,8 @@ class Network:
         ``X`` is an array, or a SciPy sparse matrix (multiplied as CSR, never densified).
         """
         if is_sparse(X):
-            return forward(self, X.tocsr().astype(self.dtype)).output  # type: ignore[union-attr]
+            rows = X.tocsr().astype(self.dtype, copy=False)  # type: ignore[union-attr]
+            return forward(self, rows).output
         return forward(self, np.asarray(X, dtype=self.dtype)).output
 
     def __repr__(self) -> str:
