@@ -299,20 +299,20 @@ def test_csv_quoted_cell_spanning_lines_keeps_line_numbers(tmp_path):
 
 @pytest.mark.parametrize("cell", ["", "NA", "nan", "NaN", "inf", "-inf", " "])
 def test_csv_missing_or_infinite_feature(tmp_path, cell):
-    message = csv_error(tmp_path, f"x,z,y\n1,2,0\n3,{cell},1\n")
+    message = csv_error(tmp_path, f"x,z,y\n1,2,0\n3,{cell},1\n", nan="error")
     assert "line 3, column 'z'" in message
     assert "drop or impute" in message
 
 
 @pytest.mark.parametrize("cell", ["", "null", "nan", "inf"])
 def test_csv_missing_or_infinite_target(tmp_path, cell):
-    message = csv_error(tmp_path, f"x,y\n1,0\n2,1\n3,{cell}\n")
+    message = csv_error(tmp_path, f"x,y\n1,0\n2,1\n3,{cell}\n", nan="error")
     assert "line 4, column 'y'" in message
     assert "drop or impute" in message
 
 
 def test_csv_missing_string_target(tmp_path):
-    message = csv_error(tmp_path, "x,y\n1,cat\n2,\n")
+    message = csv_error(tmp_path, "x,y\n1,cat\n2,\n", nan="error")
     assert "line 3, column 'y'" in message
 
 

@@ -232,7 +232,7 @@ def test_nan_skip_leaves_bad_rows_out_and_counts_them(answers, tmp_path):
     bad.write_text("\n".join(lines) + "\n")
     record = json_of(evaluate(model_file, "--data", bad, "--nan", "skip", "--json", "-"))
     assert record["n_skipped"] == 2 and record["n_samples"] == 118
-    result = evaluate(model_file, "--data", bad)
+    result = evaluate(model_file, "--data", bad, "--nan", "error")
     assert result.exit_code == 2 and "line 4, column 'x2': missing value ''" in result.stderr
 
 

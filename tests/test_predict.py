@@ -86,10 +86,13 @@ def test_rows_keep_every_column_and_their_text_and_gain_prediction_columns(model
         assert out_line.startswith(line + ",")  # the record as it was, quotes and all
 
 
-def test_records_are_copied_byte_for_byte_with_their_quotes(model_file):
+def test_cells_are_copied_as_read_and_quoted_where_they_need_it(model_file):
+    """pandas reads the cells, so a record's own quoting is not kept: every cell's text is,
+    and a cell is quoted in the output exactly when it needs to be (a comma, a quote, a line
+    break)."""
     text = 'a,b,c,note\r\n1,2.50,3,"kept"\r\n 4 ,5e0,6,"two\r\nlines, ""quoted"""\r\n'
     lines = predict(model_file, input=text).stdout_bytes.decode().split("\n")  # .stdout: no \r
-    assert lines[1].startswith('1,2.50,3,"kept",')
+    assert lines[1].startswith("1,2.50,3,kept,")
     assert lines[2].startswith(' 4 ,5e0,6,"two\r')  # the quoted line break is kept as it was
     assert lines[3].startswith('lines, ""quoted""",')
 
@@ -207,7 +210,7 @@ def test_a_failure_half_way_leaves_no_output_file(model_file, tmp_path):
         ("bare-network", "holds a Network, not a trained model"),
         ("missing-csv", "does not exist"),
         ("out-is-folder", "is a folder"),
-        ("ragged", "line 3: 2 fields but the header has 3"),
+        ("ragged", "line 3: 4 fields but the header has 3"),
         ("clash", "already has a column 'prediction'"),
         ("empty", "is empty"),
     ],
@@ -224,12 +227,18 @@ def test_every_error_is_one_line_and_exit_code_2(model_file, tmp_path, setup, ex
     elif setup == "out-is-folder":
         args += ["--out", tmp_path]
     elif setup == "ragged":
-        text = "a,b,c\n1,2,3\n4,5\n"
+        text = "a,b,c\n1,2,3\n4,5,6,7\n"
     elif setup == "clash":
         text = "a,b,c,prediction\n1,2,3,x\n"
     elif setup == "empty":
         text = ""
     assert_one_line_error(predict(*args, input=text), expected)
+
+
+def test_a_row_with_fewer_fields_reads_as_ending_in_empty_cells(model_file):
+    """pandas' rule: a short row's last cells are empty, so they are missing values."""
+    result = predict(model_file, input="a,b,c\n1,2,3\n4,5\n")
+    assert_one_line_error(result, "standard input, line 3, column 'c': missing value ''")
 
 
 def test_predict_csv_refuses_a_bad_policy_or_chunk_size(tmp_path):

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from glassnet.cli.app import CONTEXT_SETTINGS, EXIT_ERROR, EXIT_WRITE_FAILED, cli, fail
-from glassnet.cli.options import nan_option, target_option
+from glassnet.cli.options import nan_option, table_options, target_option
 from glassnet.cli.tables import confusion_table, facts_table
 from glassnet.data.datasets import DATASETS
 from glassnet.errors import GlassnetError
@@ -47,8 +47,8 @@ DIGITS = 4
     "--data",
     required=True,
     metavar="NAME|PATH.csv",
-    help=f"The labelled data: {', '.join(DATASETS)}, or a CSV file with a header row whose "
-    "feature columns are found by name (other columns are ignored).",
+    help=f"The labelled data: {', '.join(DATASETS)}, or a CSV or Parquet file with a header "
+    "row whose columns are found by name (other columns are ignored).",
 )
 @target_option("The CSV's target column. Default: the target the model was trained on.")
 @click.option(
@@ -62,8 +62,9 @@ DIGITS = 4
     type=click.Choice(PARTS),
     default="auto",
     help="held-out: only the rows the training run held out (its data split again with its "
-    "seed); all: every row; auto: held-out for the run's own fixed data set or CSV (a "
-    "generated set gets new points instead, see --seed), else all. Default: auto.",
+    "seed); all: every row; auto: held-out for the run's own fixed data set, or for the very "
+    "file it trained on (same size and SHA-256, as the run recorded them; a generated set gets "
+    "new points instead, see --seed), else all. Default: auto.",
 )
 @click.option(
     "--json",
@@ -73,6 +74,7 @@ DIGITS = 4
     "with -, the table then going to standard error.",
 )
 @nan_option("A CSV cell", "leaves the row out (the count is shown)")
+@table_options()
 def evaluate_command(
     model: str,
     data: str,
@@ -80,7 +82,9 @@ def evaluate_command(
     seed: int | None,
     part: str,
     json_path: str | None,
-    nan: str,
+    nan: str | None,
+    sep: str | None,
+    encoding: str | None,
 ) -> None:
     """Score a model file on labelled data: accuracy, precision, recall, F1, ROC AUC and the
     confusion matrix for classification; R², MAE and RMSE for regression.
@@ -90,7 +94,16 @@ def evaluate_command(
     """
     try:
         trained = load_trained_model(model)
-        evaluation = evaluate(trained, data, target=target, nan=nan, seed=seed, part=part)
+        evaluation = evaluate(
+            trained,
+            data,
+            target=target,
+            nan=nan,
+            seed=seed,
+            part=part,
+            sep=sep,
+            encoding=encoding,
+        )
     except GlassnetError as error:
         fail(str(error), EXIT_ERROR)
     record = {"model": model, "data": data, **evaluation.as_dict()}

@@ -16,8 +16,8 @@ from typing import Any
 import click
 
 from glassnet.core.activations import HIDDEN_ACTIVATIONS
-from glassnet.data.csv_chunks import NAN_POLICIES
 from glassnet.data.datasets import DATASETS
+from glassnet.data.tabular import NAN_POLICIES
 from glassnet.errors import InputError
 from glassnet.runs.config import RunConfig
 
@@ -28,6 +28,12 @@ OPTION_FIELDS = {  # command-line option: the RunConfig field that holds its val
     "data": "data",
     "target": "target",
     "task": "task",
+    "features": "features",
+    "drop": "drop",
+    "categorical": "categorical",
+    "nan": "nan",
+    "sep": "sep",
+    "encoding": "encoding",
     "noise": "noise",
     "samples": "n_samples",
     "classes": "classes",
@@ -72,6 +78,11 @@ def parse_names(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(","))
 
 
+def parse_columns(text: str | None) -> tuple[str, ...]:
+    """``"island,sex"`` -> ``("island", "sex")``; ``""`` or None -> ``()`` (none given)."""
+    return tuple(part.strip() for part in (text or "").split(",") if part.strip())
+
+
 def parse_schedule_options(pairs: Sequence[str]) -> dict[str, float]:
     """``("gamma=0.5", "step_size=100")`` -> ``{"gamma": 0.5, "step_size": 100}``."""
     options: dict[str, float] = {}
@@ -101,10 +112,16 @@ PARSERS: dict[str, Callable[[Any], Any]] = {  # option: its text -> the field's 
     "schedule_options": parse_schedule_options,
     "no_standardize": operator.not_,
     "validation": lambda fraction: fraction or None,  # 0 means none
+    "features": parse_columns,
+    "drop": parse_columns,
+    "categorical": parse_columns,
 }
 FORMATTERS: dict[str, Callable[[Any], Any]] = {  # option: the field's value -> its text
     "hidden": _joined,
     "activation": _joined,
+    "features": _joined,
+    "drop": _joined,
+    "categorical": _joined,
     "schedule_options": lambda options: tuple(f"{key}={n}" for key, n in options.items()),
     "no_standardize": operator.not_,
 }
@@ -176,13 +193,32 @@ def activation_option(default: str) -> Decorator:
 
 
 def nan_option(cell: str, skip: str) -> Decorator:
-    """``--nan error|skip``: what a bad ``cell`` does; ``skip`` says what skip does."""
+    """``--nan impute|skip|error``: what a missing ``cell`` does; ``skip`` says what skip does."""
     return click.option(
         "--nan",
         type=click.Choice(NAN_POLICIES),
-        default="error",
-        help=f"{cell} that is empty, not a number, NaN or inf: error stops with its line and "
-        f"column; skip {skip}. Default: error.",
+        help=f"{cell} that is missing (empty, NA, NaN): impute fills it in as the model's "
+        f"preprocessor learned in training; skip {skip}; error stops with its line and column. "
+        "A numeric cell that is no finite number (text, inf) stops, or is skipped with skip. "
+        "Default: impute for a model trained on a table, error for one trained on numbers only.",
+    )
+
+
+def table_options() -> Decorator:
+    """``--sep`` and ``--encoding``: how a CSV file is read (train, evaluate, predict)."""
+    return with_options(
+        click.option(
+            "--sep",
+            metavar="SEP",
+            help="The CSV's delimiter: ',', ';', tab ('\\t') or whitespace. Default: sniffed "
+            "from the first lines.",
+        ),
+        click.option(
+            "--encoding",
+            metavar="NAME",
+            help="The file's text encoding, e.g. latin-1 or cp1252. Default: UTF-8 (a "
+            "byte-order mark is dropped).",
+        ),
     )
 
 

@@ -1,4 +1,4 @@
-"""``glassnet predict``: a model's predictions for every row of a CSV, streamed in chunks.
+"""``glassnet predict``: a model's predictions for every row of a CSV or Parquet file, in chunks.
 
 A thin layer over :func:`glassnet.runs.predicting.predict_csv`: standard input and
 standard output by default, so that it composes in a pipe::
@@ -24,8 +24,9 @@ from glassnet.cli.app import (
     fail,
     quiet_broken_pipe,
 )
-from glassnet.cli.options import nan_option
-from glassnet.data.csv_chunks import DEFAULT_CHUNK_SIZE
+from glassnet.cli.options import nan_option, table_options
+from glassnet.data.reading import DEFAULT_CHUNK_SIZE
+from glassnet.data.sources import text_encoding
 from glassnet.errors import GlassnetError, InputError
 from glassnet.files.model_file import load_trained_model
 from glassnet.runs.predicting import PredictionSummary, predict_csv
@@ -40,18 +41,21 @@ STDIO = "-"
     "source",
     default=STDIO,
     metavar="PATH|-",
-    help="The rows to predict: a CSV file with a header row. The model's feature columns are "
-    "found by name; other columns are passed through unchanged. Default: standard input.",
+    help="The rows to predict: a CSV file with a header row (any delimiter; .gz, .bz2, .xz, "
+    ".zip) or a Parquet file. The columns the model reads are found by name, raw as in "
+    "training (text and missing cells included); every column is passed through. "
+    "Default: standard input.",
 )
 @click.option(
     "--out",
     default=STDIO,
     metavar="PATH|-",
-    help="Where to write the rows with a prediction column and, for classification, one "
-    "probability_<class> column per class. A file is written whole or not at all. "
-    "Default: standard output.",
+    help="Where to write the rows, comma-separated, with a prediction column and, for "
+    "classification, one probability_<class> column per class. A file is written whole or "
+    "not at all. Default: standard output.",
 )
 @nan_option("A feature cell", "drops the row and counts it on standard error")
+@table_options()
 @click.option(
     "--chunk-size",
     type=click.IntRange(min=1),
@@ -60,7 +64,15 @@ STDIO = "-"
     help="Rows read, predicted and written at a time: memory stays that of one chunk, "
     f"whatever the size of the file. Default: {DEFAULT_CHUNK_SIZE}.",
 )
-def predict(model: str, source: str, out: str, nan: str, chunk_size: int) -> None:
+def predict(
+    model: str,
+    source: str,
+    out: str,
+    nan: str | None,
+    sep: str | None,
+    encoding: str | None,
+    chunk_size: int,
+) -> None:
     """Predict every row of a CSV with a model file written by glassnet train.
 
     \b
@@ -72,9 +84,18 @@ def predict(model: str, source: str, out: str, nan: str, chunk_size: int) -> Non
         trained = load_trained_model(model)
         if out != STDIO and Path(out).is_dir():
             raise InputError(f"--out {out!r} is a folder: give the name of the file to write")
-        reading = _standard_stream(source, sys.stdin.buffer, "utf-8-sig")  # -sig: drop a BOM
-        with reading as reader, _standard_stream(out, sys.stdout.buffer, "utf-8") as writer:
-            summary = predict_csv(trained, reader, writer, nan=nan, chunk_size=chunk_size)
+        text_encoding(encoding)  # an unknown encoding stops here, before any reading
+        reader = sys.stdin.buffer if source == STDIO else source  # bytes: pandas decodes them
+        with _standard_output(out, sys.stdout.buffer) as writer:
+            summary = predict_csv(
+                trained,
+                reader,
+                writer,
+                nan=nan,
+                chunk_size=chunk_size,
+                sep=sep,
+                encoding=encoding,
+            )
     except GlassnetError as error:
         fail(str(error), EXIT_ERROR)
     except BrokenPipeError:
@@ -87,15 +108,25 @@ def predict(model: str, source: str, out: str, nan: str, chunk_size: int) -> Non
 def _report(summary: PredictionSummary) -> None:
     if summary.n_skipped:
         click.echo(f"skipped {summary.n_skipped} rows with missing or non-numeric values", err=True)
+    if summary.n_unseen:
+        shown = "; ".join(
+            f"{name}: {', '.join(map(repr, values))}"
+            for name, values in summary.unseen_categories.items()
+        )
+        click.echo(
+            f"{summary.n_unseen} row(s) hold a category not seen in training ({shown}): their "
+            "one-hot columns are all zeros",
+            err=True,
+        )
 
 
 @contextlib.contextmanager
-def _standard_stream(path: str, stream: IO[bytes], encoding: str) -> Iterator[str | IO[str]]:
+def _standard_output(path: str, stream: IO[bytes]) -> Iterator[str | IO[str]]:
     """The path, or the standard ``stream`` as UTF-8 text that keeps line endings (as csv wants)."""
     if path != STDIO:
         yield path
         return
-    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+    text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
     try:
         yield text
     finally:

@@ -40,13 +40,16 @@ from glassnet.cli.options import (
     data_option,
     hidden_option,
     run_option,
+    table_options,
     target_option,
 )
+from glassnet.cli.columns_table import columns_table, table_notes
 from glassnet.cli.progress import ProgressBar, progress_display
 from glassnet.cli.resume import RESUME_HELP, resumed_options
 from glassnet.cli.tables import confusion_table, facts_table, network_shape
 from glassnet.core.initializers import INITIALIZERS
 from glassnet.data.datasets import DATASETS
+from glassnet.data.tabular import NAN_POLICIES
 from glassnet.errors import GlassnetError
 from glassnet.runs import RunConfig, RunResult, run_training, write_run_folder
 from glassnet.training.schedules import SCHEDULES
@@ -104,13 +107,36 @@ with the weights training had reached).
 
 @cli.command(epilog=TRAIN_EPILOG, context_settings=CONTEXT_SETTINGS)
 @data_option("(needs --target). Required, unless --resume gives the run's.")
-@target_option()
+@target_option(
+    "The column to predict (CSV and Parquet files only); several, comma-separated, for "
+    "multi-output regression."
+)
 @run_option(
     "--task",
     type=click.Choice(["auto", "classification", "regression"]),
-    help="What the CSV target is; auto: classification for text or at most 20 whole-number "
-    "values, regression otherwise.",
+    help="What the target is; auto: classification for text or at most 20 whole-number "
+    "values, regression otherwise (the summary says which and why).",
 )
+@click.option(
+    "--features",
+    metavar="COLS",
+    help="The feature columns, comma-separated. Default: every column but the target.",
+)
+@click.option("--drop", metavar="COLS", help="Columns to leave out, comma-separated.")
+@click.option(
+    "--categorical",
+    metavar="COLS",
+    help="Columns to one-hot encode as categories even if they hold numbers, comma-separated. "
+    "Default: text columns are categorical, numeric ones are standardised.",
+)
+@run_option(
+    "--nan",
+    type=click.Choice(NAN_POLICIES),
+    help="A missing feature cell: impute (the training part's median of a numeric column, "
+    "its most frequent value of a categorical one), skip (drop the row, counted) or error. "
+    "Rows without a target are dropped with a count (error: refused).",
+)
+@table_options()
 @click.option("--noise", type=float, help=_generated("noise", "Noise"))
 @click.option("--samples", type=int, help=_generated("n_samples", "Samples"))
 @click.option("--classes", type=int, help=_generated("classes", "Arms (classes)"))
@@ -249,6 +275,11 @@ def train(**options: Any) -> None:
         quiet_broken_pipe()
     except OSError as error:
         _fail(f"could not write the run folder: {error}", EXIT_WRITE_FAILED)
+    for note in table_notes(result):
+        console.print(Text(f"note: {note}"))
+    columns = columns_table(result)
+    if columns is not None:
+        console.print(columns)
     console.print(summary_table(result, folder))
     if result.is_classification:
         part = result.metrics["confusion_matrix_part"]
@@ -321,18 +352,27 @@ def summary_table(result: RunResult, folder: Path) -> Table:
     name = metrics["metric"]
     parts = f"{metrics['n_train']} train / {metrics['n_validation']} validation / "
     parts += f"{metrics['n_test']} held-out"
+    table = result.dataset.table
+    task = config.task if table is None else f"{config.task}: {table.task_reason}"
+    cost = _format(metrics["final_cost"], 6)
+    if metrics.get("cost_of") == "standardised targets":
+        cost += " (of the standardised target; RMSE below in its units)"
     rows = [
-        ("data", f"{result.dataset.name}, {config.task}"),
+        ("data", f"{result.dataset.name}, {task}"),
         ("samples", parts),
         ("network", network_shape(result.network)),
         ("optimizer", f"{config.optimizer}, lr {config.lr:g}, schedule {config.lr_schedule}"),
-        ("final cost", _format(metrics["final_cost"], 6)),
+        ("final cost", cost),
         (f"train {metric}", _format(metrics[f"train_{name}"])),
     ]
     if metrics["n_validation"]:
         rows.append((f"validation {metric}", _format(metrics[f"validation_{name}"])))
     if metrics["n_test"]:
         rows.append((f"held-out {metric}", _format(metrics[f"test_{name}"])))
+    if metrics.get("cost_of") is not None:  # regression: the error in the target's units
+        part = "test" if metrics["n_test"] else "train"
+        shown = "held-out" if metrics["n_test"] else "train"
+        rows.append((f"{shown} RMSE", f"{_format(metrics[f'{part}_rmse'])} ({result.dataset.target_name})"))
     epochs = f"{metrics['epochs_run']} of {metrics['epochs_requested']}: {metrics['stop_reason']}"
     rows += [
         ("iterations run", epochs),

@@ -5,17 +5,20 @@ from the numbers a user actually has, it also needs the preprocessing it was
 trained with and the meaning of its outputs:
 
     X_raw ──check_X──> (X - mean) / scale ──forward──> A[L] ──threshold / argmax──> labels
+    table ──preprocessor (impute, scale, one-hot)──> X ──forward──> A[L] ──target_scaler⁻¹──> y
 
-:class:`TrainedModel` bundles those pieces (the network, the :class:`Standardizer`,
-the :class:`LabelCodec`, the feature and target names, the training config and the
-final metrics) so that :func:`glassnet.files.model_file.save` writes them into one file and
+:class:`TrainedModel` bundles those pieces (the network, the :class:`Standardizer` or,
+for a table, the fitted scikit-learn ``ColumnTransformer`` of
+:mod:`glassnet.data.preprocessor`, the :class:`LabelCodec` or a regression target's
+``StandardScaler``, the feature and target names, the training config and the final
+metrics) so that :func:`glassnet.files.model_file.save` writes them into one file and
 :func:`glassnet.files.model_file.load` brings back a model that predicts exactly as before.
 """
 
 import math
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -25,6 +28,11 @@ from glassnet.data.preprocessing import LabelCodec, Standardizer
 from glassnet.errors import InputError
 from glassnet.training.metrics import predicted_indices
 from glassnet.validation import check_X
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import StandardScaler
 
 TASKS = ("classification", "regression")
 LABEL_KINDS = "biufU"  # label dtypes a model can carry: bool, int, uint, float, str
@@ -36,7 +44,7 @@ class TrainedModel:
     Parameters
     ----------
     network
-        The trained network; it sees standardised features.
+        The trained network; it sees standardised (or preprocessed) features.
     task
         ``"classification"`` (sigmoid output with 1 unit and 2 classes, or softmax
         with k units and k classes) or ``"regression"`` (identity output).
@@ -46,10 +54,19 @@ class TrainedModel:
     label_codec
         The fitted :class:`LabelCodec` mapping output columns to labels; required
         for classification, ``None`` for regression.
+    preprocessor
+        For a model trained on a table: the fitted ``ColumnTransformer`` of
+        :func:`glassnet.data.make_preprocessor`, which turns the table's raw columns
+        (text and missing cells included) into the network's input; ``None`` otherwise.
+        A model has a standardizer or a preprocessor, not both.
+    target_scaler
+        A regression model's fitted ``StandardScaler`` of its target(s): the network
+        predicts standardised targets, mapped back by ``inverse_transform``; or ``None``.
     feature_names
-        One name per input feature; default ``["x0", "x1", ...]``.
+        One name per input of the network; default ``["x0", "x1", ...]`` (with a
+        preprocessor, its ``get_feature_names_out()``).
     target_name
-        The name of the predicted column, or ``None``.
+        The name of the predicted column (several joined by commas), or ``None``.
     config
         The training configuration, JSON-safe (NumPy scalars are converted).
     metrics
@@ -69,6 +86,8 @@ class TrainedModel:
         *,
         standardizer: Standardizer | None = None,
         label_codec: LabelCodec | None = None,
+        preprocessor: "ColumnTransformer | None" = None,
+        target_scaler: "StandardScaler | None" = None,
         feature_names: Sequence[str] | None = None,
         target_name: str | None = None,
         config: Mapping[str, Any] | None = None,
@@ -79,7 +98,11 @@ class TrainedModel:
         self.network = network
         self.task = _check_task(task, network, label_codec)
         self.standardizer = _check_standardizer(standardizer, self.n_features)
+        self.preprocessor = _check_preprocessor(preprocessor, standardizer, self.n_features)
         self.label_codec = label_codec
+        self.target_scaler = _check_target_scaler(target_scaler, self.task, network)
+        if feature_names is None and preprocessor is not None:
+            feature_names = [str(name) for name in preprocessor.get_feature_names_out()]
         self.feature_names = _check_feature_names(feature_names, self.n_features)
         if target_name is not None and not isinstance(target_name, str):
             raise InputError(f"target_name must be a string or None, got {target_name!r}")
@@ -89,16 +112,39 @@ class TrainedModel:
 
     @property
     def n_features(self) -> int:
-        """The number of raw input features the model expects."""
+        """The number of inputs of the network (a preprocessor's output columns)."""
         return self.network.layer_sizes[0]
+
+    @property
+    def input_columns(self) -> list[str]:
+        """The raw columns the model reads: the preprocessor's, else ``feature_names``."""
+        if self.preprocessor is None:
+            return list(self.feature_names)
+        from glassnet.data.preprocessor import preprocessor_columns
+
+        numeric, categorical = preprocessor_columns(self.preprocessor)
+        return [*numeric, *categorical]
+
+    @property
+    def target_names(self) -> list[str]:
+        """The predicted column(s): ``target_name`` split at commas when the model has several
+        outputs; ``[]`` without a target name."""
+        if self.target_name is None:
+            return []
+        n_outputs = self.network.layer_sizes[-1]
+        if self.task == "regression" and n_outputs > 1:
+            names = [name.strip() for name in self.target_name.split(",")]
+            return names if len(names) == n_outputs else [self.target_name]
+        return [self.target_name]
 
     @property
     def classes_(self) -> NDArray[Any] | None:
         """The class labels in output-column order, or ``None`` for regression."""
         return None if self.label_codec is None else self.label_codec.classes_
 
-    def transform_features(self, X_raw: ArrayLike) -> NDArray[np.floating]:
-        """Return the network's input for raw features: ``(X - mean) / scale``.
+    def transform_features(self, X_raw: "ArrayLike | pd.DataFrame") -> NDArray[np.floating]:
+        """Return the network's input for raw features: ``(X - mean) / scale``, or the
+        preprocessor's output for a table.
 
         The standardisation runs in float64 with the saved statistics; the result
         has the network's dtype. Without a standardizer the features pass through.
@@ -106,12 +152,19 @@ class TrainedModel:
         Parameters
         ----------
         X_raw
-            Raw features, shape (n_samples, n_features), finite numbers.
+            Raw features, shape (n_samples, n_features), finite numbers; for a model with
+            a preprocessor, a DataFrame holding :attr:`input_columns` (others are
+            ignored; cells may be text, as a CSV has them, and missing), or an array with
+            those columns in that order.
 
         Returns
         -------
         ndarray of shape (n_samples, n_features)
         """
+        if self.preprocessor is not None:
+            from glassnet.data.table_input import preprocess
+
+            return preprocess(self.preprocessor, X_raw).astype(self.network.dtype, copy=False)
         X = check_X(X_raw, dtype="float64")
         if X.shape[1] != self.n_features:
             raise InputError(
@@ -149,8 +202,14 @@ class TrainedModel:
         return forward(self.network, self.transform_features(X_raw)).output
 
     def predictions(self, A: NDArray[np.floating]) -> NDArray[Any]:
-        """What :meth:`predict` returns, from the output ``A[L]`` (n, n_L)."""
+        """What :meth:`predict` returns, from the output ``A[L]`` (n, n_L).
+
+        A regression model with a target scaler maps ``A`` back to the target's units:
+        ``y = A * scale + mean``.
+        """
         if self.label_codec is None:
+            if self.target_scaler is not None:  # y = A * scale + mean, (n, n_L)
+                A = self.target_scaler.inverse_transform(np.asarray(A, dtype=np.float64))
             return A[:, 0] if A.shape[1] == 1 else A
         return self.label_codec.decode(predicted_indices(self.network.output, A))
 
@@ -169,6 +228,7 @@ class TrainedModel:
         return (
             f"TrainedModel({self.task}, {self.network!r}, "
             f"standardizer={'yes' if self.standardizer is not None else 'no'}, "
+            f"preprocessor={'yes' if self.preprocessor is not None else 'no'}, "
             f"target={self.target_name!r})"
         )
 
@@ -213,6 +273,50 @@ def _check_standardizer(standardizer: Standardizer | None, n_features: int) -> S
             f"but the network takes {n_features}"
         )
     return standardizer
+
+
+def _check_preprocessor(
+    preprocessor: "ColumnTransformer | None", standardizer: Standardizer | None, n_features: int
+) -> "ColumnTransformer | None":
+    if preprocessor is None:
+        return None
+    if standardizer is not None:
+        raise InputError(
+            "a model takes a standardizer or a preprocessor, not both: the preprocessor "
+            "scales its numeric columns itself"
+        )
+    if not hasattr(preprocessor, "transformers_") or not hasattr(preprocessor, "transform"):
+        raise InputError(
+            f"preprocessor must be a fitted scikit-learn ColumnTransformer or None, got "
+            f"{type(preprocessor).__name__}"
+        )
+    width = len(preprocessor.get_feature_names_out())
+    if width != n_features:
+        raise InputError(
+            f"the preprocessor gives {width} column(s) but the network takes {n_features}"
+        )
+    return preprocessor
+
+
+def _check_target_scaler(
+    scaler: "StandardScaler | None", task: str, network: Network
+) -> "StandardScaler | None":
+    if scaler is None:
+        return None
+    if task != "regression":
+        raise InputError("only a regression model takes a target_scaler: pass None")
+    if not hasattr(scaler, "mean_") or not hasattr(scaler, "inverse_transform"):
+        raise InputError(
+            f"target_scaler must be a fitted scikit-learn StandardScaler or None, got "
+            f"{type(scaler).__name__}"
+        )
+    n_outputs = network.layer_sizes[-1]
+    if getattr(scaler, "n_features_in_", None) != n_outputs:
+        raise InputError(
+            f"the target scaler was fitted on {getattr(scaler, 'n_features_in_', '?')} "
+            f"target(s) but the network has {n_outputs} output(s)"
+        )
+    return scaler
 
 
 def _check_feature_names(names: Sequence[str] | None, n_features: int) -> list[str]:

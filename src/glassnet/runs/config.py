@@ -15,6 +15,7 @@ from glassnet.core.activations import HIDDEN_ACTIVATIONS
 from glassnet.core.initializers import INITIALIZERS
 from glassnet.core.optimizers import OPTIMIZERS, Optimizer, make_optimizer
 from glassnet.data.datasets import DATASETS
+from glassnet.data.tabular import NAN_POLICIES
 from glassnet.errors import InputError
 from glassnet.training.callbacks import Callback, EarlyStopping, PrintCost
 from glassnet.training.schedules import SCHEDULES, make_schedule
@@ -42,8 +43,14 @@ class RunConfig:
     Attributes
     ----------
     data, target, task
-        A data set name (see :data:`glassnet.data.datasets.DATASETS`) or a CSV path; the
-        CSV's target column; ``"auto"``, ``"classification"`` or ``"regression"``.
+        A data set name (see :data:`glassnet.data.datasets.DATASETS`) or a CSV or Parquet
+        path; the file's target column (several joined by commas: multi-output
+        regression); ``"auto"``, ``"classification"`` or ``"regression"``.
+    features, drop, categorical, nan, sep, encoding
+        A file's feature columns (empty: all but the target), columns left out, columns
+        read as categories; what a missing feature cell does (``"impute"``, ``"skip"``,
+        ``"error"``); the delimiter (``None``: sniffed) and encoding (``None``: UTF-8).
+        See :func:`glassnet.data.tabular.read_tabular`.
     noise, n_samples, classes
         Options of a generated data set; ``None`` keeps the generator's default.
     hidden, activation
@@ -76,6 +83,12 @@ class RunConfig:
     data: str = "moons"
     target: str | None = None
     task: str = "auto"
+    features: tuple[str, ...] = ()
+    drop: tuple[str, ...] = ()
+    categorical: tuple[str, ...] = ()
+    nan: str = "impute"
+    sep: str | None = None
+    encoding: str | None = None
     noise: float | None = None
     n_samples: int | None = None
     classes: int | None = None
@@ -131,7 +144,7 @@ def config_from_record(record: Mapping[str, Any]) -> RunConfig:
     record lacks take their defaults.
     """
     values = {key: value for key, value in upgrade_record(record).items() if key in CONFIG_FIELDS}
-    for key in ("hidden", "activation"):
+    for key in ("hidden", "activation", "features", "drop", "categorical"):
         if isinstance(values.get(key), list):
             values[key] = tuple(values[key])
     return RunConfig(**values)
@@ -160,6 +173,7 @@ def check_config(config: RunConfig) -> RunConfig:
         check_integer(config.print_every, "print_every", low=1)
     check_integer(config.seed, "seed", low=0, high=2**32 - 1)
     check_dtype(config.dtype)
+    lookup(dict(zip(NAN_POLICIES, NAN_POLICIES, strict=True)), config.nan, "--nan policy")
     resolved = replace(
         config,
         hidden=hidden,

@@ -6,51 +6,35 @@
     regression       R², MAE, RMSE
 
 The data is a bundled data set (its features matched to the model's by name) or a
-CSV file, read in chunks by column name as :func:`glassnet.runs.predicting.predict_csv`
-does, so only the predictions of a large file are held, not its rows.
+CSV or Parquet file, read in chunks by column name as
+:func:`glassnet.runs.predicting.predict_csv` does, so only the predictions of a large
+file are held, not its rows.
+
+Which rows: a run records its file's size and SHA-256. Given the same file, ``evaluate``
+scores the part the run held out (``--part auto``, as for a bundled fixed set), so the
+scores are of rows the model never saw, and says so; given another file, every row,
+with a note that it is a different file (it may share rows with the training file).
 """
 
 import inspect
-import math
-import warnings
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from glassnet.data.csv_chunks import CsvChunks, column_indices
-from glassnet.data.datasets import DATASETS, is_number, load
+from glassnet.data.cells import parse_numbers
+from glassnet.data.datasets import DATASETS, load
+from glassnet.data.reading import Rows, open_table
+from glassnet.data.tabular import file_fingerprint
 from glassnet.errors import InputError
 from glassnet.files.trained_model import TrainedModel
 from glassnet.runs.config import GENERATOR_OPTIONS, config_from_record
-from glassnet.runs.parts import reload_data, split_parts
+from glassnet.runs.parts import reload_data, split_rows
+from glassnet.runs.row_inputs import RowReader, check_columns, resolve_nan
+from glassnet.runs.scores import Evaluation, classification_scores, regression_metrics
 
-
-@dataclass
-class Evaluation:
-    """The scores of a model on some data, ready for a table or for JSON.
-
-    ``metrics`` maps a metric's name to its value (``None`` where it is not defined,
-    with the reason in ``notes``); ``classes``, ``positive_class`` and
-    ``confusion_matrix`` (rows: true class, columns: predicted) are ``None`` for
-    regression.
-    """
-
-    task: str
-    n_samples: int
-    n_skipped: int
-    metrics: dict[str, float | None]
-    classes: list[Any] | None = None
-    positive_class: Any = None
-    confusion_matrix: list[list[int]] | None = None
-    notes: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict of everything above."""
-        return asdict(self)
+__all__ = ["PARTS", "Evaluation", "evaluate", "evaluate_arrays", "held_out_part"]
 
 
 PARTS = ("auto", "held-out", "all")
@@ -61,37 +45,51 @@ def evaluate(
     data: str,
     *,
     target: str | None = None,
-    nan: str = "error",
+    nan: str | None = None,
     seed: int | None = None,
     part: str = "auto",
+    sep: str | None = None,
+    encoding: str | None = None,
 ) -> Evaluation:
-    """Score ``model`` on a bundled data set or a CSV file.
+    """Score ``model`` on a bundled data set or a CSV or Parquet file.
 
     Parameters
     ----------
     data
-        A bundled data set's name, or a CSV path.
+        A bundled data set's name, or a file's path.
     target
-        The CSV's target column; default the model's own target name.
+        The file's target column(s); default the model's own.
     nan
-        ``"error"`` or ``"skip"``: what a missing or non-numeric cell does.
+        ``"impute"``, ``"skip"`` or ``"error"``: what a missing cell does (see
+        :func:`glassnet.runs.predicting.predict_csv`); a row without its target is
+        skipped (``"error"``: refused).
     seed
         The seed of a generated data set; default the training run's seed + 1, so the
         points are new samples from the run's generator options, not the ones trained on.
     part
         ``"held-out"``: only the part the training run held out (its data, split again
         with its seed and test size), so the scores are of data the model never saw;
-        ``"all"``: every row; ``"auto"``: held-out when ``data`` is the run's own
-        bundled, non-generated data (cancer) or CSV file and the run held a part out,
-        else all rows.
+        ``"all"``: every row; ``"auto"``: held-out when ``data`` is the run's own fixed
+        data (a bundled set like cancer, or the very file trained on: same size and
+        SHA-256) and the run held a part out, else all rows.
+    sep, encoding
+        A CSV's delimiter (``None``: sniffed) and encoding (``None``: UTF-8).
     """
     if part not in PARTS:
         raise InputError(f"unknown part {part!r}: choose one of {', '.join(PARTS)}")
-    if part == "held-out" or (part == "auto" and _is_own_data(model, data)):
+    same_file = None if data in DATASETS else _same_file(model, data)
+    if part == "held-out" or (part == "auto" and _is_own_data(model, data, same_file)):
+        if same_file is False:
+            raise InputError(
+                f"{data!r} is not the file the model was trained on (its size or SHA-256 "
+                "differ): its held-out part is unknown; use --part all"
+            )
         X, y = held_out_part(model, data)
         evaluation = evaluate_arrays(model, X, y)
+        what = "the file the model was trained on (same size and SHA-256): " if same_file else ""
         evaluation.notes.append(
-            f"scored on the training run's held-out part ({len(y)} rows), never trained on"
+            f"{what}scored on the training run's held-out part ({len(y)} rows), never trained "
+            "on; --part all scores every row"
         )
         return evaluation
     if data in DATASETS:
@@ -101,7 +99,27 @@ def evaluate(
         return evaluate_arrays(model, X, y)
     if seed is not None:
         raise InputError("--seed applies to generated data sets only, not to a CSV file")
-    return _score_csv(model, Path(data), target or model.target_name, nan)
+    targets = [target] if target is not None else model.target_names
+    evaluation = _score_file(model, data, targets, resolve_nan(model, nan), sep, encoding)
+    if same_file is False:
+        trained_on = model.config.get("data_file", {}).get("file", "?")
+        evaluation.notes.append(
+            f"{Path(data).name} is not the file the model was trained on ({trained_on}: "
+            "another size or SHA-256): every row is scored, and some may be rows it trained on"
+        )
+    elif same_file:
+        evaluation.notes.append("the file the model was trained on: every row (--part all)")
+    return evaluation
+
+
+def _same_file(model: TrainedModel, data: str) -> bool | None:
+    """Whether ``data`` is the file the model trained on; None when that is not recorded."""
+    recorded = model.config.get("data_file")
+    path = Path(data)
+    if not isinstance(recorded, dict) or not path.is_file():
+        return None
+    found = file_fingerprint(path)
+    return found["size"] == recorded.get("size") and found["sha256"] == recorded.get("sha256")
 
 
 def evaluate_arrays(
@@ -117,70 +135,6 @@ def evaluate_arrays(
     return classification_scores(model, true, predicted, model.probabilities(A), n_skipped)
 
 
-def classification_scores(
-    model: TrainedModel,
-    true: NDArray[np.int64],
-    predicted: NDArray[np.int64],
-    probabilities: NDArray[np.floating],
-    n_skipped: int = 0,
-) -> Evaluation:
-    """The classification metrics of class indices and probabilities ``(n, k)``."""
-    from sklearn import metrics as sk  # lazy: keeps `import glassnet` light
-
-    classes = [] if model.classes_ is None else model.classes_.tolist()
-    k = len(classes)
-    scores: dict[str, float | None] = {"accuracy": sk.accuracy_score(true, predicted)}
-    averages = {"": "binary"} if k == 2 else {"_macro": "macro", "_weighted": "weighted"}
-    for suffix, average in averages.items():
-        for name, function in (
-            ("precision", sk.precision_score),
-            ("recall", sk.recall_score),
-            ("f1", sk.f1_score),
-        ):
-            value = function(true, predicted, labels=range(k), average=average, zero_division=0)
-            scores[f"{name}{suffix}"] = value
-    notes: list[str] = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # sklearn warns, then raises or returns NaN
-        try:
-            if k == 2:
-                auc = sk.roc_auc_score(true, probabilities[:, 1])  # from P(positive class)
-            else:
-                auc = sk.roc_auc_score(
-                    true, probabilities, multi_class="ovr", average="macro", labels=range(k)
-                )
-        except ValueError as error:
-            auc = math.nan
-            notes.append(f"ROC AUC is not defined here: {error}")
-    if math.isnan(auc) and not notes:
-        notes.append("ROC AUC is not defined here: the data holds a single class")
-    scores["roc_auc" if k == 2 else "roc_auc_ovr_macro"] = None if math.isnan(auc) else auc
-    matrix = sk.confusion_matrix(true, predicted, labels=range(k))
-    return Evaluation(
-        "classification",
-        len(true),
-        n_skipped,
-        _floats(scores),
-        classes=classes,
-        positive_class=classes[1] if k == 2 else None,
-        confusion_matrix=matrix.tolist(),
-        notes=notes,
-    )
-
-
-def regression_metrics(y_true: NDArray[Any], y_pred: NDArray[Any]) -> dict[str, float | None]:
-    """R², mean absolute error and root mean squared error."""
-    from sklearn import metrics as sk  # lazy: keeps `import glassnet` light
-
-    return _floats(
-        {
-            "r2": sk.r2_score(y_true, y_pred),
-            "mae": sk.mean_absolute_error(y_true, y_pred),
-            "rmse": sk.root_mean_squared_error(y_true, y_pred),
-        }
-    )
-
-
 def _bundled(
     model: TrainedModel, name: str, seed: int | None
 ) -> tuple[NDArray[np.float64], NDArray[Any]]:
@@ -192,21 +146,30 @@ def _bundled(
     if seed is None:
         seed = int(config.get("seed", 0)) + 1
     dataset = load(name, random_state=seed, **options)
-    columns = column_indices(dataset.feature_names, model.feature_names, f"the {name} data set")
-    return dataset.X[:, columns], dataset.y
+    return dataset.X[:, _indices(dataset.feature_names, model.feature_names, name)], dataset.y
 
 
-def _is_own_data(model: TrainedModel, data: str) -> bool:
+def _indices(names: list[str], wanted: list[str], where: str) -> list[int]:
+    check_columns(names, wanted, f"the {where} data")
+    return [names.index(name) for name in wanted]
+
+
+def _is_own_data(model: TrainedModel, data: str, same_file: bool | None) -> bool:
     """Whether ``data`` is the run's own fixed data (not a generator) with a held-out part."""
     config = model.config
+    if not config.get("test_size"):
+        return False
+    if same_file is not None:  # a file whose fingerprint the run recorded
+        return same_file
     generated = data in DATASETS and "random_state" in inspect.signature(DATASETS[data]).parameters
-    return config.get("data") == data and not generated and bool(config.get("test_size"))
+    return config.get("data") == data and not generated
 
 
-def held_out_part(model: TrainedModel, data: str) -> tuple[NDArray[np.floating], NDArray[Any]]:
+def held_out_part(model: TrainedModel, data: str) -> tuple[Any, NDArray[Any]]:
     """The rows the training run held out: its data loaded again and split as the run split it.
 
-    The features come in the model's order.
+    The features come in the model's order; a table's as its raw (typed) columns, what
+    the model's preprocessor takes.
     """
     config = model.config
     if config.get("data") != data or not config.get("test_size"):
@@ -216,74 +179,107 @@ def held_out_part(model: TrainedModel, data: str) -> tuple[NDArray[np.floating],
         )
     run = config_from_record(config)
     dataset = reload_data(run)
-    parts = split_parts(dataset.X, dataset.y, run, stratify=model.label_codec is not None)
-    assert parts.X_test is not None and parts.y_test is not None  # test_size > 0
-    columns = column_indices(dataset.feature_names, model.feature_names, f"the {data} data")
-    return parts.X_test[:, columns], parts.y_test
+    rows = split_rows(dataset.y, run, stratify=model.label_codec is not None)
+    assert rows.test is not None  # test_size > 0
+    if dataset.table is not None and model.preprocessor is not None:
+        frame = dataset.table.frame.iloc[rows.test].reset_index(drop=True)
+        return frame[model.input_columns], dataset.y[rows.test]
+    columns = _indices(dataset.feature_names, model.feature_names, data)
+    return dataset.X[rows.test][:, columns], dataset.y[rows.test]
 
 
-def _score_csv(model: TrainedModel, path: Path, target: str | None, nan: str) -> Evaluation:
-    """Read the CSV in chunks, keeping only the targets and the predictions."""
-    where = repr(str(path))
-    if target is None:
-        raise InputError(f"the model names no target column: pass --target COLUMN for {where}")
-    if not path.is_file():
-        problem = "is a directory" if path.is_dir() else "does not exist"
-        raise InputError(f"data file {where} {problem}: check the path")
-    codec, d = model.label_codec, model.n_features
-    numeric = [*model.feature_names, target] if codec is None else model.feature_names
+def _score_file(
+    model: TrainedModel,
+    path: str,
+    targets: list[str],
+    nan: str,
+    sep: str | None,
+    encoding: str | None,
+) -> Evaluation:
+    """Read the file in chunks, keeping only the targets and the predictions."""
+    if not targets:
+        raise InputError(f"the model names no target column: pass --target COLUMN for {path!r}")
+    codec = model.label_codec
     true: list[NDArray[Any]] = []
     predicted: list[NDArray[Any]] = []
     probabilities: list[NDArray[np.floating]] = []
-    with path.open(newline="", encoding="utf-8-sig") as stream:
-        text = [] if codec is None else [target]
-        chunks = CsvChunks(stream, where, numeric, text=text, nan=nan)
-        for chunk in chunks:
-            A = model.output(chunk.X[:, :d])  # (m, n_L): features first, a regression target at d
+    n_unseen = 0
+    with open_table(path, sep=sep, encoding=encoding) as table:
+        where = table.where
+        reader = RowReader(model, nan, where, table.line_word, required=targets)
+        reader.check(table.columns)
+        for rows in table.chunks():
+            inputs = reader.read(rows)
+            if not inputs.kept.any():
+                continue
+            kept = rows.take(inputs.kept)
+            n_unseen += int(inputs.unseen.sum())
+            A = model.output(inputs.X)  # (m, n_L): the chunk's one forward pass
             if codec is None:
-                true.append(chunk.X[:, d])
+                true.append(_target_numbers(kept, targets, where, table.line_word))
                 predicted.append(model.predictions(A))
                 continue
-            labels = _labels(
-                codec.classes_, [row[chunks.text[0]] for row in chunk.rows], where, target
-            )
+            labels = _labels(codec.classes_, kept, targets[0], where, table.line_word)
             try:
                 true.append(codec.encode(labels))
             except InputError as error:  # a label the model was not trained on
-                raise InputError(f"{where}, column {target!r}: {error}") from None
+                raise InputError(f"{where}, column {targets[0]!r}: {error}") from None
             predicted.append(codec.encode(model.predictions(A)))
             probabilities.append(model.probabilities(A))
     if not true:
         raise InputError(f"{where} has no rows left to evaluate")
     if codec is None:
         y_true, y_pred = np.concatenate(true), np.concatenate(predicted)
-        return Evaluation(
-            "regression", len(y_true), chunks.skipped, regression_metrics(y_true, y_pred)
+        evaluation = Evaluation(
+            "regression", len(y_true), reader.skipped, regression_metrics(y_true, y_pred)
         )
-    return classification_scores(
-        model,
-        np.concatenate(true),
-        np.concatenate(predicted),
-        np.concatenate(probabilities),
-        chunks.skipped,
-    )
+    else:
+        evaluation = classification_scores(
+            model,
+            np.concatenate(true),
+            np.concatenate(predicted),
+            np.concatenate(probabilities),
+            reader.skipped,
+        )
+    if n_unseen:
+        evaluation.notes.append(
+            f"{n_unseen} row(s) hold a category not seen in training: their one-hot columns "
+            "are all zeros"
+        )
+    return evaluation
 
 
-def _labels(classes: NDArray[Any], cells: list[str], where: str, target: str) -> NDArray[Any]:
+def _target_numbers(rows: Rows, targets: list[str], where: str, word: str) -> NDArray[Any]:
+    """The regression target(s) of the rows, (m,) or (m, k); a cell that is no number refused."""
+    columns = []
+    for name in targets:
+        values, bad = parse_numbers(rows.frame[name])
+        if bad.any():
+            row = int(np.argmax(bad))
+            raise InputError(
+                f"{where}, {word} {rows.lines[row]}, column {name!r}: "
+                f"{str(rows.frame[name].iloc[row])!r} is not a finite number: the target of "
+                "a regression model must be"
+            )
+        columns.append(values)
+    return columns[0] if len(columns) == 1 else np.column_stack(columns)
+
+
+def _labels(
+    classes: NDArray[Any], rows: Rows, target: str, where: str, word: str
+) -> NDArray[Any]:
     """The target cells in the type of the model's classes: text, or numbers."""
-    texts = [cell.strip() for cell in cells]
+    cells = rows.frame[target]
+    texts = [str(cell).strip() for cell in cells.tolist()]
     if classes.dtype.kind == "U":
         return np.array(texts, dtype=str)
-    try:
-        return np.array(texts, dtype=np.float64)
-    except ValueError:
-        shown = next(text for text in texts if not is_number(text))
+    values, bad = parse_numbers(cells)
+    if bad.any() or np.isnan(values).any():
+        row = int(np.argmax(bad | np.isnan(values)))
+        shown = texts[row]
         known = ", ".join(str(label) for label in classes.tolist()[:10])
         raise InputError(
-            f"{where}, column {target!r}: the label {shown!r} is not a number, but the model's "
-            f"classes are numbers ({known})"
-        ) from None
-
-
-def _floats(scores: Mapping[str, Any]) -> dict[str, float | None]:
-    return {name: None if value is None else float(value) for name, value in scores.items()}
+            f"{where}, {word} {rows.lines[row]}, column {target!r}: the label {shown!r} is not "
+            f"a number, but the model's classes are numbers ({known})"
+        )
+    return values

@@ -15,7 +15,7 @@ the saved model. The pictures and ``report.html`` are drawn into the same folder
 import contextlib
 import csv
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,8 @@ from glassnet.files.atomic import atomic_write
 from glassnet.files.model_file import load_trained_model, save
 from glassnet.files.trained_model import TrainedModel, json_safe
 from glassnet.runs.config import RunConfig, config_from_record
-from glassnet.runs.parts import reload_data, split_parts
+from glassnet.runs.encoding import encode_table
+from glassnet.runs.parts import reload_data, split_rows
 from glassnet.runs.run import CHECKPOINT, RunResult
 from glassnet.training.history import History
 
@@ -95,7 +96,7 @@ def config_record(result: RunResult) -> dict[str, Any]:
     """config.json's content: the resolved config plus the data and the fitted preprocessing."""
     dataset = result.dataset
     return {
-        **asdict(result.config),
+        **result.config_record(),
         "layer_sizes": result.network.layer_sizes,
         "dataset": {
             "name": dataset.name,
@@ -107,7 +108,15 @@ def config_record(result: RunResult) -> dict[str, Any]:
         },
         "standardizer": None if result.standardizer is None else result.standardizer.to_dict(),
         "labels": None if result.codec is None else result.codec.to_dict(),
+        "target_scaler": _scaler_record(result.target_scaler),
     }
+
+
+def _scaler_record(scaler: Any) -> dict[str, list[float]] | None:
+    """A target scaler's statistics, as config.json shows them."""
+    if scaler is None:
+        return None
+    return {"mean": [float(v) for v in scaler.mean_], "scale": [float(v) for v in scaler.scale_]}
 
 
 def write_history(path: Path, history: History) -> Path:
@@ -176,7 +185,7 @@ def read_run_folder(folder: Path) -> RunFolder:
     except InputError as error:
         why = f"the data {config.data!r} could not be loaded ({error})"
         return RunFolder(history, name, None, why)
-    if not _same_training_part(result, metrics):
+    if not _same_training_part(result, metrics, record.get("data_file")):
         why = f"the data {config.data!r} no longer gives this run's training part"
         return RunFolder(history, name, None, why)
     return RunFolder(history, name, result)
@@ -193,21 +202,33 @@ def rebuild_run(
         When the data cannot be loaded, or no longer has the model's features.
     """
     dataset = reload_data(config)
+    rows = split_rows(dataset.y, config, stratify=model.label_codec is not None)
+    if dataset.table is not None:
+        if model.preprocessor is None:
+            raise InputError("the model has no preprocessor for the columns of this table")
+        dataset = encode_table(dataset, model.preprocessor)
     if dataset.n_features != model.n_features:
         raise InputError(
             f"it has {dataset.n_features} features, the model takes {model.n_features}"
         )
-    parts = split_parts(dataset.X, dataset.y, config, stratify=model.label_codec is not None)
+    parts = rows.take(dataset.X, dataset.y)
     result = RunResult(config, dataset, parts, model.network, model.standardizer, model.label_codec)
+    result.preprocessor, result.target_scaler = model.preprocessor, model.target_scaler
     result.history, result.metrics = history, metrics
     return result
 
 
-def _same_training_part(result: RunResult, metrics: dict[str, Any]) -> bool:
-    """The parts have the recorded sizes and the saved standardizer's mean is theirs."""
+def _same_training_part(
+    result: RunResult, metrics: dict[str, Any], fingerprint: dict[str, Any] | None
+) -> bool:
+    """The parts have the recorded sizes, the file its recorded fingerprint, and the saved
+    standardizer's mean is theirs."""
     parts = result.parts
     if any(key in metrics and metrics[key] != size for key, size in parts.sizes().items()):
         return False
+    table = result.dataset.table
+    if fingerprint is not None and table is not None:
+        return bool(table.fingerprint == fingerprint)
     if result.standardizer is None or result.config.resume_from is not None:
         return True  # a resumed run keeps the standardizer of the run it resumed
     seen = parts.X_train if parts.X_val is None else np.vstack([parts.X_train, parts.X_val])

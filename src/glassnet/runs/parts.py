@@ -3,7 +3,9 @@
     load ──split──> training part, held-out part           (stratified for classes)
     training part ──split──> fit part, validation part     (only when asked)
 
-:func:`split_parts` is the one place a run's data is split. ``glassnet train`` splits
+:func:`split_rows` is the one place a run's data is split: it splits the rows' indices,
+so a table's rows can be chosen before its preprocessor is fitted on the training part;
+:func:`split_parts` takes those rows of ``X`` and ``y``. ``glassnet train`` splits
 with it, and ``glassnet plot`` and ``glassnet evaluate --part held-out`` split the data
 again with it, from the saved config: the same seed and fractions give the same rows.
 """
@@ -45,6 +47,28 @@ class Parts:
         }
 
 
+@dataclass(frozen=True)
+class RowSplit:
+    """The row indices of each part: fit, validation (or None), held-out (or None)."""
+
+    fit: NDArray[np.intp]
+    validation: NDArray[np.intp] | None
+    test: NDArray[np.intp] | None
+
+    @property
+    def seen(self) -> NDArray[np.intp]:
+        """The training part's rows: the fit part's, then the validation part's."""
+        return self.fit if self.validation is None else np.concatenate([self.fit, self.validation])
+
+    def take(self, X: Array, y: NDArray[Any]) -> Parts:
+        """The parts of ``X`` and ``y``: these rows of each."""
+
+        def rows(index: NDArray[np.intp] | None) -> tuple[Any, Any]:
+            return (None, None) if index is None else (X[index], y[index])
+
+        return Parts(*rows(self.fit), *rows(self.validation), *rows(self.test))
+
+
 def load_data(config: RunConfig) -> Dataset:
     """Load (or generate, from the seed) the data set the config names."""
     return load(
@@ -55,6 +79,12 @@ def load_data(config: RunConfig) -> Dataset:
         n_samples=config.n_samples,
         classes=config.classes,
         random_state=config.seed,
+        features=config.features or None,
+        drop=config.drop or None,
+        categorical=config.categorical or None,
+        nan=config.nan,
+        sep=config.sep,
+        encoding=config.encoding,
     )
 
 
@@ -63,16 +93,31 @@ def reload_data(config: RunConfig) -> Dataset:
     return load_data(replace(config, task="auto") if config.data in DATASETS else config)
 
 
-def split_parts(X: Array, y: NDArray[Any], config: RunConfig, *, stratify: bool) -> Parts:
+def split_rows(y: NDArray[Any], config: RunConfig, *, stratify: bool) -> RowSplit:
     """Split as every run splits: the held-out part (``test_size``), then the validation part.
 
     Both splits use the config's seed and, for classes, keep their proportions
-    (``stratify``); a fraction of 0 or ``None`` holds nothing out.
+    (``stratify``); a fraction of 0 or ``None`` holds nothing out. The rows chosen
+    depend only on the number of rows, the labels (when stratified) and the seed, so
+    splitting the rows' indices chooses the rows that splitting ``X`` itself would.
     """
     seed = config.seed
-    X_train, X_test, y_train, y_test = _hold_out(X, y, config.test_size, stratify, seed)
-    X_fit, X_val, y_fit, y_val = _hold_out(X_train, y_train, config.validation, stratify, seed)
-    return Parts(X_fit, y_fit, X_val, y_val, X_test, y_test)
+    index = np.arange(len(y), dtype=np.float64)[:, None]  # (n, 1): each row's index
+    labels = y if y.ndim == 1 else np.arange(len(y))  # several targets: never stratified
+    I_train, I_test, y_train, _ = _hold_out(index, labels, config.test_size, stratify, seed)
+    I_fit, I_val, _, _ = _hold_out(I_train, y_train, config.validation, stratify, seed)
+
+    def rows(part: Array | None) -> NDArray[np.intp] | None:
+        return None if part is None else part[:, 0].astype(np.intp)
+
+    fit = rows(I_fit)
+    assert fit is not None
+    return RowSplit(fit, rows(I_val), rows(I_test))
+
+
+def split_parts(X: Array, y: NDArray[Any], config: RunConfig, *, stratify: bool) -> Parts:
+    """The parts of ``X`` and ``y``: the rows :func:`split_rows` chooses."""
+    return split_rows(y, config, stratify=stratify).take(X, y)
 
 
 def _hold_out(

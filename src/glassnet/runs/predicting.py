@@ -1,145 +1,160 @@
-"""Predict every row of a CSV in chunks, so that a file of any size fits in a little memory.
+"""Predict every row of a CSV or Parquet file in chunks, so that a file of any size fits in memory.
 
-    rows ──CsvChunks: the model's features by name, chunk_size rows at a time──> X (m, d)
-    X ──TrainedModel──> labels and class probabilities (or regression values)
-    each record's text, as it was in the file + "," + prediction, probability_<class>... ──> out
+    file ──open_table: chunk_size rows at a time──> cells (as text, for a CSV)
+    cells ──RowReader: the model's columns by name, --nan──> the model's input
+    input ──TrainedModel──> labels and class probabilities (or regression values)
+    each row's cells, as read + prediction, probability_<class>... ──> a comma-separated out
 
 Only one chunk of rows is ever held: reading a 1 GB file takes the memory of
-``chunk_size`` rows, not of the file. Every record is written back exactly as it
-was read (its columns, their order, their quoting), so the columns the model does
-not use pass through untouched; only its line ending becomes ``\n``.
+``chunk_size`` rows, not of the file. Every cell of every row is written back as it was
+read (its text, for a CSV), so the columns the model does not use pass through
+untouched; the output is comma-separated, quoted where a cell needs it, one row a line.
+A model trained on a table takes the raw file, text columns and missing cells included:
+its preprocessor imputes and encodes them as in training. A category it never saw in
+training gets all-zero one-hot columns; such rows are counted.
 """
 
 import contextlib
+import csv
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import IO
+from dataclasses import dataclass, field
+from typing import IO, Any
 
-from glassnet.data.csv_chunks import DEFAULT_CHUNK_SIZE, Chunk, CsvChunks
+from glassnet.data.reading import DEFAULT_CHUNK_SIZE, Rows, open_table
 from glassnet.errors import InputError
 from glassnet.files.atomic import atomic_write
 from glassnet.files.trained_model import TrainedModel
+from glassnet.runs.row_inputs import Inputs, RowReader, resolve_nan
 
 PREDICTION = "prediction"
 PROBABILITY = "probability_"  # + the class label: probability_yes, probability_0, ...
-STDIN_NAME = "standard input"
 
 
 @dataclass(frozen=True)
 class PredictionSummary:
-    """What :func:`predict_csv` did: rows predicted and rows skipped."""
+    """What :func:`predict_csv` did: rows predicted, rows skipped, rows with unseen categories.
+
+    ``unseen_categories`` lists, per column, a few of the categories never seen in training.
+    """
 
     n_rows: int
     n_skipped: int
+    n_unseen: int = 0
+    unseen_categories: dict[str, list[str]] = field(default_factory=dict)
 
 
 def output_columns(model: TrainedModel) -> list[str]:
-    """The columns :func:`predict_csv` adds: ``prediction``, then one probability per class."""
+    """The columns :func:`predict_csv` adds: ``prediction``, then one probability per class
+    (several regression targets: ``prediction_<target>`` each)."""
     if model.classes_ is not None:
         return [PREDICTION, *(f"{PROBABILITY}{label}" for label in model.classes_.tolist())]
     n_outputs = model.network.layer_sizes[-1]
-    return [PREDICTION] if n_outputs == 1 else [f"{PREDICTION}_{i}" for i in range(n_outputs)]
+    if n_outputs == 1:
+        return [PREDICTION]
+    names = model.target_names
+    if len(names) == n_outputs:
+        return [f"{PREDICTION}_{name}" for name in names]
+    return [f"{PREDICTION}_{i}" for i in range(n_outputs)]
 
 
 def predict_csv(
     model: TrainedModel,
-    source: str | os.PathLike[str] | IO[str],
+    source: str | os.PathLike[str] | IO[str] | IO[bytes],
     out: str | os.PathLike[str] | IO[str],
     *,
-    nan: str = "error",
+    nan: str | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    sep: str | None = None,
+    encoding: str | None = None,
 ) -> PredictionSummary:
-    """Write every row of a CSV with its prediction, reading ``chunk_size`` rows at a time.
+    """Write every row of a file with its prediction, reading ``chunk_size`` rows at a time.
 
     Parameters
     ----------
     model
-        A trained model; its ``feature_names`` are looked up in the CSV's header.
+        A trained model; the columns it reads are looked up in the file's header.
     source
-        A CSV path, or an open text stream (read with ``newline=""``).
+        A CSV or Parquet path, or an open text stream of CSV.
     out
         A path, written atomically (nothing is left at ``out`` if anything fails),
         or an open text stream (what was written before a failure stays written).
     nan
-        ``"error"`` or ``"skip"``: what a missing or non-numeric feature cell does.
+        ``"impute"`` (the model's imputer fills a missing cell; the default for a model
+        trained on a table), ``"skip"`` (the row is dropped and counted) or ``"error"``
+        (the default for a model without an imputer).
     chunk_size
         Rows held in memory at once.
-
-    Returns
-    -------
-    PredictionSummary
+    sep, encoding
+        The delimiter (``None``: sniffed) and encoding (``None``: UTF-8) of a CSV.
 
     Raises
     ------
     InputError
-        On a missing file or column, a ragged row, or (with ``nan="error"``) a bad
-        cell, naming its line and column.
+        On a missing file or column, a row with too many fields, or a bad cell, naming
+        its line and column.
     """
     with contextlib.ExitStack() as stack:
-        stream, where = _open_source(source, stack)
-        chunks = CsvChunks(stream, where, model.feature_names, nan=nan, chunk_size=chunk_size)
+        table = stack.enter_context(open_table(source, sep=sep, encoding=encoding))
+        reader = RowReader(model, resolve_nan(model, nan), table.where, table.line_word)
+        reader.check(table.columns)
         added = output_columns(model)
-        clashes = [name for name in added if name in (cell.strip() for cell in chunks.header)]
+        clashes = [name for name in added if name in table.columns]
         if clashes:
             raise InputError(
-                f"{where} already has a column {clashes[0]!r}, which the output adds: "
+                f"{table.where} already has a column {clashes[0]!r}, which the output adds: "
                 "rename or drop it first"
             )
+        chunks = _read(reader, table.chunks(chunk_size))
+        first = next(chunks, None)  # checked before anything is written: a bad first row
         sink = stack.enter_context(_atomic_csv(out)) if isinstance(out, str | os.PathLike) else out
-        header = f"{chunks.header_text},{','.join(map(quoted, added))}\n"
-        n_rows = 0
-        for chunk in chunks:  # the header waits for the first chunk: a bad first row writes nothing
-            if n_rows == 0:
-                sink.write(header)
-            sink.writelines(_with_predictions(model, chunk))
-            n_rows += len(chunk.texts)
-        if n_rows == 0:  # no rows, or every row skipped
-            sink.write(header)
-        return PredictionSummary(n_rows, chunks.skipped)
+        writer = csv.writer(sink, lineterminator="\n")
+        writer.writerow([*table.header, *added])
+        n_rows = n_unseen = 0
+        unseen: dict[str, list[str]] = {}
+        for rows, inputs in _chained(first, chunks):
+            writer.writerows(_with_predictions(model, rows, inputs))
+            n_rows += int(inputs.kept.sum())
+            n_unseen += int(inputs.unseen.sum())
+            for name, values in inputs.unseen_categories.items():
+                unseen[name] = list(dict.fromkeys([*unseen.get(name, []), *values]))[:5]
+        return PredictionSummary(n_rows, reader.skipped, n_unseen, unseen)
 
 
-def _with_predictions(model: TrainedModel, chunk: Chunk) -> Iterator[str]:
-    """Each record's text followed by its prediction (and its class probabilities), a line each."""
-    A = model.output(chunk.X)  # A[L], (m, n_L): the chunk's one forward pass
+def _read(reader: RowReader, chunks: Iterator[Rows]) -> Iterator[tuple[Rows, Inputs]]:
+    return ((rows, reader.read(rows)) for rows in chunks)
+
+
+def _chained(
+    first: tuple[Rows, Inputs] | None, rest: Iterator[tuple[Rows, Inputs]]
+) -> Iterator[tuple[Rows, Inputs]]:
+    if first is not None:
+        yield first
+        yield from rest
+
+
+def _with_predictions(model: TrainedModel, rows: Rows, inputs: Inputs) -> Iterator[list[Any]]:
+    """The kept rows' cells followed by their prediction (and class probabilities), row by row."""
+    kept = rows.frame[inputs.kept]
+    if not len(kept):
+        return iter(())
+    if not all(dtype.kind == "O" for dtype in kept.dtypes):  # a Parquet file's typed cells
+        kept = kept.astype(object).where(kept.notna(), "")
+    A = model.output(inputs.X)  # A[L], (m, n_L): the chunk's one forward pass
     if model.classes_ is None:
-        values = model.predictions(A).tolist()  # (m,) or (m, n_outputs)
-        cells = [repr(v) if isinstance(v, float) else ",".join(map(repr, v)) for v in values]
+        values = model.predictions(A).reshape(len(kept), -1)  # (m, n_outputs)
+        added = [_floats(values[:, j]) for j in range(values.shape[1])]
     else:
-        label_cells = {label: quoted(str(label)) for label in model.classes_.tolist()}
-        labels = [label_cells[label] for label in model.predictions(A).tolist()]
-        P = model.probabilities(A).tolist()  # (m, k), columns in classes_ order
-        cells = [f"{label},{','.join(map(repr, p))}" for label, p in zip(labels, P, strict=True)]
-    return (f"{text},{cell}\n" for text, cell in zip(chunk.texts, cells, strict=True))
+        P = model.probabilities(A)  # (m, k), columns in classes_ order
+        labels = [str(label) for label in model.predictions(A).tolist()]
+        added = [labels, *(_floats(P[:, j]) for j in range(P.shape[1]))]
+    cells = kept.to_numpy(dtype=object).tolist()
+    return ([*row, *extra] for row, extra in zip(cells, zip(*added, strict=True), strict=True))
 
 
-def quoted(cell: str) -> str:
-    """``cell`` as a CSV field: in double quotes (doubled inside) when it needs them."""
-    if any(mark in cell for mark in ',"\r\n'):
-        return '"' + cell.replace('"', '""') + '"'
-    return cell
-
-
-def _open_source(
-    source: str | os.PathLike[str] | IO[str], stack: contextlib.ExitStack
-) -> tuple[IO[str], str]:
-    if not isinstance(source, str | os.PathLike):
-        return source, _stream_name(source)
-    path = Path(source)
-    where = repr(str(path))
-    if not path.is_file():
-        problem = "is a directory" if path.is_dir() else "does not exist"
-        raise InputError(f"data file {where} {problem}: check the path")
-    try:
-        return stack.enter_context(path.open(newline="", encoding="utf-8-sig")), where
-    except OSError as error:
-        raise InputError(f"could not open {where}: {error.strerror}") from None
-
-
-def _stream_name(stream: IO[str]) -> str:
-    name = getattr(stream, "name", None)
-    return repr(name) if isinstance(name, str) and not name.startswith("<") else STDIN_NAME
+def _floats(values: Any) -> list[str]:
+    """Each number at full precision: the shortest text that reads back to the same float."""
+    return [repr(value) for value in values.tolist()]
 
 
 def _atomic_csv(path: str | os.PathLike[str]) -> contextlib.AbstractContextManager[IO[str]]:

@@ -2,7 +2,8 @@
 
 A run whose config names ``resume_from`` (a ``model.npz`` or ``checkpoint.npz``
 written by ``glassnet train``) starts from that file's network instead of new
-random weights, and uses its :class:`~glassnet.data.preprocessing.Standardizer` and
+random weights, and uses its :class:`~glassnet.data.preprocessing.Standardizer` (or a
+table's preprocessor and target scaler) and
 :class:`~glassnet.data.preprocessing.LabelCodec` instead of fitting new ones: the
 network keeps seeing its features scaled as it learned them, and its output
 columns keep standing for the same classes. With the same data and seed the
@@ -48,7 +49,7 @@ def check_start_model(model: TrainedModel, config: RunConfig, dataset: Dataset) 
         "hidden": (tuple(config.hidden), tuple(network.layer_sizes[1:-1])),
         "activation": (tuple(config.activation), tuple(network.hidden)),
         "dtype": (config.dtype, network.dtype.name),
-        "standardize": (config.standardize, model.standardizer is not None),
+        "standardize": (config.standardize, _standardizes(model, config.standardize)),
     }
     if config.output is not None:
         fixed["output"] = (config.output, network.output)
@@ -63,6 +64,14 @@ def check_start_model(model: TrainedModel, config: RunConfig, dataset: Dataset) 
             f"the data {dataset.name!r} is a {dataset.task} problem but the model resumed from "
             f"is a {model.task} model"
         )
+    table = dataset.table
+    if table is not None and model.preprocessor is not None:
+        columns = [*table.numeric, *table.categorical]
+        if sorted(columns) != sorted(model.input_columns):
+            raise InputError(
+                f"the data's columns ({_names(columns)}) are not the model's "
+                f"({_names(model.input_columns)}): a resumed run trains on the same columns"
+            )
     if dataset.feature_names != model.feature_names:
         raise InputError(
             f"the data's features ({_names(dataset.feature_names)}) are not the model's "
@@ -73,6 +82,16 @@ def check_start_model(model: TrainedModel, config: RunConfig, dataset: Dataset) 
             model.label_codec.encode(dataset.y)
         except InputError as error:
             raise InputError(f"the data does not fit the model resumed from: {error}") from None
+
+
+def _standardizes(model: TrainedModel, asked: bool) -> bool:
+    """Whether the model standardises its features (a table's: its scaler; none: as asked)."""
+    if model.preprocessor is None:
+        return model.standardizer is not None
+    transformers = model.preprocessor.named_transformers_
+    if "numeric" not in transformers:
+        return asked  # only categorical columns: nothing to scale either way
+    return bool(transformers["numeric"].named_steps["scale"].with_std)
 
 
 def _show(value: Any) -> str:

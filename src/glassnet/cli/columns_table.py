@@ -1,0 +1,117 @@
+"""What ``glassnet train`` says about a table: every column and what was done to it, and notes.
+
+    column             role         missing  what was done
+    species            target             0  classification: 3 classes, text labels
+    island             categorical        0  one-hot: 3 categories (Biscoe, Dream, Torgersen)
+    bill_length_mm     numeric            2  median-imputed (44.5), standardised (mean 43.9, sd 5.46)
+
+The imputed values, categories and scales are those the preprocessor learned from the
+training part (the held-out part never seen), read from the fitted scikit-learn objects.
+"""
+
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+
+from glassnet.data.preprocessor import CATEGORICAL, NUMERIC
+from glassnet.runs import RunResult
+
+SHOWN_CATEGORIES = 6
+
+
+def columns_table(result: RunResult) -> Table | None:
+    """One row per column of the table the run read; None for a bundled data set."""
+    table = result.dataset.table
+    if table is None:
+        return None
+    found = Table(title="columns", title_justify="left")
+    for heading, justify in (
+        ("column", "left"),
+        ("role", "left"),
+        ("missing", "right"),
+        ("what was done", "left"),
+    ):
+        found.add_column(heading, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    steps = _fitted_steps(result.preprocessor)
+    for name in table.columns:
+        role, done = _treatment(result, name, steps)
+        missing = table.missing.get(name)
+        found.add_row(Text(name), role, "" if missing is None else str(missing), Text(done))
+    return found
+
+
+def _fitted_steps(preprocessor: Any) -> dict[str, dict[str, Any]]:
+    """Per raw column, the fitted values that concern it: imputed value, scale, categories."""
+    if preprocessor is None:
+        return {}
+    steps: dict[str, dict[str, Any]] = {}
+    transformers = preprocessor.named_transformers_
+    for kind, _, columns in preprocessor.transformers_:
+        if kind not in (NUMERIC, CATEGORICAL):
+            continue
+        pipeline = transformers[kind].named_steps
+        for j, name in enumerate(columns):
+            fitted: dict[str, Any] = {"kind": kind, "fill": pipeline["impute"].statistics_[j]}
+            if kind == NUMERIC:
+                scaler = pipeline["scale"]
+                scaled = scaler.with_std
+                fitted["scale"] = (scaler.mean_[j], scaler.scale_[j]) if scaled else None
+            else:
+                fitted["categories"] = list(pipeline["onehot"].categories_[j])
+            steps[str(name)] = fitted
+    return steps
+
+
+def _treatment(result: RunResult, name: str, steps: dict[str, dict[str, Any]]) -> tuple[str, str]:
+    """The column's role and what was done to it, in words."""
+    table = result.dataset.table
+    assert table is not None
+    if name in table.targets:
+        return "target", _target_treatment(result, name)
+    if name in table.left_out:
+        why = table.left_out[name]
+        return "left out", "a row id: a different value in every row" if why == "row id" else why
+    fitted = steps.get(name)
+    if fitted is None:
+        return "feature", "as the model file's preprocessor reads it"
+    missing = table.missing.get(name, 0)
+    done = []
+    if fitted["kind"] == NUMERIC:
+        if missing:
+            done.append(f"median-imputed ({_number(fitted['fill'])})")
+        if fitted["scale"] is not None:
+            mean, sd = fitted["scale"]
+            done.append(f"standardised (mean {_number(mean)}, sd {_number(sd)})")
+        return "numeric", ", ".join(done) or "as is (--no-standardize)"
+    if missing:
+        done.append(f"most-frequent-imputed ({fitted['fill']})")
+    categories = [str(value) for value in fitted["categories"]]
+    shown = ", ".join(categories[:SHOWN_CATEGORIES])
+    more = f", ... {len(categories) - SHOWN_CATEGORIES} more" if len(categories) > 6 else ""
+    done.append(f"one-hot: {len(categories)} categories ({shown}{more})")
+    return "categorical", ", ".join(done)
+
+
+def _target_treatment(result: RunResult, name: str) -> str:
+    table = result.dataset.table
+    assert table is not None
+    text = f"{result.config.task}: {table.task_reason}"
+    scaler = result.target_scaler
+    if scaler is not None:
+        j = list(table.targets).index(name)
+        text += (
+            f"; standardised inside (mean {_number(scaler.mean_[j])}, sd "
+            f"{_number(scaler.scale_[j])}), predictions mapped back"
+        )
+    return text
+
+
+def _number(value: float) -> str:
+    return f"{float(value):.4g}"
+
+
+def table_notes(result: RunResult) -> list[str]:
+    """The notes of reading the table (row ids left out, rows dropped), one line each."""
+    table = result.dataset.table
+    return [] if table is None else list(table.notes)

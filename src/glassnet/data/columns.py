@@ -1,0 +1,204 @@
+"""Which columns of a table a model uses, and how: the target(s), numeric and categorical features.
+
+    --target, --features, --drop, --categorical ──choose_columns──> targets, candidates
+    candidates' cells ──column_kinds──> numeric, categorical; row ids left out (a note)
+
+The rules:
+
+- The features are ``--features`` when given, else every column but the target(s),
+  less ``--drop``.
+- A feature is categorical when ``--categorical`` names it, or when fewer than half of
+  its present cells are numbers; else numeric. A numeric column with a cell that is no
+  number is an error naming that cell (or, with ``--nan skip``, its row is dropped).
+- A column chosen by default (not named in ``--features`` or ``--categorical``) that
+  holds a different value in every row, none missing, is a row id, and left out with a
+  note, when it is unnamed (a saved index), is named like one (``id``, ``index``,
+  ``rownames``, ...) or is text with more distinct values than :data:`MAX_CATEGORIES`.
+- A feature missing in every row is an error.
+"""
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from glassnet.data.cells import is_text, missing_cells, number_share
+from glassnet.data.reading import Rows
+from glassnet.errors import InputError
+
+MAX_CATEGORIES = 50  # more distinct values than this: a warning, or (text, unique) a row id
+ID_NAMES = frozenset({"id", "index", "rownames", "rowname", "row", "rowid", "row_id", "row.names"})
+NUMERIC_SHARE = 0.5  # at least this share of a column's present cells are numbers: numeric
+SHOWN = 20
+
+
+@dataclass(frozen=True)
+class ColumnChoice:
+    """The target column(s) and the feature candidates, by name, before their cells are read."""
+
+    targets: tuple[str, ...]
+    features: tuple[str, ...]
+    named: frozenset[str]  # features the user named (--features, --categorical): never row ids
+    categorical: frozenset[str]
+    dropped: tuple[str, ...]  # by --drop, or left out of --features
+
+
+@dataclass(frozen=True)
+class ColumnKinds:
+    """The features by kind, and the columns left out as row ids (with the note saying so)."""
+
+    numeric: tuple[str, ...]
+    categorical: tuple[str, ...]
+    row_ids: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+def listed(names: Sequence[str], limit: int = SHOWN) -> str:
+    """``a, b, c`` (the first ``limit`` names, then how many more)."""
+    more = f", ... ({len(names) - limit} more)" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
+
+
+def parse_names(names: str | Sequence[str] | None) -> tuple[str, ...]:
+    """``"a,b"`` or ``["a", "b"]`` -> ``("a", "b")``; ``None`` or ``""`` -> ``()``."""
+    if names is None:
+        return ()
+    parts = names.split(",") if isinstance(names, str) else list(names)
+    return tuple(part.strip() for part in parts if part.strip())
+
+
+def target_names(target: str | Sequence[str], columns: Sequence[str]) -> tuple[str, ...]:
+    """The target column(s): ``target`` itself when a column has that name, else split at commas."""
+    if isinstance(target, str) and target.strip() in columns:
+        return (target.strip(),)
+    return parse_names(target)
+
+
+def choose_columns(
+    columns: Sequence[str],
+    where: str,
+    *,
+    target: str | Sequence[str],
+    features: str | Sequence[str] | None = None,
+    drop: str | Sequence[str] | None = None,
+    categorical: str | Sequence[str] | None = None,
+    sep: str = ",",
+) -> ColumnChoice:
+    """Check the names given against the file's columns; the targets and feature candidates.
+
+    Raises
+    ------
+    InputError
+        An unknown name (listing the file's columns), a target that is also a feature or
+        dropped, no target, or no feature left.
+    """
+    targets = target_names(target, columns)
+    if not targets:
+        raise InputError(f"a CSV file needs a target column: pass --target COLUMN for {where}")
+    for name in targets:
+        if name not in columns:
+            raise _absent_target(name, columns, where, sep)
+    chosen = {option: parse_names(value) for option, value in _lists(features, drop, categorical)}
+    for option, names in chosen.items():
+        unknown = [name for name in names if name not in columns]
+        if unknown:
+            raise InputError(
+                f"unknown column(s) {', '.join(map(repr, unknown))} in {option}: the columns of "
+                f"{where} are {listed(list(columns))}"
+            )
+        clash = [name for name in names if name in targets]
+        if clash and option != "--drop":
+            raise InputError(f"{clash[0]!r} is the target: it cannot be in {option} as well")
+        if clash:
+            raise InputError(f"{clash[0]!r} is the target: drop it from --drop")
+    given, dropped = chosen["--features"], set(chosen["--drop"])
+    pool = given or tuple(name for name in columns if name not in targets)
+    kept = tuple(name for name in pool if name not in dropped)
+    not_features = [name for name in chosen["--categorical"] if name not in kept]
+    if not_features:
+        raise InputError(
+            f"--categorical {not_features[0]!r}: that column is not a feature (it is dropped or "
+            "not in --features)"
+        )
+    if not kept:
+        raise _no_features(targets, where, sep)
+    return ColumnChoice(
+        targets=targets,
+        features=kept,
+        named=frozenset(given) | frozenset(chosen["--categorical"]),
+        categorical=frozenset(chosen["--categorical"]),
+        dropped=tuple(name for name in columns if name not in kept and name not in targets),
+    )
+
+
+def _lists(
+    features: str | Sequence[str] | None,
+    drop: str | Sequence[str] | None,
+    categorical: str | Sequence[str] | None,
+) -> list[tuple[str, str | Sequence[str] | None]]:
+    return [("--features", features), ("--drop", drop), ("--categorical", categorical)]
+
+
+def _absent_target(name: str, columns: Sequence[str], where: str, sep: str) -> InputError:
+    close = difflib.get_close_matches(name, list(columns), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    if sep != "," and sep in name:
+        hint += f" (read as {sep!r}-separated: name one column, or pass --sep)"
+    return InputError(
+        f"target column {name!r} is not in {where}{hint}: available columns are "
+        f"{listed(list(columns))}"
+    )
+
+
+def _no_features(targets: tuple[str, ...], where: str, sep: str) -> InputError:
+    other = next((mark for mark in (";", "\t", "|", ",") if mark != sep and mark in targets[0]), "")
+    hint = f" (the file looks {other!r}-separated: pass --sep)" if other else ""
+    shown = ", ".join(map(repr, targets))
+    return InputError(
+        f"{where} has only the target column {shown}: at least one feature column is needed{hint}"
+    )
+
+
+def column_kinds(rows: Rows, choice: ColumnChoice, where: str) -> ColumnKinds:
+    """Each candidate's kind from its cells; row ids left out; an empty column refused."""
+    frame, n = rows.frame, len(rows)
+    numeric, categorical, row_ids, notes = [], [], [], []
+    for name in choice.features:
+        column = frame[name]
+        missing = missing_cells(column)
+        if missing.all():
+            raise InputError(
+                f"column {name!r} of {where} is missing in every row: leave it out with "
+                f"--drop {name}"
+            )
+        share = number_share(column)
+        if name not in choice.named and _is_row_id(name, column, missing, share, n):
+            row_ids.append(name)
+            notes.append(
+                f"column {name!r} looks like a row id (a different value in each of the {n} "
+                f"rows): left out; name it in --features to keep it"
+            )
+        elif name.startswith("Unnamed: ") and name not in choice.named:
+            raise InputError(
+                f"{where}: column {int(name.split()[1]) + 1} of the header has no name: name "
+                "every column (pandas writes an unnamed index column unless you pass "
+                "index=False), or leave it out with --drop"
+            )
+        elif name in choice.categorical or share < NUMERIC_SHARE:
+            categorical.append(name)
+        else:
+            numeric.append(name)
+    if not numeric and not categorical:
+        raise InputError(f"{where} has no feature column left once the row ids are left out")
+    return ColumnKinds(tuple(numeric), tuple(categorical), tuple(row_ids), tuple(notes))
+
+
+def _is_row_id(name: str, column: pd.Series, missing: np.ndarray, share: float, n: int) -> bool:
+    """Unique in every row (none missing, two rows or more) and unnamed, id-named, or long text."""
+    if n < 2 or missing.any() or column.nunique() != n:
+        return False
+    looks_like_id = name.startswith("Unnamed: ") or name.lower().replace(" ", "") in ID_NAMES
+    long_text = is_text(column) and share < NUMERIC_SHARE and n > MAX_CATEGORIES
+    return looks_like_id or long_text

@@ -1,0 +1,191 @@
+"""The features' preprocessing: one scikit-learn ``ColumnTransformer``, nothing written by hand.
+
+    numeric      SimpleImputer(strategy="median")        -> StandardScaler()
+    categorical  SimpleImputer(strategy="most_frequent") -> OneHotEncoder(handle_unknown="ignore")
+
+A category not seen in fitting becomes all zeros in its one-hot columns. The output
+columns are the numeric ones (their names), then each categorical column's categories
+(``island_Biscoe``, ...), as ``get_feature_names_out()`` names them. ``glassnet train``
+builds exactly this from a CSV, and :func:`make_preprocessor` builds it from a
+DataFrame in a script, so both train on the same thing::
+
+    preprocessor = glassnet.data.make_preprocessor(df.drop(columns="species"))
+    X = preprocessor.fit_transform(df.drop(columns="species"))
+
+The model file stores the fitted transformer by its fitted attributes (never pickle).
+"""
+
+import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from glassnet.data.cells import as_categories, missing_cells, number_share, parse_numbers
+from glassnet.data.columns import MAX_CATEGORIES, NUMERIC_SHARE
+from glassnet.errors import InputError
+
+if TYPE_CHECKING:
+    from sklearn.compose import ColumnTransformer
+
+NUMERIC, CATEGORICAL = "numeric", "categorical"  # the transformers' names in the ColumnTransformer
+MOSTLY_MISSING = 0.9  # a column missing in at least this share of rows gets a warning
+
+
+def build_preprocessor(
+    numeric: Sequence[str], categorical: Sequence[str], *, standardize: bool = True
+) -> "ColumnTransformer":
+    """The unfitted ColumnTransformer for these columns (``standardize=False``: no scaling).
+
+    Without standardising, the scaler is kept with ``with_mean=False, with_std=False``
+    (it changes nothing), so every preprocessor has the same steps.
+    """
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    if not numeric and not categorical:
+        raise InputError("a preprocessor needs at least one numeric or categorical column")
+    transformers: list[tuple[str, Any, list[str]]] = []
+    if numeric:
+        steps = [
+            ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
+            ("scale", StandardScaler(with_mean=standardize, with_std=standardize)),
+        ]
+        transformers.append((NUMERIC, Pipeline(steps), list(numeric)))
+    if categorical:
+        steps = [
+            ("impute", SimpleImputer(strategy="most_frequent", keep_empty_features=True)),
+            ("onehot", OneHotEncoder(handle_unknown="ignore", sparse_output=False)),
+        ]
+        transformers.append((CATEGORICAL, Pipeline(steps), list(categorical)))
+    return ColumnTransformer(transformers, remainder="drop", verbose_feature_names_out=False)
+
+
+def make_preprocessor(
+    df: pd.DataFrame,
+    *,
+    numeric: Sequence[str] | None = None,
+    categorical: Sequence[str] | None = None,
+    standardize: bool = True,
+) -> "ColumnTransformer":
+    """The ColumnTransformer ``glassnet train`` uses, for the columns of ``df`` (unfitted).
+
+    Parameters
+    ----------
+    df
+        The feature columns (not the target). A column of a numeric dtype is numeric; a
+        column of text is numeric when at least half its present cells are numbers, else
+        categorical, as ``glassnet train`` decides.
+    numeric, categorical
+        The columns of each kind, to choose them yourself (``categorical=["year"]`` makes
+        ``year`` categorical; every other column is then inferred).
+    standardize
+        Scale numeric columns to mean 0 and standard deviation 1 (after imputing).
+
+    Warns
+    -----
+    UserWarning
+        For a categorical column with more than 50 categories, and for a column missing
+        in 90 % of the rows or more, naming it and its count.
+
+    Returns
+    -------
+    ColumnTransformer
+        Unfitted: call ``fit`` or ``fit_transform`` on the training rows.
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise InputError(f"make_preprocessor takes a pandas DataFrame, got {type(df).__name__}")
+    named = {*(numeric or ()), *(categorical or ())}
+    unknown = sorted(named - set(map(str, df.columns)))
+    if unknown:
+        raise InputError(
+            f"unknown column(s) {', '.join(map(repr, unknown))}: the DataFrame has "
+            f"{', '.join(map(str, df.columns[:20]))}"
+        )
+    numeric_columns = [str(c) for c in df.columns if c in (numeric or ())]
+    categorical_columns = [str(c) for c in df.columns if c in (categorical or ())]
+    for name in df.columns:
+        if name not in named:
+            numbers = number_share(df[name]) >= NUMERIC_SHARE
+            (numeric_columns if numbers else categorical_columns).append(str(name))
+    for message in column_warnings(df, categorical_columns):
+        warnings.warn(message, UserWarning, stacklevel=2)
+    return build_preprocessor(numeric_columns, categorical_columns, standardize=standardize)
+
+
+def column_warnings(df: pd.DataFrame, categorical: Sequence[str]) -> list[str]:
+    """A warning for each column with too many categories or almost no values."""
+    found = []
+    n = len(df)
+    for name in df.columns:
+        missing = int(missing_cells(df[name]).sum())
+        if n and missing < n and missing >= MOSTLY_MISSING * n:
+            found.append(
+                f"column {name!r} is missing in {missing} of {n} rows ({missing / n:.0%}): "
+                f"its imputed values carry little; leave it out with --drop {name}"
+            )
+    for name in categorical:
+        count = pd.Series(as_categories(df[name])).nunique()
+        if count > MAX_CATEGORIES:
+            found.append(
+                f"column {name!r} has {count} categories (more than {MAX_CATEGORIES}): each "
+                f"becomes a one-hot column; leave it out with --drop {name} if it is an id or "
+                "free text"
+            )
+    return found
+
+
+def typed_features(
+    frame: pd.DataFrame, numeric: Sequence[str], categorical: Sequence[str]
+) -> pd.DataFrame:
+    """The columns the preprocessor takes, typed: numbers as float64, categories as text.
+
+    Missing cells become NaN in both; a numeric cell that is no finite number becomes NaN
+    too (callers check those cells first, :func:`~glassnet.data.cells.parse_numbers`).
+    """
+    columns: dict[str, Any] = {name: parse_numbers(frame[name])[0] for name in numeric}
+    columns.update({name: as_categories(frame[name]) for name in categorical})
+    typed = pd.DataFrame(columns, index=frame.index)
+    for name in categorical:
+        typed[name] = typed[name].astype(object)
+    return typed
+
+
+def encoded(preprocessor: "ColumnTransformer", typed: pd.DataFrame) -> np.ndarray:
+    """``preprocessor.transform(typed)`` as float64, shape (n, n_encoded)."""
+    return np.asarray(preprocessor.transform(typed), dtype=np.float64)
+
+
+def preprocessor_columns(preprocessor: "ColumnTransformer") -> tuple[list[str], list[str]]:
+    """The raw columns a fitted preprocessor reads: ``(numeric, categorical)``."""
+    columns: dict[str, list[str]] = {NUMERIC: [], CATEGORICAL: []}
+    for name, _, names in preprocessor.transformers_:
+        if name in columns:
+            columns[name] = [str(column) for column in names]
+    return columns[NUMERIC], columns[CATEGORICAL]
+
+
+def unseen_categories(
+    preprocessor: "ColumnTransformer", typed: pd.DataFrame
+) -> tuple[np.ndarray, dict[str, list[str]]]:
+    """Rows holding a category the preprocessor never saw (one-hot: all zeros), and which.
+
+    Returns a boolean mask over the rows and, per column, the unseen categories (a few).
+    A missing cell is not unseen: the imputer fills it in.
+    """
+    _, categorical = preprocessor_columns(preprocessor)
+    rows = np.zeros(len(typed), dtype=bool)
+    found: dict[str, list[str]] = {}
+    if not categorical:
+        return rows, found
+    encoder = preprocessor.named_transformers_[CATEGORICAL].named_steps["onehot"]
+    for name, known in zip(categorical, encoder.categories_, strict=True):
+        values = typed[name]
+        unseen = values.notna().to_numpy() & ~values.isin(list(known)).to_numpy()
+        if unseen.any():
+            rows |= unseen
+            found[name] = list(dict.fromkeys(values[unseen].astype(str)))[:5]
+    return rows, found

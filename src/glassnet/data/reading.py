@@ -1,0 +1,336 @@
+"""Read a table from a CSV or Parquet file, whole or in chunks, with pandas.
+
+    path ──open_source (.gz .bz2 .xz .zip; UTF-8, BOM dropped, or --encoding)──> bytes
+    first lines ──sniff: , ; tab or whitespace (or --sep)──> the delimiter, the header
+    bytes ──pandas.read_csv (every cell as its text)──> Rows: frame, each row's line
+
+:func:`open_table` opens a source and reads its header; :meth:`TableReader.read` gives
+every row at once and :meth:`TableReader.chunks` ``chunksize`` rows at a time, from the
+same pandas reader with the same options (:func:`read_table` is the first in one
+call). Cells stay text (``""`` for an empty one), so what a cell means (a number, a
+category, a missing value) is decided by :mod:`glassnet.data.cells`, the same way for
+a whole file and for a chunk. Each row knows the line of the file it starts on, so an
+error names it; a row with more fields than the header is an error naming its line.
+pandas reads a row with fewer fields as ending in empty cells. Parquet files
+(``.parquet``, ``.pq``) need pyarrow (``pip install 'glassnet[parquet]'``); their rows
+are numbered from 1 and their cells keep Parquet's types.
+"""
+
+import contextlib
+import os
+import re
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from glassnet.data.sniffing import SEPARATORS, header_of, sniff_separator
+from glassnet.data.sources import Source, decode_error, open_source
+from glassnet.errors import InputError
+
+DEFAULT_CHUNK_SIZE = 10_000
+EXTRA = "\x00extra"  # a column after the header's: filled only by a row with one field too many
+PARQUET_SUFFIXES = (".parquet", ".pq")
+PANDAS_OPTIONS: dict[str, Any] = {  # every cell as its text, blank lines kept (to count lines)
+    "header": None,
+    "dtype": object,
+    "keep_default_na": False,
+    "na_filter": False,
+    "skip_blank_lines": False,
+    "index_col": False,
+    "quotechar": '"',
+    "engine": "c",
+}
+TOO_MANY = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+@dataclass
+class Rows:
+    """Consecutive rows of a table.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        One column per header name (stripped of spaces); a CSV's cells are their text as in
+        the file (``""`` when empty), a Parquet file's keep their types.
+    lines : ndarray of shape (n_rows,)
+        The line of the file where each row starts (a CSV), or the row's number counted
+        from 1 (Parquet).
+    """
+
+    frame: pd.DataFrame
+    lines: NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def take(self, keep: NDArray[np.bool_]) -> "Rows":
+        """The rows where ``keep`` is True."""
+        return Rows(self.frame[keep].reset_index(drop=True), self.lines[keep])
+
+
+@dataclass
+class TableReader:
+    """An open table: its header is known, its rows are read by :meth:`read` or :meth:`chunks`.
+
+    Attributes
+    ----------
+    where : str
+        The source's name in messages: ``'data.csv'`` or ``standard input``.
+    header : list of str
+        The column names as the file spells them (spaces kept); ``columns`` has them stripped.
+    sep : str
+        The delimiter read with: ``,``, ``;``, ``\\t``, ``whitespace``, or ``parquet``.
+    line_word : str
+        ``"line"`` for a CSV (rows are named by their line), ``"row"`` for Parquet.
+    """
+
+    where: str
+    header: list[str]
+    sep: str
+    line_word: str
+    _rows: Callable[[int | None], Iterator[Rows]] = field(repr=False)
+    _stack: contextlib.ExitStack = field(repr=False)
+
+    @property
+    def columns(self) -> list[str]:
+        """The column names, stripped of spaces; an unnamed column is ``"Unnamed: k"``."""
+        return column_names(self.header)
+
+    def read(self) -> Rows:
+        """Every row (blank lines left out)."""
+        return next(self._rows(None))
+
+    def chunks(self, chunksize: int = DEFAULT_CHUNK_SIZE) -> Iterator[Rows]:
+        """The rows ``chunksize`` at a time (fewer when blank lines are left out), never empty."""
+        if isinstance(chunksize, bool) or not isinstance(chunksize, int) or chunksize < 1:
+            raise InputError(f"chunk_size must be a whole number of 1 or more, got {chunksize!r}")
+        return (rows for rows in self._rows(chunksize) if len(rows))
+
+    def close(self) -> None:
+        """Close the file."""
+        self._stack.close()
+
+    def __enter__(self) -> "TableReader":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def column_names(header: list[str]) -> list[str]:
+    """The header's names stripped of spaces; an empty one is ``"Unnamed: k"`` (k from 0), as
+    pandas names it."""
+    names = [name.strip() for name in header]
+    return [name or f"Unnamed: {k}" for k, name in enumerate(names)]
+
+
+def read_table(
+    source: str | os.PathLike[str] | IO[str] | IO[bytes],
+    *,
+    sep: str | None = None,
+    encoding: str | None = None,
+) -> tuple[TableReader, Rows]:
+    """Open ``source`` and read every row: ``(reader, rows)``, the file already closed."""
+    with open_table(source, sep=sep, encoding=encoding) as reader:
+        return reader, reader.read()
+
+
+def open_table(
+    source: str | os.PathLike[str] | IO[str] | IO[bytes],
+    *,
+    sep: str | None = None,
+    encoding: str | None = None,
+) -> TableReader:
+    """Open a CSV or Parquet file (or a text stream of CSV) and read its header.
+
+    Parameters
+    ----------
+    source
+        A path (``.csv``, ``.tsv``, ``.txt``, any of them ``.gz``, ``.bz2``, ``.xz`` or
+        ``.zip``; ``.parquet``), or an open stream of bytes or text.
+    sep
+        ``","``, ``";"``, ``"\\t"`` (or ``"tab"``), ``"whitespace"`` (runs of spaces and
+        tabs); ``None`` sniffs it from the first lines.
+    encoding
+        The text's encoding; ``None`` is UTF-8 (a byte-order mark is dropped).
+
+    Raises
+    ------
+    InputError
+        A missing file, an unknown encoding or delimiter, text that does not decode, an
+        empty file, a header with a name twice.
+    """
+    stack = contextlib.ExitStack()
+    try:
+        if isinstance(source, str | os.PathLike) and _is_parquet(Path(source)):
+            return _open_parquet(Path(source), stack)
+        return _open_csv(open_source(source, encoding, stack), sep, stack)
+    except BaseException:
+        stack.close()
+        raise
+
+
+def _is_parquet(path: Path) -> bool:
+    return path.suffix.lower() in PARQUET_SUFFIXES
+
+
+def _open_csv(source: Source, sep: str | None, stack: contextlib.ExitStack) -> TableReader:
+    where, sample = source.where, source.sample
+    delimiter = _check_sep(sep) if sep is not None else sniff_separator(sample)
+    header, records_before_data, header_lines = header_of(sample, delimiter)
+    if header is None:
+        raise InputError(f"{where} is empty: a CSV needs a header row and data rows")
+    _check_header(header, where)
+    names = [*column_names(header), EXTRA]
+    options = {**PANDAS_OPTIONS, "names": names, "skiprows": records_before_data}
+    options["sep"] = SEPARATORS[delimiter]
+    if source.encoding is not None:
+        options["encoding"] = source.encoding
+    first_line = header_lines + 1
+    source.sample = ""  # sniffed and read: not kept while the rows are read
+
+    def rows(chunksize: int | None) -> Iterator[Rows]:
+        parsed = _parse(source, options, chunksize, delimiter)
+        yield from _with_lines(parsed, first_line, len(header), where)
+
+    return TableReader(where, header, delimiter, "line", rows, stack)
+
+
+def _check_sep(sep: str) -> str:
+    named = {"tab": "\t", "\\t": "\t", "space": "whitespace", " ": "whitespace"}
+    delimiter = named.get(sep, sep)
+    if delimiter not in SEPARATORS:
+        raise InputError(
+            f"unknown delimiter {sep!r}: use ',', ';', tab ('\\t' or tab) or whitespace"
+        )
+    return delimiter
+
+
+def _check_header(header: list[str], where: str) -> None:
+    from glassnet.data.cells import is_number  # the one rule of what a number is
+
+    names = [name.strip() for name in header]
+    if all(is_number(name) for name in names):
+        raise InputError(
+            f"{where} has no header row (its first line is all numbers): "
+            "add a first line with the column names"
+        )
+    named = [name for name in names if name]
+    twice = sorted({name for name in named if named.count(name) > 1})
+    if twice:
+        raise InputError(f"{where} has duplicate column names {', '.join(twice)}: rename them")
+
+
+def _parse(
+    source: Source, options: dict[str, Any], chunksize: int | None, delimiter: str
+) -> Iterator[pd.DataFrame]:
+    """pandas' frames of text cells, its errors turned into glassnet's."""
+    stream, where = source.stream, source.where
+    width = len(options["names"]) - 1
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)  # a first row too long
+            if chunksize is None:
+                yield pd.read_csv(stream, **options)
+                return
+            with pd.read_csv(stream, chunksize=chunksize, **options) as reader:
+                yield from reader
+    except UnicodeDecodeError as error:
+        raise decode_error(where, source.asked, error) from None
+    except pd.errors.EmptyDataError:
+        yield pd.DataFrame(columns=options["names"], dtype=str)
+    except pd.errors.ParserWarning:
+        raise InputError(
+            f"{where}: the first data row has {width + 2} or more fields but the header has "
+            f"{width}: check for stray delimiters or unquoted text (read as {_named(delimiter)})"
+        ) from None
+    except pd.errors.ParserError as error:
+        found = TOO_MANY.search(str(error))
+        if found is None:
+            raise InputError(
+                f"{where} could not be parsed as {_named(delimiter)}-separated text ({error}): "
+                "pass the delimiter with --sep"
+            ) from None
+        _, line, seen = found.groups()
+        raise InputError(
+            f"{where}, line {line}: {seen} fields but the header has {width}: check for stray "
+            f"delimiters or unquoted text (read as {_named(delimiter)}-separated)"
+        ) from None
+
+
+def _named(delimiter: str) -> str:
+    return {"\t": "tab", "whitespace": "whitespace"}.get(delimiter, repr(delimiter))
+
+
+def _with_lines(
+    frames: Iterator[pd.DataFrame], first_line: int, width: int, where: str
+) -> Iterator[Rows]:
+    """Each frame's rows with their lines, blank lines dropped, a row one field too long refused.
+
+    A row starts one line after the previous one's start plus the line breaks inside its
+    quoted cells.
+    """
+    line = first_line
+    for frame in frames:
+        spans = 1 + sum(_line_breaks(frame[name]) for name in frame.columns)
+        starts = np.cumsum(spans) - spans  # each row's first line, counted from this chunk's
+        lines = (line + starts).astype(np.int64)
+        line += int(np.sum(spans))
+        too_long = frame[EXTRA].to_numpy() != ""
+        if too_long.any():
+            at = int(lines[np.argmax(too_long)])
+            raise InputError(
+                f"{where}, line {at}: {width + 1} fields but the header has {width}: check for "
+                "stray delimiters or unquoted text"
+            )
+        cells = frame.drop(columns=EXTRA)
+        blank = (cells == "").all(axis=1).to_numpy() if len(cells.columns) else np.ones(0, bool)
+        rows = Rows(cells.reset_index(drop=True), lines)
+        yield rows.take(~blank) if blank.any() else rows
+
+
+def _line_breaks(column: pd.Series) -> NDArray[np.int64]:
+    """The line breaks inside each cell (quoted ones), counted only in a column that has any."""
+    cells = column.to_numpy(dtype=object)
+    if "\n" not in "".join(cells):
+        return np.zeros(len(cells), dtype=np.int64)
+    return np.array([cell.count("\n") for cell in cells], dtype=np.int64)
+
+
+def _open_parquet(path: Path, stack: contextlib.ExitStack) -> TableReader:
+    where = repr(str(path))
+    if not path.is_file():
+        problem = "is a directory" if path.is_dir() else "does not exist"
+        raise InputError(f"data file {where} {problem}: check the path")
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputError(
+            f"reading the Parquet file {where} needs pyarrow: pip install 'glassnet[parquet]'"
+        ) from None
+    try:
+        parquet = pq.ParquetFile(path)
+    except (OSError, ValueError) as error:
+        raise InputError(f"could not read {where} as a Parquet file: {error}") from None
+    stack.callback(parquet.close)
+    header = list(parquet.schema_arrow.names)
+    _check_header(header, where)
+
+    def rows(chunksize: int | None) -> Iterator[Rows]:
+        start = 1
+        batches = (
+            [parquet.read()] if chunksize is None else parquet.iter_batches(batch_size=chunksize)
+        )
+        for batch in batches:
+            frame = batch.to_pandas()
+            frame.columns = column_names([str(name) for name in frame.columns])
+            yield Rows(frame, np.arange(start, start + len(frame), dtype=np.int64))
+            start += len(frame)
+
+    return TableReader(where, header, "parquet", "row", rows, stack)

@@ -1,0 +1,234 @@
+"""A data set from a real table: any CSV or Parquet file, text columns and missing cells included.
+
+    file ──read_table──> rows of text cells, each with its line
+    --target, --features, --drop, --categorical ──choose_columns──> the targets, the features
+    rows missing a target ──dropped, counted (--nan error: refused)
+    features' cells ──column_kinds──> numeric, categorical; row ids left out
+    bad cells ──--nan impute: kept as NaN for the imputer | skip: rows dropped | error──>
+    targets ──target_values──> y, the task and why
+
+The :class:`Dataset` it returns holds ``X`` imputed and one-hot encoded but not scaled
+(a preprocessor fitted on every row, for a first look); a run fits its own preprocessor on
+its training part only (:mod:`glassnet.runs.encoding`), from :attr:`Dataset.table`.
+"""
+
+import hashlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from glassnet.data.cells import missing_cells, parse_numbers
+from glassnet.data.columns import ColumnKinds, choose_columns, column_kinds
+from glassnet.data.dataset import Dataset, Table
+from glassnet.data.preprocessor import build_preprocessor, encoded, typed_features
+from glassnet.data.reading import Rows, read_table
+from glassnet.data.task import missing_targets, target_values
+from glassnet.errors import InputError
+
+NAN_POLICIES = ("impute", "skip", "error")
+FINGERPRINT_BLOCK = 2**20
+
+
+def file_fingerprint(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """``{"file": name, "size": bytes, "sha256": hex digest}`` of a file's bytes."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        while block := handle.read(FINGERPRINT_BLOCK):
+            digest.update(block)
+    file = Path(path)
+    return {"file": file.name, "size": file.stat().st_size, "sha256": digest.hexdigest()}
+
+
+def read_tabular(
+    path: str | os.PathLike[str],
+    target: str | Sequence[str],
+    *,
+    task: str = "auto",
+    features: str | Sequence[str] | None = None,
+    drop: str | Sequence[str] | None = None,
+    categorical: str | Sequence[str] | None = None,
+    nan: str = "impute",
+    sep: str | None = None,
+    encoding: str | None = None,
+) -> Dataset:
+    """Load a CSV or Parquet file as a :class:`Dataset` with its :class:`Table`.
+
+    Parameters
+    ----------
+    path
+        The file (see :func:`glassnet.data.reading.open_table` for what it may be).
+    target
+        The column to predict, or several (a list, or names joined by commas) for
+        multi-output regression.
+    task
+        ``"auto"`` (the rule of :mod:`glassnet.data.task`), ``"classification"`` or
+        ``"regression"``.
+    features, drop, categorical
+        Column names (lists, or joined by commas): the features to use (default: all
+        but the targets), columns to leave out, columns to treat as categories.
+    nan
+        What a missing feature cell does: ``"impute"`` (kept for the imputer),
+        ``"skip"`` (its row is dropped) or ``"error"``. A row missing its target is
+        dropped (``"error"``: refused).
+    sep, encoding
+        The delimiter (``None``: sniffed) and the text encoding (``None``: UTF-8).
+
+    Raises
+    ------
+    InputError
+        Naming the column, the line and the fix: see :mod:`glassnet.data.columns`.
+    """
+    if nan not in NAN_POLICIES:
+        raise InputError(f"nan must be one of {', '.join(NAN_POLICIES)}, got {nan!r}")
+    reader, rows = read_table(path, sep=sep, encoding=encoding)
+    where, word = reader.where, reader.line_word
+    if not len(rows):
+        raise InputError(f"{where} has a header but no data rows")
+    choice = choose_columns(
+        reader.columns,
+        where,
+        target=target,
+        features=features,
+        drop=drop,
+        categorical=categorical,
+        sep=reader.sep,
+    )
+    notes: list[str] = []
+    rows = _drop_missing_targets(rows, choice.targets, nan, where, word, notes)
+    kinds = column_kinds(rows, choice, where)
+    notes += kinds.notes
+    used = [*kinds.numeric, *kinds.categorical, *choice.targets]
+    missing = {name: int(missing_cells(rows.frame[name]).sum()) for name in used}
+    rows = _check_features(rows, kinds, nan, where, word, notes)
+    y, task, reason = target_values(rows, choice.targets, task, where, word)
+    frame = typed_features(rows.frame, kinds.numeric, kinds.categorical)
+    look = build_preprocessor(kinds.numeric, kinds.categorical, standardize=False)
+    X = encoded(look.fit(frame), frame)
+    left_out = dict.fromkeys(choice.dropped, "--drop or not in --features")
+    left_out.update(dict.fromkeys(kinds.row_ids, "row id"))
+    table = Table(
+        columns=tuple(reader.columns),
+        frame=frame,
+        numeric=kinds.numeric,
+        categorical=kinds.categorical,
+        targets=choice.targets,
+        task_reason=reason,
+        left_out=left_out,
+        missing=missing,
+        notes=tuple(notes),
+        lines=rows.lines,
+        sep=reader.sep,
+        fingerprint=file_fingerprint(path),
+    )
+    n_features = len(kinds.numeric) + len(kinds.categorical)
+    return Dataset(
+        X=X,
+        y=y,
+        feature_names=[str(name) for name in look.get_feature_names_out()],
+        target_name=",".join(choice.targets),
+        task=task,
+        name=Path(path).name.split(".")[0] or "data",
+        description=f"{len(y)} rows x {n_features} columns from {Path(path).name}, target "
+        f"{', '.join(map(repr, choice.targets))} ({task}: {reason})",
+        table=table,
+    )
+
+
+def _drop_missing_targets(
+    rows: Rows, targets: Sequence[str], nan: str, where: str, word: str, notes: list[str]
+) -> Rows:
+    """The rows with every target present and finite; the others dropped (counted) or refused."""
+    bad = missing_targets(rows, targets)
+    for name in targets:
+        values, not_finite = parse_numbers(rows.frame[name])
+        present = values[~bad]
+        if present.size and np.isfinite(present).mean() > 0.5:  # a numeric target: inf is none
+            bad |= not_finite
+    if not bad.any():
+        return rows
+    first = int(np.argmax(bad))
+    if nan == "error":
+        name = next(t for t in targets if _cell_is_bad(rows.frame[t], first))
+        cell = rows.frame[name].iloc[first]
+        raise InputError(
+            f"{where}, {word} {rows.lines[first]}, column {name!r}: missing or non-finite "
+            f"target value {str(cell)!r}: drop or impute those rows first (without --nan "
+            "error, rows without a target are dropped with a count)"
+        )
+    kept = rows.take(~bad)
+    if not len(kept):
+        raise InputError(f"{where}: every row lacks the target {', '.join(map(repr, targets))}")
+    shown = ", ".join(str(line) for line in rows.lines[bad][:5])
+    more = ", ..." if bad.sum() > 5 else ""
+    notes.append(
+        f"dropped {int(bad.sum())} row(s) without a target {', '.join(map(repr, targets))} "
+        f"({word}s {shown}{more})"
+    )
+    return kept
+
+
+def _cell_is_bad(column: pd.Series, row: int) -> bool:
+    cell = column.iloc[[row]]
+    return bool(missing_cells(cell)[0] or parse_numbers(cell)[1][0])
+
+
+def _check_features(
+    rows: Rows, kinds: ColumnKinds, nan: str, where: str, word: str, notes: list[str]
+) -> Rows:
+    """Refuse or drop rows whose numeric cells are no numbers, and (by ``nan``) missing cells."""
+    frame = rows.frame
+    bad_rows = np.zeros(len(rows), dtype=bool)
+    missing_rows = np.zeros(len(rows), dtype=bool)
+    first: tuple[int, str, str] | None = None  # (row, column, problem) of the earliest bad cell
+    for name in (*kinds.numeric, *kinds.categorical):
+        missing = missing_cells(frame[name])
+        bad = parse_numbers(frame[name])[1] if name in kinds.numeric else np.zeros_like(missing)
+        bad_rows |= bad
+        missing_rows |= missing
+        found = bad | (missing if nan == "error" else np.zeros_like(missing))
+        if found.any() and (first is None or int(np.argmax(found)) < first[0]):
+            row = int(np.argmax(found))
+            first = (row, name, "bad" if bad[row] else "missing")
+    if nan == "skip":
+        dropped = bad_rows | missing_rows
+        if dropped.any():
+            notes.append(
+                f"dropped {int(dropped.sum())} row(s) with a missing or unreadable feature "
+                "cell (--nan skip)"
+            )
+            if dropped.all():
+                raise InputError(f"{where}: every row has a missing or unreadable feature cell")
+            return rows.take(~dropped)
+        return rows
+    if first is not None:
+        raise _cell_error(rows, first, where, word)
+    return rows
+
+
+def _cell_error(rows: Rows, first: tuple[int, str, str], where: str, word: str) -> InputError:
+    row, name, problem = first
+    cell = str(rows.frame[name].iloc[row])
+    at = f"{where}, {word} {rows.lines[row]}, column {name!r}"
+    if problem == "missing" or _infinite(cell):
+        return InputError(
+            f"{at}: missing or non-finite value {cell!r}: drop or impute those rows first, "
+            "or pass --nan impute (fill in the column's median or most frequent value) or "
+            "--nan skip (drop such rows)"
+        )
+    return InputError(
+        f"{at}: {cell!r} is not a number, though at least half of the column's cells are: fix "
+        f"the cell, pass --categorical {name} if the column holds categories, or --nan skip to "
+        "drop such rows"
+    )
+
+
+def _infinite(cell: str) -> bool:
+    try:
+        return not np.isfinite(float(cell.strip()))
+    except ValueError:
+        return False
