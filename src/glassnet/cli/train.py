@@ -20,7 +20,6 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from glassnet.cli.app import (
@@ -43,10 +42,10 @@ from glassnet.cli.options import (
     table_options,
     target_option,
 )
-from glassnet.cli.columns_table import columns_table, table_notes
 from glassnet.cli.progress import ProgressBar, progress_display
 from glassnet.cli.resume import RESUME_HELP, resumed_options
-from glassnet.cli.tables import confusion_table, facts_table, network_shape
+from glassnet.cli.tables import confusion_table
+from glassnet.cli.train_summary import columns_table, summary_table, table_notes
 from glassnet.core.initializers import INITIALIZERS
 from glassnet.data.datasets import DATASETS
 from glassnet.data.tabular import NAN_POLICIES
@@ -268,7 +267,7 @@ def train(**options: Any) -> None:
         if result.history.interrupted:
             console.print(Text(_interruption(result), style="yellow"))
         folder = write_run_folder(result)
-        draw_run(result, folder)
+        _draw(result, folder)
     except GlassnetError as error:
         _fail(str(error), EXIT_ERROR)
     except BrokenPipeError:  # glassnet train ... | head
@@ -332,6 +331,14 @@ def _train(config: RunConfig, show_bar: bool) -> RunResult:
     return result
 
 
+def _draw(result: RunResult, folder: Path) -> None:
+    """The run's pictures; one that cannot be drawn is a warning: the run folder is written."""
+    try:
+        draw_run(result, folder)
+    except GlassnetError as error:
+        click.echo(f"warning: the run's pictures were not all drawn: {error}", err=True)
+
+
 def _interruption(result: RunResult) -> str:
     history = result.history
     kept = "best" if history.best_epoch is not None else "last"
@@ -339,44 +346,3 @@ def _interruption(result: RunResult) -> str:
         f"Interrupted (Ctrl-C) after {len(history)} of {result.config.epochs} iterations: "
         f"training stopped cleanly and the run folder keeps the {kept} epoch's weights."
     )
-
-
-def _format(value: Any, digits: int = 4) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
-
-
-def summary_table(result: RunResult, folder: Path) -> Table:
-    """The run at a glance: data, network, final cost, scores, epochs, time, run folder."""
-    metrics, config = result.metrics, result.config
-    metric = "R²" if metrics["metric"] == "r2" else "accuracy"
-    name = metrics["metric"]
-    parts = f"{metrics['n_train']} train / {metrics['n_validation']} validation / "
-    parts += f"{metrics['n_test']} held-out"
-    table = result.dataset.table
-    task = config.task if table is None else f"{config.task}: {table.task_reason}"
-    cost = _format(metrics["final_cost"], 6)
-    if metrics.get("cost_of") == "standardised targets":
-        cost += " (of the standardised target; RMSE below in its units)"
-    rows = [
-        ("data", f"{result.dataset.name}, {task}"),
-        ("samples", parts),
-        ("network", network_shape(result.network)),
-        ("optimizer", f"{config.optimizer}, lr {config.lr:g}, schedule {config.lr_schedule}"),
-        ("final cost", cost),
-        (f"train {metric}", _format(metrics[f"train_{name}"])),
-    ]
-    if metrics["n_validation"]:
-        rows.append((f"validation {metric}", _format(metrics[f"validation_{name}"])))
-    if metrics["n_test"]:
-        rows.append((f"held-out {metric}", _format(metrics[f"test_{name}"])))
-    if metrics.get("cost_of") is not None:  # regression: the error in the target's units
-        part = "test" if metrics["n_test"] else "train"
-        shown = "held-out" if metrics["n_test"] else "train"
-        rows.append((f"{shown} RMSE", f"{_format(metrics[f'{part}_rmse'])} ({result.dataset.target_name})"))
-    epochs = f"{metrics['epochs_run']} of {metrics['epochs_requested']}: {metrics['stop_reason']}"
-    rows += [
-        ("iterations run", epochs),
-        ("time", f"{metrics['seconds']:.2f} s training"),
-        ("run folder", str(folder)),
-    ]
-    return facts_table("glassnet train", rows)

@@ -169,7 +169,9 @@ def open_table(
     stack = contextlib.ExitStack()
     try:
         if isinstance(source, str | os.PathLike) and _is_parquet(Path(source)):
-            return _open_parquet(Path(source), stack)
+            from glassnet.data.parquet import open_parquet  # it reads with this module's Rows
+
+            return open_parquet(Path(source), stack)
         return _open_csv(open_source(source, encoding, stack), sep, stack)
     except BaseException:
         stack.close()
@@ -186,7 +188,7 @@ def _open_csv(source: Source, sep: str | None, stack: contextlib.ExitStack) -> T
     header, records_before_data, header_lines = header_of(sample, delimiter)
     if header is None:
         raise InputError(f"{where} is empty: a CSV needs a header row and data rows")
-    _check_header(header, where)
+    check_header(header, where)
     names = [*column_names(header), EXTRA]
     options = {**PANDAS_OPTIONS, "names": names, "skiprows": records_before_data}
     options["sep"] = SEPARATORS[delimiter]
@@ -212,7 +214,7 @@ def _check_sep(sep: str) -> str:
     return delimiter
 
 
-def _check_header(header: list[str], where: str) -> None:
+def check_header(header: list[str], where: str) -> None:
     from glassnet.data.cells import is_number  # the one rule of what a number is
 
     names = [name.strip() for name in header]
@@ -301,36 +303,3 @@ def _line_breaks(column: pd.Series) -> NDArray[np.int64]:
     if "\n" not in "".join(cells):
         return np.zeros(len(cells), dtype=np.int64)
     return np.array([cell.count("\n") for cell in cells], dtype=np.int64)
-
-
-def _open_parquet(path: Path, stack: contextlib.ExitStack) -> TableReader:
-    where = repr(str(path))
-    if not path.is_file():
-        problem = "is a directory" if path.is_dir() else "does not exist"
-        raise InputError(f"data file {where} {problem}: check the path")
-    try:
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise InputError(
-            f"reading the Parquet file {where} needs pyarrow: pip install 'glassnet[parquet]'"
-        ) from None
-    try:
-        parquet = pq.ParquetFile(path)
-    except (OSError, ValueError) as error:
-        raise InputError(f"could not read {where} as a Parquet file: {error}") from None
-    stack.callback(parquet.close)
-    header = list(parquet.schema_arrow.names)
-    _check_header(header, where)
-
-    def rows(chunksize: int | None) -> Iterator[Rows]:
-        start = 1
-        batches = (
-            [parquet.read()] if chunksize is None else parquet.iter_batches(batch_size=chunksize)
-        )
-        for batch in batches:
-            frame = batch.to_pandas()
-            frame.columns = column_names([str(name) for name in frame.columns])
-            yield Rows(frame, np.arange(start, start + len(frame), dtype=np.int64))
-            start += len(frame)
-
-    return TableReader(where, header, "parquet", "row", rows, stack)

@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
 
 from glassnet.data.cells import missing_cells, parse_numbers
 from glassnet.data.columns import ColumnKinds, choose_columns, column_kinds

@@ -1,19 +1,24 @@
-"""What ``glassnet train`` says about a table: every column and what was done to it, and notes.
+"""What ``glassnet train`` ends with: the run's summary and, for a table, its columns and notes.
+
+:func:`summary_table` is the run at a glance. For a CSV or Parquet file,
+:func:`columns_table` lists every column and what was done to it:
 
     column             role         missing  what was done
     species            target             0  classification: 3 classes, text labels
     island             categorical        0  one-hot: 3 categories (Biscoe, Dream, Torgersen)
-    bill_length_mm     numeric            2  median-imputed (44.5), standardised (mean 43.9, sd 5.46)
+    bill_length_mm     numeric            2  median-imputed (44.5), standardised (mean 43.9, ...)
 
 The imputed values, categories and scales are those the preprocessor learned from the
 training part (the held-out part never seen), read from the fitted scikit-learn objects.
 """
 
+from pathlib import Path
 from typing import Any
 
 from rich.table import Table
 from rich.text import Text
 
+from glassnet.cli.tables import facts_table, network_shape
 from glassnet.data.preprocessor import CATEGORICAL, NUMERIC
 from glassnet.runs import RunResult
 
@@ -115,3 +120,45 @@ def table_notes(result: RunResult) -> list[str]:
     """The notes of reading the table (row ids left out, rows dropped), one line each."""
     table = result.dataset.table
     return [] if table is None else list(table.notes)
+
+
+def _format(value: Any, digits: int = 4) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def summary_table(result: RunResult, folder: Path) -> Table:
+    """The run at a glance: data, network, final cost, scores, epochs, time, run folder."""
+    metrics, config = result.metrics, result.config
+    metric = "R²" if metrics["metric"] == "r2" else "accuracy"
+    name = metrics["metric"]
+    parts = f"{metrics['n_train']} train / {metrics['n_validation']} validation / "
+    parts += f"{metrics['n_test']} held-out"
+    table = result.dataset.table
+    task = config.task if table is None else f"{config.task}: {table.task_reason}"
+    cost = _format(metrics["final_cost"], 6)
+    if metrics.get("cost_of") == "standardised targets":
+        cost += " (of the standardised target; RMSE below in its units)"
+    rows = [
+        ("data", f"{result.dataset.name}, {task}"),
+        ("samples", parts),
+        ("network", network_shape(result.network)),
+        ("optimizer", f"{config.optimizer}, lr {config.lr:g}, schedule {config.lr_schedule}"),
+        ("final cost", cost),
+        (f"train {metric}", _format(metrics[f"train_{name}"])),
+    ]
+    if metrics["n_validation"]:
+        rows.append((f"validation {metric}", _format(metrics[f"validation_{name}"])))
+    if metrics["n_test"]:
+        rows.append((f"held-out {metric}", _format(metrics[f"test_{name}"])))
+    if metrics.get("cost_of") is not None:  # regression: the error in the target's units
+        part = "test" if metrics["n_test"] else "train"
+        shown = "held-out" if metrics["n_test"] else "train"
+        rmse = f"{_format(metrics[f'{part}_rmse'])} ({result.dataset.target_name})"
+        rows.append((f"{shown} RMSE", rmse))
+    epochs = f"{metrics['epochs_run']} of {metrics['epochs_requested']}: {metrics['stop_reason']}"
+    rows += [
+        ("iterations run", epochs),
+        ("time", f"{metrics['seconds']:.2f} s training"),
+        ("run folder", str(folder)),
+    ]
+    return facts_table("glassnet train", rows)
