@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from glassnet.data.reading import Rows, TableReader, check_header, column_names
+from glassnet.data.rows import Rows, TableReader, check_header, column_names
 from glassnet.errors import InputError
 
 

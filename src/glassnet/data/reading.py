@@ -20,8 +20,7 @@ import contextlib
 import os
 import re
 import warnings
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -29,11 +28,13 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from glassnet.data.rows import DEFAULT_CHUNK_SIZE, Rows, TableReader, check_header, column_names
 from glassnet.data.sniffing import SEPARATORS, header_of, sniff_separator
 from glassnet.data.sources import Source, decode_error, open_source
 from glassnet.errors import InputError
 
-DEFAULT_CHUNK_SIZE = 10_000
+__all__ = ["DEFAULT_CHUNK_SIZE", "Rows", "TableReader", "column_names", "open_table", "read_table"]
+
 EXTRA = "\x00extra"  # a column after the header's: filled only by a row with one field too many
 PARQUET_SUFFIXES = (".parquet", ".pq")
 PANDAS_OPTIONS: dict[str, Any] = {  # every cell as its text, blank lines kept (to count lines)
@@ -47,87 +48,6 @@ PANDAS_OPTIONS: dict[str, Any] = {  # every cell as its text, blank lines kept (
     "engine": "c",
 }
 TOO_MANY = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
-
-
-@dataclass
-class Rows:
-    """Consecutive rows of a table.
-
-    Attributes
-    ----------
-    frame : DataFrame
-        One column per header name (stripped of spaces); a CSV's cells are their text as in
-        the file (``""`` when empty), a Parquet file's keep their types.
-    lines : ndarray of shape (n_rows,)
-        The line of the file where each row starts (a CSV), or the row's number counted
-        from 1 (Parquet).
-    """
-
-    frame: pd.DataFrame
-    lines: NDArray[np.int64]
-
-    def __len__(self) -> int:
-        return len(self.frame)
-
-    def take(self, keep: NDArray[np.bool_]) -> "Rows":
-        """The rows where ``keep`` is True."""
-        return Rows(self.frame[keep].reset_index(drop=True), self.lines[keep])
-
-
-@dataclass
-class TableReader:
-    """An open table: its header is known, its rows are read by :meth:`read` or :meth:`chunks`.
-
-    Attributes
-    ----------
-    where : str
-        The source's name in messages: ``'data.csv'`` or ``standard input``.
-    header : list of str
-        The column names as the file spells them (spaces kept); ``columns`` has them stripped.
-    sep : str
-        The delimiter read with: ``,``, ``;``, ``\\t``, ``whitespace``, or ``parquet``.
-    line_word : str
-        ``"line"`` for a CSV (rows are named by their line), ``"row"`` for Parquet.
-    """
-
-    where: str
-    header: list[str]
-    sep: str
-    line_word: str
-    _rows: Callable[[int | None], Iterator[Rows]] = field(repr=False)
-    _stack: contextlib.ExitStack = field(repr=False)
-
-    @property
-    def columns(self) -> list[str]:
-        """The column names, stripped of spaces; an unnamed column is ``"Unnamed: k"``."""
-        return column_names(self.header)
-
-    def read(self) -> Rows:
-        """Every row (blank lines left out)."""
-        return next(self._rows(None))
-
-    def chunks(self, chunksize: int = DEFAULT_CHUNK_SIZE) -> Iterator[Rows]:
-        """The rows ``chunksize`` at a time (fewer when blank lines are left out), never empty."""
-        if isinstance(chunksize, bool) or not isinstance(chunksize, int) or chunksize < 1:
-            raise InputError(f"chunk_size must be a whole number of 1 or more, got {chunksize!r}")
-        return (rows for rows in self._rows(chunksize) if len(rows))
-
-    def close(self) -> None:
-        """Close the file."""
-        self._stack.close()
-
-    def __enter__(self) -> "TableReader":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def column_names(header: list[str]) -> list[str]:
-    """The header's names stripped of spaces; an empty one is ``"Unnamed: k"`` (k from 0), as
-    pandas names it."""
-    names = [name.strip() for name in header]
-    return [name or f"Unnamed: {k}" for k, name in enumerate(names)]
 
 
 def read_table(
@@ -212,21 +132,6 @@ def _check_sep(sep: str) -> str:
             f"unknown delimiter {sep!r}: use ',', ';', tab ('\\t' or tab) or whitespace"
         )
     return delimiter
-
-
-def check_header(header: list[str], where: str) -> None:
-    from glassnet.data.cells import is_number  # the one rule of what a number is
-
-    names = [name.strip() for name in header]
-    if all(is_number(name) for name in names):
-        raise InputError(
-            f"{where} has no header row (its first line is all numbers): "
-            "add a first line with the column names"
-        )
-    named = [name for name in names if name]
-    twice = sorted({name for name in named if named.count(name) > 1})
-    if twice:
-        raise InputError(f"{where} has duplicate column names {', '.join(twice)}: rename them")
 
 
 def _parse(
