@@ -119,7 +119,7 @@ def _open_csv(source: Source, sep: str | None, stack: contextlib.ExitStack) -> T
 
     def rows(chunksize: int | None) -> Iterator[Rows]:
         parsed = _parse(source, options, chunksize, delimiter)
-        yield from _with_lines(parsed, first_line, len(header), where)
+        yield from _with_lines(parsed, first_line, len(header), where, delimiter)
 
     return TableReader(where, header, delimiter, "line", rows, stack)
 
@@ -155,7 +155,8 @@ def _parse(
     except pd.errors.ParserWarning:
         raise InputError(
             f"{where}: the first data row has {width + 2} or more fields but the header has "
-            f"{width}: check for stray delimiters or unquoted text (read as {_named(delimiter)})"
+            f"{width}: check for stray delimiters or unquoted text (read as "
+            f"{_named(delimiter)}-separated: pass --sep if that is wrong)"
         ) from None
     except pd.errors.ParserError as error:
         found = TOO_MANY.search(str(error))
@@ -167,7 +168,8 @@ def _parse(
         _, line, seen = found.groups()
         raise InputError(
             f"{where}, line {line}: {seen} fields but the header has {width}: check for stray "
-            f"delimiters or unquoted text (read as {_named(delimiter)}-separated)"
+            f"delimiters or unquoted text (read as {_named(delimiter)}-separated: pass --sep "
+            "if that is wrong)"
         ) from None
 
 
@@ -176,7 +178,7 @@ def _named(delimiter: str) -> str:
 
 
 def _with_lines(
-    frames: Iterator[pd.DataFrame], first_line: int, width: int, where: str
+    frames: Iterator[pd.DataFrame], first_line: int, width: int, where: str, delimiter: str
 ) -> Iterator[Rows]:
     """Each frame's rows with their lines, blank lines dropped, a row one field too long refused.
 
@@ -194,7 +196,8 @@ def _with_lines(
             at = int(lines[np.argmax(too_long)])
             raise InputError(
                 f"{where}, line {at}: {width + 1} fields but the header has {width}: check for "
-                "stray delimiters or unquoted text"
+                f"stray delimiters or unquoted text (read as {_named(delimiter)}-separated: "
+                "pass --sep if that is wrong)"
             )
         cells = frame.drop(columns=EXTRA)
         blank = (cells == "").all(axis=1).to_numpy() if len(cells.columns) else np.ones(0, bool)
