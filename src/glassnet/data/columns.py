@@ -146,6 +146,10 @@ def _absent_target(name: str, columns: Sequence[str], where: str, sep: str) -> I
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     if sep != "," and sep in name:
         hint += f" (read as {sep!r}-separated: name one column, or pass --sep)"
+    elif len(columns) == 1:
+        other = next((mark for mark in (";", "\t", "|", " ") if mark in columns[0]), None)
+        if other is not None:
+            hint += f" (the file was read as one column; it looks {other!r}-separated: pass --sep)"
     return InputError(
         f"target column {name!r} is not in {where}{hint}: available columns are "
         f"{listed(list(columns))}"

@@ -51,8 +51,9 @@ def fit_label_codec(dataset: Dataset) -> LabelCodec | None:
     codec = LabelCodec().fit(dataset.y)
     if codec.n_classes < 2:
         raise InputError(
-            f"the target {dataset.target_name!r} has a single class {codec.classes_[0]!r}: "
-            "classification needs at least 2"
+            f"the target {dataset.target_name!r} has a single class {codec.classes_[0].item()!r}: "
+            "classification needs at least 2 (check --target, or --task regression for a "
+            "numeric target)"
         )
     return codec
 
