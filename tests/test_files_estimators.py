@@ -58,6 +58,7 @@ ATTRIBUTES = (
 def quietly_fit(estimator, X, y):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.filterwarnings("ignore", "the training cost rose")  # dropout's noisy cost
         return estimator.fit(X, y)
 
 
@@ -156,6 +157,16 @@ CASES = {
     "regressor, early stopping": (
         MLPRegressor(hidden_layer_sizes=(3,), early_stopping=True, max_iter=30, random_state=6),
         y_numbers,
+    ),
+    "regressor, Poisson (exp output)": (
+        MLPRegressor(loss="poisson", hidden_layer_sizes=(4,), max_iter=30, random_state=7),
+        np.exp(0.5 * X[:, 0]),
+    ),
+    "dropout, clipping, weight decay": (
+        MLPClassifier(
+            (5,), dropout=0.2, clip_norm=1.0, weight_decay=0.01, max_iter=20, random_state=8
+        ),
+        y_numbers > 0,
     ),
 }
 
