@@ -127,3 +127,31 @@ def test_estimators_refuse_a_bad_clip_norm_and_clipping_with_lbfgs():
         MLPRegressor(clip_norm=0.0).fit(X, y)
     with pytest.raises(InputError, match=r"clip_norm works inside glassnet\.train"):
         MLPRegressor(solver="lbfgs", clip_norm=1.0).fit(X, y)
+
+
+def test_the_command_line_clips_and_trains_with_adamw(tmp_path):
+    import csv
+    import json
+
+    from click.testing import CliRunner
+
+    from glassnet import cli
+
+    out = tmp_path / "run"
+    arguments = ["train", "--data", "moons", "--iterations", "5", "--out", str(out)]
+    arguments += ["--optimizer", "adamw", "--weight-decay", "0.1", "--lr", "0.01"]
+    result = CliRunner().invoke(cli.cli, [*arguments, "--clip-norm", "0.05"])
+    assert result.exit_code == 0, result.output
+    config = json.loads((out / "config.json").read_text())
+    assert (config["optimizer"], config["weight_decay"], config["clip_norm"]) == (
+        "adamw",
+        0.1,
+        0.05,
+    )
+    rows = list(csv.DictReader((out / "history.csv").open()))
+    assert [float(row["clipped_steps"]) for row in rows] == [1.0] * 5  # one full batch an epoch
+    assert all(float(row["max_grad_norm"]) > 0.05 for row in rows)
+    refused = CliRunner().invoke(
+        cli.cli, ["train", "--data", "moons", "--weight-decay", "0.1", "--out", str(tmp_path / "x")]
+    )
+    assert refused.exit_code == 2 and "weight_decay applies only to the adamw" in refused.stderr

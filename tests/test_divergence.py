@@ -200,3 +200,50 @@ def test_without_early_stopping_both_raise_a_value_error(learning_rate):
     theirs, ours = fit_both(False, learning_rate)
     assert isinstance(theirs, ValueError) and "non-finite" in str(theirs)
     assert isinstance(ours, DivergenceError) and "learning rate" in str(ours)
+
+
+# --- the command line: a full-batch run whose cost rose failed -----------------------------
+
+
+def glassnet_train(*args):
+    from click.testing import CliRunner
+
+    from glassnet import cli
+
+    return CliRunner().invoke(cli.cli, ["train", *map(str, args)], catch_exceptions=False)
+
+
+def test_a_full_batch_run_whose_cost_rose_fails_and_writes_nothing(tmp_path):
+    """The issue's run: --lr 1e9 keeps the exact cross-entropy finite, and rising."""
+    out = tmp_path / "run"
+    result = glassnet_train("--data", "cancer", "--lr", "1e9", "--iterations", 50, "--out", out)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: training failed: the cost rose from 0.7084")
+    assert "learning rate 1e+09" in result.stderr and "--lr 1e+08" in result.stderr
+    assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.output
+    assert not out.exists()  # the run folder was new: nothing is left
+
+
+def test_a_failed_run_leaves_an_existing_folder_and_its_files(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    result = glassnet_train("--data", "cancer", "--lr", "1e9", "--iterations", 20, "--out", out)
+    assert result.exit_code == 2
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]  # no model, no checkpoint
+
+
+def test_a_run_whose_cost_fell_still_succeeds(tmp_path):
+    out = tmp_path / "run"
+    result = glassnet_train("--data", "cancer", "--lr", "0.1", "--iterations", 50, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert (out / "model.npz").exists()
+
+
+def test_mini_batches_are_not_held_to_the_rule(tmp_path):
+    """A mini-batch epoch's cost is a mean over moving weights: only full batches are judged."""
+    out = tmp_path / "run"
+    result = glassnet_train(
+        *("--data", "cancer", "--lr", "1e9", "--iterations", 5, "--batch-size", 64, "--out", out)
+    )
+    assert result.exit_code == 0, result.output

@@ -250,3 +250,29 @@ def test_explain_shows_the_masked_step():
     assert "M1 = (U >= 0.5) / (1 - 0.5)" in text and "what layer 2 reads" in text
     plain = explain_step(network, X, y)
     assert "M1" not in {step.name for step in plain.steps}
+
+
+def test_the_command_line_takes_dropout_one_rate_or_one_per_layer(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from glassnet import cli
+
+    def run(*args):
+        out = tmp_path / f"run{len(list(tmp_path.iterdir()))}"
+        arguments = ["train", "--data", "moons", "--hidden", "8,4", "--iterations", "5"]
+        result = CliRunner().invoke(cli.cli, [*arguments, "--out", str(out), *args])
+        return result, out
+
+    result, out = run("--dropout", "0.2,0.1")
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "config.json").read_text())["dropout"] == [0.2, 0.1]
+    _, plain_out = run()
+    _, one_out = run("--dropout", "0.3")
+    assert json.loads((one_out / "config.json").read_text())["dropout"] == 0.3
+    costs = [(folder / "history.csv").read_text() for folder in (plain_out, one_out)]
+    assert costs[0] != costs[1]  # the masked costs differ from the plain ones
+    for bad in ("1.0", "0.1,0.2,0.3", "half"):
+        refused, _ = run("--dropout", bad)
+        assert refused.exit_code == 2 and "dropout" in refused.stderr

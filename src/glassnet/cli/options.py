@@ -47,9 +47,12 @@ OPTION_FIELDS = {  # command-line option: the RunConfig field that holds its val
     "momentum": "momentum",
     "beta1": "beta1",
     "beta2": "beta2",
+    "weight_decay": "weight_decay",
     "lr_schedule": "lr_schedule",
     "schedule_options": "schedule_options",
     "alpha": "alpha",
+    "dropout": "dropout",
+    "clip_norm": "clip_norm",
     "batch_size": "batch_size",
     "validation": "validation",
     "early_stopping": "early_stopping",
@@ -83,6 +86,20 @@ def parse_columns(text: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (text or "").split(",") if part.strip())
 
 
+def parse_rates(text: str | None) -> float | tuple[float, ...] | None:
+    """``"0.2"`` -> ``0.2``; ``"0.2,0.1"`` -> ``(0.2, 0.1)``, one per hidden layer; None -> None."""
+    if text is None:
+        return None
+    try:
+        rates = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise InputError(
+            f"--dropout takes a rate, or one per hidden layer separated by commas, such as "
+            f"0.2 or 0.2,0.1; got {text!r}"
+        ) from None
+    return rates[0] if len(rates) == 1 else rates
+
+
 def parse_schedule_options(pairs: Sequence[str]) -> dict[str, float]:
     """``("gamma=0.5", "step_size=100")`` -> ``{"gamma": 0.5, "step_size": 100}``."""
     options: dict[str, float] = {}
@@ -106,6 +123,10 @@ def _same(value: Any) -> Any:
     return value
 
 
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
 PARSERS: dict[str, Callable[[Any], Any]] = {  # option: its text -> the field's value
     "hidden": parse_sizes,
     "activation": parse_names,
@@ -115,6 +136,7 @@ PARSERS: dict[str, Callable[[Any], Any]] = {  # option: its text -> the field's 
     "features": parse_columns,
     "drop": parse_columns,
     "categorical": parse_columns,
+    "dropout": parse_rates,
 }
 FORMATTERS: dict[str, Callable[[Any], Any]] = {  # option: the field's value -> its text
     "hidden": _joined,
@@ -124,6 +146,7 @@ FORMATTERS: dict[str, Callable[[Any], Any]] = {  # option: the field's value -> 
     "categorical": _joined,
     "schedule_options": lambda options: tuple(f"{key}={n}" for key, n in options.items()),
     "no_standardize": operator.not_,
+    "dropout": lambda rates: None if rates is None else _joined(_as_list(rates)),
 }
 
 

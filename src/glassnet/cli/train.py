@@ -54,7 +54,7 @@ from glassnet.runs import RunConfig, RunResult, run_training, write_run_folder
 from glassnet.training.schedules import SCHEDULES
 from glassnet.viz import draw_run
 
-OPTIMIZER_NAMES = ("gd", "momentum", "nesterov", "adam")
+OPTIMIZER_NAMES = ("gd", "momentum", "nesterov", "adam", "adamw")
 PRINTS_PER_RUN = 10  # without --print-every, off a terminal: print the cost this many times
 
 
@@ -95,7 +95,8 @@ boundary.png (2-D classification), confusion.png (classification) or regression.
 (regression), roc.png (two classes), hidden_units.png (2-D data), gradient_norms.png
 (--record-gradients) and, last, report.html: one page with all of them (redraw them with
 `glassnet plot RUN_FOLDER`). While training, checkpoint.npz keeps the best epoch's model, so a
-crash or a Ctrl-C leaves it behind (resume with --resume); a diverged run writes nothing.
+crash or a Ctrl-C leaves it behind (resume with --resume); a diverged run writes nothing, and
+neither does a full-batch run whose final cost is above its first (it failed to learn).
 
 \b
 Exit codes: 0 done; {EXIT_ERROR} bad option, bad data or a diverged run; {EXIT_WRITE_FAILED} the run
@@ -175,7 +176,8 @@ with the weights training had reached).
 @run_option(
     "--optimizer",
     type=click.Choice(OPTIMIZER_NAMES),
-    help=f"{OPTIMIZER_NAMES[0]} (plain gradient descent), momentum, nesterov or adam.",
+    help=f"{OPTIMIZER_NAMES[0]} (plain gradient descent), momentum, nesterov, adam or adamw "
+    "(Adam with decoupled weight decay).",
 )
 @click.option(
     "--momentum",
@@ -184,6 +186,11 @@ with the weights training had reached).
 )
 @click.option("--beta1", type=float, help="Adam's first-moment decay. Default: 0.9.")
 @click.option("--beta2", type=float, help="Adam's second-moment decay. Default: 0.999.")
+@click.option(
+    "--weight-decay",
+    type=float,
+    help="adamw's decoupled weight decay: W <- W - lr * decay * W each step. Default: 0.01.",
+)
 @run_option(
     "--lr-schedule",
     type=click.Choice(list(SCHEDULES)),
@@ -197,6 +204,19 @@ with the weights training had reached).
     help=f"An option of the schedule, repeatable; defaults: {_schedule_options_help()}.",
 )
 @run_option("--alpha", type=float, help="L2 strength: the cost adds alpha/(2n) * sum ||W||^2.")
+@click.option(
+    "--dropout",
+    metavar="RATES",
+    help="Dropout rate of every hidden layer, or one per hidden layer (0.2,0.1), each in "
+    "[0, 1); predictions use every unit. Default: none.",
+)
+@click.option(
+    "--clip-norm",
+    type=float,
+    metavar="NORM",
+    help="Clip each step's gradients to this global norm (history.csv gains clipped_steps "
+    "and max_grad_norm). Default: none.",
+)
 @click.option(
     "--batch-size",
     type=int,

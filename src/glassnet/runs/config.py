@@ -12,6 +12,7 @@ from typing import Any
 
 from glassnet._version import __version__
 from glassnet.core.activations import HIDDEN_ACTIVATIONS
+from glassnet.core.dropout import check_dropout
 from glassnet.core.initializers import INITIALIZERS
 from glassnet.core.optimizers import OPTIMIZERS, Optimizer, make_optimizer
 from glassnet.data.datasets import DATASETS
@@ -26,9 +27,10 @@ OPTIMIZER_OPTIONS = {
     "momentum": ("momentum",),
     "nesterov": ("momentum",),
     "adam": ("beta1", "beta2"),
+    "adamw": ("beta1", "beta2", "weight_decay"),
 }
 FRACTION: dict[str, Any] = {"low": 0, "high": 1, "high_open": True, "noun": "a fraction"}
-OPTIMIZER_DEFAULTS = {"momentum": 0.9, "beta1": 0.9, "beta2": 0.999}
+OPTIMIZER_DEFAULTS = {"momentum": 0.9, "beta1": 0.9, "beta2": 0.999, "weight_decay": 0.01}
 
 
 @dataclass(frozen=True)
@@ -57,13 +59,17 @@ class RunConfig:
         Units per hidden layer; one activation name, or one per hidden layer.
     output
         ``None`` infers it: sigmoid for 2 classes, softmax for more, identity for regression.
-    init, optimizer, lr, momentum, beta1, beta2
-        Initialiser; optimizer name and learning rate; momentum (momentum, nesterov)
-        and the betas (adam), ``None`` for the optimizer's default.
+    init, optimizer, lr, momentum, beta1, beta2, weight_decay
+        Initialiser; optimizer name and learning rate; momentum (momentum, nesterov),
+        the betas (adam, adamw) and the decoupled weight decay (adamw), ``None`` for the
+        optimizer's default.
     lr_schedule, schedule_options
         Schedule name and its options (e.g. ``{"gamma": 0.5}``); missing ones take defaults.
     alpha, batch_size, epochs
         L2 strength; ``None`` for full batches; passes over the fit part.
+    dropout, clip_norm
+        The dropout rate of every hidden layer, or one per hidden layer (``None``:
+        none); the gradients' largest global norm (``None``: no clipping).
     validation, early_stopping, min_delta
         Fraction of the training part held out for validation (``None``: none); the
         patience of early stopping (``None``: off) and its minimum improvement.
@@ -101,9 +107,12 @@ class RunConfig:
     momentum: float | None = None
     beta1: float | None = None
     beta2: float | None = None
+    weight_decay: float | None = None
     lr_schedule: str = "constant"
     schedule_options: dict[str, float] = field(default_factory=dict)
     alpha: float = 0.0
+    dropout: float | tuple[float, ...] | None = None
+    clip_norm: float | None = None
     batch_size: int | None = None
     epochs: int = 5000
     validation: float | None = None
@@ -144,7 +153,7 @@ def config_from_record(record: Mapping[str, Any]) -> RunConfig:
     record lacks take their defaults.
     """
     values = {key: value for key, value in upgrade_record(record).items() if key in CONFIG_FIELDS}
-    for key in ("hidden", "activation", "features", "drop", "categorical"):
+    for key in ("hidden", "activation", "features", "drop", "categorical", "dropout"):
         if isinstance(values.get(key), list):
             values[key] = tuple(values[key])
     return RunConfig(**values)
@@ -163,6 +172,9 @@ def check_config(config: RunConfig) -> RunConfig:
     lookup(INITIALIZERS, config.init, "initialiser")
     check_positive(config.lr, "learning rate")
     check_number(config.alpha, "alpha (L2 strength)", low=0)
+    check_dropout(config.dropout, len(hidden))
+    if config.clip_norm is not None:
+        check_positive(config.clip_norm, "clip_norm")
     check_number(config.test_size, "test_size", **FRACTION)  # [0, 1)
     if config.validation is not None:
         check_number(config.validation, "validation", **FRACTION, low_open=True)  # (0, 1)

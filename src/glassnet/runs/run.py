@@ -35,6 +35,7 @@ from glassnet.runs.result import RunResult, compute_metrics
 from glassnet.runs.resuming import check_start_model, load_start_model
 from glassnet.training.callbacks import Callback
 from glassnet.training.checkpoint import Checkpoint
+from glassnet.training.history import History
 from glassnet.training.inspection import GradientNorms
 from glassnet.training.loop import run_epochs
 from glassnet.training.prepare import prepare
@@ -162,12 +163,16 @@ def run_training(config: RunConfig, callbacks: Sequence[Callback] = ()) -> RunRe
             alpha=config.alpha,
             validation=validation,
             random_state=config.seed,
+            dropout=config.dropout,
+            clip_norm=config.clip_norm,
         )
         if config.record_gradients:  # ||dW[l]|| and ||W[l]|| every epoch, probed on the fit part
             own_callbacks.append(
                 GradientNorms.from_checked(plan.X, plan.Y, random_state=config.seed)
             )
         result.history = run_epochs(network, plan, [*own_callbacks, *callbacks])
+        if plan.batch_size >= plan.X.shape[0]:  # full batch: a final cost above the first fails
+            raise_if_the_cost_rose(result.history, config.lr)
     except DivergenceError:
         if result.checkpoint is not None:  # a diverged run leaves no model behind
             result.checkpoint.unlink(missing_ok=True)
@@ -178,6 +183,17 @@ def run_training(config: RunConfig, callbacks: Sequence[Callback] = ()) -> RunRe
     result.seconds = time.perf_counter() - began
     result.metrics = compute_metrics(result)
     return result
+
+
+def raise_if_the_cost_rose(history: History, learning_rate: float) -> None:
+    """A DivergenceError when the run ended above its first cost (an interrupted run excepted)."""
+    first, last = history.cost[0], history.cost[-1]
+    if last > first and not history.interrupted:
+        raise DivergenceError(
+            f"training failed: the cost rose from {first:.4g} to {last:.4g} over {len(history)} "
+            f"iterations with learning rate {learning_rate:g}; try a smaller one, e.g. "
+            f"--lr {learning_rate / 10:g}, or standardised features"
+        )
 
 
 def _fit_standardizer(
