@@ -492,11 +492,6 @@ def test_glassnet_load_reads_an_estimator_file_in_a_fresh_interpreter(tmp_path):
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )
-    if result.returncode != 0 and glassnet._LAZY["load"] == "glassnet.files":
-        pytest.xfail(
-            "glassnet/__init__.py's lazy load does not import glassnet.estimators yet: "
-            "map 'load' and 'save' to glassnet.estimators._file_kind"
-        )
     assert result.stdout.strip() == "MLPRegressor", result.stderr
 
 

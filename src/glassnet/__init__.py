@@ -41,8 +41,8 @@ _LAZY = {
     "MLPClassifier": "glassnet.estimators",
     "MLPRegressor": "glassnet.estimators",
     "TrainedModel": "glassnet.files",
-    "save": "glassnet.files",
-    "load": "glassnet.files",
+    "save": "glassnet.estimators._file_kind",  # files' save and load, with the estimator
+    "load": "glassnet.estimators._file_kind",  # and pipeline kinds registered first
     "explain": "glassnet.viz",
     "GradientNorms": "glassnet.training.inspection",
 }
