@@ -200,9 +200,18 @@ def _with_lines(
                 "pass --sep if that is wrong)"
             )
         cells = frame.drop(columns=EXTRA)
-        blank = (cells == "").all(axis=1).to_numpy() if len(cells.columns) else np.ones(0, bool)
         rows = Rows(cells.reset_index(drop=True), lines)
+        blank = _blank_rows(cells)
         yield rows.take(~blank) if blank.any() else rows
+
+
+def _blank_rows(cells: pd.DataFrame) -> NDArray[np.bool_]:
+    """True for a blank line: every cell empty (looked at where the first cell is empty)."""
+    blank = cells.iloc[:, 0].to_numpy(dtype=object) == ""
+    if blank.any():
+        candidates = np.flatnonzero(blank)
+        blank[candidates] = (cells.iloc[candidates] == "").all(axis=1).to_numpy()
+    return blank
 
 
 def _line_breaks(column: pd.Series) -> NDArray[np.int64]:

@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from glassnet.data.cells import cell_problem, missing_cells, parse_numbers, read_numbers
+from glassnet.data.cells import as_categories, cell_problem, missing_cells, read_numbers
 from glassnet.data.columns import listed
-from glassnet.data.preprocessor import preprocessor_columns, typed_features, unseen_categories
+from glassnet.data.preprocessor import preprocessor_columns, unseen_categories
 from glassnet.data.reading import Rows
 from glassnet.errors import InputError
 from glassnet.files.trained_model import TrainedModel
@@ -116,9 +116,10 @@ class RowReader:
         frame, n = rows.frame, len(rows)
         unfilled = self.nan != "impute"  # a missing feature cell stops the row
         stops: list[tuple[str, NDArray[np.bool_], bool]] = []  # (column, rows, fatal)
+        numbers: dict[str, NDArray[np.float64]] = {}  # each numeric column, read once
         for name in self.columns:
             if name in self.numeric:
-                _, gap, wrong = read_numbers(frame[name])
+                numbers[name], gap, wrong = read_numbers(frame[name])
             else:
                 gap, wrong = missing_cells(frame[name]), np.zeros(n, dtype=bool)
             stops.append((name, wrong | (gap & unfilled), self.nan != "skip"))
@@ -135,15 +136,23 @@ class RowReader:
         for _, mask, _ in stops:
             kept &= ~mask
         self.skipped += int(n - kept.sum())
-        return self._inputs(frame[kept].reset_index(drop=True), kept)
+        return self._inputs(
+            frame[kept], {name: values[kept] for name, values in numbers.items()}, kept
+        )
 
-    def _inputs(self, frame: pd.DataFrame, kept: NDArray[np.bool_]) -> Inputs:
+    def _inputs(
+        self, frame: pd.DataFrame, numbers: dict[str, NDArray[np.float64]], kept: NDArray[np.bool_]
+    ) -> Inputs:
+        """What the model takes: the numbers (n, d), or the typed columns for its preprocessor."""
+        m = int(kept.sum())
         if self.model.preprocessor is None:
-            columns = [parse_numbers(frame[name])[0] for name in self.numeric]
-            X = np.column_stack(columns) if columns else np.empty((len(frame), 0))
-            X = X.reshape(len(frame), len(self.numeric))  # (m, d)
-            return Inputs(X, kept, np.zeros(len(frame), dtype=bool))
-        typed = typed_features(frame, self.numeric, self.categorical)
+            columns = [numbers[name] for name in self.numeric]
+            X = np.column_stack(columns) if columns else np.empty((m, 0))
+            return Inputs(X.reshape(m, len(self.numeric)), kept, np.zeros(m, dtype=bool))
+        typed = pd.DataFrame(numbers, index=range(m))
+        for name in self.categorical:
+            typed[name] = pd.Series(as_categories(frame[name]), dtype=object).to_numpy(object)
+        typed = typed[self.columns]
         unseen, names = unseen_categories(self.model.preprocessor, typed)
         return Inputs(typed, kept, unseen, names)
 
