@@ -1,10 +1,10 @@
 """Speed before and after the package-layers refactor (issue #10), measured in one run.
 
-Before: commit ca3a073 in a temporary ``git worktree`` (or ``--before-path``); after: this
-working tree's ``src/``. Each measurement runs in a fresh subprocess with
-``PYTHONPATH=<tree>/src``, before and after interleaved, through the public API both versions
-share. Writes ``benchmarks/before_after.md`` and prints it. Run from the repository root,
-without the machine's OpenBLAS overrides (they make NumPy about 2x slower)::
+Before: ca3a073 in a temporary ``git worktree`` (or ``--before-path``); after: this working
+tree's ``src/``. Each measurement runs in a fresh subprocess with ``PYTHONPATH=<tree>/src``,
+before and after interleaved, through the public API both share. Writes and prints
+``benchmarks/before_after.md``. Run from the repository root without the machine's OpenBLAS
+overrides (they make NumPy about 2x slower)::
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/before_after.py [--quick]
 """
@@ -29,7 +29,7 @@ from statistics import median
 from typing import Any
 
 import numpy as np
-from threadpoolctl import threadpool_info
+from threadpoolctl import threadpool_info, threadpool_limits
 
 SCRIPT = Path(__file__).resolve()
 ROOT = SCRIPT.parents[1]
@@ -56,22 +56,23 @@ def child(task: dict[str, Any]) -> dict[str, Any]:
     if not origin.is_relative_to(Path(task["src"]).resolve()):
         raise RuntimeError(f"glassnet came from {origin}, not from {task['src']}")
     run = {"env": _child_environment, "train": _child_train, "predict": _child_predict}
-    return run[task["kind"]](glassnet, task)
+    with threadpool_limits(task["threads"]):  # None: the libraries' own thread counts
+        return run[task["kind"]](glassnet, task)
 
 
 def _child_environment(glassnet: Any, task: dict[str, Any]) -> dict[str, Any]:
-    missing = [
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]  # NumPy's alone
+    if missing := [
         f"glassnet.{name}({parameter}=...)"
         for name, parameters in SHARED_API.items()
         for parameter in parameters
         if parameter not in inspect.signature(getattr(glassnet, name, lambda: None)).parameters
-    ]
-    if missing:
+    ]:
         raise RuntimeError(f"not in this version of glassnet: {', '.join(missing)}")
     return {
         "glassnet_file": glassnet.__file__,
         "numpy": np.__version__,
-        "blas": [pool for pool in threadpool_info() if pool["user_api"] == "blas"],
+        "blas": blas,
         "overrides": {name: os.environ.get(name) for name in BLAS_OVERRIDES},
     }
 
@@ -137,8 +138,7 @@ class Session:
 
 def git(*arguments: str, cwd: Path = ROOT) -> str:
     """Run git in ``cwd`` and return its output, stripped."""
-    done = subprocess.run(["git", *arguments], cwd=cwd, check=True, stdout=subprocess.PIPE)
-    return done.stdout.decode().strip()
+    return subprocess.check_output(["git", *arguments], cwd=cwd, text=True).strip()
 
 
 @contextlib.contextmanager
@@ -159,18 +159,15 @@ def before_tree(revision: str, path: Path | None) -> Iterator[Path]:
 def in_child(tree: Path, task: dict[str, Any]) -> dict[str, Any]:
     """Run one task in a fresh process that imports glassnet from ``tree/src``."""
     src = str(tree / "src")
-    done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--child", json.dumps({**task, "src": src})],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": src},
-    )
+    command = [sys.executable, str(SCRIPT), "--child", json.dumps({**task, "src": src})]
+    environment = {**os.environ, "PYTHONPATH": src}
+    done = subprocess.run(command, capture_output=True, text=True, env=environment)
     if done.returncode != 0:
         raise SystemExit(f"{task['kind']} in {src} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def make_tasks(folder: Path, quick: bool) -> dict[str, dict[str, Any]]:
+def make_tasks(folder: Path, quick: bool, threads: int | None) -> dict[str, dict[str, Any]]:
     """W1-W3 as the harness defines them (their data saved for the children), and predict."""
     sys.path.insert(0, str(ROOT / "src"))  # the after tree's harness defines the workloads
     from glassnet.bench.harness import QUICK_EPOCHS, WORKLOADS, load_data
@@ -182,6 +179,7 @@ def make_tasks(folder: Path, quick: bool) -> dict[str, dict[str, Any]]:
             np.save(folder / f"{name}_{part}.npy", array)
         tasks[name] = {
             "kind": "train",
+            "threads": threads,
             **{part: str(folder / f"{name}_{part}.npy") for part in "Xy"},
             "hidden": list(w.hidden),
             "network": {"hidden": w.activation, "init": "he", "random_state": 0, "dtype": w.dtype},
@@ -194,8 +192,8 @@ def make_tasks(folder: Path, quick: bool) -> dict[str, dict[str, Any]]:
             },
             "description": w.description,
         }
-    calls, batch_calls = (200, 3) if quick else (1000, 10)
-    tasks["predict"] = {"kind": "predict", "calls": calls, "batch_calls": batch_calls}
+    calls = {"calls": 200, "batch_calls": 3} if quick else {"calls": 1000, "batch_calls": 10}
+    tasks["predict"] = {"kind": "predict", "threads": threads, **calls}
     return tasks
 
 
@@ -297,7 +295,7 @@ def environment_lines(session: Session) -> list[str]:
     for version, env in session.environments.items():
         blas = "; ".join(
             f"{pool['internal_api']} {pool['version']} ({pool['prefix']}, kernel "
-            f"{pool.get('architecture')}, {pool['num_threads']} threads)"
+            f"{pool.get('architecture')}, threads: {pool['num_threads']})"
             for pool in env["blas"]
         )
         overrides = ", ".join(f"{k}={v or 'unset'}" for k, v in env["overrides"].items())
@@ -306,8 +304,7 @@ def environment_lines(session: Session) -> list[str]:
         if changed:
             commit += f" + uncommitted changes to {len(changed.splitlines())} files in src/"
         lines.append(
-            f"- {version}: {commit}, glassnet from "
-            f"`{env['glassnet_file']}`; NumPy {env['numpy']}; "
+            f"- {version}: {commit}, glassnet from `{env['glassnet_file']}`, NumPy {env['numpy']}, "
             f"BLAS {blas}; as the child saw them: {overrides}"
         )
     return lines
@@ -343,10 +340,9 @@ def report(session: Session, command: str) -> str:
         "",
         "The final cost is the training History's last cost (W1-W3) or the estimator's `loss_`; "
         "the output difference compares the two versions' network outputs on the training data "
-        f"(W1-W3) or `predict_proba` on the {THROUGHPUT_ROWS:,} rows. Identical outputs with "
-        "differing costs mean the same training with its cost computed differently: since "
-        "f34eb40 the cross-entropy comes from the logits, not from clipped probabilities, which "
-        "in float32 (W3) moves the cost's fifth digit.",
+        f"(W1-W3) or `predict_proba` on the {THROUGHPUT_ROWS:,} rows. Identical outputs, costs "
+        "differing: the same training, its cost computed differently (from the logits since "
+        "f34eb40, not from clipped probabilities; in float32, W3, the fifth digit moves).",
         "",
         *same_work_table(session.runs, session.output_gaps),
         "",
@@ -364,6 +360,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--before-path", type=Path, help="an existing before tree instead")
     parser.add_argument("--repeats", type=int, help="runs per measurement (5; quick: 2)")
     parser.add_argument("--quick", action="store_true", help="a fast smoke run")
+    parser.add_argument("--threads", type=int, help="BLAS threads (default: the library's)")
     parser.add_argument("--out", type=Path, help="report file (quick: none, only printed)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
@@ -386,8 +383,11 @@ def main(argv: list[str] | None = None) -> None:
         tempfile.TemporaryDirectory(prefix="glassnet-bench-") as folder,
     ):
         trees = {"before": before, "after": ROOT}
-        environments = {version: in_child(tree, {"kind": "env"}) for version, tree in trees.items()}
-        tasks = make_tasks(Path(folder), options.quick)
+        environments = {
+            v: in_child(tree, {"kind": "env", "threads": options.threads})
+            for v, tree in trees.items()
+        }
+        tasks = make_tasks(Path(folder), options.quick, options.threads)
         runs, gaps = measure(trees, tasks, repeats, Path(folder))
         load = (load_at_start, os.getloadavg()[0])
         text = report(Session(trees, tasks, environments, runs, gaps, load), command)
