@@ -135,6 +135,8 @@ def test_mlp_regressor_poisson_follows_scikit_learn_from_the_same_weights():
         "alpha": 1e-3,
         "shuffle": False,
         "tol": 0,
+        "n_iter_no_change": 1000,  # the tol rule would compare with each one's own first fit
+        "random_state": 0,
     }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
