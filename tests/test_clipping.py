@@ -61,7 +61,9 @@ def test_a_clipped_gradient_descent_step_worked_by_hand():
 def test_the_history_counts_the_clipped_steps_of_each_epoch():
     X, y = regression(64)
     network = Network([3, 8, 1], output="identity", random_state=0)
-    history = train(network, X, y, epochs=30, batch_size=16, learning_rate=0.05, clip_norm=2.0)
+    history = train(
+        network, X, y, epochs=30, batch_size=16, learning_rate=0.05, clip_norm=2.0, random_state=0
+    )
     clipped, largest = history["clipped_steps"], history["max_grad_norm"]
     assert len(clipped) == len(largest) == 30
     assert all(0 <= c <= 4 and c == int(c) for c in clipped)  # 4 steps an epoch

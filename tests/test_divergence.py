@@ -188,7 +188,11 @@ def test_early_stopping_keeps_finite_weights_and_raises_nothing_as_scikit_learn(
 def test_early_stopping_warns_that_it_diverged():
     X, y = regression(200)
     model = gn.MLPRegressor(
-        hidden_layer_sizes=(16,), solver="sgd", learning_rate_init=10.0, early_stopping=True
+        hidden_layer_sizes=(16,),
+        solver="sgd",
+        learning_rate_init=10.0,
+        early_stopping=True,
+        random_state=0,
     )
     with pytest.warns(DivergenceWarning, match="restored"):
         model.fit(X, y)
