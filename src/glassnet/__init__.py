@@ -9,6 +9,7 @@ The package is in layers, each importing only from those above it:
 from glassnet._version import __version__
 from glassnet.core import (
     Adam,
+    AdamW,
     GradientCheck,
     GradientDescent,
     Gradients,
@@ -21,7 +22,13 @@ from glassnet.core import (
     forward,
     make_optimizer,
 )
-from glassnet.errors import DivergenceError, GlassnetError, InputError, ModelFileError
+from glassnet.errors import (
+    DivergenceError,
+    DivergenceWarning,
+    GlassnetError,
+    InputError,
+    ModelFileError,
+)
 from glassnet.training import (
     Callback,
     EarlyStopping,
@@ -62,6 +69,7 @@ def __dir__() -> list[str]:
 
 __all__ = [  # noqa: RUF022 - the lazy names are listed with the others
     "Adam",
+    "AdamW",
     "GradientNorms",
     "MLPClassifier",
     "MLPRegressor",
@@ -71,6 +79,7 @@ __all__ = [  # noqa: RUF022 - the lazy names are listed with the others
     "save",
     "Callback",
     "DivergenceError",
+    "DivergenceWarning",
     "EarlyStopping",
     "ExponentialDecay",
     "GlassnetError",

@@ -22,7 +22,7 @@ from glassnet.runs.resuming import load_start_model
 
 MODEL_FILES = ("model.npz", "checkpoint.npz")  # what a run folder holds to resume from
 OPTIONS_OF = {  # an option given anew drops the saved options that belong to its old value
-    "optimizer": ("momentum", "beta1", "beta2"),
+    "optimizer": ("momentum", "beta1", "beta2", "weight_decay"),
     "lr_schedule": ("schedule_options",),
     "data": ("noise", "samples", "classes"),
 }
