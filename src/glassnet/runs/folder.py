@@ -203,10 +203,8 @@ def rebuild_run(
     """
     dataset = reload_data(config)
     rows = split_rows(dataset.y, config, stratify=model.label_codec is not None)
-    if dataset.table is not None:
-        if model.preprocessor is None:
-            raise InputError("the model has no preprocessor for the columns of this table")
-        dataset = encode_table(dataset, model.preprocessor)
+    if dataset.table is not None and model.preprocessor is not None:
+        dataset = encode_table(dataset, model.preprocessor)  # else an older run: raw numbers
     if dataset.n_features != model.n_features:
         raise InputError(
             f"it has {dataset.n_features} features, the model takes {model.n_features}"
