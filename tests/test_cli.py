@@ -240,7 +240,10 @@ def bad_csvs(tmp_path) -> dict[str, Path]:
         (["--data", "{good}"], "needs a target column: pass --target"),
         (["--data", "{good}", "--target", "label"], "target column 'label' is not in"),
         (["--data", "{text}", "--target", "y"], "'high' is not a number"),
-        (["--data", "{nan}", "--target", "y", "--nan", "error"], "missing or non-finite value 'nan'"),
+        (
+            ["--data", "{nan}", "--target", "y", "--nan", "error"],
+            "missing or non-finite value 'nan'",
+        ),
         (["--data", "moons", "--hidden", "5,0"], "hidden layer sizes must be 1 or more"),
         (["--data", "moons", "--hidden", "five"], "--hidden takes whole numbers"),
         (["--data", "moons", "--lr", "0"], "learning rate must be a number above 0"),

@@ -76,6 +76,7 @@ def test_the_standardizer_and_the_classes_are_kept(tmp_path):
     ok(train("--data", data, "--target", "answer", "--iterations", 40, "--out", first))
     ok(train("--resume", first, "--iterations", 10, "--out", resumed))
     before, after = load(first / "model.npz"), load(resumed / "model.npz")
+
     def scaler(model):  # a CSV's features are standardised inside its preprocessor
         return model.preprocessor.named_transformers_["numeric"].named_steps["scale"]
 

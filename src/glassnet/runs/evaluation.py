@@ -265,9 +265,7 @@ def _target_numbers(rows: Rows, targets: list[str], where: str, word: str) -> ND
     return columns[0] if len(columns) == 1 else np.column_stack(columns)
 
 
-def _labels(
-    classes: NDArray[Any], rows: Rows, target: str, where: str, word: str
-) -> NDArray[Any]:
+def _labels(classes: NDArray[Any], rows: Rows, target: str, where: str, word: str) -> NDArray[Any]:
     """The target cells in the type of the model's classes: text, or numbers."""
     cells = rows.frame[target]
     texts = [str(cell).strip() for cell in cells.tolist()]

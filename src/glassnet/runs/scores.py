@@ -4,6 +4,8 @@
                      ``classes_[1]``; more: macro and weighted averages); ROC AUC (two
                      classes: from P(positive); more: one-vs-rest, macro); confusion matrix
     regression       R², MAE, RMSE (several targets: averaged over them, as scikit-learn)
+
+:class:`Evaluation` holds them, ready for a table or for JSON.
 """
 
 import math
