@@ -29,7 +29,6 @@ from glassnet.bench.workloads import TABLE_FEATURES, table_network
 POOL_ROWS = 65_536  # distinct rows, formatted once; the file repeats them in a seeded order
 BLOCK_ROWS = 8_192  # rows written at a time
 READ_ONLY = "import sys, pandas; pandas.read_csv(sys.argv[1])"
-THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")
 
 
 def prepare_csv(folder: Path, megabytes: int, seed: int = 0) -> dict[str, Any]:
@@ -90,22 +89,15 @@ def timed_child(argv: list[str], env: dict[str, str] | None = None) -> tuple[flo
     return seconds, usage.ru_maxrss / 1024  # kB on Linux
 
 
-def measure_csv(
-    implementation: str, context: dict[str, Any], threads: int | None = None
-) -> dict[str, Any]:
-    """Time ``glassnet predict`` (or the pandas read) on the prepared CSV, in a child process.
-
-    ``threads`` limits the child's BLAS and OpenMP pools (through their ``*_NUM_THREADS``
-    variables); None leaves them to the libraries.
-    """
+def measure_csv(implementation: str, context: dict[str, Any]) -> dict[str, Any]:
+    """Time ``glassnet predict`` (or the pandas read) on the prepared CSV, in a child process."""
     csv, out = context["csv"], Path(context["out"])
     predict = ["predict", context["model"], "--csv", csv, "--out", str(out)]
     argv = {
         "glassnet": [sys.executable, "-m", "glassnet", *predict],
         "floor": [sys.executable, "-c", READ_ONLY, csv],
     }[implementation]
-    limits = {name: str(threads) for name in THREAD_VARIABLES} if threads else {}
-    seconds, peak = timed_child(argv, {**os.environ, **limits})
+    seconds, peak = timed_child(argv)
     result: dict[str, Any] = {
         "times": {"csv": seconds},
         "rows": context["rows"],

@@ -154,7 +154,7 @@ def train_floor(w: Workload, X: Array, y: Array, epochs: int) -> Predict | None:
     """
     sizes = [X.shape[1], *w.hidden, 1]
     if w.batch_size is None:
-        network = Network(sizes, hidden=w.activation, init="he", random_state=0, dtype=w.dtype)
+        network = Network(sizes, hidden=w.activation, init=w.init, random_state=0, dtype=w.dtype)
         step = FullBatchStep(network, X, y, w.learning_rate)
         for _ in range(epochs):
             step()

@@ -9,7 +9,9 @@ so that every implementation sees the same machine and its memory is its own.
     {"workload", "implementation", "times": {measure: seconds}, ...scores, memory...,
      "seen": the OpenBLAS variables and thread pools that process saw}
 
-The child inherits the caller's environment unchanged: run the benchmark with
+The child inherits the caller's environment (with ``threads``, the thread-count
+variables of ``THREAD_VARIABLES`` added, which every BLAS and OpenMP library and
+PyTorch read when they load, W6's ``glassnet predict`` too): run the benchmark with
 ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE`` (as a user's machine would be), and
 the record says what the child saw.
 
@@ -59,6 +61,7 @@ IMPLEMENTATIONS = {  # who runs each kind of workload
 }
 REPETITIONS = {"W1": 5, "W2": 5, "W3": 5, "W4": 3, "W5": 3, "W6": 3}  # when none are asked for
 QUICK_REPETITIONS = 2
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")  # --threads
 
 
 def measure_training(implementation: str, w: Workload) -> dict[str, Any]:
@@ -91,7 +94,6 @@ def run_one(
     name: str,
     is_quick: bool = False,
     context: dict[str, Any] | None = None,
-    threads: int | None = None,
 ) -> dict[str, Any]:
     """Measure one implementation on workload ``name`` in this process; return its record."""
     workload = lookup(WORKLOADS, name, "workload")
@@ -100,30 +102,13 @@ def run_one(
         raise InputError(f"{implementation} does not run {name} ({workload.kind})")
     for module in IMPORTS.get(implementation, ()):
         importlib.import_module(module)  # loaded before the memory baseline
-    with _thread_limit(threads):
-        if isinstance(workload, Serving):
-            record = measure_serving(implementation, workload)
-        elif isinstance(workload, CsvToPredictions):
-            record = measure_csv(implementation, context or {}, threads)
-        else:
-            record = measure_training(implementation, workload)
-        seen = seen_by_child()
-    return {"workload": name, "implementation": implementation, **record, "seen": seen}
-
-
-@contextlib.contextmanager
-def _thread_limit(threads: int | None) -> Iterator[None]:
-    """BLAS, OpenMP and PyTorch limited to ``threads`` threads (None: the libraries' own)."""
-    if threads is None:
-        yield
-        return
-    from threadpoolctl import threadpool_limits
-
-    torch = sys.modules.get("torch")
-    if torch is not None:
-        torch.set_num_threads(threads)
-    with threadpool_limits(limits=threads):
-        yield
+    if isinstance(workload, Serving):
+        record = measure_serving(implementation, workload)
+    elif isinstance(workload, CsvToPredictions):
+        record = measure_csv(implementation, context or {})
+    else:
+        record = measure_training(implementation, workload)
+    return {"workload": name, "implementation": implementation, **record, "seen": seen_by_child()}
 
 
 @contextlib.contextmanager
@@ -174,7 +159,8 @@ def _in_subprocess(
     context: dict[str, Any],
     threads: int | None,
 ) -> dict[str, Any]:
-    arguments = json.dumps([implementation, name, is_quick, context, threads])
+    arguments = json.dumps([implementation, name, is_quick, context])
+    limits = {variable: str(threads) for variable in THREAD_VARIABLES} if threads else {}
     code = (
         "import json, sys; from glassnet.bench.harness import run_one; "
         "print(json.dumps(run_one(*json.loads(sys.argv[1]))))"
@@ -184,7 +170,7 @@ def _in_subprocess(
         capture_output=True,
         text=True,
         check=False,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        env={**os.environ, "PYTHONWARNINGS": "ignore", **limits},
     )
     if completed.returncode != 0:
         raise RuntimeError(f"{implementation} on {name} failed:\n{completed.stderr[-2000:]}")

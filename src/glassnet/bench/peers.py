@@ -18,12 +18,12 @@ Trainer = Callable[[Workload, np.ndarray, np.ndarray, int], Predict]
 
 
 def train_glassnet(w: Workload, X: np.ndarray, y: np.ndarray, epochs: int) -> Predict:
-    """``glassnet.train`` on a He-initialised ``Network``."""
+    """``glassnet.train`` on a ``Network`` initialised by ``w.init`` ("he" or "glorot")."""
     from glassnet.core.network import Network
     from glassnet.training.loop import train
 
     network = Network(
-        [X.shape[1], *w.hidden, 1], hidden=w.activation, init="he", random_state=0, dtype=w.dtype
+        [X.shape[1], *w.hidden, 1], hidden=w.activation, init=w.init, random_state=0, dtype=w.dtype
     )
     train(
         network,
@@ -39,7 +39,10 @@ def train_glassnet(w: Workload, X: np.ndarray, y: np.ndarray, epochs: int) -> Pr
 
 
 def train_sklearn(w: Workload, X: np.ndarray, y: np.ndarray, epochs: int) -> Predict:
-    """scikit-learn's ``MLPClassifier``, with no L2, no momentum and no early stop."""
+    """scikit-learn's ``MLPClassifier``, with no L2, no momentum and no early stop.
+
+    It draws its initial weights its own way, always: Glorot-uniform (biases too).
+    """
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
 
@@ -65,7 +68,10 @@ def train_sklearn(w: Workload, X: np.ndarray, y: np.ndarray, epochs: int) -> Pre
 
 
 def train_torch(w: Workload, X: np.ndarray, y: np.ndarray, epochs: int) -> Predict:
-    """A ``torch.nn.Sequential`` of the same layers, ``BCEWithLogitsLoss``, the CPU."""
+    """A ``torch.nn.Sequential`` of the same layers, ``BCEWithLogitsLoss``, the CPU.
+
+    Its own initial weights (Kaiming-uniform), or Glorot-uniform ones for ``init="glorot"``.
+    """
     import torch
 
     torch.manual_seed(0)
@@ -76,6 +82,10 @@ def train_torch(w: Workload, X: np.ndarray, y: np.ndarray, epochs: int) -> Predi
     for n_in, n_out in itertools.pairwise(sizes):
         layers += [torch.nn.Linear(n_in, n_out, dtype=dtype), activation()]
     model = torch.nn.Sequential(*layers, torch.nn.Linear(sizes[-1], 1, dtype=dtype))
+    if w.init == "glorot":  # W ~ U(-r, r), r = sqrt(6 / (fan_in + fan_out)); b = 0
+        for linear in (layer for layer in model if isinstance(layer, torch.nn.Linear)):
+            torch.nn.init.xavier_uniform_(linear.weight)
+            torch.nn.init.zeros_(linear.bias)
     make = {"gd": torch.optim.SGD, "adam": torch.optim.Adam}[w.optimizer]
     optimizer = make(model.parameters(), lr=w.learning_rate)
     criterion = torch.nn.BCEWithLogitsLoss()

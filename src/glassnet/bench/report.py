@@ -25,6 +25,7 @@ DETAILS = (  # the numbers besides the time that a row carries, as the median ov
     "rows_per_s", "megabytes_per_s", "predict_extra_mb", "rows", "rows_out", "steps",
 )  # fmt: skip
 PEERS = ("sklearn", "torch")
+PER_IMPLEMENTATION = ("pools", "torch_threads")  # what the environment lists per implementation
 
 
 def summarize(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -282,14 +283,20 @@ def _throughput(row: dict[str, Any]) -> str:
 def environment(
     results: list[dict[str, Any]], start: dict[str, Any], end: dict[str, Any]
 ) -> dict[str, Any]:
-    """The machine (at the start; the load at both ends) and what the measuring children saw."""
+    """The machine (at the start; the load at both ends) and what the measuring children saw.
+
+    The thread pools are listed per implementation: a library loaded after a
+    ``--threads`` limit was set (SciPy's OpenBLAS, by the scoring after training) keeps
+    its own thread count, and is listed with it.
+    """
     seen: dict[str, list[str]] = {}
     for result in results:
         for key, value in result.get("seen", {}).items():
+            label = f"{key} ({result['implementation']})" if key in PER_IMPLEMENTATION else key
+            items = seen.setdefault(label, [])
             for item in value if isinstance(value, list) else [value]:
-                seen.setdefault(key, [])
-                if str(item) not in seen[key]:
-                    seen[key].append(str(item))
+                if str(item) not in items:
+                    items.append(str(item))
     described = {key: value for key, value in start.items() if key != "load"}
     described["load average (1, 5, 15 min) at the start"] = start["load"]
     described["load average at the end"] = end["load"]

@@ -48,6 +48,7 @@ class Workload:
     batch_size: int | None  # None: full batch
     dtype: str
     rows: int | None = None  # the rows of "table" data
+    init: str = "he"  # glassnet's and PyTorch's initial weights ("glorot": scikit-learn's rule)
     kind: str = "train"
 
 
@@ -75,8 +76,9 @@ class CsvToPredictions:
 AnyWorkload = Workload | Serving | CsvToPredictions
 
 TABLE = Workload(
-    "W4", "table 1,000,000 x 50, 50-256-128-1 relu, Adam lr 1e-3, batch 512, 1 epoch, float32",
-    "table", (256, 128), "relu", "adam", 1e-3, 1, 512, "float32", rows=1_000_000,
+    "W4", "table 1,000,000 x 50, 50-256-128-1 relu, Adam lr 1e-3, batch 512, 1 epoch, float32, "
+    "Glorot-uniform initial weights in all three",
+    "table", (256, 128), "relu", "adam", 1e-3, 1, 512, "float32", rows=1_000_000, init="glorot",
 )  # fmt: skip
 WORKLOADS: dict[str, AnyWorkload] = {
     "W1": Workload(

@@ -53,8 +53,8 @@ def _workloads(context: click.Context, parameter: click.Parameter, value: str | 
 @click.option(
     "--threads",
     type=click.IntRange(min=1),
-    help="Limit BLAS, OpenMP and PyTorch to this many threads in the measuring processes "
-    "(W6's glassnet predict through OPENBLAS_NUM_THREADS and OMP_NUM_THREADS). "
+    help="Run BLAS, OpenMP and PyTorch on this many threads in the measuring processes "
+    "(OPENBLAS_NUM_THREADS, OMP_NUM_THREADS and MKL_NUM_THREADS set in their environment). "
     "Default: the libraries' own.",
 )
 @click.option(
