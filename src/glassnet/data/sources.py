@@ -28,19 +28,23 @@ SAMPLE_BYTES = 64 * 1024  # read to sniff the delimiter and find the header
 STDIN_NAME = "standard input"
 
 
-def _open_zip(path: Path) -> IO[bytes]:
-    archive = zipfile.ZipFile(path)
+def _open_zip(path: Path, stack: contextlib.ExitStack) -> IO[bytes]:
+    archive = stack.enter_context(zipfile.ZipFile(path))
     members = [info for info in archive.infolist() if not info.is_dir()]
     if len(members) != 1:
         names = ", ".join(info.filename for info in members[:5]) or "nothing"
         raise InputError(f"{str(path)!r} holds {names}: a zip file must hold exactly one table")
-    return archive.open(members[0])
+    return stack.enter_context(archive.open(members[0]))
 
 
-OPENERS: dict[str, Callable[[Path], Any]] = {  # a suffix: how to open such a file's bytes
-    ".gz": gzip.GzipFile,
-    ".bz2": bz2.BZ2File,
-    ".xz": lzma.LZMAFile,
+def _opened(kind: Callable[[Path], Any]) -> Callable[[Path, contextlib.ExitStack], IO[bytes]]:
+    return lambda path, stack: stack.enter_context(kind(path))
+
+
+OPENERS: dict[str, Callable[[Path, contextlib.ExitStack], IO[bytes]]] = {  # by suffix
+    ".gz": _opened(gzip.GzipFile),
+    ".bz2": _opened(bz2.BZ2File),
+    ".xz": _opened(lzma.LZMAFile),
     ".zip": _open_zip,
 }
 
@@ -125,9 +129,9 @@ def _open_path(path: Path, stack: contextlib.ExitStack) -> IO[bytes]:
     if not path.is_file():
         problem = "is a directory" if path.is_dir() else "does not exist"
         raise InputError(f"data file {where} {problem}: check the path")
-    opener = OPENERS.get(path.suffix.lower(), lambda file: file.open("rb"))
+    opener = OPENERS.get(path.suffix.lower(), _opened(lambda file: file.open("rb")))
     try:
-        return stack.enter_context(opener(path))
+        return opener(path, stack)
     except (OSError, zipfile.BadZipFile, EOFError) as error:
         raise InputError(f"could not open {where}: {error}") from None
 
