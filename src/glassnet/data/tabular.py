@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from glassnet.data.cells import missing_cells, parse_numbers
+from glassnet.data.cells import missing_cells, parse_numbers, read_numbers
 from glassnet.data.columns import ColumnKinds, choose_columns, column_kinds
 from glassnet.data.dataset import Dataset, Table
 from glassnet.data.preprocessor import build_preprocessor, encoded, typed_features
@@ -185,8 +185,11 @@ def _check_features(
     missing_rows = np.zeros(len(rows), dtype=bool)
     first: tuple[int, str, str] | None = None  # (row, column, problem) of the earliest bad cell
     for name in (*kinds.numeric, *kinds.categorical):
-        missing = missing_cells(frame[name])
-        bad = parse_numbers(frame[name])[1] if name in kinds.numeric else np.zeros_like(missing)
+        if name in kinds.numeric:
+            _, missing, bad = read_numbers(frame[name])
+        else:
+            missing = missing_cells(frame[name])
+            bad = np.zeros_like(missing)
         bad_rows |= bad
         missing_rows |= missing
         found = bad | (missing if nan == "error" else np.zeros_like(missing))
@@ -213,11 +216,16 @@ def _cell_error(rows: Rows, first: tuple[int, str, str], where: str, word: str) 
     row, name, problem = first
     cell = str(rows.frame[name].iloc[row])
     at = f"{where}, {word} {rows.lines[row]}, column {name!r}"
-    if problem == "missing" or _infinite(cell):
+    if problem == "missing":
         return InputError(
             f"{at}: missing or non-finite value {cell!r}: drop or impute those rows first, "
             "or pass --nan impute (fill in the column's median or most frequent value) or "
             "--nan skip (drop such rows)"
+        )
+    if _infinite(cell):  # a number, but not one the imputer fills in
+        return InputError(
+            f"{at}: missing or non-finite value {cell!r}: drop or impute those rows first, "
+            "or pass --nan skip (drop such rows)"
         )
     return InputError(
         f"{at}: {cell!r} is not a number, though at least half of the column's cells are: fix "
