@@ -26,6 +26,14 @@ DETAILS = (  # the numbers besides the time that a row carries, as the median ov
 )  # fmt: skip
 PEERS = ("sklearn", "torch")
 PER_IMPLEMENTATION = ("pools", "torch_threads")  # what the environment lists per implementation
+SEE_ALSO = """## See also
+
+- [analysis.md](analysis.md): where the time goes for every missed target, with profiles.
+- [before_after.md](before_after.md) compares the layered package with the flat one of ca3a073
+  (issue #10): W1-W3, and the one-row `predict` / `predict_proba` latency and the 10,000-row
+  `predict` throughput of a fitted 784-512-10 `MLPClassifier`, each measurement in its own
+  process, before and after interleaved. Produced by
+  `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/before_after.py`."""
 
 
 def summarize(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -241,7 +249,7 @@ def to_markdown(rows: list[dict[str, Any]], command: str, environment: dict[str,
     ]
     lines += ["", "## Environment", ""]
     lines += [f"- {key}: {value}" for key, value in environment.items()]
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, "", SEE_ALSO]) + "\n"
 
 
 def notes(rows: list[dict[str, Any]]) -> list[str]:

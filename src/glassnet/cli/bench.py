@@ -95,7 +95,7 @@ def bench(
     if from_raw:
         saved = json.loads(Path(from_raw).read_text(encoding="utf-8"))
         results, start, end = saved["results"], saved["start"], saved["end"]
-        command = f"{saved['command']}` (tables made again by `{command}"
+        command = f"{saved['command']}`, its tables made again by `{command}"
     else:
         results, start, end = _run(workloads, repetitions, quick, threads)
     if raw:
