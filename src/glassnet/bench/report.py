@@ -6,25 +6,23 @@ implementation) with the median time and two ratios, both computed from medians:
 ``x faster``  the peer's median time over glassnet's: how many times faster glassnet is
 ``x floor``   glassnet's median time over the floor's (on glassnet's row): 1.0 is the floor
 
-:func:`check_targets` compares them with issue 14's targets; :func:`to_markdown` and
-:func:`rich_tables` write both, the second narrow enough for an 80-column terminal.
+:func:`~glassnet.bench.targets.check_targets` compares them with issue 14's targets;
+:func:`to_markdown` and :func:`rich_tables` write both, the second narrow enough for an
+80-column terminal.
 """
 
-import operator
 import statistics
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from rich.table import Table
 
+from glassnet.bench.targets import PEERS, check_targets
 from glassnet.bench.workloads import WORKLOADS
 
 DETAILS = (  # the numbers besides the time that a row carries, as the median over its runs
     "us_per_step", "loss", "accuracy", "peak_mb", "data_mb", "base_mb", "before_mb",
     "rows_per_s", "megabytes_per_s", "predict_extra_mb", "rows", "rows_out", "steps",
 )  # fmt: skip
-PEERS = ("sklearn", "torch")
 PER_IMPLEMENTATION = ("pools", "torch_threads")  # what the environment lists per implementation
 SEE_ALSO = """## See also
 
@@ -82,88 +80,6 @@ def _median_details(runs: list[dict[str, Any]]) -> dict[str, float]:
     if "peak_mb" in details and "data_mb" in details:  # training: (peak - libraries) / data
         details["memory_over_data"] = (details["peak_mb"] - details["base_mb"]) / details["data_mb"]
     return details
-
-
-@dataclass(frozen=True)
-class Target:
-    """One of issue 14's targets: ``value(rows)`` compared with ``bound`` by ``op``."""
-
-    workload: str
-    measure: str
-    against: str  # "sklearn", "torch", "floor", or what the value is ("accuracy", "memory")
-    op: str  # ">=", ">" or "<="
-    bound: float
-
-    def text(self) -> str:
-        """The target in words, e.g. "W1 train: x faster than sklearn >= 2.5"."""
-        what = {
-            "floor": "glassnet / floor",
-            "accuracy": "|accuracy - glassnet's| of each peer",
-            "memory": "(training peak - libraries) / data",
-            "peak MB": "glassnet's peak MB",
-        }.get(self.against, f"x faster than {self.against}")
-        return f"{self.workload} {self.measure}: {what} {self.op} {self.bound:g}"
-
-
-OPS: dict[str, Callable[[float, float], bool]] = {
-    ">=": operator.ge,
-    ">": operator.gt,
-    "<=": operator.le,
-}
-TARGETS = [
-    *(
-        target
-        for w in ("W1", "W2")
-        for target in (
-            Target(w, "train", "sklearn", ">=", 2.5),
-            Target(w, "train", "torch", ">=", 4),
-            Target(w, "train", "floor", "<=", 1.15),
-        )
-    ),
-    Target("W3", "train", "sklearn", ">=", 2.5),
-    Target("W3", "train", "torch", ">=", 2),
-    Target("W3", "train", "floor", "<=", 2),
-    Target("W4", "train", "sklearn", ">=", 3),
-    Target("W4", "train", "torch", ">=", 1.5),
-    Target("W4", "train", "floor", "<=", 2),
-    Target("W4", "train", "accuracy", "<=", 0.005),
-    Target("W4", "train", "memory", "<=", 1.25),
-    Target("W5", "one row", "sklearn", ">", 1),
-    Target("W5", "one row", "torch", ">", 1),
-    Target("W5", "all rows", "torch", ">=", 1.5),
-    Target("W6", "csv", "floor", "<=", 1.5),
-    Target("W6", "csv", "peak MB", "<=", 300),
-]
-
-
-def _value(target: Target, rows: list[dict[str, Any]]) -> float | None:
-    """The measured number a target is about, or None when the run did not measure it."""
-    found = {
-        r["implementation"]: r
-        for r in rows
-        if r["workload"] == target.workload and r["measure"] == target.measure
-    }
-    ours = found.get("glassnet")
-    if ours is None:
-        return None
-    if target.against in PEERS:
-        return found[target.against]["x_faster"] if target.against in found else None
-    if target.against == "accuracy":
-        gaps = [abs(found[p]["accuracy"] - ours["accuracy"]) for p in PEERS if p in found]
-        return max(gaps) if gaps and "accuracy" in ours else None
-    key = {"floor": "x_floor", "memory": "memory_over_data", "peak MB": "peak_mb"}[target.against]
-    return ours.get(key)
-
-
-def check_targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every target the run measured: its text, the measured value, and whether it is met."""
-    checked = []
-    for target in TARGETS:
-        value = _value(target, rows)
-        if value is not None:
-            met = OPS[target.op](value, target.bound)
-            checked.append({"target": target.text(), "value": value, "met": met})
-    return checked
 
 
 def seconds_text(seconds: float) -> str:
