@@ -1,5 +1,33 @@
 """glassnet on Dask: one model on data larger than memory, many models at once.
 
 Installed with the extra ``glassnet[dask]`` and imported only when asked for, so
-``import glassnet`` never loads Dask.
+``import glassnet`` never loads Dask. Each public name is loaded from its module on
+first use::
+
+    connect        a Client from "local", "local:N" or "tcp://HOST:PORT"  (cluster.py)
+    fit            an estimator fitted on dask arrays, exactly or by local SGD  (fitting.py)
+    read_frame     a dask DataFrame from CSV or Parquet files  (frames.py)
+    prepare        a dask DataFrame's features and target, preprocessed  (frames.py)
+    from_store     a dask array from a zarr or .npy store on disk  (stores.py)
+    run_training   ``glassnet train --dask``: a run on a cluster  (run.py)
 """
+
+from importlib import import_module
+from typing import Any
+
+_HOMES = {
+    "connect": "cluster",
+    "fit": "fitting",
+    "read_frame": "frames",
+    "prepare": "frames",
+    "from_store": "stores",
+    "run_training": "run",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'glassnet.distributed' has no attribute {name!r}")
+    return getattr(import_module(f"glassnet.distributed.{_HOMES[name]}"), name)
