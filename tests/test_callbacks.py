@@ -107,6 +107,36 @@ def test_several_callbacks_run_in_list_order_at_each_hook(blobs):
     ]  # fmt: skip
 
 
+def test_every_overridden_hook_runs_however_it_was_given(blobs):
+    """Only the base's no-op hooks are skipped: a hook inherited from a subclass, one set on
+    the instance, and one of an object that is not a Callback at all still run."""
+    calls = []
+
+    class Inherits(Recorder):  # every hook from Recorder, none of its own
+        pass
+
+    on_instance = Callback()
+    on_instance.on_epoch_end = lambda state: calls.append(("instance", "epoch_end"))
+
+    class DuckTyped:  # the five hooks, without Callback as a base
+        def __getattr__(self, name):
+            return lambda state: calls.append(("duck", name.removeprefix("on_")))
+
+    train(
+        Network([2, 3, 1], random_state=0),
+        *blobs,
+        epochs=1,
+        callbacks=[Inherits(calls, "sub"), on_instance, DuckTyped()],
+    )
+    assert calls == [
+        ("sub", "train_begin"), ("duck", "train_begin"),
+        ("sub", "epoch_begin"), ("duck", "epoch_begin"),
+        ("sub", "step_end"), ("duck", "step_end"),
+        ("sub", "epoch_end"), ("instance", "epoch_end"), ("duck", "epoch_end"),
+        ("sub", "train_end"), ("duck", "train_end"),
+    ]  # fmt: skip
+
+
 def test_state_seen_by_the_hooks(blobs):
     seen = []
 

@@ -65,7 +65,10 @@ def sigmoid(Z: Array) -> Array:
     exp(z) / (1 + exp(z)); so ``exp`` only ever sees a non-positive number.
     """
     E = np.exp(-np.abs(Z))  # exp(-|z|) in (0, 1]: never overflows
-    return np.where(Z >= 0, 1.0, E) / (1.0 + E)  # 1/(1+e^-z) or e^z/(1+e^z)
+    A = np.where(Z >= 0, 1.0, E)  # the numerator: 1 for z >= 0, e^z for z < 0
+    E += 1
+    A /= E  # 1/(1+e^-z) or e^z/(1+e^z)
+    return A
 
 
 def sigmoid_derivative(Z: Array, A: Array) -> Array:

@@ -37,7 +37,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from glassnet.core.clipping import clip_by_global_norm
 from glassnet.core.dropout import Rates
-from glassnet.core.network import Gradients, Network, backward, cost, forward
+from glassnet.core.network import Network, backward, cost, forward
 from glassnet.core.optimizers import Optimizer
 from glassnet.errors import DivergenceError
 from glassnet.training.callbacks import Callback, EarlyStopping, TrainingState
@@ -152,37 +152,63 @@ def run_epochs(network: Network, plan: TrainingPlan, callbacks: Sequence[Callbac
     state = TrainingState(network, plan.optimizer, history, epochs=plan.epochs)
     monitors = plan.X_val is not None or any(isinstance(c, EarlyStopping) for c in callbacks)
     fallback = BestFiniteWeights() if monitors else None
-    callbacks = [fallback, *callbacks] if fallback is not None else list(callbacks)
-    _call(callbacks, "on_train_begin", state)
+    hooks = Hooks([fallback, *callbacks] if fallback is not None else callbacks)
+    hooks.call(hooks.train_begin, state)
     restored = False
     try:
-        _descend(network, plan, state, callbacks)
+        _descend(network, plan, state, hooks)
     except DivergenceError as error:
         if fallback is None or fallback.epoch is None:
             raise
         fallback.restore(state, error)  # the best finite epoch's weights, and a warning
         restored = True
     finally:
-        _call(callbacks, "on_train_end", state)
+        hooks.call(hooks.train_end, state)
     if not restored:
         _warn_about_the_end(history, plan.optimizer.learning_rate)
     return history
 
 
-def _descend(
-    network: Network, plan: TrainingPlan, state: TrainingState, callbacks: Sequence[Callback]
-) -> None:
+HOOK_NAMES = ("on_train_begin", "on_epoch_begin", "on_step_end", "on_epoch_end", "on_train_end")
+
+
+class Hooks:
+    """The callbacks' hooks by name, each list holding only the hooks a callback overrides.
+
+    A hook left as :class:`Callback` defines it does nothing, so it is not called: a run
+    without callbacks calls nothing at all between its steps.
+    """
+
+    def __init__(self, callbacks: Sequence[Callback]) -> None:
+        hooks = (_overridden(callbacks, name) for name in HOOK_NAMES)
+        self.train_begin, self.epoch_begin, self.step_end, self.epoch_end, self.train_end = hooks
+
+    @staticmethod
+    def call(hooks: list[Callable[[TrainingState], None]], state: TrainingState) -> None:
+        """Run each hook of one kind (e.g. ``hooks.epoch_end``), in the callbacks' order."""
+        for hook in hooks:
+            hook(state)
+
+
+def _overridden(callbacks: Sequence[Callback], name: str) -> list[Callable[[TrainingState], None]]:
+    """Each callback's hook ``name`` (e.g. "on_step_end"), but those still the base's no-op."""
+    idle = getattr(Callback, name)
+    hooks = [getattr(callback, name) for callback in callbacks]
+    return [hook for hook in hooks if getattr(hook, "__func__", None) is not idle]
+
+
+def _descend(network: Network, plan: TrainingPlan, state: TrainingState, hooks: Hooks) -> None:
     """The loop: for every epoch, for every batch: forward, cost, backward, step."""
-    params, sizes = network.parameters(), network.layer_sizes
+    params, sizes, history = network.parameters(), network.layer_sizes, state.history
     # overflow is caught as a non-finite cost below, with a clearer message than NumPy's
     with _deferred_interrupt() as interrupted, np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(plan.epochs):
             state.epoch = epoch
-            _call(callbacks, "on_epoch_begin", state)
+            hooks.call(hooks.epoch_begin, state)
             epoch_cost, norms = 0.0, []
             for batch in plan.batches():
-                mask = plan.masks(sizes, batch.X.shape[0], network.dtype)  # M[l]; {} for none
-                trace = forward(network, batch.X, mask)  # Z[l], A[l]
+                mask = plan.masks(sizes, batch.X.shape[0], network.dtype) if plan.dropout else None
+                trace = forward(network, batch.X, mask)  # Z[l], A[l] (and M[l] with dropout)
                 J = cost(network, trace, batch.Y, batch.weights, plan.l2)  # loss + L2 term
                 if not math.isfinite(J):
                     raise diverged(state, J)
@@ -191,69 +217,39 @@ def _descend(
                     norms.append(clip_by_global_norm(grads.as_list(), plan.clip_norm))
                 plan.optimizer.step(params, grads.as_list())  # e.g. W[l] <- W[l] - lr dW[l]
                 epoch_cost += J * batch.share  # the epoch's cost: batch costs weighted by share
-                _end_step(state, J, grads, plan.record_steps, callbacks)
-            _end_epoch(network, plan, state, epoch_cost, norms, callbacks)
-            if _stops(state, interrupted()):
+                state.step += 1
+                state.step_cost, state.grads = J, grads
+                if plan.record_steps:
+                    history.step_cost.append(J)
+                hooks.call(hooks.step_end, state)
+            history.append(
+                epoch=epoch,
+                cost=epoch_cost,
+                learning_rate=plan.optimizer.learning_rate,
+                **_validation_scores(network, plan),
+                **_clipping(norms, plan.clip_norm),
+            )
+            hooks.call(hooks.epoch_end, state)
+            if interrupted():
+                history.interrupted = True
+                state.request_stop(f"interrupted by the user (Ctrl-C) after epoch {epoch}")
+            if state.stop:
                 break
     if not all(np.isfinite(p).all() for p in params):
         raise diverged(state, None)
 
 
-def _end_step(
-    state: TrainingState,
-    J: float,
-    grads: Gradients,
-    record_steps: bool,
-    callbacks: Sequence[Callback],
-) -> None:
-    state.step += 1
-    state.step_cost, state.grads = J, grads
-    if record_steps:
-        state.history.step_cost.append(J)
-    _call(callbacks, "on_step_end", state)
+def _clipping(norms: list[float], clip_norm: float | None) -> dict[str, float]:
+    """The epoch's clipping columns: steps clipped, and the largest norm before clipping.
 
-
-def _end_epoch(
-    network: Network,
-    plan: TrainingPlan,
-    state: TrainingState,
-    epoch_cost: float,
-    norms: list[float],
-    callbacks: Sequence[Callback],
-) -> None:
-    """Append the epoch's row to the History, then run the callbacks' ``on_epoch_end``.
-
-    ``norms`` are the global gradient norms of the epoch's steps before clipping
-    (empty without ``clip_norm``).
+    ``norms`` are the global gradient norms of the epoch's steps (empty without ``clip_norm``).
     """
-    clipping = {}
-    if plan.clip_norm is not None:
-        clipping = {
-            "clipped_steps": sum(norm > plan.clip_norm for norm in norms),
-            "max_grad_norm": max(norms, default=math.nan),
-        }
-    state.history.append(
-        epoch=state.epoch,
-        cost=epoch_cost,
-        learning_rate=plan.optimizer.learning_rate,
-        **_validation_scores(network, plan),
-        **clipping,
-    )
-    _call(callbacks, "on_epoch_end", state)
-
-
-def _stops(state: TrainingState, interrupted: bool) -> bool:
-    """Whether training ends after this epoch: a callback asked, or the user pressed Ctrl-C."""
-    if interrupted:
-        state.history.interrupted = True
-        state.request_stop(f"interrupted by the user (Ctrl-C) after epoch {state.epoch}")
-    return state.stop
-
-
-def _call(callbacks: Sequence[Callback], hook: str, state: TrainingState) -> None:
-    """Run ``hook`` (e.g. "on_epoch_end") of every callback, in order."""
-    for callback in callbacks:
-        getattr(callback, hook)(state)
+    if clip_norm is None:
+        return {}
+    return {
+        "clipped_steps": sum(norm > clip_norm for norm in norms),
+        "max_grad_norm": max(norms, default=math.nan),
+    }
 
 
 def _validation_scores(network: Network, plan: TrainingPlan) -> dict[str, float]:
