@@ -22,7 +22,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from glassnet.core.dropout import check_dropout
-from glassnet.core.network import Network, encode_targets, forward
+from glassnet.core.network import Network, encode_targets
 from glassnet.errors import DivergenceError, InputError
 from glassnet.estimators._lbfgs import minimize_lbfgs
 from glassnet.estimators._params import (
@@ -33,9 +33,10 @@ from glassnet.estimators._params import (
     python_params,
 )
 from glassnet.estimators._stochastic import StochasticSolversMixin
+from glassnet.files.trained_model import network_output
 from glassnet.training.history import History
 from glassnet.training.metrics import metric_name
-from glassnet.validation import lookup
+from glassnet.validation import all_finite, lookup
 
 Array = NDArray[np.floating]
 FLOATS = (np.float64, np.float32)  # float32 input stays float32; anything else becomes float64
@@ -194,10 +195,30 @@ class BaseMultilayerPerceptron(StochasticSolversMixin, BaseEstimator):
         return _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
 
     def _output(self, X: Any) -> Array:
-        """A[L], the output layer for ``X``: shape (n_samples, n_outputs_)."""
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=FLOATS, accept_sparse=SPARSE)
-        return forward(self._current_network(), as_rows(X)).output
+        """A[L], the output layer for ``X``: shape (n_samples, n_outputs_).
+
+        A NumPy array that ``validate_data`` would hand back as it is (2-D, float32 or
+        float64, the fitted width, finite, a model fitted without feature names) skips it:
+        its checks cost more than the forward pass of one row. Anything else, or an array
+        that fails those checks, goes through ``validate_data`` and gets its errors.
+        """
+        if not self._takes_as_is(X):
+            check_is_fitted(self)
+            X = as_rows(validate_data(self, X, reset=False, dtype=FLOATS, accept_sparse=SPARSE))
+        return network_output(self._current_network(), X)
+
+    def _takes_as_is(self, X: Any) -> bool:
+        """Whether ``X`` is an array that ``validate_data`` would accept and return unchanged."""
+        return (
+            type(X) is np.ndarray
+            and X.ndim == 2
+            and X.dtype in FLOATS
+            and hasattr(self, "coefs_")
+            and not hasattr(self, "feature_names_in_")
+            and X.shape[0] > 0
+            and X.shape[1] == getattr(self, "n_features_in_", None)
+            and all_finite(X)
+        )
 
     def _fit_lbfgs(self, network: Network, X: Array, Y: Array, weights: Array | None) -> None:
         """lbfgs: scipy's L-BFGS-B on glassnet's cost over the flattened parameters."""
