@@ -1,0 +1,371 @@
+"""``glassnet.distributed.fit``: an MLPClassifier or MLPRegressor trained on dask arrays.
+
+The estimator is set up exactly as its own ``fit`` sets it up (its parameters
+checked, its labels, its first weights drawn from its ``random_state``), then
+trained on the cluster by the algorithm its solver and batch size call for:
+
+===========================================  ==========================================
+solver, batch_size                           how (exact: equal to one process's ``fit``)
+===========================================  ==========================================
+``lbfgs``                                    L-BFGS-B on the reduced cost (exact)
+``gd``; or any with batch_size >= N          full-batch descent, the estimator's
+                                             optimizer stepped once per epoch (exact)
+``sgd``, ``adam``, ``adamw`` on mini-batches local SGD: K steps per chunk per round,
+                                             then a weighted average (one chunk: exact)
+===========================================  ==========================================
+
+and left fitted as its own ``fit`` leaves it (``coefs_``, ``intercepts_``,
+``loss_curve_``, ``n_iter_``, ``classes_``, ``history_``), so ``predict``,
+``score`` and ``glassnet.save`` work as after any fit.
+"""
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import dask.array as da
+import numpy as np
+from distributed import Client
+from numpy.typing import NDArray
+from sklearn.base import is_classifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import LabelBinarizer
+
+from glassnet.core.dropout import check_dropout
+from glassnet.core.network import Network
+from glassnet.core.targets import encode_targets
+from glassnet.distributed import full_batch, local_sgd
+from glassnet.distributed.chunks import Chunks, as_dask_array, check_layout, persist_chunks
+from glassnet.distributed.cluster import Rounds, RoundState, connect
+from glassnet.errors import DivergenceError, InputError
+from glassnet.estimators._base import FLOATS, _generator
+from glassnet.estimators._params import python_params
+from glassnet.estimators._stochastic import AUTO_BATCH, OPTIMIZER_FOR_SOLVER
+from glassnet.training.history import History
+from glassnet.training.metrics import metric_name
+
+Array = NDArray[np.floating]
+
+
+def fit(
+    estimator: Any,
+    X: Any,
+    y: Any,
+    *,
+    client: "Client | str | None" = None,
+    sample_weight: Any = None,
+    local_steps: int = 10,
+    on_round: Callable[[RoundState], None] | None = None,
+    parameters: list[NDArray] | None = None,
+) -> Any:
+    """Fit ``estimator`` to dask arrays ``X``, ``y`` on a Dask cluster; return it fitted.
+
+    Parameters
+    ----------
+    estimator : MLPClassifier or MLPRegressor
+        Fitted in place, as by its own ``fit``: the same ``random_state`` draws the
+        same first weights, and ``warm_start=True`` continues from the fitted ones.
+    X : dask array or dask DataFrame of shape (n_samples, n_features)
+        Split into row chunks, each holding whole rows (one column chunk). A
+        DataFrame must be numeric (else preprocess it with
+        ``glassnet.distributed.prepare``); a NumPy array is split into chunks here.
+    y : dask array or dask Series of shape (n_samples,) or (n_samples, n_outputs)
+        In the same row chunks as ``X``.
+    client : distributed.Client, str or None
+        The cluster: a Client, an address for :func:`~glassnet.distributed.connect`
+        ("local", "local:N", "tcp://HOST:PORT") or None for the current Client.
+    sample_weight : dask array of shape (n_samples,), default=None
+        Non-negative weights, in the same row chunks as ``X``.
+    local_steps : int, default=10
+        K, the steps each chunk takes on its own mini-batches between two averages
+        (local SGD only: ``sgd``, ``adam``, ``adamw`` on mini-batches). Larger K sends
+        the parameters less often, but lets the chunks drift apart between averages.
+    on_round : callable, default=None
+        Called after every round with a :class:`~glassnet.distributed.cluster.RoundState`
+        (``round``, ``cost``, ``parameters``, ``epoch``): e.g. to save a checkpoint.
+        A round is an epoch of full-batch descent, an L-BFGS iteration, or K local steps.
+    parameters : list of arrays, default=None
+        ``[W[1], b[1], ..., W[L], b[L]]`` to start from instead of the first weights
+        (e.g. a checkpoint, or ``SchedulerLost.parameters``); the optimizer starts afresh.
+
+    Returns
+    -------
+    estimator
+        Fitted: ``coefs_``, ``intercepts_``, ``loss_curve_``, ``n_iter_``, ``history_``
+        (and ``classes_`` for a classifier), as its own ``fit`` leaves them.
+
+    Raises
+    ------
+    InputError
+        For input no chunk-wise fit can use (column chunks, mismatched row chunks,
+        unknown chunk sizes, text columns, NaN in a chunk: the message names it and
+        the fix), an unknown or unreachable scheduler, or an option the cluster
+        does not run (``early_stopping``, ``callbacks``, ``class_weight``).
+    SchedulerLost
+        When the scheduler goes away mid-fit; it names the address and carries the
+        last good parameters.
+    RoundFailedError
+        When a round fails on every retry, its workers dying again and again.
+    """
+    client = connect(client)
+    estimator._validate_params()  # the parameter table, as estimator.fit checks it
+    estimator._settings = python_params(estimator.get_params(deep=False))
+    settings = estimator._settings
+    _refuse_unsupported(settings, local_steps)
+    X, y = as_dask_array(X, "X"), as_dask_array(y, "y")
+    weights = None if sample_weight is None else as_dask_array(sample_weight, "sample_weight")
+    check_layout(X, y, weights)
+    network, rng = _initialized(estimator, client, X, y)
+    if parameters is not None:
+        _start_from(network, parameters)
+    layout = TargetLayout(network.layer_sizes, network.dtype, network.output)
+    binarizer = getattr(estimator, "_label_binarizer", None) if is_classifier(estimator) else None
+    targets = partial(encode_chunk_targets, binarizer=binarizer, layout=layout)
+    chunks = persist_chunks(client, X, y, weights, network.dtype, targets, layout.n_outputs)
+    rounds = Rounds(client, network.parameters(), on_round)
+    mode = _mode(settings, chunks.n_samples)
+    FITTERS[mode](estimator, Training(client, chunks, network, rounds, rng, local_steps))
+    if not all(np.isfinite(param).all() for param in network.parameters()):
+        raise DivergenceError(
+            f"solver {settings.solver!r} produced non-finite weights: the input data may "
+            "contain large values and need to be preprocessed (e.g. StandardScaler), "
+            "or learning_rate_init is too large"
+        )
+    return estimator
+
+
+@dataclass
+class TargetLayout:
+    """What :func:`~glassnet.core.targets.encode_targets` reads of a network (no weights)."""
+
+    layer_sizes: list[int]
+    dtype: Any
+    output: str
+
+    @property
+    def n_outputs(self) -> int:
+        return self.layer_sizes[-1]
+
+
+def encode_chunk_targets(
+    y: NDArray, binarizer: LabelBinarizer | None, layout: TargetLayout
+) -> Array:
+    """One chunk's labels as the network's Y: binarised (a classifier), then encoded."""
+    labels = binarizer.transform(y).astype(bool) if binarizer is not None else y
+    return encode_targets(layout, labels)
+
+
+def _refuse_unsupported(settings: Any, local_steps: int) -> None:
+    """The estimator's options that have no chunk-wise meaning, refused with the alternative."""
+    refused = {
+        "early_stopping": "hold out a validation set yourself and score it after the fit",
+        "callbacks": "use fit(..., on_round=...), called after every round",
+        "class_weight": "pass sample_weight= with the class weights per row",
+    }
+    for name, alternative in refused.items():
+        if getattr(settings, name, None):
+            raise InputError(f"{name} is not supported by glassnet.distributed.fit: {alternative}")
+    if isinstance(local_steps, bool) or not isinstance(local_steps, int) or local_steps < 1:
+        raise InputError(f"local_steps must be a whole number >= 1, got {local_steps!r}")
+
+
+@dataclass
+class Training:
+    """One distributed fit's cluster, chunks, network (the estimator's) and rounds."""
+
+    client: Client
+    chunks: Chunks
+    network: Network
+    rounds: Rounds
+    rng: np.random.Generator  # what the estimator's own fit would shuffle with
+    local_steps: int
+
+
+def _initialized(
+    estimator: Any, client: Client, X: da.Array, y: da.Array
+) -> tuple[Network, np.random.Generator]:
+    """The estimator set up as its own ``fit`` sets it up, from a few rows standing for all.
+
+    Returns its network and the Generator its own fit would go on to shuffle with.
+
+    Its ``_validate_input`` sees every label (a classifier) or each target column's
+    minimum (a regressor: Poisson targets must be >= 0), with rows of zeros for X:
+    it records ``n_features_in_`` and the classes exactly as from the whole data.
+    """
+    settings = estimator._settings
+    hidden = estimator._hidden_layer_sizes()
+    first_pass = not hasattr(estimator, "coefs_") or not settings.warm_start
+    dtype = X.dtype if X.dtype in FLOATS else np.dtype(np.float64)
+    y_probe = _label_probe(estimator, client, y)
+    X_probe = np.zeros((y_probe.shape[0], X.shape[1]), dtype=dtype)
+    X_probe, Y_probe, _ = estimator._validate_input(X_probe, y_probe, False, reset=first_pass)
+    rng = _generator(settings.random_state)
+    if first_pass:
+        estimator._initialize(X_probe, Y_probe, hidden, rng)
+    network = estimator.network_
+    estimator.coefs_ = list(network.W.values())  # the arrays training moves in place
+    estimator.intercepts_ = list(network.b.values())
+    return network, rng
+
+
+def _label_probe(estimator: Any, client: Client, y: da.Array) -> NDArray:
+    """Few rows of ``y`` that tell ``_validate_input`` what all of ``y`` would."""
+    if is_classifier(estimator) and y.ndim == 1:
+        return np.asarray(client.compute(da.unique(y)).result())  # every class, once
+    if is_classifier(estimator):
+        return np.asarray(client.compute(y[:2]).result())  # an indicator matrix's columns
+    lowest = client.compute(y.min(axis=0)).result()  # each column's minimum
+    return np.asarray(lowest).reshape(1, -1) if y.ndim == 2 else np.asarray([lowest])
+
+
+def _start_from(network: Network, parameters: list[NDArray]) -> None:
+    """Write ``parameters`` into the network's arrays, in place, after checking their shapes."""
+    own = network.parameters()
+    shapes = [np.shape(given) for given in parameters]
+    if shapes != [param.shape for param in own]:
+        raise InputError(
+            f"parameters have shapes {shapes} but the network's are "
+            f"{[param.shape for param in own]}: give [W[1], b[1], ..., W[L], b[L]] of this model"
+        )
+    for param, given in zip(own, parameters, strict=True):
+        param[...] = given
+
+
+def _batch(settings: Any, n: int) -> int:
+    """The rows of one step, as the estimator's solver takes them (N for full batch)."""
+    if settings.solver == "gd":
+        return n
+    batch = min(AUTO_BATCH, n) if settings.batch_size == "auto" else settings.batch_size
+    if batch > n:
+        warnings.warn(
+            f"batch_size={batch} is larger than the {n} training samples: "
+            f"using full batches of {n}",
+            stacklevel=4,
+        )
+    return min(batch, n)
+
+
+def _mode(settings: Any, n: int) -> str:
+    """Which algorithm trains: 'lbfgs', 'full_batch' or 'local_sgd'."""
+    if settings.solver == "lbfgs":
+        return "lbfgs"
+    return "full_batch" if _batch(settings, n) >= n else "local_sgd"
+
+
+def _fit_full_batch(estimator: Any, run: Training) -> None:
+    """gd (or any stochastic solver whose batch is every row): the estimator's epochs, exact."""
+    p, chunks, network = estimator._settings, run.chunks, run.network
+    if check_dropout(p.dropout, network.n_layers - 1):
+        raise InputError(
+            "dropout draws a mask per row and step: on a cluster it works with mini-batches "
+            "(solver='sgd', 'adam' or 'adamw' with batch_size below the number of rows)"
+        )
+    estimator._optimizer = OPTIMIZER_FOR_SOLVER[p.solver](p)
+    estimator.n_iter_ = 0
+    state = full_batch.descend(
+        run.client,
+        chunks,
+        network,
+        estimator._optimizer,
+        epochs=p.max_iter,
+        l2=p.alpha / chunks.total_weight,  # (alpha / (2 n)) sum ||W||^2, as train's
+        end_epoch=partial(estimator._end_epoch, n_samples=chunks.n_samples),
+        rounds=run.rounds,
+        clip_norm=p.clip_norm,
+    )
+    estimator.history_ = state.history
+    _warn_unconverged(estimator, state.stop)
+
+
+def _fit_local_sgd(estimator: Any, run: Training) -> None:
+    """sgd, adam, adamw on mini-batches: rounds of K local steps, then averages."""
+    p, chunks, network = estimator._settings, run.chunks, run.network
+    estimator._optimizer = OPTIMIZER_FOR_SOLVER[p.solver](p)
+    estimator.n_iter_ = 0
+    state = local_sgd.train(
+        run.client,
+        chunks,
+        network,
+        estimator._optimizer,
+        local_sgd.LocalSettings(
+            batch_size=_batch(p, chunks.n_samples),
+            shuffle=p.shuffle,
+            l2=p.alpha / chunks.total_weight,  # the whole data's L2 term, in every step
+            total_weight=chunks.total_weight,
+            dropout=check_dropout(p.dropout, network.n_layers - 1),
+            clip_norm=p.clip_norm,
+            local_steps=run.local_steps,
+        ),
+        epochs=p.max_iter,
+        rng=run.rng,
+        end_epoch=partial(estimator._end_epoch, n_samples=chunks.n_samples),
+        rounds=run.rounds,
+    )
+    estimator.history_ = state.history
+    _warn_unconverged(estimator, state.stop)
+
+
+def _warn_unconverged(estimator: Any, stopped: bool) -> None:
+    """The stochastic solvers' warning after max_iter epochs without a stopping rule firing."""
+    max_iter = estimator._settings.max_iter
+    if estimator.n_iter_ == max_iter and not stopped:
+        warnings.warn(
+            f"Stochastic Optimizer: Maximum iterations ({max_iter}) reached and the "
+            "optimization hasn't converged yet.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+
+
+def _fit_lbfgs(estimator: Any, run: Training) -> None:
+    """lbfgs: scipy's L-BFGS-B on the reduced cost, recorded as the estimator's own lbfgs does."""
+    p, chunks, network = estimator._settings, run.chunks, run.network
+    stochastic = {
+        "dropout": bool(check_dropout(p.dropout, network.n_layers - 1)),
+        "clip_norm": p.clip_norm is not None,
+    }
+    for name, given in stochastic.items():
+        if given:
+            raise InputError(
+                f"{name} works inside glassnet.train, which solver='lbfgs' does not use: "
+                f"choose solver='adam', 'adamw', 'sgd' or 'gd' to use {name}"
+            )
+    result = full_batch.lbfgs(
+        run.client,
+        chunks,
+        network,
+        l2=p.alpha / chunks.total_weight,  # (alpha / (2 n)) sum ||W||^2, as train's
+        max_iter=p.max_iter,
+        max_fun=p.max_fun,
+        tol=p.tol,
+        rounds=run.rounds,
+        verbose=p.verbose,
+    )
+    estimator.n_iter_ = result.n_iter
+    estimator.loss_ = result.loss
+    estimator.loss_curve_.extend(result.loss_curve)
+    estimator.best_loss_ = min(estimator.loss_curve_, default=estimator.loss_)
+    estimator.history_ = History(metric_name=metric_name(network.output))
+    for iteration, loss in enumerate(result.loss_curve):
+        estimator.history_.append(epoch=iteration, cost=loss)
+    if result.status != 0:
+        advice = (
+            f"\nIncrease the number of iterations (max_iter={p.max_iter}) or scale the data."
+            if result.n_iter == p.max_iter
+            else "\nScale the data, e.g. with sklearn.preprocessing.StandardScaler."
+        )
+        warnings.warn(
+            f"lbfgs failed to converge after {result.n_iter} iteration(s) "
+            f"(status={result.status}):\n{result.message}\n{advice}",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+
+
+FITTERS: dict[str, Callable[[Any, Training], None]] = {
+    "lbfgs": _fit_lbfgs,
+    "full_batch": _fit_full_batch,
+    "local_sgd": _fit_local_sgd,
+}

@@ -1,0 +1,139 @@
+"""Exact full-batch training on a cluster: gradient descent (any optimizer) and L-BFGS.
+
+Each iteration is one round: the parameters go to the workers once, every chunk
+returns its summed loss and gradient, a tree adds them up (:mod:`.reduction`), and
+the update happens once, here in the client::
+
+    J, grads = cost_and_gradients(chunks, theta)     the cost and gradient over all N rows
+    optimizer.step(params, grads)                    gradient descent, momentum or Adam
+    (or scipy's L-BFGS-B picks the next theta from J and grads)
+
+These are the numbers single-process training computes, up to the order of the
+sums, so the fitted model matches it to ~1e-12 in float64. L-BFGS runs the way
+dask-ml's linear models run it: scipy's ``minimize`` in the client process, with
+an objective whose value and gradient come from the cluster.
+"""
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import scipy.optimize
+from distributed import Client
+from numpy.typing import NDArray
+
+from glassnet.core.clipping import clip_by_global_norm
+from glassnet.core.network import Network
+from glassnet.core.optimizers import Optimizer
+from glassnet.distributed.chunks import Chunks
+from glassnet.distributed.cluster import Rounds
+from glassnet.distributed.reduction import cost_and_gradients
+from glassnet.estimators._lbfgs import LbfgsResult
+from glassnet.training.callbacks import TrainingState
+from glassnet.training.divergence import diverged
+from glassnet.training.history import History
+from glassnet.training.metrics import metric_name
+
+Array = NDArray[np.floating]
+
+
+def descend(
+    client: Client,
+    chunks: Chunks,
+    network: Network,
+    optimizer: Optimizer,
+    *,
+    epochs: int,
+    l2: float,
+    end_epoch: Callable[[TrainingState], None],
+    rounds: Rounds,
+    clip_norm: float | None = None,
+) -> TrainingState:
+    """Full-batch descent: per epoch one exact gradient over every chunk, one optimizer step.
+
+    ``end_epoch(state)`` runs after each epoch's row is in the History (the
+    estimator's scikit-learn rules: the loss curve, ``tol``, the learning-rate
+    schedules); it may stop training with ``state.request_stop``. Returns the final
+    TrainingState: its History (as :func:`glassnet.train` returns) and whether a rule stopped.
+    """
+    history = History(metric_name=metric_name(network.output))
+    state = TrainingState(network, optimizer, history, epochs=epochs)
+    params = network.parameters()
+    for epoch in range(epochs):
+        state.epoch = epoch
+        J, grads = rounds.run(lambda: cost_and_gradients(client, chunks, network, l2))
+        if not math.isfinite(J):
+            raise diverged(state, J)
+        clipping = {}
+        if clip_norm is not None:  # ||grads|| <= clip_norm; the norm before, kept
+            norm = clip_by_global_norm(grads, clip_norm)
+            clipping = {"clipped_steps": int(norm > clip_norm), "max_grad_norm": norm}
+        optimizer.step(params, grads)  # e.g. W[l] <- W[l] - lr dW[l]
+        state.step += 1
+        history.append(epoch=epoch, cost=J, learning_rate=optimizer.learning_rate, **clipping)
+        end_epoch(state)
+        rounds.finished(J, params, epoch + 1)
+        if state.stop:
+            break
+    if not all(np.isfinite(param).all() for param in params):
+        raise diverged(state, None)
+    return state
+
+
+def lbfgs(
+    client: Client,
+    chunks: Chunks,
+    network: Network,
+    *,
+    l2: float,
+    max_iter: int,
+    max_fun: int,
+    tol: float,
+    rounds: Rounds,
+    verbose: bool | int = False,
+) -> LbfgsResult:
+    """scipy's L-BFGS-B on the cost over every chunk, leaving the optimum in ``network``.
+
+    The options and the result are :func:`glassnet.estimators._lbfgs.minimize_lbfgs`'s:
+    the same call to scipy, with each evaluation of J(theta) and its gradient a round
+    on the cluster. A round ends with each L-BFGS iteration.
+    """
+    params = network.parameters()
+    ends = np.cumsum([param.size for param in params])[:-1]
+
+    def unpacked(theta: NDArray[np.float64]) -> list[Array]:
+        """theta = [W[1].ravel(), b[1], ...] as arrays shaped (and typed) as the parameters."""
+        pieces = zip(params, np.split(theta, ends), strict=True)
+        return [piece.reshape(p.shape).astype(p.dtype) for p, piece in pieces]
+
+    def cost_and_gradient(theta: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
+        for param, piece in zip(params, np.split(theta, ends), strict=True):
+            param[...] = piece.reshape(param.shape)
+        J, grads = rounds.run(lambda: cost_and_gradients(client, chunks, network, l2))
+        return J, np.concatenate([g.ravel() for g in grads]).astype(np.float64)
+
+    curve: list[float] = []
+
+    def record(intermediate_result: scipy.optimize.OptimizeResult) -> None:
+        curve.append(float(intermediate_result.fun))
+        if verbose:
+            print(f"Iteration {len(curve)}, loss = {curve[-1]:.8f}")
+        rounds.finished(curve[-1], unpacked(intermediate_result.x), len(curve))
+
+    theta = np.concatenate([param.ravel() for param in params]).astype(np.float64)
+    result = scipy.optimize.minimize(
+        cost_and_gradient,
+        theta,
+        method="L-BFGS-B",
+        jac=True,
+        callback=record,
+        options={"maxiter": max_iter, "maxfun": max_fun, "gtol": tol},
+    )
+    cost_and_gradient(result.x)  # the optimum, not the last point the line search tried
+    return LbfgsResult(
+        loss=float(result.fun),
+        n_iter=min(int(result.nit), max_iter),
+        status=int(result.status),
+        message=str(result.message),
+        loss_curve=curve,
+    )

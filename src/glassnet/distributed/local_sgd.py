@@ -1,0 +1,304 @@
+"""Data-parallel mini-batch SGD and Adam: K local steps on every chunk, then an average.
+
+One round, for every chunk c that has rows left in this epoch::
+
+    theta_c, state_c = K steps of the optimizer on chunk c's own mini-batches,
+                       from the round's theta and optimizer state (scattered once)
+    theta   = sum_c f_c theta_c        f_c = S_c^round / sum_c S_c^round
+    m, v    = sum_c f_c m_c, ...       the optimizer's moments, averaged the same way
+
+with S_c^round the rows (or sample weight) chunk c trained on in the round. The
+average runs in chunk order, so the same seed gives the same model whatever
+worker ran which chunk. An epoch is one pass of every chunk over its own rows,
+in batches of ``batch_size`` drawn as :func:`glassnet.train` draws them (a fresh
+permutation per pass); it ends when the last chunk is through, and the
+estimator's end-of-epoch rules run then.
+
+Chunk 0 shuffles with the estimator's own Generator, the others with children
+spawned from it (``Generator.spawn``, in chunk order): with one chunk the batches,
+the steps and the model are exactly those of the estimator's own ``fit``. A
+chunk's round is a pure function of its inputs (the parameters, the optimizer,
+its Generators and position), so a round rerun after a worker died gives the same
+numbers.
+
+K trades traffic for drift: K = 1 averages after every step (mini-batch SGD on
+a batch W times larger, one round trip per step); a large K sends the parameters
+rarely, but each chunk then walks towards the optimum of its own rows before
+they are averaged.
+"""
+
+import copy
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import partial
+
+import numpy as np
+from distributed import Client
+from numpy.typing import NDArray
+
+from glassnet.core.clipping import clip_by_global_norm
+from glassnet.core.dropout import draw_masks
+from glassnet.core.network import Network, backward, cost, forward
+from glassnet.core.optimizers import Adam, AdamW, GradientDescent, Optimizer
+from glassnet.distributed.chunks import Chunks
+from glassnet.distributed.cluster import Rounds, gather_round
+from glassnet.distributed.reduction import Architecture
+from glassnet.errors import DivergenceError, InputError
+from glassnet.training.batches import Batch, BatchBuffers
+from glassnet.training.callbacks import TrainingState
+from glassnet.training.divergence import diverged
+from glassnet.training.history import History
+from glassnet.training.metrics import metric_name
+
+Array = NDArray[np.floating]
+
+# the optimizer state averaged across chunks, by optimizer class (lists of arrays)
+MOMENTS: dict[type, tuple[str, ...]] = {
+    GradientDescent: ("velocities",),
+    Adam: ("m", "v"),
+    AdamW: ("m", "v"),
+}
+
+
+@dataclass(frozen=True)
+class LocalSettings:
+    """How every chunk steps: the batch, the shuffling, the L2 term, dropout, clipping, K."""
+
+    batch_size: int
+    shuffle: bool
+    l2: float  # alpha / S over the whole data, as in one process
+    total_weight: float  # S: a batch's share of the epoch's cost is its rows (weight) / S
+    dropout: dict[int, float]
+    clip_norm: float | None
+    local_steps: int  # K
+
+
+@dataclass
+class Position:
+    """Where one chunk is in its pass over its rows, and what the pass has recorded.
+
+    ``order_rng`` is the Generator as it was when this pass's permutation was drawn
+    (drawn again from it in each round), ``rng`` the Generator now (past the
+    permutation and the dropout masks so far).
+    """
+
+    rng: np.random.Generator
+    order_rng: np.random.Generator | None = None
+    next_row: int = 0  # where the next batch starts in the pass's order
+    epoch_cost: float = 0.0  # sum over the pass's batches of J_b * share_b
+    norms: list[float] = field(default_factory=list)  # the steps' gradient norms (clip_norm)
+
+    def next_pass(self) -> "Position":
+        """The position at the start of the next pass: the same Generator, nothing recorded."""
+        return Position(self.rng)
+
+
+@dataclass
+class LocalResult:
+    """What one chunk's round sends back: its parameters, optimizer and position."""
+
+    parameters: list[Array]
+    optimizer: Optimizer
+    position: Position
+    steps: int
+    share: float  # S_c^round / S: the part of the data the chunk trained on this round
+    cost: float  # sum over the round's batches of J_b * share_b
+
+
+def local_round(
+    shared: tuple[list[Array], Optimizer],
+    position: Position,
+    architecture: Architecture,
+    settings: LocalSettings,
+    chunk: int,
+    X: Array,
+    Y: Array,
+    weights: Array | None,
+) -> LocalResult:
+    """Up to K steps of the optimizer on one chunk's next mini-batches, as ``train`` takes them."""
+    parameters, optimizer = shared
+    network = architecture.network(parameters, copy=True)  # this chunk's own copy
+    optimizer = copy.deepcopy(optimizer)
+    position = copy.deepcopy(position)
+    n, k = X.shape[0], settings.batch_size
+    params = network.parameters()
+    buffers = BatchBuffers(X, Y, weights, min(k, n))
+    order = _pass_order(position, n, settings)
+    steps, share, round_cost = 0, 0.0, 0.0
+    while steps < settings.local_steps and position.next_row < n:
+        batch = _next_batch(X, Y, weights, order, position, buffers, settings)
+        if batch is None:
+            continue  # every sample of the batch weighs 0: nothing to learn
+        mask = draw_masks(
+            settings.dropout, network.layer_sizes, batch.X.shape[0], position.rng, network.dtype
+        )  # M[l]; {} without dropout
+        trace = forward(network, batch.X, mask)  # Z[l], A[l]
+        J = cost(network, trace, batch.Y, batch.weights, settings.l2)  # loss + L2 term
+        if not math.isfinite(J):
+            raise DivergenceError(
+                f"training diverged on chunk {chunk}: the cost became {J}. Try a smaller "
+                f"learning rate (it was {optimizer.learning_rate:g}), standardised features, "
+                "or more L2 (alpha)"
+            )
+        grads = backward(network, trace, batch.Y, batch.weights, settings.l2)  # dW[l], db[l]
+        if settings.clip_norm is not None:  # ||grads|| <= clip_norm; the norm before, kept
+            position.norms.append(clip_by_global_norm(grads.as_list(), settings.clip_norm))
+        optimizer.step(params, grads.as_list())  # e.g. W[l] <- W[l] - lr dW[l]
+        position.epoch_cost += J * batch.share  # the pass's cost, batch by batch as train's
+        round_cost += J * batch.share
+        share += batch.share
+        steps += 1
+    return LocalResult(params, optimizer, position, steps, share, round_cost)
+
+
+def _pass_order(position: Position, n: int, settings: LocalSettings) -> NDArray[np.intp] | None:
+    """The rows of this pass in order: a permutation drawn at the pass's start (None: full)."""
+    if settings.batch_size >= n:
+        return None  # one batch of the whole chunk, and nothing drawn (as batches() does)
+    if not settings.shuffle:
+        return np.arange(n)
+    if position.next_row == 0:  # a new pass: draw its order, and keep where it came from
+        position.order_rng = copy.deepcopy(position.rng)
+        return position.rng.permutation(n)
+    return copy.deepcopy(position.order_rng).permutation(n)  # type: ignore[union-attr]
+
+
+def _next_batch(
+    X: Array,
+    Y: Array,
+    weights: Array | None,
+    order: NDArray[np.intp] | None,
+    position: Position,
+    buffers: BatchBuffers,
+    settings: LocalSettings,
+) -> Batch | None:
+    """The pass's next batch (moving the position past it); None if all its weights are 0."""
+    start, total = position.next_row, settings.total_weight
+    if order is None:
+        position.next_row = X.shape[0]
+        S_c = X.shape[0] if weights is None else float(weights.sum())
+        return Batch(X, Y, weights, S_c / total)  # share = S_c / S
+    rows = order[start : start + settings.batch_size]
+    position.next_row = start + settings.batch_size
+    if weights is not None and not weights[rows].any():
+        return None
+    return buffers.gather(X, Y, weights, rows, total)  # share = m / S (or sum_batch s_i / S)
+
+
+def train(
+    client: Client,
+    chunks: Chunks,
+    network: Network,
+    optimizer: Optimizer,
+    settings: LocalSettings,
+    *,
+    epochs: int,
+    rng: np.random.Generator,
+    end_epoch: Callable[[TrainingState], None],
+    rounds: Rounds,
+) -> TrainingState:
+    """Local SGD over ``epochs`` passes; ``network`` and ``optimizer`` end as the average.
+
+    ``end_epoch(state)`` runs after each epoch's row is in the History (the
+    estimator's rules); it may change the learning rate or stop training.
+    """
+    if type(optimizer) not in MOMENTS:
+        known = ", ".join(cls.__name__ for cls in MOMENTS)
+        raise InputError(f"local SGD averages the state of {known}, got {optimizer!r}")
+    history = History(metric_name=metric_name(network.output))
+    state = TrainingState(network, optimizer, history, epochs=epochs)
+    architecture = Architecture.of(network)
+    positions = [Position(g) for g in [rng, *rng.spawn(len(chunks.X) - 1)]]
+    for epoch in range(epochs):
+        state.epoch = epoch
+        while any(pos.next_row < n_c for pos, n_c in zip(positions, chunks.rows, strict=True)):
+            round_ = partial(_run_round, client, chunks, network, optimizer, positions)
+            results = rounds.run(partial(round_, architecture, settings))
+            round_cost = _merge(network, optimizer, results)
+            positions = [result.position for result in results]
+            state.step += max(result.steps for result in results)
+            rounds.finished(round_cost, network.parameters(), epoch + 1)
+        _end_pass(state, positions, settings, end_epoch)
+        positions = [pos.next_pass() for pos in positions]
+        if state.stop:
+            break
+    if not all(np.isfinite(param).all() for param in network.parameters()):
+        raise diverged(state, None)
+    return state
+
+
+def _run_round(
+    client: Client,
+    chunks: Chunks,
+    network: Network,
+    optimizer: Optimizer,
+    positions: list[Position],
+    architecture: Architecture,
+    settings: LocalSettings,
+) -> list[LocalResult]:
+    """Scatter the parameters and optimizer once; every unfinished chunk's round; gather."""
+    [shared] = client.scatter([(network.parameters(), optimizer)], broadcast=True, hash=False)
+    per_chunk = enumerate(zip(positions, chunks.rows, chunks.parts(), strict=True))
+    pending = {
+        c: client.submit(local_round, shared, pos, architecture, settings, c, X, Y, w, pure=False)
+        for c, (pos, n_c, (X, Y, w)) in per_chunk
+        if pos.next_row < n_c
+    }
+    done = dict(zip(pending, gather_round(client, list(pending.values())), strict=True))
+    idle = LocalResult(network.parameters(), optimizer, positions[0], 0, 0.0, 0.0)
+    return [done.get(c, replace(idle, position=pos)) for c, pos in enumerate(positions)]
+
+
+def _merge(network: Network, optimizer: Optimizer, results: list[LocalResult]) -> float:
+    """theta = sum_c f_c theta_c and the moments alike, in chunk order; the round's mean cost."""
+    stepped = [result for result in results if result.steps > 0]
+    if not stepped:
+        return math.nan
+    total = sum(result.share for result in stepped)
+    fractions = [result.share / total for result in stepped]  # f_c; one chunk: exactly 1.0
+    for i, param in enumerate(network.parameters()):
+        param[...] = _weighted(fractions, [result.parameters[i] for result in stepped])
+    merged = stepped[0].optimizer  # its step count, buffers and learning rate
+    for name in MOMENTS[type(optimizer)]:
+        lists = [getattr(result.optimizer, name) for result in stepped]
+        if lists[0]:  # [] until the first step (and always for momentum 0)
+            averaged = [_weighted(fractions, arrays) for arrays in zip(*lists, strict=True)]
+            setattr(merged, name, averaged)
+    merged.t = max(result.optimizer.t for result in stepped)  # type: ignore[attr-defined]
+    vars(optimizer).update(vars(merged))  # the estimator's optimizer object carries it on
+    return sum(result.cost for result in stepped) / total  # the round's mean batch cost
+
+
+def _weighted(fractions: list[float], arrays: list[Array] | tuple[Array, ...]) -> Array:
+    """sum_c f_c A_c, added in chunk order."""
+    total = fractions[0] * arrays[0]
+    for f, array in zip(fractions[1:], arrays[1:], strict=True):
+        total += f * array
+    return total
+
+
+def _end_pass(
+    state: TrainingState,
+    positions: list[Position],
+    settings: LocalSettings,
+    end_epoch: Callable[[TrainingState], None],
+) -> None:
+    """The epoch's row in the History (cost, learning rate, clipping), then the rules."""
+    epoch_cost = sum(pos.epoch_cost for pos in positions)  # sum_c sum_b J_b share_b
+    clipping = {}
+    if settings.clip_norm is not None:
+        norms = [norm for pos in positions for norm in pos.norms]
+        clipping = {
+            "clipped_steps": sum(norm > settings.clip_norm for norm in norms),
+            "max_grad_norm": max(norms, default=math.nan),
+        }
+    if not math.isfinite(epoch_cost):
+        raise diverged(state, epoch_cost)
+    state.history.append(
+        epoch=state.epoch,
+        cost=epoch_cost,
+        learning_rate=state.optimizer.learning_rate,
+        **clipping,
+    )
+    end_epoch(state)
