@@ -9,6 +9,7 @@ field's value, and :func:`as_option` turns a saved value back into the option's.
 The ``*_option`` functions are the options several commands take, worded once.
 """
 
+import inspect
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -20,6 +21,8 @@ from glassnet.data.datasets import DATASETS
 from glassnet.data.tabular import NAN_POLICIES
 from glassnet.errors import InputError
 from glassnet.runs.config import RunConfig
+from glassnet.runs.resuming import load_start_model
+from glassnet.training.schedules import SCHEDULES
 
 DEFAULTS = RunConfig()
 Decorator = Callable[[Any], Any]
@@ -164,6 +167,27 @@ def as_option(option: str, value: Any) -> Any:
     return FORMATTERS.get(option, _same)(value)
 
 
+def generated_help(option: str, what: str) -> str:
+    """The help of a generator's option: ``what`` and each generator's default for it."""
+    defaults = []
+    for name, generator in DATASETS.items():
+        parameter = inspect.signature(generator).parameters.get(option)
+        if parameter is not None:
+            defaults.append(f"{name} {parameter.default}")
+    return f"{what} of a generated data set. Default: the data set's own ({', '.join(defaults)})."
+
+
+def schedule_options_help() -> str:
+    """Each schedule's options and their defaults, for --schedule-option's help."""
+    described = []
+    for name, schedule in SCHEDULES.items():
+        parameters = inspect.signature(schedule).parameters.values()
+        options = ", ".join(f"{p.name}={p.default}" for p in parameters)
+        if options:
+            described.append(f"{name}: {options}")
+    return "; ".join(described)
+
+
 def run_option(*declarations: str, help: str, **kwargs: Any) -> Decorator:
     """An option of ``glassnet train`` whose default is the RunConfig's, stated in the help.
 
@@ -243,6 +267,47 @@ def table_options() -> Decorator:
             "byte-order mark is dropped).",
         ),
     )
+
+
+DASK_HELP = (
+    "Train on a Dask cluster: local (a cluster of worker processes on this machine, one per "
+    "core), local:N (N workers) or tcp://HOST:PORT (a running `dask scheduler`). --data is "
+    "then a CSV file, a glob of them ('data/*.csv') or a Parquet folder, read in blocks and "
+    "never whole; full batch is exact (one gradient reduction a step), --batch-size runs "
+    "local SGD. Needs pip install 'glassnet[dask]'. Default: this process alone."
+)
+LOCAL_STEPS_HELP = (
+    "With --dask and --batch-size: the mini-batch steps each worker takes on its own rows "
+    "between two averagings of the parameters (1: every step averaged; more: fewer rounds, "
+    "further from single-process training; see docs/distributed.md). Default: 10."
+)
+
+
+def dask_options() -> Decorator:
+    """``--dask ADDRESS`` and ``--local-steps K``: a run on a Dask cluster (train)."""
+    return with_options(
+        click.option("--dask", metavar="local[:N]|tcp://HOST:PORT", help=DASK_HELP),
+        click.option(
+            "--local-steps", type=click.IntRange(min=1), metavar="K", help=LOCAL_STEPS_HELP
+        ),
+    )
+
+
+def cluster_choice(options: dict[str, Any]) -> tuple[str, int | None] | None:
+    """``(address, local_steps)`` for a run on Dask (--dask), or None for this process alone.
+
+    A resumed run of a cluster takes the saved address and local steps unless given anew.
+    """
+    saved: dict[str, Any] = {}
+    if options.get("resume_from") is not None:
+        saved = load_start_model(options["resume_from"]).config.get("cluster") or {}
+    address = options.get("dask") or saved.get("requested")
+    local_steps = options.get("local_steps") or saved.get("local_steps")
+    if address is None:
+        if options.get("local_steps") is not None:
+            raise InputError("--local-steps applies to a run on a cluster: give --dask too")
+        return None
+    return str(address), local_steps
 
 
 def with_options(*options: Decorator) -> Decorator:

@@ -11,7 +11,7 @@ command with one line ``error: ...`` on stderr and exit code 2; click's own usag
 errors keep click's format (and also exit with 2).
 """
 
-import inspect
+import contextlib
 import sys
 import warnings
 from datetime import datetime
@@ -35,10 +35,14 @@ from glassnet.cli.options import (
     DEFAULTS,
     activation_option,
     as_option,
+    cluster_choice,
     config_fields,
+    dask_options,
     data_option,
+    generated_help,
     hidden_option,
     run_option,
+    schedule_options_help,
     table_options,
     target_option,
 )
@@ -49,34 +53,16 @@ from glassnet.cli.train_summary import columns_table, summary_table, table_notes
 from glassnet.core.initializers import INITIALIZERS
 from glassnet.data.datasets import DATASETS
 from glassnet.data.tabular import NAN_POLICIES
-from glassnet.errors import GlassnetError
+from glassnet.errors import GlassnetError, InputError
 from glassnet.runs import RunConfig, RunResult, run_training, write_run_folder
+from glassnet.training.callbacks import Callback
 from glassnet.training.schedules import SCHEDULES
 from glassnet.viz import draw_run
 
 OPTIMIZER_NAMES = ("gd", "momentum", "nesterov", "adam", "adamw")
+DASK_MODULES = ("dask", "distributed", "dask_ml")  # what --dask needs: glassnet[dask]
+CLOSE_TIMEOUT = 5  # seconds to let a cluster's Client close
 PRINTS_PER_RUN = 10  # without --print-every, off a terminal: print the cost this many times
-
-
-def _generated(option: str, what: str) -> str:
-    """The help of a generator's option: ``what`` and each generator's default for it."""
-    defaults = []
-    for name, generator in DATASETS.items():
-        parameter = inspect.signature(generator).parameters.get(option)
-        if parameter is not None:
-            defaults.append(f"{name} {parameter.default}")
-    return f"{what} of a generated data set. Default: the data set's own ({', '.join(defaults)})."
-
-
-def _schedule_options_help() -> str:
-    """Each schedule's options and their defaults, for --schedule-option's help."""
-    described = []
-    for name, schedule in SCHEDULES.items():
-        parameters = inspect.signature(schedule).parameters.values()
-        options = ", ".join(f"{p.name}={p.default}" for p in parameters)
-        if options:
-            described.append(f"{name}: {options}")
-    return "; ".join(described)
 
 
 TRAIN_EPILOG = f"""
@@ -86,6 +72,7 @@ Examples:
   glassnet train --data cancer --hidden 16 --activation relu --lr 0.1 --iterations 15000
   glassnet train --data spiral --classes 3 --hidden 64,64 --optimizer adam --lr 0.01 --batch-size 32
   glassnet train --data my.csv --target label --validation 0.2 --early-stopping 20
+  glassnet train --dask local:2 --data 'big/*.csv' --target label --hidden 32,16
 
 \b
 The run folder holds config.json (every option resolved, the seed, the glassnet version,
@@ -106,7 +93,10 @@ with the weights training had reached).
 
 
 @cli.command(epilog=TRAIN_EPILOG, context_settings=CONTEXT_SETTINGS)
-@data_option("(needs --target). Required, unless --resume gives the run's.")
+@data_option(
+    "(needs --target); with --dask also a glob of CSV files or a Parquet folder. Required, "
+    "unless --resume gives the run's."
+)
 @target_option(
     "The column to predict (CSV and Parquet files only); several, comma-separated, for "
     "multi-output regression."
@@ -137,9 +127,9 @@ with the weights training had reached).
     "Rows without a target are dropped with a count (error: refused).",
 )
 @table_options()
-@click.option("--noise", type=float, help=_generated("noise", "Noise"))
-@click.option("--samples", type=int, help=_generated("n_samples", "Samples"))
-@click.option("--classes", type=int, help=_generated("classes", "Arms (classes)"))
+@click.option("--noise", type=float, help=generated_help("noise", "Noise"))
+@click.option("--samples", type=int, help=generated_help("n_samples", "Samples"))
+@click.option("--classes", type=int, help=generated_help("classes", "Arms (classes)"))
 @hidden_option(as_option("hidden", DEFAULTS.hidden))
 @activation_option(as_option("activation", DEFAULTS.activation))
 @run_option(
@@ -201,7 +191,7 @@ with the weights training had reached).
     "schedule_options",
     multiple=True,
     metavar="KEY=VALUE",
-    help=f"An option of the schedule, repeatable; defaults: {_schedule_options_help()}.",
+    help=f"An option of the schedule, repeatable; defaults: {schedule_options_help()}.",
 )
 @run_option("--alpha", type=float, help="L2 strength: the cost adds alpha/(2n) * sum ||W||^2.")
 @click.option(
@@ -270,6 +260,7 @@ with the weights training had reached).
     is_flag=True,
     help="No progress bar on a terminal: print the cost lines instead. Default: a progress bar.",
 )
+@dask_options()
 @click.option("--resume", type=click.Path(path_type=Path), metavar="RUN_FOLDER", help=RESUME_HELP)
 def train(**options: Any) -> None:
     """Train a network on a data set and write a run folder.
@@ -282,8 +273,9 @@ def train(**options: Any) -> None:
     """
     console = Console()
     try:
-        config, show_bar = config_from_options(resumed_options(options))
-        result = _train(config, show_bar)
+        options = resumed_options(options)
+        config, show_bar = config_from_options(options)
+        result = _train(config, show_bar, cluster_choice(options))
         if result.history.interrupted:
             console.print(Text(_interruption(result), style="yellow"))
         folder = write_run_folder(result)
@@ -332,15 +324,13 @@ def default_out(data: str) -> Path:
     return Path("runs") / f"{label}-{datetime.now():%Y%m%d-%H%M%S}"
 
 
-def _train(config: RunConfig, show_bar: bool) -> RunResult:
+def _train(config: RunConfig, show_bar: bool, cluster: tuple[str, int | None] | None) -> RunResult:
     """Run training, with a progress bar when asked; print its warnings one line each."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
-        if show_bar:
-            with progress_display() as progress:
-                result = run_training(config, callbacks=[ProgressBar(progress)])
-        else:
-            result = run_training(config)
+        with progress_display() if show_bar else contextlib.nullcontext() as progress:
+            callbacks = [ProgressBar(progress)] if progress is not None else []
+            result = _run(config, callbacks, cluster)
     shown = set()
     for warning in caught:
         message = str(warning.message)
@@ -349,6 +339,32 @@ def _train(config: RunConfig, show_bar: bool) -> RunResult:
             click.echo(f"warning: {message}", err=True)
             shown.add(message)
     return result
+
+
+def _run(
+    config: RunConfig, callbacks: list[Callback], cluster: tuple[str, int | None] | None
+) -> RunResult:
+    """The run in this process, or on the cluster --dask names (Dask is imported only then)."""
+    if cluster is None:
+        return run_training(config, callbacks=callbacks)
+    address, local_steps = cluster
+    try:
+        from glassnet.distributed import connect
+        from glassnet.distributed import run_training as run_on_cluster
+    except ModuleNotFoundError as error:
+        if (error.name or "").partition(".")[0] not in DASK_MODULES:
+            raise
+        raise InputError(
+            f"--dask needs Dask ({error.name} is not installed): pip install 'glassnet[dask]'"
+        ) from None
+    client = connect(address)
+    try:
+        return run_on_cluster(  # type: ignore[no-any-return]
+            config, client, requested=address, local_steps=local_steps, callbacks=callbacks
+        )
+    finally:
+        with contextlib.suppress(Exception):  # a scheduler that went away cannot say goodbye
+            client.close(timeout=CLOSE_TIMEOUT)
 
 
 def _draw(result: RunResult, folder: Path) -> None:

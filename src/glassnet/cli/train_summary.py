@@ -126,8 +126,24 @@ def _format(value: Any, digits: int = 4) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
+def cluster_rows(cluster: Any) -> list[tuple[str, str]]:
+    """A run on Dask (``glassnet train --dask``): its cluster, workers and rounds; else none."""
+    if cluster is None:
+        return []
+    where = cluster.requested
+    if cluster.address != cluster.requested:
+        where += f" (scheduler {cluster.address})"
+    how = cluster.mode
+    if cluster.local_steps is not None:
+        how += f", K = {cluster.local_steps} local steps a round"
+    return [
+        ("cluster", f"{where}, {cluster.workers} worker(s), {cluster.chunks} chunk(s)"),
+        ("rounds", f"{cluster.rounds}: {how}"),
+    ]
+
+
 def summary_table(result: RunResult, folder: Path) -> Table:
-    """The run at a glance: data, network, final cost, scores, epochs, time, run folder."""
+    """The run at a glance: data, network, final cost, scores, cluster, epochs, time, folder."""
     metrics, config = result.metrics, result.config
     metric = "R²" if metrics["metric"] == "r2" else "accuracy"
     name = metrics["metric"]
@@ -157,6 +173,7 @@ def summary_table(result: RunResult, folder: Path) -> Table:
         rows.append((f"{shown} RMSE", rmse))
     epochs = f"{metrics['epochs_run']} of {metrics['epochs_requested']}: {metrics['stop_reason']}"
     rows += [
+        *cluster_rows(getattr(result, "cluster", None)),
         ("iterations run", epochs),
         ("time", f"{metrics['seconds']:.2f} s training"),
         ("run folder", str(folder)),

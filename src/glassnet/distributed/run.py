@@ -1,0 +1,344 @@
+"""``glassnet train --dask``: one training run on a Dask cluster, the same run folder out.
+
+    files ──read in blocks, split by row hashes, preprocessed──> dask arrays  (run_data)
+    RunConfig ──the estimator with the same network, optimizer and seed──> fit(...)
+    fit's rounds ──on_round──> History, progress, early stopping, checkpoint   (run_rounds)
+    every part ──scored where it lives──> metrics.json's numbers               (run_metrics)
+    a sample of each part ──> the pictures; RunResult ──> write_run_folder, draw_run
+
+The run takes the :class:`~glassnet.runs.config.RunConfig` of a single-machine run and
+returns a :class:`~glassnet.runs.result.RunResult`, so the run folder is the same:
+model.npz (with the fitted ColumnTransformer, labels and target scaler), history.csv,
+metrics.json, the pictures and report.html. What differs:
+
+- the parts: rows are held out by a hash of their cells and the seed
+  (:mod:`glassnet.distributed.run_split`), not by shuffling row numbers; with
+  ``test_size`` 0 (and no validation) every row trains, as on one machine;
+- full batch (the default) is exact, one gradient reduction a step; ``batch_size``
+  runs local SGD, K = ``local_steps`` steps a round on every chunk;
+- the pictures draw the first rows of each part (at most :data:`PICTURE_ROWS`);
+  metrics.json's scores are over every row;
+- a lost scheduler stops the run with an error naming its address, after saving the
+  last good parameters as the run folder's checkpoint.npz: ``--resume`` continues.
+"""
+
+import contextlib
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from distributed import Client
+
+from glassnet.data.datasets import DATASETS
+from glassnet.distributed.cluster import SchedulerLost, scheduler_address
+from glassnet.distributed.fitting import fit
+from glassnet.distributed.run_data import ClusterData, load_cluster_data
+from glassnet.distributed.run_metrics import cluster_metrics, part_sums, scores
+from glassnet.distributed.run_rounds import EpochsFromRounds, StopRounds, rounds_per_epoch
+from glassnet.errors import DivergenceError, GlassnetError, InputError
+from glassnet.estimators import MLPClassifier, MLPRegressor
+from glassnet.files.model_file import save
+from glassnet.runs.config import RunConfig, check_config, make_run_optimizer, training_callbacks
+from glassnet.runs.parts import Parts
+from glassnet.runs.result import RunResult
+from glassnet.runs.resuming import check_start_model, load_start_model
+from glassnet.runs.run import CHECKPOINT, new_network, raise_if_the_cost_rose
+from glassnet.training.callbacks import Callback
+from glassnet.training.checkpoint import Checkpoint
+from glassnet.training.loop import _deferred_interrupt
+
+PICTURE_ROWS = 20_000  # rows of each part the pictures draw (the first ones, in file order)
+DEFAULT_LOCAL_STEPS = 10  # K when --local-steps is not given: fit's default
+SOLVERS = {  # glassnet train's optimizer -> the estimator's solver and its options
+    "gd": lambda c: (
+        {"solver": "gd"} if c.batch_size is None else {"solver": "sgd", "momentum": 0.0}
+    ),
+    "momentum": lambda c: {"solver": "sgd", "momentum": c.momentum, "nesterovs_momentum": False},
+    "nesterov": lambda c: {"solver": "sgd", "momentum": c.momentum, "nesterovs_momentum": True},
+    "adam": lambda c: {"solver": "adam", "beta_1": c.beta1, "beta_2": c.beta2},
+    "adamw": lambda c: {
+        "solver": "adamw",
+        "beta_1": c.beta1,
+        "beta_2": c.beta2,
+        "weight_decay": c.weight_decay,
+    },
+}
+SINGLE_MACHINE_ONLY = {  # option: (is it set?, why a cluster run refuses it)
+    "--lr-schedule": (
+        lambda c: c.lr_schedule != "constant",
+        "a run on a cluster keeps the learning rate constant; leave --lr-schedule out",
+    ),
+    "--record-gradients": (
+        lambda c: c.record_gradients,
+        "the gradient norms are recorded by the single-process loop; leave it out with --dask",
+    ),
+}
+
+
+class SchedulerLostError(GlassnetError, ConnectionError):
+    """The scheduler went away: the message names it and the checkpoint to resume from."""
+
+
+@dataclass
+class Cluster:
+    """Where and how a run trained: what the summary and metrics.json say of the cluster."""
+
+    requested: str  # as --dask gave it: "local:2", "tcp://HOST:PORT"
+    address: str  # the scheduler's
+    workers: int
+    mode: str  # "full batch (exact)" or "local SGD"
+    local_steps: int | None  # K (local SGD)
+    chunks: int
+    rounds: int = 0
+
+
+@dataclass
+class ClusterRunResult(RunResult):
+    """A RunResult that also records the cluster (config.json, the model's config, metrics)."""
+
+    cluster: Cluster | None = None
+
+    def config_record(self) -> dict[str, Any]:
+        """The run's record, with the cluster: a resumed run reads its address and K here."""
+        record = super().config_record()
+        if self.cluster is not None:
+            record["cluster"] = asdict(self.cluster)
+        return record
+
+
+def run_training(
+    config: RunConfig,
+    client: Client,
+    *,
+    requested: str | None = None,
+    local_steps: int | None = None,
+    callbacks: Sequence[Callback] = (),
+) -> ClusterRunResult:
+    """``glassnet train --dask``: read, split, preprocess, train on ``client``'s cluster, score.
+
+    Parameters
+    ----------
+    config
+        The run's choices, as for :func:`glassnet.runs.run_training`; ``data`` is a CSV
+        file, a glob of them or a Parquet folder, and ``target`` names its column(s).
+    client
+        The cluster's Client (:func:`glassnet.distributed.connect`).
+    requested
+        The address as the user gave it ("local:2"); default: the scheduler's.
+    local_steps
+        K for local SGD (``batch_size`` set): steps per chunk between two averages.
+    callbacks
+        Extra callbacks (a progress bar), driven per epoch from the rounds.
+
+    Returns
+    -------
+    ClusterRunResult
+        A RunResult for :func:`~glassnet.runs.write_run_folder` and
+        :func:`~glassnet.viz.draw_run`, with ``cluster`` naming the scheduler, its
+        workers and the rounds.
+
+    Raises
+    ------
+    InputError
+        On a bad option or bad data, before training starts.
+    SchedulerLostError
+        When the scheduler goes away: the last good parameters are in checkpoint.npz.
+    DivergenceError
+        When the cost or the weights become NaN or inf; nothing has been written.
+    """
+    config = check_config(config)
+    _refuse_single_machine_options(config, local_steps)
+    start = None if config.resume_from is None else load_start_model(config.resume_from)
+    data = load_cluster_data(config, start)
+    dataset, prep = data.dataset, data.preprocessing
+    if start is None:
+        network = new_network(config, dataset, prep.codec)
+    else:
+        labels = np.asarray([] if prep.codec is None else prep.codec.classes_)
+        check_start_model(start, config, replace(dataset, y=labels))
+        network = start.network
+    config = replace(config, task=dataset.task, output=network.output)
+    result = ClusterRunResult(config, dataset, _picture_parts(data), network, None, prep.codec)
+    result.preprocessor, result.target_scaler = prep.preprocessor, prep.target_scaler
+    X_fit, y_fit = data.X["train"], data.y["train"]
+    assert X_fit is not None and y_fit is not None
+    K = local_steps or DEFAULT_LOCAL_STEPS
+    result.cluster = Cluster(
+        requested=requested or scheduler_address(client),
+        address=scheduler_address(client),
+        workers=len(client.scheduler_info()["workers"]),
+        mode="full batch (exact)" if config.batch_size is None else "local SGD",
+        local_steps=None if config.batch_size is None else K,
+        chunks=len(X_fit.chunks[0]),
+    )
+    epochs = _epochs_driver(config, result, data, callbacks, K)
+    estimator = make_estimator(config, int(X_fit.shape[0]))
+    began = time.perf_counter()
+    epochs.begin()
+    try:
+        with _deferred_interrupt() as interrupted:
+            epochs.interrupted = interrupted
+            fit(
+                estimator,
+                X_fit,
+                y_fit,
+                client=client,
+                local_steps=K,
+                on_round=epochs,
+                parameters=[param.copy() for param in network.parameters()],
+            )
+    except StopRounds:
+        pass  # early stopping or Ctrl-C: the run ends as after its last epoch
+    except SchedulerLost as lost:
+        raise _saved_after_loss(result, lost) from None
+    except DivergenceError:
+        _forget_checkpoint(result)
+        raise
+    epochs.end()
+    result.cluster.rounds = epochs.rounds
+    result.history = epochs.history
+    if config.batch_size is None:  # full batch: a final cost above the first fails
+        raise_if_the_cost_rose(result.history, config.lr)
+    result.seconds = time.perf_counter() - began
+    result.metrics = cluster_metrics(
+        network,
+        {part: (data.X[part], data.y[part]) for part in ("train", "validation", "test")},
+        class_names=result.class_names,
+        target_scaler=prep.target_scaler,
+        history=result.history,
+        epochs=config.epochs,
+        seconds=result.seconds,
+    )
+    result.metrics["cluster"] = asdict(result.cluster)
+    return result
+
+
+def _refuse_single_machine_options(config: RunConfig, local_steps: int | None) -> None:
+    """The options a cluster run cannot honour, refused before any data is read."""
+    if config.data in DATASETS:
+        raise InputError(
+            f"--data {config.data} is a bundled data set that fits in memory: train it without "
+            "--dask; --dask takes a CSV file, a glob of CSV files or a Parquet folder"
+        )
+    for option, (given, why) in SINGLE_MACHINE_ONLY.items():
+        if given(config):
+            raise InputError(f"{option} does not run with --dask: {why}")
+    if local_steps is not None and config.batch_size is None:
+        raise InputError(
+            "--local-steps applies to local SGD (--batch-size N); full batch on a cluster is "
+            "exact, one gradient reduction a step: leave --local-steps out or give --batch-size"
+        )
+    if config.dropout and config.batch_size is None:
+        raise InputError(
+            "--dropout draws a mask per row and step: on a cluster it runs with mini-batches "
+            "(--batch-size N)"
+        )
+
+
+def make_estimator(config: RunConfig, n_fit: int) -> MLPClassifier | MLPRegressor:
+    """The estimator ``fit`` trains: the config's layers, optimizer, L2, seed and epochs.
+
+    The stopping rules of scikit-learn are off (``tol=0``, ``n_iter_no_change=inf``): a
+    run trains its ``epochs`` unless early stopping ends it, as on one machine.
+    """
+    kind = MLPRegressor if config.task == "regression" else MLPClassifier
+    return kind(
+        hidden_layer_sizes=config.hidden,
+        activation=list(config.activation),
+        alpha=config.alpha,
+        batch_size=config.batch_size or n_fit,  # full batch: every row each step
+        learning_rate="constant",
+        learning_rate_init=config.lr,
+        max_iter=config.epochs,
+        shuffle=True,
+        random_state=config.seed,
+        tol=0.0,
+        n_iter_no_change=np.inf,
+        init=config.init,
+        dropout=config.dropout or 0.0,
+        clip_norm=config.clip_norm,
+        **SOLVERS[config.optimizer](config),
+    )
+
+
+def _epochs_driver(
+    config: RunConfig,
+    result: ClusterRunResult,
+    data: ClusterData,
+    callbacks: Sequence[Callback],
+    local_steps: int,
+) -> EpochsFromRounds:
+    """on_round: the config's callbacks (cost lines, early stopping), checkpoint, ``callbacks``."""
+    own = training_callbacks(config)
+    if config.out is not None:  # the best model so far survives a crash
+        result.checkpoint = Path(config.out) / CHECKPOINT
+        own.append(Checkpoint(result.checkpoint, save, wrap=result.trained_model))
+    X_fit = data.X["train"]
+    assert X_fit is not None
+    validate = None
+    X_val, y_val = data.X["validation"], data.y["validation"]
+    if X_val is not None:
+        n_classes = len(result.class_names)
+
+        def validate(network: Any) -> tuple[float, float]:
+            found = scores(part_sums(network, X_val, y_val, n_classes, None))  # type: ignore[arg-type]
+            return found["cost"], found["score"]
+
+    return EpochsFromRounds(
+        result.network,
+        make_run_optimizer(config),
+        config.epochs,
+        [*own, *callbacks],
+        rounds_in_epoch=rounds_per_epoch(X_fit.chunks[0], config.batch_size, local_steps),
+        steps_in_round=1 if config.batch_size is None else local_steps,
+        validate=validate,
+    )
+
+
+def _picture_parts(data: ClusterData) -> Parts:
+    """The first :data:`PICTURE_ROWS` rows of each part, in memory, labels as the data gave them."""
+    codec, scaler = data.preprocessing.codec, data.preprocessing.target_scaler
+
+    def head(part: str) -> tuple[Any, Any]:
+        X, y = data.X[part], data.y[part]
+        if X is None or y is None:
+            return None, None
+        X_head, y_head = (array[:PICTURE_ROWS].compute() for array in (X, y))
+        if codec is not None:
+            return X_head, codec.decode(y_head)  # class indices -> labels
+        Y = scaler.inverse_transform(y_head.reshape(len(y_head), -1))  # y = z * scale + mean
+        return X_head, Y[:, 0] if y_head.ndim == 1 else Y
+
+    return Parts(*head("train"), *head("validation"), *head("test"))
+
+
+def _saved_after_loss(result: ClusterRunResult, lost: SchedulerLost) -> SchedulerLostError:
+    """The last good parameters written to checkpoint.npz; the error that says how to go on."""
+    assert result.cluster is not None
+    result.cluster.rounds = lost.rounds
+    for param, value in zip(result.network.parameters(), lost.parameters, strict=True):
+        np.copyto(param, value)
+    saved = "no run folder was given (--out), so they were not saved"
+    if result.checkpoint is not None:
+        record = {"rounds": lost.rounds, "scheduler_lost": lost.address}
+        save(result.trained_model(metrics=record), result.checkpoint)
+        folder = result.checkpoint.parent
+        saved = (
+            f"the last good parameters are saved in {result.checkpoint}: continue with "
+            f"glassnet train --resume {folder} (add --dask ADDRESS for another cluster)"
+        )
+    return SchedulerLostError(
+        f"the Dask scheduler at {lost.address} went away after {lost.rounds} finished "
+        f"round(s): training stopped; {saved}"
+    )
+
+
+def _forget_checkpoint(result: RunResult) -> None:
+    """A diverged run leaves no model behind (as on one machine)."""
+    if result.checkpoint is not None:
+        result.checkpoint.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            result.checkpoint.parent.rmdir()  # only if empty

@@ -1,0 +1,251 @@
+"""A cluster run's data: the files read in blocks, split by row hashes, preprocessed, encoded.
+
+    --data (CSV, glob, Parquet) ──read_frame──> dask DataFrame (never whole in memory)
+    frame ──split_frame (each row's hash)──> fit, validation, held-out rows   (run_split)
+    training part (fit + validation) ──prepare──> ColumnTransformer, labels, target scaler
+    each part ──the fitted preprocessing, per partition──> X, y dask arrays
+
+As a single-machine run, the preprocessing is fitted on the training part only (the
+held-out part is never seen) and a resumed run keeps the model's own. The run's
+:class:`~glassnet.data.dataset.Dataset` holds the features and labels as lazy dask
+arrays (its sizes are exact); nothing here holds the data in memory.
+"""
+
+import contextlib
+import glob
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import dask.array as da
+import numpy as np
+
+from glassnet.data.dataset import Dataset, Table
+from glassnet.data.reading import PARQUET_SUFFIXES
+from glassnet.data.sniffing import sniff_separator
+from glassnet.data.sources import open_source
+from glassnet.distributed import frames
+from glassnet.distributed.run_split import split_frame
+from glassnet.errors import InputError
+from glassnet.files.trained_model import TrainedModel
+from glassnet.runs.config import RunConfig
+
+PART_NAMES = {
+    "fit": "the fit part",
+    "validation": "the validation part",
+    "test": "the held-out part",
+}
+
+
+@dataclass(frozen=True)
+class Preprocessing:
+    """What turns a partition's cells into X and y: the roles and the fitted transformers."""
+
+    numeric: tuple[str, ...]
+    categorical: tuple[str, ...]
+    targets: tuple[str, ...]
+    preprocessor: Any
+    codec: Any
+    target_scaler: Any
+    task: str
+    task_reason: str
+    left_out: dict[str, str]
+    missing: dict[str, int]
+    notes: tuple[str, ...]
+
+    @property
+    def features(self) -> list[str]:
+        return [*self.numeric, *self.categorical]
+
+
+@dataclass
+class ClusterData:
+    """The run's parts as dask arrays, its preprocessing, and its Dataset (lazy, exact sizes).
+
+    ``X`` and ``y`` map "train" (the fit part), "validation" and "test" (held-out) to
+    dask arrays, or None for a part not asked for; ``y`` holds class indices or
+    standardised regression targets, as the network trains on them.
+    """
+
+    X: dict[str, da.Array | None]
+    y: dict[str, da.Array | None]
+    preprocessing: Preprocessing
+    dataset: Dataset
+
+
+def load_cluster_data(config: RunConfig, start: TrainedModel | None) -> ClusterData:
+    """Read the config's files, split their rows, fit (or take the resumed model's)
+    preprocessing on the training part, and encode every part."""
+    frame = frames.read_frame(config.data, sep=config.sep, encoding=config.encoding)
+    frame = frame.rename(columns=str)
+    parts = split_frame(frame, config.test_size, config.validation, config.seed)
+    if start is None:
+        prepared = frames.prepare(
+            parts["seen"],
+            _targets(config),
+            features=config.features or None,
+            drop=config.drop or None,
+            categorical=config.categorical or None,
+            task=config.task,
+            nan=config.nan,
+            standardize=config.standardize,
+        )
+        preprocessing = _from_prepared(prepared)
+        fit = (prepared.X, prepared.y) if parts["validation"] is None else None
+    else:
+        preprocessing = _from_model(start, config)
+        fit = None
+    X: dict[str, da.Array | None] = {}
+    y: dict[str, da.Array | None] = {}
+    for name, key in (("train", "fit"), ("validation", "validation"), ("test", "test")):
+        if parts[key] is None:
+            X[name] = y[name] = None
+        elif name == "train" and fit is not None:
+            X[name], y[name] = fit  # prepare's own arrays: the training part is the fit part
+        else:
+            X[name], y[name] = encode_frame(parts[key], preprocessing, config.nan, PART_NAMES[key])
+    X = {name: _as_dtype(array, config.dtype) for name, array in X.items()}
+    dataset = _dataset(config, frame, preprocessing, X, y)
+    return ClusterData(X, y, preprocessing, dataset)
+
+
+def _targets(config: RunConfig) -> list[str]:
+    if not config.target:
+        raise InputError("--dask trains on a table: name the column to predict with --target")
+    return [name.strip() for name in config.target.split(",")]
+
+
+def _from_prepared(prepared: Any) -> Preprocessing:
+    return Preprocessing(
+        numeric=tuple(prepared.numeric),
+        categorical=tuple(prepared.categorical),
+        targets=tuple(prepared.targets),
+        preprocessor=prepared.preprocessor,
+        codec=prepared.codec,
+        target_scaler=prepared.target_scaler,
+        task=prepared.task,
+        task_reason=prepared.task_reason,
+        left_out=dict(prepared.left_out),
+        missing=dict(prepared.missing),
+        notes=tuple(prepared.notes),
+    )
+
+
+def _from_model(model: TrainedModel, config: RunConfig) -> Preprocessing:
+    """A resumed run's preprocessing: the model's fitted transformers and its columns' roles."""
+    columns = model.config.get("columns")
+    if model.preprocessor is None or not isinstance(columns, dict):
+        raise InputError(
+            f"the model resumed from ({config.resume_from}) was not trained on a table: "
+            "--dask resumes runs of CSV or Parquet data"
+        )
+    targets = tuple(columns.get("targets", ()))
+    if tuple(_targets(config)) != targets:
+        raise InputError(
+            f"--target {config.target} but the model resumed from predicts "
+            f"{','.join(targets)}: a resumed run keeps its target"
+        )
+    return Preprocessing(
+        numeric=tuple(columns.get("numeric", ())),
+        categorical=tuple(columns.get("categorical", ())),
+        targets=targets,
+        preprocessor=model.preprocessor,
+        codec=model.label_codec,
+        target_scaler=model.target_scaler,
+        task=model.task,
+        task_reason=str(model.config.get("task_reason", "as the model resumed from")),
+        left_out=dict(columns.get("left_out", {})),
+        missing={},
+        notes=(),
+    )
+
+
+def encode_frame(
+    frame: Any, preprocessing: Preprocessing, nan: str, what: str
+) -> tuple[da.Array, da.Array]:
+    """A part's X and y by the fitted preprocessing (:func:`frames.transform_frame`): the
+    cells typed and rows dropped as :func:`frames.prepare` does; an empty part refused."""
+    X, y = frames.transform_frame(frame, preprocessing, nan=nan)
+    if not X.shape[0]:
+        raise InputError(
+            f"{what} has no rows: with this many rows, use a larger fraction (--test-size, "
+            "--validation) or leave it out (0)"
+        )
+    return X, y
+
+
+def _as_dtype(X: da.Array | None, dtype: str) -> da.Array | None:
+    return None if X is None else X.astype(dtype, copy=False)
+
+
+def _dataset(
+    config: RunConfig,
+    frame: Any,
+    preprocessing: Preprocessing,
+    X: dict[str, da.Array | None],
+    y: dict[str, da.Array | None],
+) -> Dataset:
+    """The run's Dataset: every row's X and y (lazy), the names, and the table as read."""
+    present = [name for name in ("train", "validation", "test") if X[name] is not None]
+    X_all = da.concatenate([X[name] for name in present])
+    y_all = da.concatenate([y[name] for name in present])
+    table = Table(
+        columns=tuple(str(name) for name in frame.columns),
+        frame=frame,
+        numeric=preprocessing.numeric,
+        categorical=preprocessing.categorical,
+        targets=preprocessing.targets,
+        task_reason=preprocessing.task_reason,
+        left_out=preprocessing.left_out,
+        missing=preprocessing.missing,
+        notes=preprocessing.notes,
+        lines=np.empty(0, dtype=np.int64),  # a row's line is not kept for data in blocks
+        sep=_delimiter(config),
+        fingerprint=fingerprint(config.data),
+    )
+    names = [str(name) for name in preprocessing.preprocessor.get_feature_names_out()]
+    return Dataset(
+        X=X_all,
+        y=y_all,
+        feature_names=names,
+        target_name=",".join(preprocessing.targets),
+        task=preprocessing.task,
+        name=Path(config.data).stem or str(config.data),
+        description=f"{config.data}, read in blocks by Dask",
+        table=table,
+    )
+
+
+def data_files(path: str) -> list[Path]:
+    """The files ``--data`` names: a file, a glob's matches, or a Parquet folder's files."""
+    given = Path(path)
+    if given.is_dir():
+        return sorted(p for p in given.rglob("*") if p.suffix.lower() in PARQUET_SUFFIXES)
+    return sorted(Path(name) for name in glob.glob(path))
+
+
+def fingerprint(path: str) -> dict[str, Any]:
+    """``{"file": name, "files": count, "size": bytes}``: what config.json records of the data.
+
+    No SHA-256: hashing every byte would be one more pass over data this size, and
+    ``glassnet evaluate`` takes a recorded digest to mean the single-machine split
+    (see docs/distributed.md), which a cluster run does not use.
+    """
+    files = data_files(path)
+    return {
+        "file": Path(path).name,
+        "files": len(files),
+        "size": sum(file.stat().st_size for file in files),
+        "split": "row hash",
+    }
+
+
+def _delimiter(config: RunConfig) -> str:
+    """The CSV's delimiter as given, or sniffed from the first file; "" for Parquet."""
+    files = data_files(config.data)
+    if not files or files[0].suffix.lower() in PARQUET_SUFFIXES or Path(config.data).is_dir():
+        return ""
+    if config.sep is not None:
+        return config.sep
+    with contextlib.ExitStack() as stack:
+        return sniff_separator(open_source(files[0], config.encoding, stack).sample)

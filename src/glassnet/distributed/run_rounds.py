@@ -1,0 +1,147 @@
+"""``on_round`` for a cluster run: the rounds of ``fit`` turned into the epochs a run records.
+
+    fit's round r ──on_round(RoundState)──> the network holds its parameters
+    the epoch's last round ──> a History row (cost, validation cost) and the callbacks'
+                               epoch hooks: progress bar, cost lines, early stopping,
+                               the checkpoint (glassnet.training.checkpoint)
+
+Full-batch descent has one round per epoch, so each round is an epoch exactly as one
+process records it: the cost before the update. Local SGD has several rounds per
+epoch (every chunk's rows once, K steps a round); the epoch's cost is then the mean
+of its rounds' mean batch costs. A callback that stops training (early stopping, or
+a first Ctrl-C between two epochs) ends ``fit`` through :class:`StopRounds`.
+"""
+
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from glassnet.core.network import Network
+from glassnet.core.optimizers import Optimizer
+from glassnet.distributed.cluster import RoundState
+from glassnet.training.callbacks import Callback, TrainingState
+from glassnet.training.history import History
+from glassnet.training.metrics import metric_name
+
+Validate = Callable[[Network], tuple[float, float]]  # network -> (val_cost, val_metric)
+
+
+class StopRounds(Exception):  # noqa: N818 (a signal to the run, not an error)
+    """Raised from ``on_round`` to end ``fit`` when a callback asked training to stop."""
+
+
+def rounds_per_epoch(rows: Sequence[int], batch_size: int | None, local_steps: int) -> int:
+    """R = max_c ceil(steps_c / K), steps_c = ceil(n_c / m): the rounds of one epoch.
+
+    Full batch (``batch_size`` None) is one round per epoch; with mini-batches of m
+    rows every chunk takes steps_c steps per pass, K of them per round.
+    """
+    if batch_size is None:
+        return 1
+    steps = [math.ceil(n / batch_size) if batch_size < n else 1 for n in rows]
+    return max(math.ceil(s / local_steps) for s in steps)
+
+
+class EpochsFromRounds:
+    """Drive a run's callbacks from ``fit``'s rounds; keep the last good parameters.
+
+    Parameters
+    ----------
+    network
+        The run's network: after each round it holds the round's parameters.
+    optimizer
+        What the callbacks see as ``state.optimizer`` (its learning rate).
+    epochs
+        The epochs asked for (``--iterations``).
+    callbacks
+        In the order they run, as :func:`glassnet.train` runs them.
+    rounds_in_epoch
+        R, from :func:`rounds_per_epoch`; a round of a new epoch also closes the last.
+    steps_in_round
+        Optimizer steps a round stands for (1 full batch, K local SGD), for the
+        callbacks that tell full batch from mini-batches (which weights scored a cost).
+    validate
+        The validation part's cost and score for the network, or None.
+    interrupted
+        True once Ctrl-C was pressed (checked at each epoch's end).
+    """
+
+    def __init__(
+        self,
+        network: Network,
+        optimizer: Optimizer,
+        epochs: int,
+        callbacks: Sequence[Callback],
+        *,
+        rounds_in_epoch: int,
+        steps_in_round: int,
+        validate: Validate | None = None,
+        interrupted: Callable[[], bool] = lambda: False,
+    ) -> None:
+        history = History(metric_name=metric_name(network.output))
+        self.state = TrainingState(network, optimizer, history, epochs=epochs)
+        self.callbacks = list(callbacks)
+        self.rounds_in_epoch = rounds_in_epoch
+        self.steps_in_round = steps_in_round
+        self.validate = validate
+        self.interrupted = interrupted
+        self.rounds = 0
+        self.good = [param.copy() for param in network.parameters()]
+        self._costs: list[float] = []  # the open epoch's rounds' costs
+        self._epoch_of_round = 1
+
+    @property
+    def history(self) -> History:
+        return self.state.history
+
+    def begin(self) -> None:
+        """Before the first round: the callbacks' ``on_train_begin``, the first epoch's begin."""
+        for callback in self.callbacks:
+            callback.on_train_begin(self.state)
+        self._begin_epoch()
+
+    def __call__(self, finished: RoundState) -> None:
+        """``fit``'s ``on_round``: the round's parameters in the network; an epoch closed."""
+        if finished.epoch != self._epoch_of_round and self._costs:
+            self._end_epoch()  # a round of the next epoch: the last one is over
+        self._epoch_of_round = finished.epoch
+        for param, value in zip(self.state.network.parameters(), finished.parameters, strict=True):
+            np.copyto(param, value)
+        self.good = finished.parameters
+        self.rounds = finished.round
+        self.state.step += self.steps_in_round
+        self._costs.append(finished.cost)
+        if len(self._costs) >= self.rounds_in_epoch:
+            self._end_epoch()
+
+    def end(self) -> None:
+        """After the last round, however ``fit`` ended: a partial epoch closed, then
+        ``on_train_end`` (early stopping restores its best weights, the checkpoint is written)."""
+        if self._costs:
+            self._end_epoch(raise_stop=False)
+        for callback in self.callbacks:
+            callback.on_train_end(self.state)
+
+    def _begin_epoch(self) -> None:
+        for callback in self.callbacks:
+            callback.on_epoch_begin(self.state)
+
+    def _end_epoch(self, raise_stop: bool = True) -> None:
+        state = self.state
+        cost = float(np.mean(self._costs))  # one round full batch: its cost, exactly
+        self._costs = []
+        row = {"cost": cost, "learning_rate": state.optimizer.learning_rate}
+        if self.validate is not None:
+            row["val_cost"], row["val_metric"] = self.validate(state.network)
+        state.history.append(epoch=state.epoch, **row)
+        for callback in self.callbacks:
+            callback.on_epoch_end(state)
+        if self.interrupted() and not state.stop:
+            state.history.interrupted = True
+            state.request_stop(f"interrupted by the user (Ctrl-C) after epoch {state.epoch}")
+        if state.stop and raise_stop:
+            raise StopRounds(state.history.stop_reason)
+        state.epoch += 1
+        if state.epoch < state.epochs:
+            self._begin_epoch()
