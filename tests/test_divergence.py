@@ -129,6 +129,34 @@ def test_with_early_stopping_the_best_training_cost_epoch_is_restored(restore_be
     assert cost(net, forward(net, X), encode_targets(net, y)) == pytest.approx(history.cost[best])
 
 
+class OverflowAtTheLastStepOf(Callback):
+    """Make the weights inf after the last step of one epoch: its mean cost stays finite."""
+
+    def __init__(self, epoch, steps_per_epoch):
+        self.last_step = (epoch + 1) * steps_per_epoch
+
+    def on_step_end(self, state):
+        if state.step == self.last_step:
+            state.network.W[1][0, 0] = np.inf
+
+
+def test_an_epoch_whose_weights_overflowed_is_never_the_best_one_kept():
+    """Mini-batches score an epoch with its end weights: an epoch whose last step overflowed
+    has a finite cost but inf weights, and must not be what the fallback restores."""
+    X, y = regression()
+    net, kept = network(), KeepEveryEpoch()
+    early = EarlyStopping(patience=50)
+    callbacks = [OverflowAtTheLastStepOf(3, steps_per_epoch=4), early, kept]
+    with pytest.warns(DivergenceWarning, match="weights of epoch 2"):
+        history = train(
+            net, X, y, epochs=10, batch_size=25, learning_rate=0.01, callbacks=callbacks
+        )
+    assert math.isfinite(history.cost[3]) and history.cost[3] < history.cost[2]  # looked best
+    assert history.best_epoch == early.best_epoch == 2
+    for mine, theirs in zip(net.parameters(), kept.weights[2].parameters(), strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+
+
 def test_diverging_before_any_finite_epoch_raises_even_when_monitored():
     X, y = regression()
     with pytest.raises(DivergenceError, match="epoch 0"):

@@ -117,8 +117,11 @@ def copy_weights(source: "Network", target: "Network") -> None:
         np.copyto(mine, theirs)
 
 
-class ScoredWeights:
-    """Which weights scored an epoch's monitored cost, and a copy of the best of them.
+class BestEpoch:
+    """The best monitored cost of a run so far, the epoch that scored it, and its weights.
+
+    The monitored cost is the validation cost, or the training cost without validation
+    data (:func:`monitored_cost`). Which weights scored it:
 
     ==============================  ==============================================
     monitored                       the weights that scored it
@@ -128,12 +131,18 @@ class ScoredWeights:
     cost, mini-batches              the weights at its end (J is the epoch's mean)
     ==============================  ==============================================
 
-    Call :meth:`begin_training`, :meth:`begin_epoch` and :meth:`scored` from the
-    callback hooks of the same names; :meth:`keep` copies weights into :attr:`best`.
+    Call :meth:`begin_training` and :meth:`begin_epoch` from the callback hooks of the
+    same names and :meth:`update` from ``on_epoch_end``. :attr:`cost` and :attr:`epoch`
+    are the best so far (inf and ``None`` until an epoch scores a finite cost), and
+    :attr:`weights` a copy of the weights that scored it. EarlyStopping, Checkpoint and
+    the loop's divergence fallback all keep their best epoch here.
     """
 
     def begin_training(self, state: TrainingState) -> None:
-        self.best = state.network.copy()  # the weights kept by keep()
+        self.cost = math.inf
+        self.epoch: int | None = None
+        self.monitor = "cost"  # the monitored column: "val_cost", or "cost" without one
+        self.weights = state.network.copy()  # the best epoch's weights, once one scored
         self._start = state.network.copy()  # the weights at the start of the epoch
         self._keep_start = True  # until epoch 0 shows whether J is scored before the update
         self._steps_before = 0
@@ -143,16 +152,27 @@ class ScoredWeights:
             copy_weights(state.network, self._start)
         self._steps_before = state.step
 
-    def scored(self, state: TrainingState) -> "Network":
-        """The weights that scored this epoch's monitored cost (call at the epoch's end)."""
+    def update(self, state: TrainingState, min_delta: float = 0.0, keep: bool = True) -> bool:
+        """Whether this epoch beat the best cost by more than ``min_delta``; if so, it is the best.
+
+        An epoch whose cost is NaN, or whose weights are no longer finite (the last step
+        overflowed: training is about to report a divergence), never improves. With
+        ``keep=False`` the weights are not copied (EarlyStopping without restore_best).
+        """
+        monitored = monitored_cost(state.history)
         on_training_cost = math.isnan(state.history.last("val_cost"))
         before_update = on_training_cost and state.step - self._steps_before <= 1
         self._keep_start = before_update
-        return self._start if before_update else state.network
-
-    def keep(self, network: "Network") -> None:
-        """Copy ``network``'s weights into :attr:`best`."""
-        copy_weights(network, self.best)
+        scored = self._start if before_update else state.network
+        if not monitored < self.cost - min_delta:  # NaN never is
+            return False
+        if not all(np.isfinite(p).all() for p in scored.parameters()):
+            return False
+        if keep:
+            copy_weights(scored, self.weights)
+        self.cost, self.epoch = monitored, state.epoch
+        self.monitor = "cost" if on_training_cost else "val_cost"
+        return True
 
 
 class EarlyStopping(Callback):
@@ -160,7 +180,7 @@ class EarlyStopping(Callback):
 
     Monitors ``val_cost`` when validation data is given, else the training ``cost``.
     With ``restore_best=True`` the network ends with the weights that scored the best
-    epoch (see :class:`ScoredWeights`), however training ended (patience, the epoch
+    epoch (see :class:`BestEpoch`), however training ended (patience, the epoch
     limit or Ctrl-C).
     """
 
@@ -170,31 +190,35 @@ class EarlyStopping(Callback):
         self.restore_best = bool(restore_best)
 
     def on_train_begin(self, state: TrainingState) -> None:
-        self.best = math.inf
-        self.best_epoch: int | None = None
         self.waited = 0
-        self.weights = ScoredWeights()
-        self.weights.begin_training(state)
+        self._best = BestEpoch()  # the best epoch so far and its weights
+        self._best.begin_training(state)
 
     def on_epoch_begin(self, state: TrainingState) -> None:
-        self.weights.begin_epoch(state)
+        self._best.begin_epoch(state)
 
     def on_epoch_end(self, state: TrainingState) -> None:
-        monitored = monitored_cost(state.history)
-        scored = self.weights.scored(state)
-        if monitored < self.best - self.min_delta:
-            self.best, self.best_epoch, self.waited = monitored, state.epoch, 0
-            if self.restore_best:
-                self.weights.keep(scored)
+        if self._best.update(state, self.min_delta, keep=self.restore_best):
+            self.waited = 0
             return
         self.waited += 1
         if self.waited >= self.patience:
             state.request_stop(
                 f"early stopping at epoch {state.epoch}: no improvement of more than "
-                f"{self.min_delta:g} for {self.patience} epochs (best epoch {self.best_epoch})"
+                f"{self.min_delta:g} for {self.patience} epochs (best epoch {self._best.epoch})"
             )
 
+    @property
+    def best(self) -> float:
+        """The lowest monitored cost seen (inf before the first epoch)."""
+        return self._best.cost
+
+    @property
+    def best_epoch(self) -> int | None:
+        """The epoch that scored it."""
+        return self._best.epoch
+
     def on_train_end(self, state: TrainingState) -> None:
-        state.history.best_epoch = self.best_epoch
-        if self.restore_best and self.best_epoch is not None:
-            copy_weights(self.weights.best, state.network)
+        state.history.best_epoch = self._best.epoch
+        if self.restore_best and self._best.epoch is not None:
+            copy_weights(self._best.weights, state.network)

@@ -8,7 +8,7 @@ temporary file, fsync, rename, so a crash never leaves half a file). The trainin
 layer decides *when* to write; the file format is the ``files`` layer's. A crash, a
 Ctrl-C or a divergence therefore leaves the best model so far on disk, not the last one.
 
-Which weights scored the cost (:class:`glassnet.training.callbacks.ScoredWeights`):
+Which weights scored the cost (:class:`glassnet.training.callbacks.BestEpoch`):
 
     val_cost                         the weights at the end of the epoch
     cost, full batch (one step)      the weights at its start: J is computed before the update
@@ -28,10 +28,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from glassnet.core.network import Network
-from glassnet.training.callbacks import Callback, ScoredWeights, TrainingState, monitored_cost
+from glassnet.training.callbacks import BestEpoch, Callback, TrainingState
 from glassnet.validation import check_number
 
 Wrap = Callable[[Network, dict[str, Any]], Any]
@@ -92,38 +90,37 @@ class Checkpoint(Callback):
 
     def on_train_begin(self, state: TrainingState) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)  # a bad folder fails before epoch 0
-        self.best = math.inf
-        self.best_epoch: int | None = None
         self.saved_epoch: int | None = None
         self.writes = 0
-        self._monitor = "cost"
-        self._weights = ScoredWeights()  # which weights scored the cost; the best of them
-        self._weights.begin_training(state)
+        self._best = BestEpoch()  # the best epoch so far and the weights that scored it
+        self._best.begin_training(state)
         self._written_at = -math.inf
 
     def on_epoch_begin(self, state: TrainingState) -> None:
-        self._weights.begin_epoch(state)
+        self._best.begin_epoch(state)
 
     def on_epoch_end(self, state: TrainingState) -> None:
-        value = monitored_cost(state.history)  # val_cost, or cost without validation data
-        monitor = "cost" if math.isnan(state.history.last("val_cost")) else "val_cost"
-        scored = self._weights.scored(state)
-        if not value < self.best:  # also False for NaN
-            return
-        if not all(np.isfinite(p).all() for p in scored.parameters()):
-            return  # the last step overflowed: training is about to report a divergence
-        self._weights.keep(scored)
-        self.best, self.best_epoch, self._monitor = value, state.epoch, monitor
-        if time.monotonic() - self._written_at >= self.min_interval:
+        if self._best.update(state) and time.monotonic() - self._written_at >= self.min_interval:
             self._write()
+
+    @property
+    def best(self) -> float:
+        """The lowest monitored cost seen (inf before the first epoch)."""
+        return self._best.cost
+
+    @property
+    def best_epoch(self) -> int | None:
+        """The epoch that scored it."""
+        return self._best.epoch
 
     def on_train_end(self, state: TrainingState) -> None:
         if self.best_epoch is not None and self.saved_epoch != self.best_epoch:
             self._write()
 
     def _write(self) -> None:
-        record = {"best_epoch": self.best_epoch, "monitor": self._monitor, self._monitor: self.best}
-        best = self._weights.best
+        monitor = self._best.monitor
+        record = {"best_epoch": self.best_epoch, "monitor": monitor, monitor: self.best}
+        best = self._best.weights
         self.save(best if self.wrap is None else self.wrap(best, record), self.path)
         self.saved_epoch = self.best_epoch
         self.writes += 1

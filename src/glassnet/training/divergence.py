@@ -10,17 +10,10 @@ cost (kept by :class:`BestFiniteWeights`), warns with a
 :class:`~glassnet.errors.DivergenceWarning`, and returns.
 """
 
-import math
 import warnings
 
 from glassnet.errors import DivergenceError, DivergenceWarning
-from glassnet.training.callbacks import (
-    Callback,
-    ScoredWeights,
-    TrainingState,
-    copy_weights,
-    monitored_cost,
-)
+from glassnet.training.callbacks import BestEpoch, Callback, TrainingState, copy_weights
 
 
 def diverged(state: TrainingState, value: float | None) -> DivergenceError:
@@ -36,36 +29,34 @@ def diverged(state: TrainingState, value: float | None) -> DivergenceError:
 
 
 class BestFiniteWeights(Callback):
-    """A copy of the weights that scored the best monitored cost so far (finite by construction).
+    """The weights of the epoch that scored the best monitored cost so far (finite by construction).
 
-    The monitored cost is the validation cost, or the training cost without validation
-    data (:func:`~glassnet.training.callbacks.monitored_cost`); which weights scored it
-    is :class:`~glassnet.training.callbacks.ScoredWeights`' rule. ``epoch`` is that
-    epoch, ``None`` until one scored a finite cost.
+    The monitored cost and which weights scored it are
+    :class:`~glassnet.training.callbacks.BestEpoch`' rules; ``epoch`` is that epoch,
+    ``None`` until one scored a finite cost.
     """
 
     def on_train_begin(self, state: TrainingState) -> None:
-        self.best = math.inf
-        self.epoch: int | None = None
-        self.weights = ScoredWeights()
-        self.weights.begin_training(state)
+        self.best = BestEpoch()
+        self.best.begin_training(state)
 
     def on_epoch_begin(self, state: TrainingState) -> None:
-        self.weights.begin_epoch(state)
+        self.best.begin_epoch(state)
 
     def on_epoch_end(self, state: TrainingState) -> None:
-        monitored = monitored_cost(state.history)
-        scored = self.weights.scored(state)
-        if monitored < self.best:  # NaN never is
-            self.best, self.epoch = monitored, state.epoch
-            self.weights.keep(scored)
+        self.best.update(state)
+
+    @property
+    def epoch(self) -> int | None:
+        """The best epoch so far; ``None`` until one scored a finite cost."""
+        return self.best.epoch
 
     def restore(self, state: TrainingState, error: DivergenceError) -> None:
         """Put the best epoch's weights back into the network, stop, and warn."""
-        copy_weights(self.weights.best, state.network)
+        copy_weights(self.best.weights, state.network)
         if state.history.best_epoch is None:
             state.history.best_epoch = self.epoch
         reason = f"{error}. The weights of epoch {self.epoch}, which scored the best cost "
-        reason += f"({self.best:.6g}), are restored."
+        reason += f"({self.best.cost:.6g}), are restored."
         state.request_stop(reason)
         warnings.warn(reason, DivergenceWarning, stacklevel=5)
