@@ -1,0 +1,238 @@
+"""Pass 2 of a dask DataFrame's preparation: the fitted values, in one ``dask.compute``.
+
+    partitions ──typed_part──> features typed as the preprocessor takes them, targets
+    typed partitions ──statistics──> counts, means, variances, approximate medians,
+                                     each category's count (categories and modes)
+    statistics ──fitted_preprocessor──> build_preprocessor's ColumnTransformer, fitted
+    each partition ──transform (arrays)──> X, y: dask arrays with known chunk sizes
+
+The ColumnTransformer is fitted on a few rows that hold every category (so scikit-learn
+does its own bookkeeping: columns, output slices, the encoder's categories), and then
+given the statistics of the whole data: the numeric medians, the scaler's mean and
+variance of the imputed columns, the categorical modes.
+"""
+
+import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import dask
+import dask.array as da
+import dask.dataframe as dd
+import numpy as np
+import pandas as pd
+
+from glassnet.data.cells import missing_cells, read_numbers, texts
+from glassnet.data.columns import MAX_CATEGORIES
+from glassnet.data.preprocessing import LabelCodec
+from glassnet.data.preprocessor import (
+    CATEGORICAL,
+    MOSTLY_MISSING,
+    NUMERIC,
+    build_preprocessor,
+    encoded,
+    typed_features,
+)
+from glassnet.distributed.frame_roles import computed
+
+if TYPE_CHECKING:
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import StandardScaler
+
+MEDIAN_GRID = np.linspace(0.0, 1.0, 1001)  # each partition's quantiles, merged into the median
+TARGET_VALUES = {  # a target's cells as the run takes them, by the kind of its labels
+    "text": lambda column: texts(column).astype(str),
+    "whole": lambda column: read_numbers(column)[0].astype(np.int64),
+}
+
+
+def typed_part(
+    part: pd.DataFrame,
+    numeric: list[str],
+    categorical: list[str],
+    targets: Sequence[str],
+    label_kind: str,
+    nan: str,
+) -> pd.DataFrame:
+    """A partition's features typed as the preprocessor takes them, and its targets; the rows
+    without a target (and under ``--nan skip``, with a missing or unreadable cell) dropped."""
+    keep = np.ones(len(part), dtype=bool)
+    for name in targets:
+        _, missing, bad = read_numbers(part[name])
+        keep &= ~missing & (~bad if label_kind == "regression" else True)
+    if nan == "skip":
+        for name in [*numeric, *categorical]:
+            _, missing, bad = read_numbers(part[name])
+            keep &= ~missing & ~bad if name in numeric else ~missing_cells(part[name])
+    part = part[keep]
+    typed = typed_features(part, numeric, categorical).reset_index(drop=True)
+    for name in targets:
+        typed[name] = TARGET_VALUES.get(label_kind, lambda column: read_numbers(column)[0])(
+            part[name]
+        )
+    return typed
+
+
+def label_kind(classes: np.dtype | None) -> str:
+    """How a target's cells are read: ``regression`` (no classes), ``text``, ``whole`` or
+    ``numbers``, by the dtype of the label codec's classes."""
+    if classes is None:
+        return "regression"
+    return {"U": "text", "O": "text", "i": "whole"}.get(classes.kind, "numbers")
+
+
+def typed_frame(
+    frame: dd.DataFrame,
+    numeric: list[str],
+    categorical: list[str],
+    targets: list[str],
+    kind: str,
+    nan: str,
+) -> dd.DataFrame:
+    """:func:`typed_part` mapped over the partitions (lazy)."""
+    args = (numeric, categorical, targets, kind, nan)
+    return frame.map_partitions(typed_part, *args, meta=typed_part(frame._meta, *args))
+
+
+def statistics(
+    typed: dd.DataFrame, numeric: list[str], categorical: list[str], targets: list[str], task: str
+) -> dict[str, Any]:
+    """Every fitted value, in one ``dask.compute`` (one read of the data)."""
+    lazy: dict[str, Any] = {"lengths": typed.map_partitions(len)}
+    if numeric:  # the present cells' count, mean, variance; the approximate median
+        lazy["count"] = typed[numeric].count()
+        lazy["mean"] = typed[numeric].mean()
+        lazy["var"] = typed[numeric].var(ddof=0)
+        lazy["quantiles"] = [typed[name].quantile(MEDIAN_GRID) for name in numeric]
+    lazy["counts"] = [
+        typed[name].value_counts(split_out=1) for name in categorical
+    ]  # categories, modes
+    if task == "regression":
+        lazy["target_mean"] = typed[targets].mean()
+        lazy["target_var"] = typed[targets].var(ddof=0)
+    (stats,) = computed(lazy)
+    stats["lengths"] = [int(n) for n in stats["lengths"]]
+    return stats
+
+
+def _imputed_moments(stats: dict[str, Any], numeric: list[str], n: int) -> tuple[Any, Any, Any]:
+    """``(median, mean, var)`` of each numeric column after its missing cells get the median.
+
+    With c present cells of mean mu and variance s2, and m = n - c cells set to the median:
+    mean = (c mu + m med) / n;  var = (c (s2 + (mu - mean)^2) + m (med - mean)^2) / n.
+    """
+    median = np.array([q.iloc[len(MEDIAN_GRID) // 2] for q in stats["quantiles"]], np.float64)
+    c = stats["count"][numeric].to_numpy(dtype=np.float64)
+    mu = stats["mean"][numeric].to_numpy(dtype=np.float64)
+    s2 = stats["var"][numeric].to_numpy(dtype=np.float64)
+    m = n - c
+    mean = (c * mu + m * median) / n
+    var = (c * (s2 + (mu - mean) ** 2) + m * (median - mean) ** 2) / n
+    return median, mean, var
+
+
+def _set_scaler(scaler: "StandardScaler", mean: Any, var: Any, n: int) -> None:
+    """A fitted StandardScaler's values, scale 1 where scikit-learn finds a column constant."""
+    eps = np.finfo(np.float64).eps
+    constant = var <= n * eps * var + (n * mean * eps) ** 2  # scikit-learn's bound
+    scaler.mean_, scaler.var_ = mean, var
+    scaler.scale_ = np.where(constant, 1.0, np.sqrt(var))  # scale = sqrt(var)
+    scaler.n_samples_seen_ = type(scaler.n_samples_seen_)(n)
+
+
+def fitted_preprocessor(
+    stats: dict[str, Any], numeric: list[str], categorical: list[str], standardize: bool
+) -> "ColumnTransformer":
+    """``build_preprocessor``'s ColumnTransformer, fitted on a few rows holding every category
+    (its bookkeeping), then given the statistics of the whole data."""
+    n = sum(stats["lengths"])
+    categories = [np.array(sorted(counts.index), dtype=object) for counts in stats["counts"]]
+    rows = max([1, *(len(names) for names in categories)])
+    frame: dict[str, Any] = {}
+    if numeric:
+        median, mean, var = _imputed_moments(stats, numeric, n)
+        frame.update({name: np.full(rows, median[j]) for j, name in enumerate(numeric)})
+    frame.update(
+        {name: np.resize(names, rows) for name, names in zip(categorical, categories, strict=False)}
+    )
+    preprocessor = build_preprocessor(numeric, categorical, standardize=standardize)
+    preprocessor.fit(pd.DataFrame(frame, dtype=object).astype(dict.fromkeys(numeric, np.float64)))
+    if numeric and standardize:
+        _set_scaler(preprocessor.named_transformers_[NUMERIC]["scale"], mean, var, n)
+    if categorical:  # the most frequent category; a tie goes to the first in sorted order
+        modes = [counts[sorted(counts.index)].idxmax() for counts in stats["counts"]]
+        preprocessor.named_transformers_[CATEGORICAL]["impute"].statistics_ = np.array(
+            modes, dtype=object
+        )
+    return preprocessor
+
+
+def target_scaler(stats: dict[str, Any], targets: list[str]) -> "StandardScaler":
+    from sklearn.preprocessing import StandardScaler
+
+    n = sum(stats["lengths"])
+    scaler = StandardScaler().fit(np.zeros((2, len(targets))))
+    mean = stats["target_mean"][targets].to_numpy(dtype=np.float64)
+    _set_scaler(scaler, mean, stats["target_var"][targets].to_numpy(dtype=np.float64), n)
+    return scaler
+
+
+def _encoded_part(part: pd.DataFrame, preprocessor: Any, features: list[str]) -> np.ndarray:
+    return encoded(preprocessor, part[features])  # (n_part, n_encoded)
+
+
+def _target_part(
+    part: pd.DataFrame, codec: LabelCodec | None, scaler: Any, targets: list[str]
+) -> np.ndarray:
+    if codec is not None:
+        return codec.encode(part[targets[0]].to_numpy())  # class indices, (n_part,)
+    scaled = scaler.transform(part[targets].to_numpy(dtype=np.float64))  # (y - mean) / scale
+    return scaled[:, 0] if len(targets) == 1 else scaled
+
+
+def arrays(
+    typed: dd.DataFrame,
+    lengths: list[int],
+    features: list[str],
+    targets: list[str],
+    preprocessor: Any,
+    codec: LabelCodec | None,
+    scaler: Any,
+) -> tuple[da.Array, da.Array]:
+    """X and y, one chunk per non-empty partition, the transforms mapped over the partitions."""
+    k = len(preprocessor.get_feature_names_out())
+    X_parts, y_parts = [], []
+    y_shape = () if codec is not None or len(targets) == 1 else (len(targets),)
+    y_dtype = np.int64 if codec is not None else np.float64
+    for part, n in zip(typed.to_delayed(), lengths, strict=True):
+        if n == 0:
+            continue
+        X_part = dask.delayed(_encoded_part, pure=True)(part, preprocessor, features)
+        y_part = dask.delayed(_target_part, pure=True)(part, codec, scaler, targets)
+        X_parts.append(da.from_delayed(X_part, (n, k), dtype=np.float64))
+        y_parts.append(da.from_delayed(y_part, (n, *y_shape), dtype=y_dtype))
+    if not X_parts:  # no rows left
+        return da.zeros((0, k), chunks=(0, k)), da.zeros((0, *y_shape), dtype=y_dtype)
+    return da.concatenate(X_parts), da.concatenate(y_parts)
+
+
+def warn_columns(columns: dict[str, dict], stats: dict[str, Any], categorical: list[str]) -> None:
+    """The single-machine warnings: a column almost all missing, or with many categories."""
+    for name, column in columns.items():
+        missing, n = column["missing"], column["rows"]
+        if n and MOSTLY_MISSING * n <= missing < n:
+            warnings.warn(
+                f"column {name!r} is missing in {missing} of {n} rows ({missing / n:.0%}): its "
+                f"imputed values carry little; leave it out with --drop {name}",
+                UserWarning,
+                stacklevel=3,
+            )
+    for name, counts in zip(categorical, stats["counts"], strict=True):
+        if len(counts) > MAX_CATEGORIES:
+            warnings.warn(
+                f"column {name!r} has {len(counts)} categories (more than {MAX_CATEGORIES}): "
+                f"each becomes a one-hot column; leave it out with --drop {name} if it is an id "
+                "or free text",
+                UserWarning,
+                stacklevel=3,
+            )
