@@ -117,8 +117,8 @@ def copy_weights(source: "Network", target: "Network") -> None:
         np.copyto(mine, theirs)
 
 
-class BestEpoch:
-    """The best monitored cost of a run so far, the epoch that scored it, and its weights.
+class BestEpoch(Callback):
+    """The base of the callbacks that keep a run's best epoch: its cost, its number, its weights.
 
     The monitored cost is the validation cost, or the training cost without validation
     data (:func:`monitored_cost`). Which weights scored it:
@@ -131,23 +131,24 @@ class BestEpoch:
     cost, mini-batches              the weights at its end (J is the epoch's mean)
     ==============================  ==============================================
 
-    Call :meth:`begin_training` and :meth:`begin_epoch` from the callback hooks of the
-    same names and :meth:`update` from ``on_epoch_end``. :attr:`cost` and :attr:`epoch`
-    are the best so far (inf and ``None`` until an epoch scores a finite cost), and
-    :attr:`weights` a copy of the weights that scored it. EarlyStopping, Checkpoint and
-    the loop's divergence fallback all keep their best epoch here.
+    A subclass calls :meth:`update` from ``on_epoch_end`` (and ``super()``'s
+    ``on_train_begin`` and ``on_epoch_begin`` when it overrides them). :attr:`best` and
+    :attr:`best_epoch` are the best so far (inf and ``None`` until an epoch scores a
+    finite cost), :attr:`best_monitor` the column monitored ("val_cost" or "cost") and
+    :attr:`best_weights` a copy of the weights that scored it. EarlyStopping,
+    Checkpoint and the loop's divergence fallback are its subclasses.
     """
 
-    def begin_training(self, state: TrainingState) -> None:
-        self.cost = math.inf
-        self.epoch: int | None = None
-        self.monitor = "cost"  # the monitored column: "val_cost", or "cost" without one
-        self.weights = state.network.copy()  # the best epoch's weights, once one scored
+    def on_train_begin(self, state: TrainingState) -> None:
+        self.best = math.inf
+        self.best_epoch: int | None = None
+        self.best_monitor = "cost"
+        self.best_weights = state.network.copy()  # the best epoch's, once one scored
         self._start = state.network.copy()  # the weights at the start of the epoch
         self._keep_start = True  # until epoch 0 shows whether J is scored before the update
         self._steps_before = 0
 
-    def begin_epoch(self, state: TrainingState) -> None:
+    def on_epoch_begin(self, state: TrainingState) -> None:
         if self._keep_start:
             copy_weights(state.network, self._start)
         self._steps_before = state.step
@@ -164,18 +165,18 @@ class BestEpoch:
         before_update = on_training_cost and state.step - self._steps_before <= 1
         self._keep_start = before_update
         scored = self._start if before_update else state.network
-        if not monitored < self.cost - min_delta:  # NaN never is
+        if not monitored < self.best - min_delta:  # NaN never is
             return False
         if not all(np.isfinite(p).all() for p in scored.parameters()):
             return False
         if keep:
-            copy_weights(scored, self.weights)
-        self.cost, self.epoch = monitored, state.epoch
-        self.monitor = "cost" if on_training_cost else "val_cost"
+            copy_weights(scored, self.best_weights)
+        self.best, self.best_epoch = monitored, state.epoch
+        self.best_monitor = "cost" if on_training_cost else "val_cost"
         return True
 
 
-class EarlyStopping(Callback):
+class EarlyStopping(BestEpoch):
     """Stop when the monitored cost has not improved by ``min_delta`` for ``patience`` epochs.
 
     Monitors ``val_cost`` when validation data is given, else the training ``cost``.
@@ -190,35 +191,21 @@ class EarlyStopping(Callback):
         self.restore_best = bool(restore_best)
 
     def on_train_begin(self, state: TrainingState) -> None:
+        super().on_train_begin(state)
         self.waited = 0
-        self._best = BestEpoch()  # the best epoch so far and its weights
-        self._best.begin_training(state)
-
-    def on_epoch_begin(self, state: TrainingState) -> None:
-        self._best.begin_epoch(state)
 
     def on_epoch_end(self, state: TrainingState) -> None:
-        if self._best.update(state, self.min_delta, keep=self.restore_best):
+        if self.update(state, self.min_delta, keep=self.restore_best):
             self.waited = 0
             return
         self.waited += 1
         if self.waited >= self.patience:
             state.request_stop(
                 f"early stopping at epoch {state.epoch}: no improvement of more than "
-                f"{self.min_delta:g} for {self.patience} epochs (best epoch {self._best.epoch})"
+                f"{self.min_delta:g} for {self.patience} epochs (best epoch {self.best_epoch})"
             )
 
-    @property
-    def best(self) -> float:
-        """The lowest monitored cost seen (inf before the first epoch)."""
-        return self._best.cost
-
-    @property
-    def best_epoch(self) -> int | None:
-        """The epoch that scored it."""
-        return self._best.epoch
-
     def on_train_end(self, state: TrainingState) -> None:
-        state.history.best_epoch = self._best.epoch
-        if self.restore_best and self._best.epoch is not None:
-            copy_weights(self._best.weights, state.network)
+        state.history.best_epoch = self.best_epoch
+        if self.restore_best and self.best_epoch is not None:
+            copy_weights(self.best_weights, state.network)

@@ -29,14 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from glassnet.core.network import Network
-from glassnet.training.callbacks import BestEpoch, Callback, TrainingState
+from glassnet.training.callbacks import BestEpoch, TrainingState
 from glassnet.validation import check_number
 
 Wrap = Callable[[Network, dict[str, Any]], Any]
 Save = Callable[[Any, Path], object]
 
 
-class Checkpoint(Callback):
+class Checkpoint(BestEpoch):
     """Save the best model so far to ``path`` in the epochs it improves.
 
     Parameters
@@ -90,37 +90,22 @@ class Checkpoint(Callback):
 
     def on_train_begin(self, state: TrainingState) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)  # a bad folder fails before epoch 0
+        super().on_train_begin(state)
         self.saved_epoch: int | None = None
         self.writes = 0
-        self._best = BestEpoch()  # the best epoch so far and the weights that scored it
-        self._best.begin_training(state)
         self._written_at = -math.inf
 
-    def on_epoch_begin(self, state: TrainingState) -> None:
-        self._best.begin_epoch(state)
-
     def on_epoch_end(self, state: TrainingState) -> None:
-        if self._best.update(state) and time.monotonic() - self._written_at >= self.min_interval:
+        if self.update(state) and time.monotonic() - self._written_at >= self.min_interval:
             self._write()
-
-    @property
-    def best(self) -> float:
-        """The lowest monitored cost seen (inf before the first epoch)."""
-        return self._best.cost
-
-    @property
-    def best_epoch(self) -> int | None:
-        """The epoch that scored it."""
-        return self._best.epoch
 
     def on_train_end(self, state: TrainingState) -> None:
         if self.best_epoch is not None and self.saved_epoch != self.best_epoch:
             self._write()
 
     def _write(self) -> None:
-        monitor = self._best.monitor
+        monitor, best = self.best_monitor, self.best_weights
         record = {"best_epoch": self.best_epoch, "monitor": monitor, monitor: self.best}
-        best = self._best.weights
         self.save(best if self.wrap is None else self.wrap(best, record), self.path)
         self.saved_epoch = self.best_epoch
         self.writes += 1

@@ -13,7 +13,7 @@ cost (kept by :class:`BestFiniteWeights`), warns with a
 import warnings
 
 from glassnet.errors import DivergenceError, DivergenceWarning
-from glassnet.training.callbacks import BestEpoch, Callback, TrainingState, copy_weights
+from glassnet.training.callbacks import BestEpoch, TrainingState, copy_weights
 
 
 def diverged(state: TrainingState, value: float | None) -> DivergenceError:
@@ -28,35 +28,23 @@ def diverged(state: TrainingState, value: float | None) -> DivergenceError:
     return error
 
 
-class BestFiniteWeights(Callback):
+class BestFiniteWeights(BestEpoch):
     """The weights of the epoch that scored the best monitored cost so far (finite by construction).
 
     The monitored cost and which weights scored it are
-    :class:`~glassnet.training.callbacks.BestEpoch`' rules; ``epoch`` is that epoch,
-    ``None`` until one scored a finite cost.
+    :class:`~glassnet.training.callbacks.BestEpoch`' rules; ``best_epoch`` is that
+    epoch, ``None`` until one scored a finite cost.
     """
 
-    def on_train_begin(self, state: TrainingState) -> None:
-        self.best = BestEpoch()
-        self.best.begin_training(state)
-
-    def on_epoch_begin(self, state: TrainingState) -> None:
-        self.best.begin_epoch(state)
-
     def on_epoch_end(self, state: TrainingState) -> None:
-        self.best.update(state)
-
-    @property
-    def epoch(self) -> int | None:
-        """The best epoch so far; ``None`` until one scored a finite cost."""
-        return self.best.epoch
+        self.update(state)
 
     def restore(self, state: TrainingState, error: DivergenceError) -> None:
         """Put the best epoch's weights back into the network, stop, and warn."""
-        copy_weights(self.best.weights, state.network)
+        copy_weights(self.best_weights, state.network)
         if state.history.best_epoch is None:
-            state.history.best_epoch = self.epoch
-        reason = f"{error}. The weights of epoch {self.epoch}, which scored the best cost "
-        reason += f"({self.best.cost:.6g}), are restored."
+            state.history.best_epoch = self.best_epoch
+        reason = f"{error}. The weights of epoch {self.best_epoch}, which scored the best cost "
+        reason += f"({self.best:.6g}), are restored."
         state.request_stop(reason)
         warnings.warn(reason, DivergenceWarning, stacklevel=5)

@@ -158,7 +158,7 @@ def run_epochs(network: Network, plan: TrainingPlan, callbacks: Sequence[Callbac
     try:
         _descend(network, plan, state, hooks)
     except DivergenceError as error:
-        if fallback is None or fallback.epoch is None:
+        if fallback is None or fallback.best_epoch is None:
             raise
         fallback.restore(state, error)  # the best finite epoch's weights, and a warning
         restored = True
