@@ -283,12 +283,18 @@ def prepare(
 class Fitted(Protocol):
     """Fitted preprocessing: a :class:`Prepared`, or a model's own (a resumed run's)."""
 
-    numeric: tuple[str, ...]
-    categorical: tuple[str, ...]
-    targets: tuple[str, ...]
-    preprocessor: "ColumnTransformer"
-    codec: LabelCodec | None
-    target_scaler: "StandardScaler | None"
+    @property
+    def numeric(self) -> tuple[str, ...]: ...
+    @property
+    def categorical(self) -> tuple[str, ...]: ...
+    @property
+    def targets(self) -> tuple[str, ...]: ...
+    @property
+    def preprocessor(self) -> "ColumnTransformer": ...
+    @property
+    def codec(self) -> LabelCodec | None: ...
+    @property
+    def target_scaler(self) -> "StandardScaler | None": ...
 
 
 def transform_frame(
