@@ -20,13 +20,13 @@ from click.testing import CliRunner, Result
 pytest.importorskip("distributed")
 pytest.importorskip("dask_ml")
 
-from distributed import LocalCluster  # noqa: E402
+from distributed import LocalCluster
 
-import glassnet  # noqa: E402
-from glassnet import cli  # noqa: E402
-from glassnet.distributed.frames import read_frame  # noqa: E402
-from glassnet.distributed.run_split import TEST, part_labels  # noqa: E402
-from glassnet.training.callbacks import Callback  # noqa: E402
+import glassnet
+from glassnet import cli
+from glassnet.distributed.frames import read_frame
+from glassnet.distributed.run_split import TEST, part_labels
+from glassnet.training.callbacks import Callback
 
 ROWS = (150, 230, 95)  # three files, three chunk sizes
 ITERATIONS = 40

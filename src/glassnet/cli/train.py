@@ -329,7 +329,7 @@ def _train(config: RunConfig, show_bar: bool, cluster: tuple[str, int | None] | 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         with progress_display() if show_bar else contextlib.nullcontext() as progress:
-            callbacks = [ProgressBar(progress)] if progress is not None else []
+            callbacks: list[Callback] = [] if progress is None else [ProgressBar(progress)]
             result = _run(config, callbacks, cluster)
     shown = set()
     for warning in caught:
@@ -359,7 +359,7 @@ def _run(
         ) from None
     client = connect(address)
     try:
-        return run_on_cluster(  # type: ignore[no-any-return]
+        return run_on_cluster(
             config, client, requested=address, local_steps=local_steps, callbacks=callbacks
         )
     finally:
