@@ -357,6 +357,7 @@ def _run(
         raise InputError(
             f"--dask needs Dask ({error.name} is not installed): pip install 'glassnet[dask]'"
         ) from None
+    warnings.filterwarnings("ignore", message="Port .* is already in use")  # Dask's dashboards
     client = connect(address)
     try:
         return run_on_cluster(

@@ -24,6 +24,7 @@ metrics.json, the pictures and report.html. What differs:
 
 import contextlib
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -31,6 +32,7 @@ from typing import Any
 
 import numpy as np
 from distributed import Client
+from sklearn.exceptions import ConvergenceWarning
 
 from glassnet.data.datasets import DATASETS
 from glassnet.distributed.cluster import SchedulerLost, scheduler_address
@@ -179,7 +181,9 @@ def run_training(
     began = time.perf_counter()
     epochs.begin()
     try:
-        with _deferred_interrupt() as interrupted:
+        with _deferred_interrupt() as interrupted, warnings.catch_warnings():
+            # the run's epochs are asked for, not a tolerance missed: no scikit-learn warning
+            warnings.simplefilter("ignore", ConvergenceWarning)
             epochs.interrupted = interrupted
             fit(
                 estimator,
