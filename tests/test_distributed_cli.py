@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
+from sklearn.metrics import r2_score
 
 pytest.importorskip("distributed")
 pytest.importorskip("dask_ml")
@@ -63,7 +64,7 @@ def cluster():
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory) -> Path:
-    """part-0.csv .. part-2.csv: two numeric features, a category, and a yes/no label."""
+    """part-0.csv .. part-2.csv: two numeric features, a category, a yes/no label, a price."""
     folder = tmp_path_factory.mktemp("data")
     rng = np.random.default_rng(0)
     for i, n in enumerate(ROWS):
@@ -71,13 +72,15 @@ def files(tmp_path_factory) -> Path:
         city = rng.choice(["north", "south", "west"], n)
         logit = 2 * x1 - x2 / 3 + (city == "west")
         label = np.where(logit + 0.5 * rng.standard_normal(n) > 0, "yes", "no")
-        frame = pd.DataFrame({"x1": x1, "x2": x2, "city": city, "label": label})
+        price = 50 + 10 * x1 + 4 * x2 + 5 * (city == "north") + rng.standard_normal(n)
+        frame = pd.DataFrame({"x1": x1, "x2": x2, "city": city, "label": label, "price": price})
         frame.to_csv(folder / f"part-{i}.csv", index=False)
     return folder
 
 
 def run_options(*extra: object) -> list[object]:
-    return ["--target", "label", "--seed", SEED, "--lr", 0.5, "--no-progress", *extra]
+    return ["--target", "label", "--drop", "price", "--seed", SEED, "--lr", 0.5, "--no-progress",
+            *extra]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +108,7 @@ def rows(files) -> pd.DataFrame:
 def single_run(rows, tmp_path_factory) -> Path:
     """One process on the rows the cluster trained on, nothing held out."""
     folder = tmp_path_factory.mktemp("single")
-    kept = rows[rows["part"] != TEST].drop(columns="part")
+    kept = rows[rows["part"] != TEST].drop(columns="part")  # the cells as the files hold them
     kept.to_csv(folder / "kept.csv", index=False)
     ok(
         invoke(
@@ -156,6 +159,46 @@ def test_the_summary_names_the_cluster_workers_and_rounds(dask_run, cluster):
     config = json.loads((dask_run[0] / "config.json").read_text())
     assert config["cluster"]["rounds"] == ITERATIONS
     assert config["cluster"]["chunks"] == len(ROWS)
+
+
+def test_regression_scores_are_those_of_the_model_file_on_the_held_out_rows(
+    cluster, files, rows, tmp_path
+):
+    out = tmp_path / "price"
+    ok(
+        invoke(
+            "train", "--dask", cluster, "--data", files / "part-*.csv", "--target", "price",
+            "--drop", "label", "--iterations", 60, "--test-size", TEST_SIZE, "--seed", SEED,
+            "--lr", 0.3, "--out", out, "--no-progress",
+        )
+    )  # fmt: skip
+    metrics = json.loads((out / "metrics.json").read_text())
+    held = rows[rows["part"] == TEST]
+    features = held[["x1", "x2", "city"]].astype({"x1": float, "x2": float})
+    truth = held["price"].astype(float).to_numpy()
+    predicted = glassnet.load(out / "model.npz").predict(features)
+    assert metrics["test_r2"] == pytest.approx(r2_score(truth, predicted), abs=1e-10)
+    rmse = float(np.sqrt(np.mean((truth - predicted) ** 2)))
+    assert metrics["test_rmse"] == pytest.approx(rmse, rel=1e-10)
+    assert metrics["test_r2"] > 0.8
+
+
+def test_local_sgd_with_validation_and_early_stopping(cluster, files, tmp_path):
+    out = tmp_path / "sgd"
+    result = ok(
+        invoke(
+            "train", "--dask", cluster, "--data", files / "part-*.csv", "--iterations", 200,
+            "--batch-size", 16, "--local-steps", 3, "--optimizer", "adam", "--validation", 0.3,
+            "--early-stopping", 3, "--min-delta", 0.01, "--out", out, *run_options("--lr", 0.05),
+        )
+    )  # fmt: skip
+    history = pd.read_csv(out / "history.csv")
+    assert history["val_cost"].notna().all()
+    assert len(history) < 200  # stopped early
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["stop_reason"].startswith("early stopping")
+    assert metrics["n_validation"] > 0
+    assert "local SGD, K = 3 local steps a round" in result.output
 
 
 @pytest.mark.parametrize("address", ["local:zero", "udp://127.0.0.1:8786", "cluster"])

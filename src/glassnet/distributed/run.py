@@ -34,14 +34,13 @@ import numpy as np
 from distributed import Client
 from sklearn.exceptions import ConvergenceWarning
 
-from glassnet.data.datasets import DATASETS
 from glassnet.distributed.cluster import SchedulerLost, scheduler_address
 from glassnet.distributed.fitting import fit
 from glassnet.distributed.run_data import ClusterData, load_cluster_data
 from glassnet.distributed.run_metrics import cluster_metrics, part_sums, scores
+from glassnet.distributed.run_options import make_estimator, refuse_single_machine_options
 from glassnet.distributed.run_rounds import EpochsFromRounds, StopRounds, rounds_per_epoch
-from glassnet.errors import DivergenceError, GlassnetError, InputError
-from glassnet.estimators import MLPClassifier, MLPRegressor
+from glassnet.errors import DivergenceError, GlassnetError
 from glassnet.files.model_file import save
 from glassnet.runs.config import RunConfig, check_config, make_run_optimizer, training_callbacks
 from glassnet.runs.parts import Parts
@@ -54,30 +53,6 @@ from glassnet.training.loop import _deferred_interrupt
 
 PICTURE_ROWS = 20_000  # rows of each part the pictures draw (the first ones, in file order)
 DEFAULT_LOCAL_STEPS = 10  # K when --local-steps is not given: fit's default
-SOLVERS = {  # glassnet train's optimizer -> the estimator's solver and its options
-    "gd": lambda c: (
-        {"solver": "gd"} if c.batch_size is None else {"solver": "sgd", "momentum": 0.0}
-    ),
-    "momentum": lambda c: {"solver": "sgd", "momentum": c.momentum, "nesterovs_momentum": False},
-    "nesterov": lambda c: {"solver": "sgd", "momentum": c.momentum, "nesterovs_momentum": True},
-    "adam": lambda c: {"solver": "adam", "beta_1": c.beta1, "beta_2": c.beta2},
-    "adamw": lambda c: {
-        "solver": "adamw",
-        "beta_1": c.beta1,
-        "beta_2": c.beta2,
-        "weight_decay": c.weight_decay,
-    },
-}
-SINGLE_MACHINE_ONLY = {  # option: (is it set?, why a cluster run refuses it)
-    "--lr-schedule": (
-        lambda c: c.lr_schedule != "constant",
-        "a run on a cluster keeps the learning rate constant; leave --lr-schedule out",
-    ),
-    "--record-gradients": (
-        lambda c: c.record_gradients,
-        "the gradient norms are recorded by the single-process loop; leave it out with --dask",
-    ),
-}
 
 
 class SchedulerLostError(GlassnetError, ConnectionError):
@@ -152,7 +127,7 @@ def run_training(
         When the cost or the weights become NaN or inf; nothing has been written.
     """
     config = check_config(config)
-    _refuse_single_machine_options(config, local_steps)
+    refuse_single_machine_options(config, local_steps)
     start = None if config.resume_from is None else load_start_model(config.resume_from)
     data = load_cluster_data(config, start)
     dataset, prep = data.dataset, data.preprocessing
@@ -218,54 +193,6 @@ def run_training(
     )
     result.metrics["cluster"] = asdict(result.cluster)
     return result
-
-
-def _refuse_single_machine_options(config: RunConfig, local_steps: int | None) -> None:
-    """The options a cluster run cannot honour, refused before any data is read."""
-    if config.data in DATASETS:
-        raise InputError(
-            f"--data {config.data} is a bundled data set that fits in memory: train it without "
-            "--dask; --dask takes a CSV file, a glob of CSV files or a Parquet folder"
-        )
-    for option, (given, why) in SINGLE_MACHINE_ONLY.items():
-        if given(config):
-            raise InputError(f"{option} does not run with --dask: {why}")
-    if local_steps is not None and config.batch_size is None:
-        raise InputError(
-            "--local-steps applies to local SGD (--batch-size N); full batch on a cluster is "
-            "exact, one gradient reduction a step: leave --local-steps out or give --batch-size"
-        )
-    if config.dropout and config.batch_size is None:
-        raise InputError(
-            "--dropout draws a mask per row and step: on a cluster it runs with mini-batches "
-            "(--batch-size N)"
-        )
-
-
-def make_estimator(config: RunConfig, n_fit: int) -> MLPClassifier | MLPRegressor:
-    """The estimator ``fit`` trains: the config's layers, optimizer, L2, seed and epochs.
-
-    The stopping rules of scikit-learn are off (``tol=0``, ``n_iter_no_change=inf``): a
-    run trains its ``epochs`` unless early stopping ends it, as on one machine.
-    """
-    kind = MLPRegressor if config.task == "regression" else MLPClassifier
-    return kind(
-        hidden_layer_sizes=config.hidden,
-        activation=list(config.activation),
-        alpha=config.alpha,
-        batch_size=config.batch_size or n_fit,  # full batch: every row each step
-        learning_rate="constant",
-        learning_rate_init=config.lr,
-        max_iter=config.epochs,
-        shuffle=True,
-        random_state=config.seed,
-        tol=0.0,
-        n_iter_no_change=np.inf,
-        init=config.init,
-        dropout=config.dropout or 0.0,
-        clip_norm=config.clip_norm,
-        **SOLVERS[config.optimizer](config),
-    )
 
 
 def _epochs_driver(
