@@ -132,7 +132,7 @@ def test_a_crash_mid_run_leaves_the_best_model_so_far(tmp_path):
     assert [p.name for p in out.iterdir()] == [CHECKPOINT]
     model = load(out / CHECKPOINT)
     assert isinstance(model, TrainedModel) and model.metrics["best_epoch"] == 20
-    assert model.classes_.tolist() == [0, 1] and model.standardizer is not None
+    assert model.classes_.tolist() == ["malignant", "benign"] and model.standardizer is not None
     assert model.config["data"] == "cancer" and model.config["epochs"] == 100
 
 

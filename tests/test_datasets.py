@@ -7,6 +7,7 @@ import pytest
 from sklearn.datasets import load_breast_cancer, make_moons
 
 from glassnet.data.datasets import DATASETS, Dataset, cancer, circles, csv, load, moons, spiral, xor
+from glassnet.data.preprocessing import LabelCodec
 from glassnet.errors import InputError
 
 GENERATORS = {"moons": moons, "circles": circles, "xor": xor, "spiral": spiral}
@@ -139,9 +140,11 @@ def test_cancer_is_sklearns_breast_cancer():
     assert data.X.shape == (569, 30)
     assert data.X.dtype == np.float64
     np.testing.assert_array_equal(data.X, reference.data)
-    np.testing.assert_array_equal(data.y, reference.target)
-    assert sorted(np.unique(data.y)) == [0, 1]
-    assert np.bincount(data.y).tolist() == [212, 357]  # malignant = 0, benign = 1
+    np.testing.assert_array_equal(data.y, reference.target_names[reference.target])
+    assert data.classes == ("malignant", "benign") == tuple(reference.target_names)
+    codes = LabelCodec(order=data.classes).fit(data.y).encode(data.y)
+    np.testing.assert_array_equal(codes, reference.target)  # malignant = 0, benign = 1
+    assert np.bincount(codes).tolist() == [212, 357]
     assert data.feature_names == list(reference.feature_names)
     assert "malignant" in data.description
     assert data.task == "classification"

@@ -91,14 +91,15 @@ def test_two_classes_score_the_positive_class_as_scikit_learn_does(cancer_model)
     y_pred, p = model.predict(data.X), model.predict_proba(data.X)[:, 1]
     expected = {
         "accuracy": sk.accuracy_score(data.y, y_pred),
-        "precision": sk.precision_score(data.y, y_pred, pos_label=1),
-        "recall": sk.recall_score(data.y, y_pred, pos_label=1),
-        "f1": sk.f1_score(data.y, y_pred, pos_label=1),
-        "roc_auc": sk.roc_auc_score(data.y, p),
+        "precision": sk.precision_score(data.y, y_pred, pos_label="benign"),
+        "recall": sk.recall_score(data.y, y_pred, pos_label="benign"),
+        "f1": sk.f1_score(data.y, y_pred, pos_label="benign"),
+        "roc_auc": sk.roc_auc_score(data.y == "benign", p),
     }
     assert record["metrics"] == pytest.approx(expected, rel=1e-12)
-    assert record["classes"] == [0, 1] and record["positive_class"] == 1
-    assert record["confusion_matrix"] == sk.confusion_matrix(data.y, y_pred).tolist()
+    assert record["classes"] == ["malignant", "benign"] and record["positive_class"] == "benign"
+    labels = record["classes"]  # the rows and columns in the classes_ order
+    assert record["confusion_matrix"] == sk.confusion_matrix(data.y, y_pred, labels=labels).tolist()
     assert record["n_samples"] == 569 and record["task"] == "classification"
 
 
@@ -141,7 +142,8 @@ def test_more_classes_get_macro_and_weighted_averages_and_one_vs_rest_auc(spiral
             expected[f"{name}_{average}"] = function(data.y, y_pred, average=average)
     expected["roc_auc_ovr_macro"] = sk.roc_auc_score(data.y, P, multi_class="ovr")
     assert record["metrics"] == pytest.approx(expected, rel=1e-12)
-    assert record["confusion_matrix"] == sk.confusion_matrix(data.y, y_pred).tolist()
+    labels = record["classes"]  # the rows and columns in the classes_ order
+    assert record["confusion_matrix"] == sk.confusion_matrix(data.y, y_pred, labels=labels).tolist()
     assert record["positive_class"] is None and record["classes"] == [0, 1, 2]
 
 

@@ -541,9 +541,9 @@ METADATA_CASES = {
         _set("payload", "label_codec", "classes", ["cat", "dog", "emu", "fox"]),
         "got 'softmax' with 3 unit(s) for 4 class(es)",
     ),
-    "unsorted classes": (
-        _set("payload", "label_codec", "classes", ["dog", "cat", "emu"]),
-        "must be sorted and distinct",
+    "repeated classes": (
+        _set("payload", "label_codec", "classes", ["dog", "cat", "dog"]),
+        "must be distinct",
     ),
     "object label dtype": (
         _set("payload", "label_codec", "dtype", "|O"),

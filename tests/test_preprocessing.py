@@ -192,6 +192,23 @@ def test_label_codec_bad_labels(y, message):
         LabelCodec().fit(y)
 
 
+def test_label_codec_in_a_given_order_encodes_decodes_and_round_trips():
+    y = np.array(["benign", "malignant", "benign", "benign"])
+    codec = LabelCodec(order=["malignant", "benign"]).fit(y)
+    assert codec.classes_.tolist() == ["malignant", "benign"]  # not sorted: the order given
+    np.testing.assert_array_equal(codec.encode(y), [1, 0, 1, 1])
+    np.testing.assert_array_equal(codec.decode([0, 1]), ["malignant", "benign"])
+    again = LabelCodec.from_dict(json.loads(json.dumps(codec.to_dict())))
+    assert again.classes_.tolist() == ["malignant", "benign"]
+    np.testing.assert_array_equal(again.encode(y), codec.encode(y))
+    with pytest.raises(InputError, match="not seen in fit: 'normal'"):
+        codec.encode(["normal"])
+    with pytest.raises(InputError, match="'benign' missing from the label order"):
+        LabelCodec(order=["malignant"]).fit(y)
+    with pytest.raises(InputError, match="distinct labels"):
+        LabelCodec(order=["benign", "benign"]).fit(y)
+
+
 def test_label_codec_not_fitted():
     with pytest.raises(InputError, match="not fitted yet"):
         LabelCodec().encode([0])
@@ -200,7 +217,7 @@ def test_label_codec_not_fitted():
 
 
 @pytest.mark.parametrize(
-    "d", [{}, {"classes": [], "dtype": "<i8"}, {"classes": [2, 1], "dtype": "<i8"}]
+    "d", [{}, {"classes": [], "dtype": "<i8"}, {"classes": [2, 1, 2], "dtype": "<i8"}]
 )
 def test_label_codec_from_bad_dict(d):
     with pytest.raises(InputError, match="label codec"):

@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from glassnet.core.network import Network
 from glassnet.data import generators
-from glassnet.data.preprocessing import Standardizer
+from glassnet.data.preprocessing import LabelCodec, Standardizer
 from glassnet.training.metrics import accuracy
 
 TABLE_FEATURES = 50  # W4's columns
@@ -131,7 +131,8 @@ def load_data(name: str, dtype: str, rows: int | None = None) -> tuple[np.ndarra
         X, y = dataset.X, dataset.y
     elif name == "cancer":
         dataset = generators.cancer()
-        X, y = Standardizer().fit_transform(dataset.X), dataset.y  # standardised
+        labels = LabelCodec(order=dataset.classes).fit(dataset.y)  # malignant 0, benign 1
+        X, y = Standardizer().fit_transform(dataset.X), labels.encode(dataset.y)  # standardised
     else:
         from sklearn.datasets import make_classification
 

@@ -78,6 +78,10 @@ class Dataset:
     table : Table or None
         A CSV or Parquet file's features as read, before preprocessing, and what was
         decided about its columns (:mod:`glassnet.data.tabular`); None for a bundled set.
+    classes : tuple or None
+        The labels in the order a run numbers them (index i stands for ``classes[i]``),
+        when the data set has one: the cancer set's ``("malignant", "benign")``, as
+        scikit-learn's copy numbers them. None: the labels are numbered in sorted order.
     """
 
     X: NDArray[np.float64]
@@ -88,6 +92,7 @@ class Dataset:
     name: str
     description: str
     table: Table | None = None
+    classes: tuple[Any, ...] | None = None
 
     @property
     def n_samples(self) -> int:

@@ -125,18 +125,21 @@ def spiral(
 def cancer() -> Dataset:
     """Wisconsin diagnostic breast cancer data, bundled with scikit-learn (no download).
 
-    569 tumours, 30 real-valued features (scikit-learn's names), target 0 = malignant
-    (212), 1 = benign (357).
+    569 tumours, 30 real-valued features (scikit-learn's names), labelled "malignant"
+    (212) or "benign" (357). A run numbers them as scikit-learn's copy does:
+    malignant = 0, benign = 1 (the positive class of a sigmoid output).
     """
     from sklearn.datasets import load_breast_cancer  # lazy: keeps `import glassnet` light
 
     data = load_breast_cancer()
+    names = np.asarray(data.target_names, dtype=str)  # ["malignant", "benign"]: index = target
     return Dataset(
         X=np.ascontiguousarray(data.data, dtype=np.float64),
-        y=np.asarray(data.target, dtype=np.int64),
+        y=names[data.target],
         feature_names=[str(name) for name in data.feature_names],
         target_name="diagnosis",
         task="classification",
         name="cancer",
-        description="Wisconsin breast cancer, 569 tumours x 30 features; 0 = malignant, 1 = benign",
+        description="Wisconsin breast cancer, 569 tumours x 30 features; malignant or benign",
+        classes=tuple(names.tolist()),
     )

@@ -11,7 +11,7 @@ saved model carries its preprocessing without pickle.
 """
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -153,21 +153,31 @@ class Standardizer:
 
 
 class LabelCodec:
-    """Map labels to the indices 0..k-1 and back, in sorted order of the labels.
+    """Map labels to the indices 0..k-1 and back: in sorted order, or in an order given.
 
-    ``classes_[i]`` is the label that index ``i`` stands for: encode is
-    ``y -> searchsorted(classes_, y)``, decode is ``i -> classes_[i]``.
+    ``classes_[i]`` is the label that index ``i`` stands for: encode is ``y -> i`` with
+    ``classes_[i] == y``, decode is ``i -> classes_[i]``.
+
+    Parameters
+    ----------
+    order
+        The labels in the order their indices take, when the data set has one (the
+        cancer set: ``("malignant", "benign")``, so that benign is the sigmoid's 1 as in
+        scikit-learn's copy); ``None`` sorts them (``np.unique``).
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-        The distinct labels, sorted (``np.unique``).
+        The distinct labels, in ``order`` or sorted.
     """
 
     classes_: NDArray[Any]
 
+    def __init__(self, order: Sequence[Any] | None = None) -> None:
+        self.order = None if order is None else tuple(order)
+
     def fit(self, y: ArrayLike) -> "LabelCodec":
-        """Learn the sorted distinct labels of ``y`` (numbers, strings or booleans)."""
+        """Learn the distinct labels of ``y`` (numbers, strings or booleans)."""
         labels = _check_1d(y)
         if labels.size == 0:
             raise InputError("y is empty: at least one label is needed")
@@ -177,7 +187,7 @@ class LabelCodec:
             )
         if labels.dtype.kind == "f" and not np.isfinite(labels).all():
             raise InputError("y contains NaN or inf labels: drop or impute those rows first")
-        self.classes_ = np.unique(labels)
+        self.classes_ = np.unique(labels) if self.order is None else _ordered(self.order, labels)
         return self
 
     @property
@@ -196,7 +206,9 @@ class LabelCodec:
         labels = _check_1d(y)
         numeric = "biuf"
         if (classes.dtype.kind in numeric) == (labels.dtype.kind in numeric):
-            indices = np.searchsorted(classes, labels).clip(0, classes.size - 1)  # (n,)
+            by_label = np.argsort(classes, kind="stable")  # classes[by_label] is sorted
+            found = np.searchsorted(classes, labels, sorter=by_label).clip(0, classes.size - 1)
+            indices = by_label[found]  # i with classes_[i] == y, where y is a class, (n,)
             seen = classes[indices] == labels
         else:  # strings against numbers: nothing matches
             indices, seen = np.zeros(labels.shape, dtype=np.int64), np.zeros(labels.shape, bool)
@@ -246,11 +258,23 @@ class LabelCodec:
             ) from None
         if classes.ndim != 1 or classes.size == 0:
             raise InputError(f"label codec 'classes' must be a non-empty list, got {classes!r}")
-        if not np.array_equal(np.unique(classes), classes):
-            raise InputError("label codec 'classes' must be sorted and distinct")
-        codec = cls()
+        if np.unique(classes).size != classes.size:
+            raise InputError("label codec 'classes' must be distinct")
+        codec = cls(None if np.array_equal(np.unique(classes), classes) else classes.tolist())
         codec.classes_ = classes
         return codec
+
+
+def _ordered(order: tuple[Any, ...], labels: NDArray[Any]) -> NDArray[Any]:
+    """``order`` as the codec's classes, checked: distinct, holding every label of ``labels``."""
+    classes = np.asarray(order)
+    if classes.ndim != 1 or classes.size == 0 or np.unique(classes).size != classes.size:
+        raise InputError(f"a label order must list distinct labels, got {list(order)!r}")
+    missing = np.setdiff1d(np.unique(labels), classes)
+    if missing.size:
+        shown = ", ".join(repr(v) for v in missing.tolist()[:MAX_SHOWN])
+        raise InputError(f"y has label(s) {shown} missing from the label order {list(order)!r}")
+    return classes
 
 
 def split(

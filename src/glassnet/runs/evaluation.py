@@ -179,7 +179,7 @@ def held_out_part(model: TrainedModel, data: str) -> tuple[Any, NDArray[Any]]:
         )
     run = config_from_record(config)
     dataset = reload_data(run)
-    rows = split_rows(dataset.y, run, stratify=model.label_codec is not None)
+    rows = split_rows(dataset.y, run, model.label_codec)
     assert rows.test is not None  # test_size > 0
     if dataset.table is not None and model.preprocessor is not None:
         frame = dataset.table.frame.iloc[rows.test].reset_index(drop=True)

@@ -7,9 +7,10 @@
     checkpoint.npz the best epoch's model, written while training ran
 
 :func:`write_run_folder` writes it; :func:`read_run_folder` reads it back and rebuilds
-the run: its data loaded again and split as the run split it (:func:`split_parts`),
-the saved model. The pictures and ``report.html`` are drawn into the same folder by
-:func:`glassnet.viz.draw_run`, a layer above this one.
+the run: its data loaded again and split as the run split it
+(:func:`~glassnet.runs.parts.split_rows`), the saved model. The pictures and
+``report.html`` are drawn into the same folder by :func:`glassnet.viz.draw_run`, a
+layer above this one.
 """
 
 import contextlib
@@ -202,7 +203,7 @@ def rebuild_run(
         When the data cannot be loaded, or no longer has the model's features.
     """
     dataset = reload_data(config)
-    rows = split_rows(dataset.y, config, stratify=model.label_codec is not None)
+    rows = split_rows(dataset.y, config, model.label_codec)
     if dataset.table is not None and model.preprocessor is not None:
         dataset = encode_table(dataset, model.preprocessor)  # else an older run: raw numbers
     if dataset.n_features != model.n_features:

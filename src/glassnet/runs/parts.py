@@ -5,7 +5,7 @@
 
 :func:`split_rows` is the one place a run's data is split: it splits the rows' indices,
 so a table's rows can be chosen before its preprocessor is fitted on the training part;
-:func:`split_parts` takes those rows of ``X`` and ``y``. ``glassnet train`` splits
+:meth:`RowSplit.take` takes those rows of ``X`` and ``y``. ``glassnet train`` splits
 with it, and ``glassnet plot`` and ``glassnet evaluate --part held-out`` split the data
 again with it, from the saved config: the same seed and fractions give the same rows.
 """
@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from glassnet.data.datasets import DATASETS, Dataset, load
-from glassnet.data.preprocessing import split
+from glassnet.data.preprocessing import LabelCodec, split
 from glassnet.runs.config import RunConfig
 
 Array = NDArray[np.floating]
@@ -93,17 +93,19 @@ def reload_data(config: RunConfig) -> Dataset:
     return load_data(replace(config, task="auto") if config.data in DATASETS else config)
 
 
-def split_rows(y: NDArray[Any], config: RunConfig, *, stratify: bool) -> RowSplit:
+def split_rows(y: NDArray[Any], config: RunConfig, codec: LabelCodec | None) -> RowSplit:
     """Split as every run splits: the held-out part (``test_size``), then the validation part.
 
-    Both splits use the config's seed and, for classes, keep their proportions
-    (``stratify``); a fraction of 0 or ``None`` holds nothing out. The rows chosen
-    depend only on the number of rows, the labels (when stratified) and the seed, so
-    splitting the rows' indices chooses the rows that splitting ``X`` itself would.
+    Both splits use the config's seed and, for classes (a ``codec``), keep their
+    proportions: stratified on the codec's indices, so the rows chosen do not depend on
+    how the labels are spelled (the cancer set's "malignant"/"benign" split as its 0/1
+    did). A fraction of 0 or ``None`` holds nothing out. The rows chosen depend only on
+    the number of rows, the labels' indices (when stratified) and the seed, so splitting
+    the rows' indices chooses the rows that splitting ``X`` itself would.
     """
-    seed = config.seed
+    seed, stratify = config.seed, codec is not None
     index = np.arange(len(y), dtype=np.float64)[:, None]  # (n, 1): each row's index
-    labels = y if y.ndim == 1 else np.arange(len(y))  # several targets: never stratified
+    labels = np.arange(len(y)) if codec is None or y.ndim > 1 else codec.encode(y)
     I_train, I_test, y_train, _ = _hold_out(index, labels, config.test_size, stratify, seed)
     I_fit, I_val, _, _ = _hold_out(I_train, y_train, config.validation, stratify, seed)
 
@@ -113,11 +115,6 @@ def split_rows(y: NDArray[Any], config: RunConfig, *, stratify: bool) -> RowSpli
     fit = rows(I_fit)
     assert fit is not None
     return RowSplit(fit, rows(I_val), rows(I_test))
-
-
-def split_parts(X: Array, y: NDArray[Any], config: RunConfig, *, stratify: bool) -> Parts:
-    """The parts of ``X`` and ``y``: the rows :func:`split_rows` chooses."""
-    return split_rows(y, config, stratify=stratify).take(X, y)
 
 
 def _hold_out(

@@ -49,7 +49,7 @@ CHECKPOINT = "checkpoint.npz"  # the best epoch's model, written while training 
 def fit_label_codec(dataset: Dataset) -> LabelCodec | None:
     if dataset.task == "regression":
         return None
-    codec = LabelCodec().fit(dataset.y)
+    codec = LabelCodec(order=dataset.classes).fit(dataset.y)  # sorted, or the set's own order
     if codec.n_classes < 2:
         raise InputError(
             f"the target {dataset.target_name!r} has a single class {codec.classes_[0].item()!r}: "
@@ -121,17 +121,18 @@ def run_training(config: RunConfig, callbacks: Sequence[Callback] = ()) -> RunRe
     start = None if config.resume_from is None else load_start_model(config.resume_from)
     dataset = load_data(config)
     codec = fit_label_codec(dataset) if start is None else start.label_codec
-    rows = split_rows(dataset.y, config, stratify=codec is not None)
     preprocessor = None
-    if dataset.table is not None and (start is None or start.preprocessor is not None):
-        preprocessor = (  # fitted on the training part; a resumed run keeps its own
-            fit_preprocessor(dataset, rows.seen, standardize=config.standardize)
-            if start is None
-            else start.preprocessor
-        )
-        dataset = encode_table(dataset, preprocessor)
-    if start is not None:
-        check_start_model(start, config, dataset)
+    if start is None:
+        rows = split_rows(dataset.y, config, codec)
+        if dataset.table is not None:  # fitted on the training part only
+            preprocessor = fit_preprocessor(dataset, rows.seen, standardize=config.standardize)
+            dataset = encode_table(dataset, preprocessor)
+    else:  # a resumed run keeps its own preprocessing, and is checked before it splits
+        if dataset.table is not None and start.preprocessor is not None:
+            preprocessor = start.preprocessor
+            dataset = encode_table(dataset, preprocessor)
+        check_start_model(start, config, dataset)  # the features, then the labels
+        rows = split_rows(dataset.y, config, codec)
     parts = rows.take(dataset.X, dataset.y)
     X_train, X_val, y_train, y_val = parts.X_train, parts.X_val, parts.y_train, parts.y_val
     if start is None:
