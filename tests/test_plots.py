@@ -224,6 +224,34 @@ def test_regression_writes_a_png(tmp_path):
     read_png(path, "regression")
 
 
+def test_regression_draws_a_panel_per_target_each_in_its_own_units(tmp_path, monkeypatch):
+    """Two targets of different scales: two panels, each with its own R² (the legend's
+    number against scikit-learn's r2_score of that column alone)."""
+    from sklearn.metrics import r2_score
+
+    rng = np.random.default_rng(0)
+    y_true = np.column_stack([np.linspace(30, 60, 40), np.linspace(2500, 6000, 40)])
+    y_pred = y_true + rng.normal(0, [2.0, 300.0], size=(40, 2))
+    names = ["bill_length_mm", "body_mass_g"]
+    figures_made, save = [], plots.save_png
+    monkeypatch.setattr(plots, "save_png", lambda f, path: figures_made.append(f) or save(f, path))
+    path = plots.plot_regression(y_true, y_pred, tmp_path / "r.png", target_names=names)
+    assert path.read_bytes()[:8] == PNG_SIGNATURE
+    axes = figures_made[0].axes
+    assert [ax.get_title() for ax in axes] == names
+    for j, ax in enumerate(axes):
+        legend = [text.get_text() for text in ax.get_legend().get_texts()]
+        assert legend[1] == f"samples (R² = {r2_score(y_true[:, j], y_pred[:, j]):.3f})"
+        assert ax.get_xlabel() == f"actual {names[j]}"
+        low, high = ax.get_xlim()
+        assert low < y_true[:, j].min() and high > y_true[:, j].max()  # in the target's units
+    with pytest.raises(InputError, match="2 target"):
+        plots.plot_regression(y_true, y_pred[:, :1], tmp_path / "bad.png")
+    with pytest.raises(InputError, match="target_names has 1 name"):
+        plots.plot_regression(y_true, y_pred, tmp_path / "bad.png", target_names=["one"])
+    assert not (tmp_path / "bad.png").exists()
+
+
 @pytest.mark.parametrize("plot", [plots.plot_confusion, plots.plot_regression])
 def test_pairs_reject_empty_and_mismatched(plot, tmp_path):
     with pytest.raises(InputError, match="empty"):

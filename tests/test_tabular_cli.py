@@ -142,6 +142,8 @@ def test_several_targets_train_one_network_and_predict_a_column_each(tmp_path):
     result, out = train(tmp_path, data, "--target", "price,double", "--drop", "label")
     assert result.exit_code == 0, result.output
     assert "regression: 2 numeric targets (multi-output)" in result.stdout
+    assert "warning" not in result.stderr  # every picture drawn: a panel per target
+    assert {"regression.png", "report.html"} <= {path.name for path in out.iterdir()}
     predicted = invoke("predict", out / "model.npz", "--csv", data)
     rows = list(csv.DictReader(predicted.stdout.splitlines()))
     assert list(rows[0])[-2:] == ["prediction_price", "prediction_double"]

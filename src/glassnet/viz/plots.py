@@ -22,13 +22,14 @@ from glassnet.viz.figures import (
     check_points,
     legend_marker,
     new_axes,
+    panel_figure,
     plane_grid,
     same_length,
     save_png,
 )
 
 if TYPE_CHECKING:
-    pass
+    from matplotlib.axes import Axes
 
 
 def _class_indices(classes: NDArray[Any]) -> NDArray[np.intp]:
@@ -202,42 +203,79 @@ def plot_regression(
     path: str | os.PathLike[str],
     *,
     title: str | None = None,
+    target_names: Sequence[str] | None = None,
 ) -> Path:
     """Scatter predicted against actual values, with the line y = x, as a PNG.
 
     Points on the line are perfect predictions; the legend reports
-    R² = 1 - Σ(y - ŷ)² / Σ(y - ȳ)².
+    R² = 1 - Σ(y - ŷ)² / Σ(y - ȳ)². Several targets get one panel each, every panel
+    in its target's own units and with its own R².
 
     Parameters
     ----------
-    y_true, y_pred : array-like of shape (n_samples,)
+    y_true, y_pred : array-like of shape (n_samples,) or (n_samples, n_targets)
         Actual and predicted targets.
     path : str or path-like
         Where to write the PNG.
     title : str, optional
         The figure's title; ``"predicted vs actual"`` by default.
+    target_names : sequence of str, optional
+        One per target, for the panels' titles (several targets) or the axes (one).
 
     Returns
     -------
     Path
         The file written.
     """
-    y_true = as_1d(np.asarray(y_true, dtype=np.float64), "y_true")
-    y_pred = as_1d(np.asarray(y_pred, dtype=np.float64), "y_pred")
-    same_length(y_true, y_pred, "y_true and y_pred")
-    if not (np.isfinite(y_true).all() and np.isfinite(y_pred).all()):
+    actual, predicted = _target_columns(y_true, "y_true"), _target_columns(y_pred, "y_pred")
+    same_length(actual, predicted, "y_true and y_pred")
+    if actual.shape[1] != predicted.shape[1]:
+        raise InputError(
+            f"y_true has {actual.shape[1]} target(s) and y_pred {predicted.shape[1]}: "
+            "give one predicted column per actual one"
+        )
+    if not (np.isfinite(actual).all() and np.isfinite(predicted).all()):
         raise InputError("y_true and y_pred must be finite: drop NaN/inf before plotting")
-    spread = np.sum((y_true - y_true.mean()) ** 2)
-    score = r2(y_pred[:, None], y_true[:, None]) if spread > 0 else float("nan")
+    k = actual.shape[1]
+    names = list(target_names) if target_names is not None else [""] * k
+    if len(names) != k:
+        raise InputError(f"target_names has {len(names)} name(s) for {k} target(s)")
+    if k == 1:
+        figure, ax = new_axes("regression", title, "predicted vs actual")
+        _regression_panel(ax, actual[:, 0], predicted[:, 0], names[0])
+        return save_png(figure, path)
+    columns = min(k, 3)
+    figure, axes = panel_figure(k, columns, (4.5, 4.5))
+    figure.suptitle("predicted vs actual" if title is None else title)
+    for j, ax in enumerate(axes):
+        ax.set_title(names[j] or f"target {j}")
+        _regression_panel(ax, actual[:, j], predicted[:, j], names[j])
+    return save_png(figure, path)
 
-    low = min(y_true.min(), y_pred.min())
-    high = max(y_true.max(), y_pred.max())
+
+def _target_columns(values: ArrayLike, name: str) -> NDArray[np.float64]:
+    """``values`` as an (n, k) float array: a 1-D array is one target, (n, 1)."""
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim == 2 and array.shape[1] > 1:
+        if array.shape[0] == 0:
+            raise InputError(f"{name} is empty: there is nothing to plot")
+        return array
+    return as_1d(array, name)[:, None]
+
+
+def _regression_panel(
+    ax: "Axes", actual: NDArray[np.float64], predicted: NDArray[np.float64], name: str
+) -> None:
+    """One target's scatter of predicted against actual, the line y = x and R² in the legend."""
+    spread = np.sum((actual - actual.mean()) ** 2)
+    score = r2(predicted[:, None], actual[:, None]) if spread > 0 else float("nan")
+    low = min(actual.min(), predicted.min())
+    high = max(actual.max(), predicted.max())
     pad = 0.05 * (high - low) if high > low else 0.5
-    figure, ax = new_axes("regression", title, "predicted vs actual")
     ax.plot([low - pad, high + pad], [low - pad, high + pad], "--", color="gray", label="y = x")
     ax.scatter(
-        y_true,
-        y_pred,
+        actual,
+        predicted,
         s=20,
         alpha=0.7,
         edgecolors="black",
@@ -247,8 +285,7 @@ def plot_regression(
     ax.set_xlim(low - pad, high + pad)
     ax.set_ylim(low - pad, high + pad)
     ax.set_aspect("equal")
-    ax.set_xlabel("actual")
-    ax.set_ylabel("predicted")
+    ax.set_xlabel(f"actual {name}".strip())
+    ax.set_ylabel(f"predicted {name}".strip())
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left")
-    return save_png(figure, path)

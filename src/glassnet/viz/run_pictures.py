@@ -34,7 +34,8 @@ def write_plots(result: RunResult, folder: Path) -> list[Path]:
     y_true, y_pred = result.targets(y), result.predict(X)
     if not result.is_classification:
         title = f"predicted vs actual ({part} part)"
-        regression = plots.plot_regression(y_true, y_pred, folder / "regression.png", title=title)
+        path, names = folder / "regression.png", result.dataset.target_name.split(",")
+        regression = plots.plot_regression(y_true, y_pred, path, title=title, target_names=names)
         return [*written, regression]
     if result.dataset.n_features == 2:
         written.append(_plot_boundary(result, folder / "boundary.png"))
@@ -92,5 +93,7 @@ def _write_glassbox_plots(result: RunResult, folder: Path) -> list[Path]:
         labels = result.parts.y_train if result.is_classification else None
         X_fit = result.features(result.parts.X_train)  # the plane the network sees
         path = folder / "hidden_units.png"
-        written.append(glassbox_plots.plot_hidden_units(result.network, X_fit, path, y=labels))
+        names = tuple(result.dataset.feature_names)  # the axes: the two features' names
+        hidden_units = glassbox_plots.plot_hidden_units
+        written.append(hidden_units(result.network, X_fit, path, y=labels, feature_names=names))
     return written
