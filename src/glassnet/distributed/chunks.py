@@ -127,7 +127,8 @@ def checked_chunk(block: NDArray, name: str, dtype: Any, block_info: Any = None)
     if values.dtype.kind == "f" and not np.isfinite(values).all():
         start, stop = block_info[None]["array-location"][0]
         chunk = block_info[None]["chunk-location"][0]
-        bad = start + int(np.flatnonzero(~np.isfinite(values).reshape(values.shape[0], -1))[0])
+        bad_rows = ~np.isfinite(values).reshape(values.shape[0], -1).all(axis=1)  # (n_c,)
+        bad = start + int(np.flatnonzero(bad_rows)[0])
         raise InputError(
             f"{name} chunk {chunk} (rows {start} to {stop - 1}) contains NaN or inf, first at "
             f"row {bad}: impute or drop those rows first (for a DataFrame, "
