@@ -151,3 +151,18 @@ def test_local_steps_must_be_a_whole_number(client):
     X_d, y_d = chunked(X, y)
     with pytest.raises(ValueError, match="local_steps must be a whole number >= 1, got 0"):
         fit(MLPClassifier(batch_size=16), X_d, y_d, client=client, local_steps=0)
+
+
+def test_rounds_say_which_one_ends_an_epoch(client):
+    X, y = classification_data()
+    X_d, y_d = chunked(X, y, rows=[120, 80])  # 4 and 3 batches of 32: rounds of 3 steps, then 1
+    reported = []
+    estimator = MLPClassifier((4,), batch_size=32, max_iter=2, random_state=0)
+    fitted(estimator, X_d, y_d, client, local_steps=3, on_round=reported.append)
+    assert [(state.epoch, state.epoch_end) for state in reported] == [
+        (1, False),
+        (1, True),
+        (2, False),
+        (2, True),
+    ]
+    assert [state.round for state in reported] == [1, 2, 3, 4]

@@ -74,13 +74,16 @@ class RoundState:
     ``round`` counts from 1; ``cost`` is the round's training cost (the cost
     before the update for full-batch descent and L-BFGS, the mean batch cost for
     local SGD); ``parameters`` are [W[1], b[1], ..., W[L], b[L]] after the round
-    (copies: keep them); ``epoch`` counts the passes over the data begun so far.
+    (copies: keep them); ``epoch`` counts the passes over the data begun so far;
+    ``epoch_end`` says whether the round finished that pass (always, but for local
+    SGD's rounds before an epoch's last).
     """
 
     round: int
     cost: float
     parameters: list[np.ndarray]
     epoch: int
+    epoch_end: bool = True
 
 
 class Rounds:
@@ -130,12 +133,15 @@ class Rounds:
             "dying; look at their logs (memory limits, crashed processes)"
         ) from failure
 
-    def finished(self, cost: float, parameters: list[np.ndarray], epoch: int) -> None:
+    def finished(
+        self, cost: float, parameters: list[np.ndarray], epoch: int, epoch_end: bool = True
+    ) -> None:
         """Record a finished round's parameters as the last good ones, and report it."""
         self.good = [param.copy() for param in parameters]
         self.count += 1
         if self.on_round is not None:
-            self.on_round(RoundState(self.count, cost, [p.copy() for p in self.good], epoch))
+            copies = [param.copy() for param in self.good]
+            self.on_round(RoundState(self.count, cost, copies, epoch, epoch_end))
 
     def lost(self) -> "SchedulerLost":
         """The error for a scheduler gone: its address and the last good parameters."""

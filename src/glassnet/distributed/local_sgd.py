@@ -212,13 +212,14 @@ def train(
     positions = [Position(g) for g in [rng, *rng.spawn(len(chunks.X) - 1)]]
     for epoch in range(epochs):
         state.epoch = epoch
-        while any(pos.next_row < n_c for pos, n_c in zip(positions, chunks.rows, strict=True)):
+        while not _pass_done(positions, chunks.rows):
             round_ = partial(_run_round, client, chunks, network, optimizer, positions)
             results = rounds.run(partial(round_, architecture, settings))
             round_cost = _merge(network, optimizer, results)
             positions = [result.position for result in results]
             state.step += max(result.steps for result in results)
-            rounds.finished(round_cost, network.parameters(), epoch + 1)
+            last = _pass_done(positions, chunks.rows)
+            rounds.finished(round_cost, network.parameters(), epoch + 1, epoch_end=last)
         _end_pass(state, positions, settings, end_epoch)
         positions = [pos.next_pass() for pos in positions]
         if state.stop:
@@ -226,6 +227,11 @@ def train(
     if not all(np.isfinite(param).all() for param in network.parameters()):
         raise diverged(state, None)
     return state
+
+
+def _pass_done(positions: list[Position], rows: list[int]) -> bool:
+    """Whether every chunk is through its pass over its rows: the epoch's end."""
+    return all(pos.next_row >= n_c for pos, n_c in zip(positions, rows, strict=True))
 
 
 def _run_round(
