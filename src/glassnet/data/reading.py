@@ -13,7 +13,9 @@ a whole file and for a chunk. Each row knows the line of the file it starts on, 
 error names it; a row with more fields than the header is an error naming its line.
 pandas reads a row with fewer fields as ending in empty cells. Parquet files
 (``.parquet``, ``.pq``) need pyarrow (``pip install 'glassnet[parquet]'``); their rows
-are numbered from 1 and their cells keep Parquet's types.
+are numbered from 1 and their cells keep Parquet's types. ``chunks(numbers=...)`` on a
+comma-separated UTF-8 file reads plain records as their text and numbers
+(:mod:`glassnet.data.plain_records`), and any other part of the file as here.
 """
 
 import contextlib
@@ -21,6 +23,7 @@ import os
 import re
 import warnings
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -28,9 +31,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from glassnet.data.plain_records import PlainStart, plain_chunks
 from glassnet.data.rows import DEFAULT_CHUNK_SIZE, Rows, TableReader, check_header, column_names
 from glassnet.data.sniffing import SEPARATORS, header_of, sniff_separator
-from glassnet.data.sources import Source, decode_error, open_source
+from glassnet.data.sources import Source, decode_error, open_source, replayed
 from glassnet.errors import InputError
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "Rows", "TableReader", "column_names", "open_table", "read_table"]
@@ -116,12 +120,31 @@ def _open_csv(source: Source, sep: str | None, stack: contextlib.ExitStack) -> T
         options["encoding"] = source.encoding
     first_line = header_lines + 1
     source.sample = ""  # sniffed and read: not kept while the rows are read
+    width = len(header)
 
-    def rows(chunksize: int | None) -> Iterator[Rows]:
-        parsed = _parse(source, options, chunksize, delimiter)
-        yield from _with_lines(parsed, first_line, len(header), where, delimiter)
+    def rows(chunksize: int | None, stream: IO[Any] | None = None) -> Iterator[Rows]:
+        """The rows of the file (``stream``: the file's bytes again, from its first one)."""
+        parsed = _parse(source, stream or source.stream, options, chunksize, delimiter)
+        yield from _with_lines(parsed, first_line, width, where, delimiter)
 
-    return TableReader(where, header, delimiter, "line", rows, stack)
+    def resumed(
+        stream: IO[bytes], chunksize: int | None, line: int, records: int
+    ) -> Iterator[Rows]:
+        """The rows of ``stream``: the file from line ``line``, after ``records`` records.
+
+        A blank record goes first: pandas reads it as the first row (so a long row after it
+        is an error naming its line, not "the first data row") and the rows drop it.
+        """
+        blank = replayed(b"," * width + b"\n", stream)  # width + 1 empty fields
+        from_here = {**options, "skiprows": 0}
+        parsed = _parse(source, blank, from_here, chunksize, delimiter, records)
+        yield from _with_lines(parsed, line - 1, width, where, delimiter)
+
+    plain = None
+    if delimiter == "," and source.encoding == "utf-8":  # a record's text is what is written
+        start = PlainStart(source.stream, header_lines, records_before_data, names[:-1])
+        plain = partial(plain_chunks, start, rows, resumed)
+    return TableReader(where, header, delimiter, "line", rows, stack, plain)
 
 
 def _check_sep(sep: str) -> str:
@@ -135,11 +158,22 @@ def _check_sep(sep: str) -> str:
 
 
 def _parse(
-    source: Source, options: dict[str, Any], chunksize: int | None, delimiter: str
+    source: Source,
+    stream: IO[Any],
+    options: dict[str, Any],
+    chunksize: int | None,
+    delimiter: str,
+    resumed_after: int | None = None,
 ) -> Iterator[pd.DataFrame]:
-    """pandas' frames of text cells, its errors turned into glassnet's."""
-    stream, where = source.stream, source.where
+    """pandas' frames of text cells from ``stream``, its errors turned into glassnet's.
+
+    ``resumed_after``: ``stream`` starts with a blank record that stands for the file's
+    first ``resumed_after`` records, for the line pandas names in an error; the first
+    chunk holds it and ``chunksize`` rows, so the chunks end where the file's would.
+    """
+    where = source.where
     width = len(options["names"]) - 1
+    lead = 0 if resumed_after is None else 1
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)  # a first row too long
@@ -147,6 +181,8 @@ def _parse(
                 yield pd.read_csv(stream, **options)
                 return
             with pd.read_csv(stream, chunksize=chunksize, **options) as reader:
+                if lead:
+                    yield reader.get_chunk(chunksize + lead)
                 yield from reader
     except UnicodeDecodeError as error:
         raise decode_error(where, source.asked, error) from None
@@ -165,7 +201,8 @@ def _parse(
                 f"{where} could not be parsed as {_named(delimiter)}-separated text ({error}): "
                 "pass the delimiter with --sep"
             ) from None
-        _, line, seen = found.groups()
+        _, counted, seen = found.groups()
+        line = int(counted) + (0 if resumed_after is None else resumed_after - lead)
         raise InputError(
             f"{where}, line {line}: {seen} fields but the header has {width}: check for stray "
             f"delimiters or unquoted text (read as {_named(delimiter)}-separated: pass --sep "

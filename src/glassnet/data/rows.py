@@ -6,7 +6,8 @@
 """
 
 import contextlib
-from collections.abc import Callable, Iterator
+import itertools
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,17 +31,25 @@ class Rows:
     lines : ndarray of shape (n_rows,)
         The line of the file where each row starts (a CSV), or the row's number counted
         from 1 (Parquet).
+    records : str or None
+        For plain records (:mod:`glassnet.data.plain_records`): their text as the file
+        holds it, one record a line, each ending in ``"\n"``; ``frame`` then holds only the
+        columns asked for, as finite float64. ``None`` for rows read cell by cell.
     """
 
     frame: pd.DataFrame
     lines: NDArray[np.int64]
+    records: str | None = None
 
     def __len__(self) -> int:
         return len(self.frame)
 
     def take(self, keep: NDArray[np.bool_]) -> "Rows":
         """The rows where ``keep`` is True."""
-        return Rows(self.frame[keep].reset_index(drop=True), self.lines[keep])
+        records = self.records
+        if records is not None:
+            records = "".join(itertools.compress(records.splitlines(keepends=True), keep))
+        return Rows(self.frame[keep].reset_index(drop=True), self.lines[keep], records)
 
 
 @dataclass
@@ -65,6 +74,7 @@ class TableReader:
     line_word: str
     _rows: Callable[[int | None], Iterator[Rows]] = field(repr=False)
     _stack: contextlib.ExitStack = field(repr=False)
+    _plain: Callable[[int, list[str]], Iterator[Rows]] | None = field(default=None, repr=False)
 
     @property
     def columns(self) -> list[str]:
@@ -75,11 +85,22 @@ class TableReader:
         """Every row (blank lines left out)."""
         return next(self._rows(None))
 
-    def chunks(self, chunksize: int = DEFAULT_CHUNK_SIZE) -> Iterator[Rows]:
-        """The rows ``chunksize`` at a time (fewer when blank lines are left out), never empty."""
+    def chunks(
+        self, chunksize: int = DEFAULT_CHUNK_SIZE, numbers: Sequence[str] | None = None
+    ) -> Iterator[Rows]:
+        """The rows ``chunksize`` at a time (fewer when blank lines are left out), never empty.
+
+        With ``numbers`` (some of :attr:`columns`), a comma-separated UTF-8 file gives each
+        chunk of plain records as its text with those columns read as finite float64
+        (:attr:`Rows.records`), and any other chunk as usual; other tables ignore it.
+        """
         if isinstance(chunksize, bool) or not isinstance(chunksize, int) or chunksize < 1:
             raise InputError(f"chunk_size must be a whole number of 1 or more, got {chunksize!r}")
-        return (rows for rows in self._rows(chunksize) if len(rows))
+        if numbers and self._plain is not None:
+            chunks = self._plain(chunksize, list(numbers))
+        else:
+            chunks = self._rows(chunksize)
+        return (rows for rows in chunks if len(rows))
 
     def close(self) -> None:
         """Close the file."""

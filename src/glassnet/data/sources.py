@@ -25,6 +25,7 @@ from typing import IO, Any
 from glassnet.errors import InputError
 
 SAMPLE_BYTES = 64 * 1024  # read to sniff the delimiter and find the header
+READ_BUFFER_BYTES = 64 * 1024  # a replayed stream's buffer
 STDIN_NAME = "standard input"
 
 
@@ -121,7 +122,12 @@ def open_source(
         sample = codecs.getincrementaldecoder(codec)().decode(head, final=False)
     except UnicodeDecodeError as error:
         raise decode_error(where, asked, error) from None
-    return Source(io.BufferedReader(_ReplayedBytes(head, stream)), sample, where, codec, asked)
+    return Source(replayed(head, stream), sample, where, codec, asked)
+
+
+def replayed(head: bytes, rest: IO[bytes]) -> IO[bytes]:
+    """A byte stream that gives ``head`` (bytes already read) before the rest of ``rest``."""
+    return io.BufferedReader(_ReplayedBytes(head, rest), buffer_size=READ_BUFFER_BYTES)
 
 
 def _open_path(path: Path, stack: contextlib.ExitStack) -> IO[bytes]:

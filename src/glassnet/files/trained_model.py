@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 TASKS = ("classification", "regression")
 LABEL_KINDS = "biufU"  # label dtypes a model can carry: bool, int, uint, float, str
-OUTPUT_CHUNK_ROWS = 8_192  # rows one forward pass of network_output takes at a time
+OUTPUT_CHUNK_ROWS = 2_048  # rows one forward pass of network_output takes at a time
 
 
 def network_output(network: Network, X: Any) -> NDArray[np.floating]:
@@ -46,7 +46,9 @@ def network_output(network: Network, X: Any) -> NDArray[np.floating]:
     50-256-128-1 network in float32); a chunk's arrays stay in cache and are freed for the
     next. The last chunk takes half a chunk or more (a shorter rest joins the one before), so
     no product runs on a handful of rows: with one BLAS thread the output equals one pass over
-    ``X`` bit for bit in float64. ``X``: a checked array or CSR matrix, as :func:`forward` takes.
+    ``X`` bit for bit in float64 (with several, BLAS splits a product by its size, and the last
+    bit of a row can change with the rows beside it, in one pass too). ``X``: a checked array
+    or CSR matrix, as :func:`forward` takes.
     """
     n = X.shape[0]
     stops = list(range(OUTPUT_CHUNK_ROWS, n, OUTPUT_CHUNK_ROWS))

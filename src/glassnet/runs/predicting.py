@@ -1,6 +1,6 @@
 """Predict every row of a CSV or Parquet file in chunks, so that a file of any size fits in memory.
 
-    file ──open_table: chunk_size rows at a time──> cells (as text, for a CSV)
+    file ──open_table: chunk_size rows at a time──> cells (text, for a CSV) or plain records
     cells ──RowReader: the model's columns by name, --nan──> the model's input
     input ──TrainedModel──> labels and class probabilities (or regression values)
     each row's cells, as read + prediction, probability_<class>... ──> a comma-separated out
@@ -12,20 +12,31 @@ untouched; the output is comma-separated, quoted where a cell needs it, one row 
 A model trained on a table takes the raw file, text columns and missing cells included:
 its preprocessor imputes and encodes them as in training. A category it never saw in
 training gets all-zero one-hot columns; such rows are counted.
+
+A model that reads numeric columns only takes a comma-separated UTF-8 file's plain
+records (:mod:`glassnet.data.plain_records`: no quotes, the header's fields on every line,
+finite numbers) as their text and the numbers pandas parses from it: such a record is
+written back as its line, the added cells joined on in one call per chunk. The output is
+the same, byte for byte, as the cell-by-cell path's, which reads every other record.
 """
 
 import contextlib
 import csv
+import io
+import itertools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
+
+import numpy as np
 
 from glassnet.data.reading import DEFAULT_CHUNK_SIZE, Rows, open_table
 from glassnet.errors import InputError
 from glassnet.files.atomic import atomic_write
 from glassnet.files.trained_model import TrainedModel
 from glassnet.runs.row_inputs import Inputs, RowReader, resolve_nan
+from glassnet.training.metrics import predicted_indices
 
 PREDICTION = "prediction"
 PROBABILITY = "probability_"  # + the class label: probability_yes, probability_0, ...
@@ -105,7 +116,8 @@ def predict_csv(
                 f"{table.where} already has a column {clashes[0]!r}, which the output adds: "
                 "rename or drop it first"
             )
-        chunks = _read(reader, table.chunks(chunk_size))
+        numbers = reader.numeric if not reader.categorical else None  # plain records' columns
+        chunks = _read(reader, table.chunks(chunk_size, numbers))
         first = next(chunks, None)  # checked before anything is written: a bad first row
         sink = stack.enter_context(_atomic_csv(out)) if isinstance(out, str | os.PathLike) else out
         writer = csv.writer(sink, lineterminator="\n")
@@ -113,7 +125,7 @@ def predict_csv(
         n_rows = n_unseen = 0
         unseen: dict[str, list[str]] = {}
         for rows, inputs in _chained(first, chunks):
-            writer.writerows(_with_predictions(model, rows, inputs))
+            _write(sink, writer, model, rows, inputs)
             n_rows += int(inputs.kept.sum())
             n_unseen += int(inputs.unseen.sum())
             for name, values in inputs.unseen_categories.items():
@@ -133,28 +145,55 @@ def _chained(
         yield from rest
 
 
-def _with_predictions(model: TrainedModel, rows: Rows, inputs: Inputs) -> Iterator[list[Any]]:
-    """The kept rows' cells followed by their prediction (and class probabilities), row by row."""
+def _write(sink: IO[str], writer: Any, model: TrainedModel, rows: Rows, inputs: Inputs) -> None:
+    """Write the chunk's kept rows, each followed by its prediction (and class probabilities).
+
+    Plain records (:attr:`Rows.records`) are written as their text, the added cells joined
+    on; other rows cell by cell through ``writer`` (a ``csv.writer``), which quotes a cell
+    where it needs it.
+    """
+    if not inputs.kept.any():
+        return
+    A = model.output(inputs.X)  # A[L], (m, n_L): the chunk's one forward pass
+    if rows.records is not None:
+        records = itertools.compress(rows.records.split("\n"), inputs.kept)
+        added = _added_cells(model, A, _as_cell)
+        sink.write("\n".join(map(",".join, zip(records, *added, strict=True))) + "\n")
+        return
     kept = rows.frame[inputs.kept]
-    if not len(kept):
-        return iter(())
     if not all(dtype.kind == "O" for dtype in kept.dtypes):  # a Parquet file's typed cells
         kept = kept.astype(object).where(kept.notna(), "")
-    A = model.output(inputs.X)  # A[L], (m, n_L): the chunk's one forward pass
-    if model.classes_ is None:
-        values = model.predictions(A).reshape(len(kept), -1)  # (m, n_outputs)
-        added = [_floats(values[:, j]) for j in range(values.shape[1])]
-    else:
-        P = model.probabilities(A)  # (m, k), columns in classes_ order
-        labels = [str(label) for label in model.predictions(A).tolist()]
-        added = [labels, *(_floats(P[:, j]) for j in range(P.shape[1]))]
     cells = kept.to_numpy(dtype=object).tolist()
-    return ([*row, *extra] for row, extra in zip(cells, zip(*added, strict=True), strict=True))
+    added = _added_cells(model, A, str)
+    writer.writerows(
+        [*row, *extra] for row, extra in zip(cells, zip(*added, strict=True), strict=True)
+    )
+
+
+def _added_cells(model: TrainedModel, A: Any, label_text: Any) -> list[list[str]]:
+    """The added columns of each row, as text: the prediction, then each class's probability.
+
+    ``label_text`` writes a class label: ``str``, or :func:`_as_cell` (quoted where needed).
+    """
+    if model.classes_ is None:
+        values = model.predictions(A).reshape(len(A), -1)  # (m, n_outputs)
+        return [_floats(values[:, j]) for j in range(values.shape[1])]
+    P = model.probabilities(A)  # (m, k), columns in classes_ order
+    texts = np.array([label_text(str(label)) for label in model.classes_.tolist()], dtype=object)
+    labels = texts[predicted_indices(model.network.output, A)].tolist()  # model.predictions(A)
+    return [labels, *(_floats(P[:, j]) for j in range(P.shape[1]))]
 
 
 def _floats(values: Any) -> list[str]:
     """Each number at full precision: the shortest text that reads back to the same float."""
-    return [repr(value) for value in values.tolist()]
+    return list(map(repr, values.tolist()))
+
+
+def _as_cell(text: str) -> str:
+    """``text`` as ``csv.writer`` writes it in a row: quoted if it holds a comma, quote or break."""
+    line = io.StringIO()
+    csv.writer(line, lineterminator="").writerow([text, ""])
+    return line.getvalue()[:-1]  # without the "," before the empty cell
 
 
 def _atomic_csv(path: str | os.PathLike[str]) -> contextlib.AbstractContextManager[IO[str]]:

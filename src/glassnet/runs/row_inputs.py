@@ -111,9 +111,13 @@ class RowReader:
         A row stops at a numeric cell that is no finite number, at a missing feature
         cell (unless imputed) and at a missing required cell: ``--nan error`` refuses it
         (naming the line and column), ``skip`` drops it; ``impute`` refuses the first kind
-        and drops a row without its required cell.
+        and drops a row without its required cell. Plain records (:attr:`Rows.records`)
+        hold finite numbers only: every row is kept.
         """
         frame, n = rows.frame, len(rows)
+        if rows.records is not None and self.model.preprocessor is None and not self.required:
+            X = frame[self.numeric].to_numpy(dtype=np.float64)  # plain: finite numbers, (n, d)
+            return Inputs(X, np.ones(n, dtype=bool), np.zeros(n, dtype=bool))
         unfilled = self.nan != "impute"  # a missing feature cell stops the row
         stops: list[tuple[str, NDArray[np.bool_], bool]] = []  # (column, rows, fatal)
         numbers: dict[str, NDArray[np.float64]] = {}  # each numeric column, read once
