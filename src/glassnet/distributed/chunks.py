@@ -27,7 +27,9 @@ import dask.dataframe as dd
 import numpy as np
 from distributed import Client, Future
 from numpy.typing import NDArray
+from sklearn.preprocessing import LabelBinarizer
 
+from glassnet.core.targets import encode_targets
 from glassnet.errors import InputError
 
 Array = NDArray[np.floating]
@@ -63,6 +65,27 @@ class Chunks:
         """``(X[c], Y[c], weights[c])`` for every chunk c, in order."""
         weights = self.weights if self.weights is not None else [None] * len(self.X)
         return iter(zip(self.X, self.Y, weights, strict=True))
+
+
+@dataclass
+class TargetLayout:
+    """What :func:`~glassnet.core.targets.encode_targets` reads of a network (no weights)."""
+
+    layer_sizes: list[int]
+    dtype: Any
+    output: str
+
+    @property
+    def n_outputs(self) -> int:
+        return self.layer_sizes[-1]
+
+
+def encode_chunk_targets(
+    y: NDArray, binarizer: LabelBinarizer | None, layout: TargetLayout
+) -> Array:
+    """One chunk's labels as the network's Y: binarised (a classifier), then encoded."""
+    labels = binarizer.transform(y).astype(bool) if binarizer is not None else y
+    return encode_targets(layout, labels)
 
 
 def as_dask_array(data: Any, name: str) -> da.Array:

@@ -5,7 +5,8 @@ checked, its labels, its first weights drawn from its ``random_state``), then
 trained on the cluster by the algorithm its solver and batch size call for:
 
 ===========================================  ==========================================
-solver, batch_size                           how (exact: equal to one process's ``fit``)
+solver, batch_size                           how (exact: one process's ``fit``, rounding
+                                             aside; see :mod:`.full_batch` on L-BFGS)
 ===========================================  ==========================================
 ``lbfgs``                                    L-BFGS-B on the reduced cost (exact)
 ``gd``; or any with batch_size >= N          full-batch descent, the estimator's
@@ -31,13 +32,18 @@ from distributed import Client
 from numpy.typing import NDArray
 from sklearn.base import is_classifier
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.preprocessing import LabelBinarizer
 
 from glassnet.core.dropout import check_dropout
 from glassnet.core.network import Network
-from glassnet.core.targets import encode_targets
 from glassnet.distributed import full_batch, local_sgd
-from glassnet.distributed.chunks import Chunks, as_dask_array, check_layout, persist_chunks
+from glassnet.distributed.chunks import (
+    Chunks,
+    TargetLayout,
+    as_dask_array,
+    check_layout,
+    encode_chunk_targets,
+    persist_chunks,
+)
 from glassnet.distributed.cluster import Rounds, RoundState, connect
 from glassnet.errors import DivergenceError, InputError
 from glassnet.estimators._base import FLOATS, _generator
@@ -134,27 +140,6 @@ def fit(
             "or learning_rate_init is too large"
         )
     return estimator
-
-
-@dataclass
-class TargetLayout:
-    """What :func:`~glassnet.core.targets.encode_targets` reads of a network (no weights)."""
-
-    layer_sizes: list[int]
-    dtype: Any
-    output: str
-
-    @property
-    def n_outputs(self) -> int:
-        return self.layer_sizes[-1]
-
-
-def encode_chunk_targets(
-    y: NDArray, binarizer: LabelBinarizer | None, layout: TargetLayout
-) -> Array:
-    """One chunk's labels as the network's Y: binarised (a classifier), then encoded."""
-    labels = binarizer.transform(y).astype(bool) if binarizer is not None else y
-    return encode_targets(layout, labels)
 
 
 def _refuse_unsupported(settings: Any, local_steps: int) -> None:
