@@ -39,7 +39,7 @@ from glassnet.distributed.fitting import fit
 from glassnet.distributed.run_data import ClusterData, load_cluster_data
 from glassnet.distributed.run_metrics import cluster_metrics, part_sums, scores
 from glassnet.distributed.run_options import make_estimator, refuse_single_machine_options
-from glassnet.distributed.run_rounds import EpochsFromRounds, StopRounds, rounds_per_epoch
+from glassnet.distributed.run_rounds import EpochsFromRounds, StopRounds
 from glassnet.errors import DivergenceError, GlassnetError
 from glassnet.files.model_file import save
 from glassnet.runs.config import RunConfig, check_config, make_run_optimizer, training_callbacks
@@ -207,8 +207,6 @@ def _epochs_driver(
     if config.out is not None:  # the best model so far survives a crash
         result.checkpoint = Path(config.out) / CHECKPOINT
         own.append(Checkpoint(result.checkpoint, save, wrap=result.trained_model))
-    X_fit = data.X["train"]
-    assert X_fit is not None
     validate = None
     X_val, y_val = data.X["validation"], data.y["validation"]
     if X_val is not None:
@@ -223,7 +221,6 @@ def _epochs_driver(
         make_run_optimizer(config),
         config.epochs,
         [*own, *callbacks],
-        rounds_in_epoch=rounds_per_epoch(X_fit.chunks[0], config.batch_size, local_steps),
         steps_in_round=1 if config.batch_size is None else local_steps,
         validate=validate,
     )

@@ -12,7 +12,6 @@ of its rounds' mean batch costs. A callback that stops training (early stopping,
 a first Ctrl-C between two epochs) ends ``fit`` through :class:`StopRounds`.
 """
 
-import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -31,18 +30,6 @@ class StopRounds(Exception):  # noqa: N818 (a signal to the run, not an error)
     """Raised from ``on_round`` to end ``fit`` when a callback asked training to stop."""
 
 
-def rounds_per_epoch(rows: Sequence[int], batch_size: int | None, local_steps: int) -> int:
-    """R = max_c ceil(steps_c / K), steps_c = ceil(n_c / m): the rounds of one epoch.
-
-    Full batch (``batch_size`` None) is one round per epoch; with mini-batches of m
-    rows every chunk takes steps_c steps per pass, K of them per round.
-    """
-    if batch_size is None:
-        return 1
-    steps = [math.ceil(n / batch_size) if batch_size < n else 1 for n in rows]
-    return max(math.ceil(s / local_steps) for s in steps)
-
-
 class EpochsFromRounds:
     """Drive a run's callbacks from ``fit``'s rounds; keep the last good parameters.
 
@@ -56,8 +43,6 @@ class EpochsFromRounds:
         The epochs asked for (``--iterations``).
     callbacks
         In the order they run, as :func:`glassnet.train` runs them.
-    rounds_in_epoch
-        R, from :func:`rounds_per_epoch`; a round of a new epoch also closes the last.
     steps_in_round
         Optimizer steps a round stands for (1 full batch, K local SGD), for the
         callbacks that tell full batch from mini-batches (which weights scored a cost).
@@ -74,7 +59,6 @@ class EpochsFromRounds:
         epochs: int,
         callbacks: Sequence[Callback],
         *,
-        rounds_in_epoch: int,
         steps_in_round: int,
         validate: Validate | None = None,
         interrupted: Callable[[], bool] = lambda: False,
@@ -82,14 +66,12 @@ class EpochsFromRounds:
         history = History(metric_name=metric_name(network.output))
         self.state = TrainingState(network, optimizer, history, epochs=epochs)
         self.callbacks = list(callbacks)
-        self.rounds_in_epoch = rounds_in_epoch
         self.steps_in_round = steps_in_round
         self.validate = validate
         self.interrupted = interrupted
         self.rounds = 0
         self.good = [param.copy() for param in network.parameters()]
         self._costs: list[float] = []  # the open epoch's rounds' costs
-        self._epoch_of_round = 1
 
     @property
     def history(self) -> History:
@@ -102,17 +84,15 @@ class EpochsFromRounds:
         self._begin_epoch()
 
     def __call__(self, finished: RoundState) -> None:
-        """``fit``'s ``on_round``: the round's parameters in the network; an epoch closed."""
-        if finished.epoch != self._epoch_of_round and self._costs:
-            self._end_epoch()  # a round of the next epoch: the last one is over
-        self._epoch_of_round = finished.epoch
+        """``fit``'s ``on_round``: the round's parameters in the network; an epoch closed
+        when the round finished one."""
         for param, value in zip(self.state.network.parameters(), finished.parameters, strict=True):
             np.copyto(param, value)
         self.good = finished.parameters
         self.rounds = finished.round
         self.state.step += self.steps_in_round
         self._costs.append(finished.cost)
-        if len(self._costs) >= self.rounds_in_epoch:
+        if finished.epoch_end:
             self._end_epoch()
 
     def end(self) -> None:
