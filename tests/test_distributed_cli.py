@@ -293,3 +293,16 @@ def test_glassnet_help_and_train_help_load_no_dask():
     )
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert found.stdout.strip() == "[]"
+
+
+def test_without_dask_the_error_says_how_to_install_it(files):
+    data = str(files / "part-0.csv")
+    code = (
+        "import sys; sys.modules['distributed'] = None; from glassnet.cli import main; "
+        f"sys.argv = ['glassnet', 'train', '--dask', 'local:2', '--data', {data!r}, "
+        "'--target', 'label']; main()"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert found.returncode == 2
+    assert "pip install 'glassnet[dask]'" in found.stderr
+    assert "distributed is not installed" in found.stderr
