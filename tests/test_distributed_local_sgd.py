@@ -50,6 +50,9 @@ def assert_identical(alone, spread):
     assert largest_difference(alone, spread) == 0.0
     assert spread.loss_curve_ == alone.loss_curve_
     assert (spread.n_iter_, spread.t_) == (alone.n_iter_, alone.t_)
+    assert spread.history_.keys() == alone.history_.keys()
+    for name, column in alone.history_.items():
+        np.testing.assert_array_equal(spread.history_[name], column)  # NaN for val_cost alike
     for name in ("m", "v", "velocities"):
         for mine, theirs in zip(
             getattr(spread._optimizer, name, []), getattr(alone._optimizer, name, []), strict=True
@@ -60,11 +63,11 @@ def assert_identical(alone, spread):
 @pytest.mark.parametrize(
     "options",
     [
-        {"solver": "sgd", "momentum": 0.9, "learning_rate": "invscaling"},
+        {"solver": "sgd", "momentum": 0.9, "learning_rate": "invscaling", "clip_norm": 0.5},
         {"solver": "adam", "learning_rate_init": 0.01},
         {"solver": "adamw", "learning_rate_init": 0.01, "dropout": 0.2},
     ],
-    ids=["nesterov-invscaling", "adam", "adamw-dropout"],
+    ids=["nesterov-invscaling-clipped", "adam", "adamw-dropout"],
 )
 def test_one_chunk_is_the_single_process_fit(client, options):
     X, y = classification_data()

@@ -88,6 +88,8 @@ def fit(
         K, the steps each chunk takes on its own mini-batches between two averages
         (local SGD only: ``sgd``, ``adam``, ``adamw`` on mini-batches). Larger K sends
         the parameters less often, but lets the chunks drift apart between averages.
+        A round ends with its chunk's pass over its rows: an epoch's last round may
+        be shorter, and K above a chunk's batches per pass means a round per epoch.
     on_round : callable, default=None
         Called after every round with a :class:`~glassnet.distributed.cluster.RoundState`
         (``round``, ``cost``, ``parameters``, ``epoch``): e.g. to save a checkpoint.

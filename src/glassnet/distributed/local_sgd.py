@@ -121,35 +121,46 @@ def local_round(
     network = architecture.network(parameters, copy=True)  # this chunk's own copy
     optimizer = copy.deepcopy(optimizer)
     position = copy.deepcopy(position)
-    n, k = X.shape[0], settings.batch_size
-    params = network.parameters()
-    buffers = BatchBuffers(X, Y, weights, min(k, n))
+    n = X.shape[0]
+    buffers = BatchBuffers(X, Y, weights, min(settings.batch_size, n))
     order = _pass_order(position, n, settings)
     steps, share, round_cost = 0, 0.0, 0.0
     while steps < settings.local_steps and position.next_row < n:
         batch = _next_batch(X, Y, weights, order, position, buffers, settings)
         if batch is None:
             continue  # every sample of the batch weighs 0: nothing to learn
-        mask = draw_masks(
-            settings.dropout, network.layer_sizes, batch.X.shape[0], position.rng, network.dtype
-        )  # M[l]; {} without dropout
-        trace = forward(network, batch.X, mask)  # Z[l], A[l]
-        J = cost(network, trace, batch.Y, batch.weights, settings.l2)  # loss + L2 term
-        if not math.isfinite(J):
-            raise DivergenceError(
-                f"training diverged on chunk {chunk}: the cost became {J}. Try a smaller "
-                f"learning rate (it was {optimizer.learning_rate:g}), standardised features, "
-                "or more L2 (alpha)"
-            )
-        grads = backward(network, trace, batch.Y, batch.weights, settings.l2)  # dW[l], db[l]
-        if settings.clip_norm is not None:  # ||grads|| <= clip_norm; the norm before, kept
-            position.norms.append(clip_by_global_norm(grads.as_list(), settings.clip_norm))
-        optimizer.step(params, grads.as_list())  # e.g. W[l] <- W[l] - lr dW[l]
+        J = _step(network, optimizer, batch, position, settings, chunk)
         position.epoch_cost += J * batch.share  # the pass's cost, batch by batch as train's
         round_cost += J * batch.share
         share += batch.share
         steps += 1
-    return LocalResult(params, optimizer, position, steps, share, round_cost)
+    return LocalResult(network.parameters(), optimizer, position, steps, share, round_cost)
+
+
+def _step(
+    network: Network,
+    optimizer: Optimizer,
+    batch: Batch,
+    position: Position,
+    settings: LocalSettings,
+    chunk: int,
+) -> float:
+    """One step of the training loop on one batch (glassnet.train's); its cost J."""
+    sizes = network.layer_sizes
+    mask = draw_masks(settings.dropout, sizes, batch.X.shape[0], position.rng, network.dtype)
+    trace = forward(network, batch.X, mask)  # Z[l], A[l] (mask: dropout's M[l], if any)
+    J = cost(network, trace, batch.Y, batch.weights, settings.l2)  # loss + L2 term
+    if not math.isfinite(J):
+        raise DivergenceError(
+            f"training diverged on chunk {chunk}: the cost became {J}. Try a smaller "
+            f"learning rate (it was {optimizer.learning_rate:g}), standardised features, "
+            "or more L2 (alpha)"
+        )
+    grads = backward(network, trace, batch.Y, batch.weights, settings.l2)  # dW[l], db[l]
+    if settings.clip_norm is not None:  # ||grads|| <= clip_norm; the norm before, kept
+        position.norms.append(clip_by_global_norm(grads.as_list(), settings.clip_norm))
+    optimizer.step(network.parameters(), grads.as_list())  # e.g. W[l] <- W[l] - lr dW[l]
+    return J
 
 
 def _pass_order(position: Position, n: int, settings: LocalSettings) -> NDArray[np.intp] | None:
