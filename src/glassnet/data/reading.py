@@ -52,6 +52,7 @@ PANDAS_OPTIONS: dict[str, Any] = {  # every cell as its text, blank lines kept (
     "engine": "c",
 }
 TOO_MANY = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+COUNTED = re.compile(r"\b(row|line) (\d+)")  # where pandas says a problem is, in its message
 
 
 def read_table(
@@ -174,6 +175,7 @@ def _parse(
     where = source.where
     width = len(options["names"]) - 1
     lead = 0 if resumed_after is None else 1
+    shift = 0 if resumed_after is None else resumed_after - lead  # pandas' count -> the file's
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)  # a first row too long
@@ -197,12 +199,13 @@ def _parse(
     except pd.errors.ParserError as error:
         found = TOO_MANY.search(str(error))
         if found is None:
+            problem = COUNTED.sub(lambda at: f"{at[1]} {int(at[2]) + shift}", str(error))
             raise InputError(
-                f"{where} could not be parsed as {_named(delimiter)}-separated text ({error}): "
+                f"{where} could not be parsed as {_named(delimiter)}-separated text ({problem}): "
                 "pass the delimiter with --sep"
             ) from None
         _, counted, seen = found.groups()
-        line = int(counted) + (0 if resumed_after is None else resumed_after - lead)
+        line = int(counted) + shift
         raise InputError(
             f"{where}, line {line}: {seen} fields but the header has {width}: check for stray "
             f"delimiters or unquoted text (read as {_named(delimiter)}-separated: pass --sep "
