@@ -298,6 +298,68 @@ def local_sgd_rows(net: Compute, costs: Overheads) -> list[str]:
     return lines
 
 
+def summary(
+    latency: float,
+    q1: float,
+    q3: float,
+    per_task: float,
+    transfers: list[Transfer],
+    networks: list[Compute],
+    costs: Overheads,
+    load: tuple[float, float],
+) -> list[str]:
+    """The figures docs/distributed.md quotes, in the tables it shows them in."""
+    largest = transfers[-1]
+    scatter = rate(largest.megabytes, largest.scatter, latency)
+    gather = rate(largest.megabytes, largest.gather, latency)
+    fixed = costs.dask_round(0.0, networks[0], 1, DATA_CHUNKS)  # O: the same for both networks
+    one_second = costs.bandwidth / (2 * BYTES * math.log2(WORKERS[-1]))  # P: 2 P b log2 W / B = 1 s
+    lines = [
+        "",
+        "## For docs/distributed.md",
+        "",
+        "| measured here | value |",
+        "| --- | --- |",
+        f"| L, a tiny task's round trip (median of {LATENCY_REPEATS}; quartiles) | "
+        f"{latency * 1e3:.1f} ms ({q1 * 1e3:.1f} ms, {q3 * 1e3:.1f} ms) |",
+        f"| s, the scheduler's time per task ({TASKS_IN_FLIGHT:,} in flight) | "
+        f"{per_task * 1e3:.2f} ms |",
+        f"| B, worker to worker, {largest.megabytes} MB (the move of a tree's sum) | "
+        f"{costs.bandwidth / 1e6:.0f} MB/s |",
+        f"| client to worker (scatter) / worker to client (gather), {largest.megabytes} MB | "
+        f"{scatter or 0:.0f} MB/s / {gather or 0:.0f} MB/s |",
+        f"| load average of the {os.cpu_count()} cores while it ran | {load[0]:.1f} at the start, "
+        f"{load[1]:.1f} at the end |",
+        "",
+        f"| workers W | the benchmark's network: S(W) | S'(W) | S'(W) / W | {LARGER}x larger: "
+        "S(W) | S'(W) | S'(W) / W |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for workers in WORKERS:
+        cells = []
+        for net in networks:
+            one = costs.issue_round(net.one_pass(), net, 1)
+            one_dask = costs.dask_round(net.one_pass(), net, 1, DATA_CHUNKS)
+            share = net.one_pass() / workers
+            issue = one / costs.issue_round(share, net, workers)
+            real = one_dask / costs.dask_round(share, net, workers, DATA_CHUNKS)
+            cells += [f"{issue:.2f}", f"{real:.2f}", f"{real / workers:.2f}"]
+        lines.append(f"| {workers} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        f"O = {fixed:.3f} s a round for {DATA_CHUNKS} chunks; W at half efficiency (1 + C / O): "
+        + ", ".join(f"{1 + net.one_pass() / fixed:.1f} ({net.sizes})" for net in networks)
+        + f". The traffic 2 P b log2(W) / B at W = {WORKERS[-1]}: "
+        + ", ".join(
+            f"{2 * net.parameters * BYTES * math.log2(WORKERS[-1]) / costs.bandwidth * 1e3:.2f} ms "
+            f"(P = {net.parameters:,})"
+            for net in networks
+        )
+        + f"; it reaches a second a round at P = {one_second / 1e6:.1f} million.",
+    ]
+    return lines
+
+
 def main() -> None:
     load_before = os.getloadavg()[0]
     with start_cluster(2) as cluster, distributed.Client(cluster) as client:
@@ -414,7 +476,9 @@ def main() -> None:
             "Full batch (exact gradient descent, L-BFGS): a pass over every row each round. "
             f"A round's fixed cost is O = L (2 + ceil(log2 n_c)) + 2 s n_c = {fixed:.3f} s "
             "here, so no number of workers brings S' past T'(1) / O = "
-            f"{costs.dask_round(each.one_pass(), each, 1, DATA_CHUNKS) / fixed:.1f}.",
+            f"{costs.dask_round(each.one_pass(), each, 1, DATA_CHUNKS) / fixed:.1f}, and the "
+            "efficiency S'/W = (C + O) / (C + W O) (the traffic left out) falls to one half at "
+            f"W = 1 + C / O = {1 + each.one_pass() / fixed:.1f} workers.",
             "",
             *predicted_rows(each, costs),
             "",
@@ -424,6 +488,9 @@ def main() -> None:
             "",
             *local_sgd_rows(each, costs),
         ]
+    lines += summary(
+        latency, q1, q3, per_task, transfers, networks, costs, (load_before, load_after)
+    )
     OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 

@@ -128,32 +128,67 @@ def run_training(
     """
     config = check_config(config)
     refuse_single_machine_options(config, local_steps)
+    K = local_steps or DEFAULT_LOCAL_STEPS
+    result, data = _set_up(config, client, requested, K)
+    epochs = _epochs_driver(result.config, result, data, callbacks, K)
+    began = time.perf_counter()
+    _train_in_rounds(result, data, client, epochs, K)
+    result.seconds = time.perf_counter() - began
+    result.metrics = cluster_metrics(
+        result.network,
+        {part: (data.X[part], data.y[part]) for part in ("train", "validation", "test")},
+        class_names=result.class_names,
+        target_scaler=result.target_scaler,
+        history=result.history,
+        epochs=result.config.epochs,
+        seconds=result.seconds,
+    )
+    assert result.cluster is not None
+    result.metrics["cluster"] = asdict(result.cluster)
+    return result
+
+
+def _set_up(
+    config: RunConfig, client: Client, requested: str | None, local_steps: int
+) -> tuple[ClusterRunResult, ClusterData]:
+    """The data read and split, the preprocessing fitted (or resumed), the network drawn."""
     start = None if config.resume_from is None else load_start_model(config.resume_from)
     data = load_cluster_data(config, start)
     dataset, prep = data.dataset, data.preprocessing
     if start is None:
         network = new_network(config, dataset, prep.codec)
-    else:
+    else:  # the saved weights, in the layout just checked
         labels = np.asarray([] if prep.codec is None else prep.codec.classes_)
         check_start_model(start, config, replace(dataset, y=labels))
         network = start.network
     config = replace(config, task=dataset.task, output=network.output)
     result = ClusterRunResult(config, dataset, _picture_parts(data), network, None, prep.codec)
     result.preprocessor, result.target_scaler = prep.preprocessor, prep.target_scaler
-    X_fit, y_fit = data.X["train"], data.y["train"]
-    assert X_fit is not None and y_fit is not None
-    K = local_steps or DEFAULT_LOCAL_STEPS
+    X_fit = data.X["train"]
+    assert X_fit is not None
     result.cluster = Cluster(
         requested=requested or scheduler_address(client),
         address=scheduler_address(client),
         workers=len(client.scheduler_info()["workers"]),
         mode="full batch (exact)" if config.batch_size is None else "local SGD",
-        local_steps=None if config.batch_size is None else K,
+        local_steps=None if config.batch_size is None else local_steps,
         chunks=len(X_fit.chunks[0]),
     )
-    epochs = _epochs_driver(config, result, data, callbacks, K)
+    return result, data
+
+
+def _train_in_rounds(
+    result: ClusterRunResult,
+    data: ClusterData,
+    client: Client,
+    epochs: EpochsFromRounds,
+    local_steps: int,
+) -> None:
+    """``fit`` on the fit part, its rounds driving ``epochs``; how it ended, recorded."""
+    config, network, cluster = result.config, result.network, result.cluster
+    X_fit, y_fit = data.X["train"], data.y["train"]
+    assert X_fit is not None and y_fit is not None and cluster is not None
     estimator = make_estimator(config, int(X_fit.shape[0]))
-    began = time.perf_counter()
     epochs.begin()
     try:
         with _deferred_interrupt() as interrupted, warnings.catch_warnings():
@@ -165,7 +200,7 @@ def run_training(
                 X_fit,
                 y_fit,
                 client=client,
-                local_steps=K,
+                local_steps=local_steps,
                 on_round=epochs,
                 parameters=[param.copy() for param in network.parameters()],
             )
@@ -177,22 +212,10 @@ def run_training(
         _forget_checkpoint(result)
         raise
     epochs.end()
-    result.cluster.rounds = epochs.rounds
+    cluster.rounds = epochs.rounds
     result.history = epochs.history
     if config.batch_size is None:  # full batch: a final cost above the first fails
         raise_if_the_cost_rose(result.history, config.lr)
-    result.seconds = time.perf_counter() - began
-    result.metrics = cluster_metrics(
-        network,
-        {part: (data.X[part], data.y[part]) for part in ("train", "validation", "test")},
-        class_names=result.class_names,
-        target_scaler=prep.target_scaler,
-        history=result.history,
-        epochs=config.epochs,
-        seconds=result.seconds,
-    )
-    result.metrics["cluster"] = asdict(result.cluster)
-    return result
 
 
 def _epochs_driver(
