@@ -226,6 +226,12 @@ def test_local_steps_need_dask_and_mini_batches(files, cluster):
     assert exact.exit_code == 2 and "--local-steps applies to local SGD" in exact.output
 
 
+def test_a_bundled_data_set_is_refused_before_any_cluster_starts():
+    result = invoke("train", "--dask", "local:2", "--data", "moons")
+    assert result.exit_code == 2
+    assert "--data moons is a bundled data set that fits in memory" in result.output
+
+
 class CloseTheCluster(Callback):
     """Close the cluster (its scheduler with it) at the end of one epoch."""
 

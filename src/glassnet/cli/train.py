@@ -348,6 +348,9 @@ def _run(
     if cluster is None:
         return run_training(config, callbacks=callbacks)
     address, local_steps = cluster
+    from glassnet.distributed.run_options import refuse_single_machine_options
+
+    refuse_single_machine_options(config, local_steps)  # before a cluster is started for nothing
     try:
         from glassnet.distributed import connect
         from glassnet.distributed import run_training as run_on_cluster
