@@ -23,6 +23,7 @@ from glassnet.bench.targets import check_targets
 from glassnet.bench.workloads import WORKLOADS, load_data, table, table_network
 from glassnet.core.network import Network, backward, cost, forward
 from glassnet.core.optimizers import GradientDescent
+from glassnet.data.reading import open_table
 from glassnet.errors import InputError
 from glassnet.training.batches import Batch, BatchBuffers, batches
 from glassnet.training.loop import train
@@ -116,6 +117,18 @@ def test_the_csv_floor_reads_what_glassnet_predict_predicts(tmp_path):
     assert list(frame.columns) == [f"x{j}" for j in range(50)]
     assert measure_csv("glassnet", context)["rows_out"] == context["rows"]
     assert measure_csv("floor", context)["rows"] == context["rows"]
+
+
+def test_the_csv_is_read_as_plain_records_by_glassnet_predict(tmp_path):
+    """W6 measures the fast path: every chunk of its file comes as records and numbers."""
+    path = tmp_path / "t.csv"
+    names = [f"x{j}" for j in range(50)]
+    rows = write_csv(path, names, size=200_000)
+    with open_table(path) as table:
+        chunks = list(table.chunks(1000, names))
+    assert sum(len(rows) for rows in chunks) == rows
+    assert all(rows.records is not None for rows in chunks)
+    assert all(rows.frame.shape[1] == 50 for rows in chunks)
 
 
 def test_write_csv_stops_past_the_size(tmp_path):

@@ -117,8 +117,8 @@ def _plain_rows(
     """``lines`` (joined: ``block``) as Rows of ``numbers`` and their text, or None if not plain."""
     n, commas = len(lines), len(names) - 1
     every_column = len(numbers) == len(names)
-    if b"\x00" in block or not _fields_match(lines, block, commas, every_column):
-        return None
+    if b"\x00" in block or not (every_column or _fields_match(lines, commas)):
+        return None  # reading every column, pandas refuses a longer line; a shorter gives NaN
     if not block.endswith(b"\n"):
         block += b"\n"  # the file's last line, written with its line break
     options = {**PLAIN_OPTIONS, "names": names, "usecols": None if every_column else numbers}
@@ -137,12 +137,6 @@ def _plain_rows(
     return Rows(frame, line + np.arange(n, dtype=np.int64), text)
 
 
-def _fields_match(lines: list[bytes], block: bytes, commas: int, pandas_counts: bool) -> bool:
-    """Whether every line has ``commas`` commas: the header's fields, no more, no fewer.
-
-    pandas refuses a line with more fields than its names, so when it reads every column
-    (``pandas_counts``) the total says the rest; otherwise each line is counted.
-    """
-    if pandas_counts:
-        return block.count(b",") == len(lines) * commas
+def _fields_match(lines: list[bytes], commas: int) -> bool:
+    """Whether every line has ``commas`` commas: the header's fields, no more, no fewer."""
     return operator.countOf(map(bytes.count, lines, repeat(b",")), commas) == len(lines)
