@@ -75,8 +75,9 @@ class RoundState:
     before the update for full-batch descent and L-BFGS, the mean batch cost for
     local SGD); ``parameters`` are [W[1], b[1], ..., W[L], b[L]] after the round
     (copies: keep them); ``epoch`` counts the passes over the data begun so far;
-    ``epoch_end`` says whether the round finished that pass (always, but for local
-    SGD's rounds before an epoch's last).
+    ``epoch_end`` says whether the round finished that pass: every round of
+    full-batch descent and L-BFGS does, a round of local SGD only if it is its
+    epoch's last.
     """
 
     round: int
