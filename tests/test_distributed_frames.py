@@ -1,6 +1,8 @@
 """glassnet.distributed.read_frame and prepare against the single-machine path, on a LocalCluster.
 
-The single-machine reader (``glassnet.data.read_tabular``) and scikit-learn's own
+The cluster runs its workers as processes here (the partitions' functions and the
+fitted ColumnTransformer travel to them pickled). The single-machine reader
+(``glassnet.data.read_tabular``) and scikit-learn's own
 ``ColumnTransformer.fit`` are the oracle: the roles, the task, the categories, the
 modes, the scaler's mean and variance and the transformed X must equal theirs. The
 median is approximate (dask's merged quantiles); it is checked by its rank, and the
@@ -20,6 +22,7 @@ import pytest
 pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
 
+import glassnet  # noqa: E402
 from glassnet.data import read_tabular  # noqa: E402
 from glassnet.data.preprocessing import LabelCodec  # noqa: E402
 from glassnet.data.preprocessor import build_preprocessor, encoded  # noqa: E402
@@ -280,3 +283,20 @@ def test_transform_frame_encodes_other_rows_with_the_fitted_preprocessing(client
     labels = read_tabular(PENGUINS, "species").y[:100]
     np.testing.assert_array_equal(y.compute(), fitted.codec.encode(labels))
     assert X.chunks[0] == y.chunks[0] == (100,)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # 2 epochs
+def test_raw_text_columns_given_to_fit_are_refused_with_prepare_named(client, tmp_path):
+    from glassnet.distributed import fit
+
+    frame = read_frame(PENGUINS, blocksize=5000)
+    features = frame[["bill_length_mm", "island"]]  # a CSV's cells are text until prepared
+    with pytest.raises(
+        InputError, match=r"non-numeric column\(s\) bill_length_mm, island.*prepare"
+    ):
+        fit(glassnet.MLPClassifier(max_iter=2), features, frame["species"], client=client)
+    prepared = prepare(frame[["bill_length_mm", "island", "species"]], "species")
+    model = fit(
+        glassnet.MLPClassifier(max_iter=2, random_state=0), prepared.X, prepared.y, client=client
+    )
+    assert model.coefs_[0].shape == (1 + 3, 100)

@@ -6,11 +6,10 @@
   the search's own validation rows (dask-ml's split, rebuilt here) what it reports.
   dask-ml 2025.1 needs one setting to run on dask 2026 (:func:`persisting_on`).
 - ``GridSearchCV`` under joblib's Dask backend gives the cv_results_ scores of the
-  same search run in this process (one BLAS thread here, as on the workers).
+  same search run without Dask (one BLAS thread for both).
 """
 
 import contextlib
-import logging
 import warnings
 
 import numpy as np
@@ -30,19 +29,15 @@ from sklearn.utils import check_random_state  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 import glassnet  # noqa: E402
+from distributed_cluster import running_client  # noqa: E402
 
 ROWS, BLOCK = 800, 100
 
 
 @pytest.fixture(scope="module")
 def client():
-    with warnings.catch_warnings():  # another session's cluster may hold the http port
-        warnings.filterwarnings("ignore", "Port .* is already in use", UserWarning)
-        cluster = distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, dashboard_address=None, silence_logs=logging.ERROR
-        )
-    with cluster, distributed.Client(cluster) as client:
-        yield client
+    """A two-worker LocalCluster in this process (the shared one of distributed_cluster.py)."""
+    yield from running_client()
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +126,7 @@ def test_grid_search_on_the_dask_backend_scores_as_in_this_process(client, class
     X, y = classification
     grid = {"alpha": [1e-4, 1e-2], "hidden_layer_sizes": [(4,), (8,)]}
     estimator = glassnet.MLPClassifier(random_state=0, max_iter=30, learning_rate_init=0.01)
-    with joblib.parallel_backend("dask"):
+    with joblib.parallel_backend("dask"), threadpool_limits(1):  # the workers are threads here
         on_dask = GridSearchCV(estimator, grid, cv=3, n_jobs=-1).fit(X, y)
     with threadpool_limits(1):
         here = GridSearchCV(estimator, grid, cv=3).fit(X, y)

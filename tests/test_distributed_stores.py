@@ -5,9 +5,7 @@ to_npy_stack, NumPy's save) and read back on a LocalCluster: the values must be 
 ones written, the chunks the store's own, and the task graph must not carry the data.
 """
 
-import logging
 import pickle
-import warnings
 
 import numpy as np
 import pytest
@@ -16,19 +14,15 @@ da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
 zarr = pytest.importorskip("zarr")
 
+from distributed_cluster import running_client  # noqa: E402
 from glassnet.distributed import from_store  # noqa: E402
 from glassnet.errors import InputError  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def client():
-    with warnings.catch_warnings():  # another session's cluster may hold the http port
-        warnings.filterwarnings("ignore", "Port .* is already in use", UserWarning)
-        cluster = distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, dashboard_address=None, silence_logs=logging.ERROR
-        )
-    with cluster, distributed.Client(cluster) as client:
-        yield client
+    """A two-worker LocalCluster in this process (the shared one of distributed_cluster.py)."""
+    yield from running_client()
 
 
 @pytest.fixture

@@ -74,10 +74,13 @@ def merged_counts(parts: list[dict], name: str) -> dict[str, Any]:
     offset = 0  # the partition's first data row
     for part in parts:
         column = part["columns"][name]
-        for key in ("first_missing", "first_bad"):
-            if merged[key] < 0 <= column[key]:
-                merged[key] = offset + column[key]
-                merged["bad_cell"] = merged["bad_cell"] or column["bad_cell"]
+        if merged["first_missing"] < 0 <= column["first_missing"]:
+            merged["first_missing"] = offset + column["first_missing"]
+        if merged["first_bad"] < 0 <= column["first_bad"]:
+            merged["first_bad"], merged["bad_cell"] = (
+                offset + column["first_bad"],
+                column["bad_cell"],
+            )
         for key in ("missing", "finite", "numbers"):
             merged[key] += column[key]
         merged["whole"] &= column["whole"]
@@ -128,8 +131,8 @@ def column_kinds(
             candidates.append(name)
         if name.startswith("Unnamed: ") and name not in choice.named:
             continue  # a row id, or an error below
-        kind = name in choice.categorical or share < NUMERIC_SHARE
-        (categorical if kind else numeric).append(name)
+        is_categorical = name in choice.categorical or share < NUMERIC_SHARE
+        (categorical if is_categorical else numeric).append(name)
     distinct = computed(*[frame[name].nunique(split_out=1) for name in candidates])
     row_ids = [n for n, d in zip(candidates, distinct, strict=True) if d == columns[n]["all_rows"]]
     for name in row_ids:
