@@ -7,6 +7,7 @@ second); the fault tests start their own worker processes.
 """
 
 import logging
+import warnings
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -22,13 +23,15 @@ QUIET = logging.CRITICAL  # the workers' and scheduler's logs
 
 def start_cluster(n_workers: int = 2, processes: bool = False) -> LocalCluster:
     """A LocalCluster of single-threaded workers, without a dashboard, silent."""
-    return LocalCluster(
-        n_workers=n_workers,
-        threads_per_worker=1,
-        processes=processes,
-        dashboard_address=None,
-        silence_logs=QUIET,
-    )
+    with warnings.catch_warnings():  # another session's cluster may hold the dashboard's port
+        warnings.filterwarnings("ignore", message="Port .* is already in use")
+        return LocalCluster(
+            n_workers=n_workers,
+            threads_per_worker=1,
+            processes=processes,
+            dashboard_address=None,
+            silence_logs=QUIET,
+        )
 
 
 def running_client() -> Iterator[Client]:

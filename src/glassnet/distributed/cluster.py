@@ -22,6 +22,7 @@ goes away, :class:`SchedulerLost` carries the last good parameters out.
 
 import logging
 import os
+import warnings
 from collections.abc import Callable
 from concurrent.futures import CancelledError
 from dataclasses import dataclass
@@ -209,13 +210,15 @@ def _local_client(address: str) -> Client:
             "N >= 1, e.g. 'local:2'"
         )
     n_workers = int(count) if count else os.cpu_count() or 1
-    return Client(
-        n_workers=n_workers,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    )
+    with warnings.catch_warnings():  # no dashboard is asked for: its port taken is no news
+        warnings.filterwarnings("ignore", message="Port .* is already in use")
+        return Client(
+            n_workers=n_workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
 
 
 def _remote_client(address: str) -> Client:
