@@ -300,3 +300,15 @@ def test_raw_text_columns_given_to_fit_are_refused_with_prepare_named(client, tm
         glassnet.MLPClassifier(max_iter=2, random_state=0), prepared.X, prepared.y, client=client
     )
     assert model.coefs_[0].shape == (1 + 3, 100)
+
+
+def test_two_regression_targets_are_standardised_together(client):
+    targets = ["body_mass_g", "flipper_length_mm"]
+    prepared = prepare(read_frame(PENGUINS, blocksize=5000), targets)
+    dataset = read_tabular(PENGUINS, targets)
+    assert (prepared.task, prepared.task_reason) == (dataset.task, dataset.table.task_reason)
+    scaler = fit_target_scaler(dataset.y)
+    np.testing.assert_allclose(prepared.target_scaler.scale_, scaler.scale_, rtol=1e-12)
+    y = prepared.y.compute()
+    assert y.shape == (342, 2)
+    np.testing.assert_allclose(y, scaled_targets(scaler, dataset.y), atol=1e-12)

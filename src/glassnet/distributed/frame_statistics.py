@@ -43,6 +43,8 @@ MEDIAN_GRID = np.linspace(0.0, 1.0, 1001)  # each partition's quantiles, merged 
 TARGET_VALUES = {  # a target's cells as the run takes them, by the kind of its labels
     "text": lambda column: texts(column).astype(str),
     "whole": lambda column: read_numbers(column)[0].astype(np.int64),
+    "numbers": lambda column: read_numbers(column)[0],
+    "regression": lambda column: read_numbers(column)[0],
 }
 
 
@@ -57,19 +59,18 @@ def typed_part(
     """A partition's features typed as the preprocessor takes them, and its targets; the rows
     without a target (and under ``--nan skip``, with a missing or unreadable cell) dropped."""
     keep = np.ones(len(part), dtype=bool)
-    for name in targets:
+    for name in targets:  # a regression target must be a finite number, a label present
         _, missing, bad = read_numbers(part[name])
-        keep &= ~missing & (~bad if label_kind == "regression" else True)
-    if nan == "skip":
-        for name in [*numeric, *categorical]:
-            _, missing, bad = read_numbers(part[name])
-            keep &= ~missing & ~bad if name in numeric else ~missing_cells(part[name])
+        keep &= ~(missing | bad) if label_kind == "regression" else ~missing
+    for name in numeric if nan == "skip" else ():
+        _, missing, bad = read_numbers(part[name])
+        keep &= ~(missing | bad)
+    for name in categorical if nan == "skip" else ():
+        keep &= ~missing_cells(part[name])
     part = part[keep]
     typed = typed_features(part, numeric, categorical).reset_index(drop=True)
     for name in targets:
-        typed[name] = TARGET_VALUES.get(label_kind, lambda column: read_numbers(column)[0])(
-            part[name]
-        )
+        typed[name] = TARGET_VALUES[label_kind](part[name])
     return typed
 
 
@@ -104,9 +105,8 @@ def statistics(
         lazy["mean"] = typed[numeric].mean()
         lazy["var"] = typed[numeric].var(ddof=0)
         lazy["quantiles"] = [typed[name].quantile(MEDIAN_GRID) for name in numeric]
-    lazy["counts"] = [
-        typed[name].value_counts(split_out=1) for name in categorical
-    ]  # categories, modes
+    # each category's count: the categories, sorted, and the most frequent one
+    lazy["counts"] = [typed[name].value_counts(split_out=1) for name in categorical]
     if task == "regression":
         lazy["target_mean"] = typed[targets].mean()
         lazy["target_var"] = typed[targets].var(ddof=0)
