@@ -414,3 +414,16 @@ def test_an_error_in_a_later_plain_chunk_names_its_line_as_before():
         "standard input, line 37, column 'a': 'abc' is not a number "
         "(fix or drop the row; --nan skip drops such rows)",
     )
+
+
+def test_a_compressed_file_takes_the_plain_path_and_writes_the_same(tmp_path):
+    import gzip
+
+    text = CASES["a quote later on"]
+    path = tmp_path / "rows.csv.gz"
+    with gzip.open(path, "wt", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    out = tmp_path / "out.csv"
+    summary = predict_csv(MODELS["softmax"], path, out, chunk_size=16)
+    expected = predicted(MODELS["softmax"], io.StringIO(text), chunk_size=16)
+    assert ("ok", f"{out.read_text(encoding='utf-8')}{summary}") == expected
