@@ -49,7 +49,7 @@ from glassnet.runs.resuming import check_start_model, load_start_model
 from glassnet.runs.run import CHECKPOINT, new_network, raise_if_the_cost_rose
 from glassnet.training.callbacks import Callback
 from glassnet.training.checkpoint import Checkpoint
-from glassnet.training.loop import _deferred_interrupt
+from glassnet.training.loop import deferred_interrupt
 
 PICTURE_ROWS = 20_000  # rows of each part the pictures draw (the first ones, in file order)
 DEFAULT_LOCAL_STEPS = 10  # K when --local-steps is not given: fit's default
@@ -191,7 +191,7 @@ def _train_in_rounds(
     estimator = make_estimator(config, int(X_fit.shape[0]))
     epochs.begin()
     try:
-        with _deferred_interrupt() as interrupted, warnings.catch_warnings():
+        with deferred_interrupt() as interrupted, warnings.catch_warnings():
             # the run's epochs are asked for, not a tolerance missed: no scikit-learn warning
             warnings.simplefilter("ignore", ConvergenceWarning)
             epochs.interrupted = interrupted

@@ -201,7 +201,7 @@ def _descend(network: Network, plan: TrainingPlan, state: TrainingState, hooks: 
     """The loop: for every epoch, for every batch: forward, cost, backward, step."""
     params, sizes, history = network.parameters(), network.layer_sizes, state.history
     # overflow is caught as a non-finite cost below, with a clearer message than NumPy's
-    with _deferred_interrupt() as interrupted, np.errstate(over="ignore", invalid="ignore"):
+    with deferred_interrupt() as interrupted, np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(plan.epochs):
             state.epoch = epoch
             hooks.call(hooks.epoch_begin, state)
@@ -283,7 +283,7 @@ def _warn_about_the_end(history: History, learning_rate: float) -> None:
 
 
 @contextlib.contextmanager
-def _deferred_interrupt() -> Iterator[Callable[[], bool]]:
+def deferred_interrupt() -> Iterator[Callable[[], bool]]:
     """Turn the first Ctrl-C into a flag checked between epochs; a second one aborts."""
     caught: list[bool] = []
     if threading.current_thread() is not threading.main_thread():
