@@ -14,7 +14,7 @@ da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
 zarr = pytest.importorskip("zarr")
 
-from distributed_cluster import running_client  # noqa: E402
+from distributed_cluster import largest_difference, running_client  # noqa: E402
 from glassnet.distributed import from_store  # noqa: E402
 from glassnet.errors import InputError  # noqa: E402
 
@@ -96,3 +96,19 @@ def _write(path, data):
 def _save(path, array):
     np.save(path, array)
     return path
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # 5 epochs
+def test_a_model_trained_from_a_store_is_the_one_trained_from_memory(client, tmp_path, values):
+    from glassnet import MLPClassifier
+    from glassnet.distributed import fit
+
+    labels = (values[:, 0] + values[:, 1] > 0).astype(np.int64)
+    da.to_npy_stack(str(tmp_path / "X"), da.from_array(values, chunks=(300, 7)))
+    zarr.create_array(str(tmp_path / "y.zarr"), data=labels, chunks=(300,))
+    X, y = from_store(tmp_path / "X"), from_store(tmp_path / "y.zarr")
+    assert X.chunks[0] == y.chunks[0] == (300, 300, 300, 100)
+    settings = {"hidden_layer_sizes": (6,), "solver": "gd", "max_iter": 5, "random_state": 0}
+    from_disk = fit(MLPClassifier(**settings), X, y, client=client)
+    here = MLPClassifier(**settings).fit(values, labels)
+    assert largest_difference(from_disk, here) < 1e-10
