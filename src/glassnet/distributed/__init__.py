@@ -8,6 +8,7 @@ first use::
     fit            an estimator fitted on dask arrays, exactly or by local SGD  (fitting.py)
     read_frame     a dask DataFrame from CSV or Parquet files  (frames.py)
     prepare        a dask DataFrame's features and target, preprocessed  (frames.py)
+    transform_frame  another frame through the preprocessing prepare fitted  (frames.py)
     from_store     a dask array from a zarr or .npy store on disk  (stores.py)
     run_training   ``glassnet train --dask``: a run on a cluster  (run.py)
 """
@@ -20,6 +21,7 @@ _HOMES = {
     "fit": "fitting",
     "read_frame": "frames",
     "prepare": "frames",
+    "transform_frame": "frames",
     "from_store": "stores",
     "run_training": "run",
 }
