@@ -11,6 +11,8 @@ first use::
     transform_frame  another frame through the preprocessing prepare fitted  (frames.py)
     from_store     a dask array from a zarr or .npy store on disk  (stores.py)
     run_training   ``glassnet train --dask``: a run on a cluster  (run.py)
+    RoundState, SchedulerLost, RoundFailedError
+                   what on_round sees; the errors of a lost scheduler, of a round  (cluster.py)
 """
 
 from importlib import import_module
@@ -24,6 +26,9 @@ _HOMES = {
     "transform_frame": "frames",
     "from_store": "stores",
     "run_training": "run",
+    "RoundState": "cluster",
+    "SchedulerLost": "cluster",
+    "RoundFailedError": "cluster",
 }
 
 __all__ = sorted(_HOMES)
