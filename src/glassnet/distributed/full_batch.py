@@ -22,7 +22,6 @@ import math
 from collections.abc import Callable
 
 import numpy as np
-import scipy.optimize
 from distributed import Client
 from numpy.typing import NDArray
 
@@ -32,7 +31,7 @@ from glassnet.core.optimizers import Optimizer
 from glassnet.distributed.chunks import Chunks
 from glassnet.distributed.cluster import Rounds
 from glassnet.distributed.reduction import cost_and_gradients
-from glassnet.estimators._lbfgs import LbfgsResult
+from glassnet.estimators._lbfgs import LbfgsResult, flat_objective, minimize, unflatten
 from glassnet.training.callbacks import TrainingState
 from glassnet.training.divergence import diverged
 from glassnet.training.history import History
@@ -102,42 +101,19 @@ def lbfgs(
     the same call to scipy, with each evaluation of J(theta) and its gradient a round
     on the cluster. A round ends with each L-BFGS iteration.
     """
-    params = network.parameters()
-    ends = np.cumsum([param.size for param in params])[:-1]
+    cost_and_gradient, theta = flat_objective(  # each evaluation: one round on the cluster
+        network, lambda: rounds.run(lambda: cost_and_gradients(client, chunks, network, l2))
+    )
 
-    def unpacked(theta: NDArray[np.float64]) -> list[Array]:
-        """theta = [W[1].ravel(), b[1], ...] as arrays shaped (and typed) as the parameters."""
-        pieces = zip(params, np.split(theta, ends), strict=True)
-        return [piece.reshape(p.shape).astype(p.dtype) for p, piece in pieces]
+    def end_round(iteration: int, J: float, theta: NDArray[np.float64]) -> None:
+        rounds.finished(J, unflatten(network, theta), iteration)
 
-    def cost_and_gradient(theta: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
-        for param, piece in zip(params, np.split(theta, ends), strict=True):
-            param[...] = piece.reshape(param.shape)
-        J, grads = rounds.run(lambda: cost_and_gradients(client, chunks, network, l2))
-        return J, np.concatenate([g.ravel() for g in grads]).astype(np.float64)
-
-    curve: list[float] = []
-
-    def record(intermediate_result: scipy.optimize.OptimizeResult) -> None:
-        curve.append(float(intermediate_result.fun))
-        if verbose:
-            print(f"Iteration {len(curve)}, loss = {curve[-1]:.8f}")
-        rounds.finished(curve[-1], unpacked(intermediate_result.x), len(curve))
-
-    theta = np.concatenate([param.ravel() for param in params]).astype(np.float64)
-    result = scipy.optimize.minimize(
+    return minimize(
         cost_and_gradient,
         theta,
-        method="L-BFGS-B",
-        jac=True,
-        callback=record,
-        options={"maxiter": max_iter, "maxfun": max_fun, "gtol": tol},
-    )
-    cost_and_gradient(result.x)  # the optimum, not the last point the line search tried
-    return LbfgsResult(
-        loss=float(result.fun),
-        n_iter=min(int(result.nit), max_iter),
-        status=int(result.status),
-        message=str(result.message),
-        loss_curve=curve,
+        max_iter=max_iter,
+        max_fun=max_fun,
+        tol=tol,
+        verbose=verbose,
+        on_iteration=end_round,
     )
