@@ -49,8 +49,6 @@ from glassnet.errors import DivergenceError, InputError
 from glassnet.estimators._base import FLOATS, _generator
 from glassnet.estimators._params import python_params
 from glassnet.estimators._stochastic import AUTO_BATCH, OPTIMIZER_FOR_SOLVER
-from glassnet.training.history import History
-from glassnet.training.metrics import metric_name
 
 Array = NDArray[np.floating]
 
@@ -309,16 +307,7 @@ def _warn_unconverged(estimator: Any, stopped: bool) -> None:
 def _fit_lbfgs(estimator: Any, run: Training) -> None:
     """lbfgs: scipy's L-BFGS-B on the reduced cost, recorded as the estimator's own lbfgs does."""
     p, chunks, network = estimator._settings, run.chunks, run.network
-    stochastic = {
-        "dropout": bool(check_dropout(p.dropout, network.n_layers - 1)),
-        "clip_norm": p.clip_norm is not None,
-    }
-    for name, given in stochastic.items():
-        if given:
-            raise InputError(
-                f"{name} works inside glassnet.train, which solver='lbfgs' does not use: "
-                f"choose solver='adam', 'adamw', 'sgd' or 'gd' to use {name}"
-            )
+    estimator._check_lbfgs_options(network)
     result = full_batch.lbfgs(
         run.client,
         chunks,
@@ -330,25 +319,7 @@ def _fit_lbfgs(estimator: Any, run: Training) -> None:
         rounds=run.rounds,
         verbose=p.verbose,
     )
-    estimator.n_iter_ = result.n_iter
-    estimator.loss_ = result.loss
-    estimator.loss_curve_.extend(result.loss_curve)
-    estimator.best_loss_ = min(estimator.loss_curve_, default=estimator.loss_)
-    estimator.history_ = History(metric_name=metric_name(network.output))
-    for iteration, loss in enumerate(result.loss_curve):
-        estimator.history_.append(epoch=iteration, cost=loss)
-    if result.status != 0:
-        advice = (
-            f"\nIncrease the number of iterations (max_iter={p.max_iter}) or scale the data."
-            if result.n_iter == p.max_iter
-            else "\nScale the data, e.g. with sklearn.preprocessing.StandardScaler."
-        )
-        warnings.warn(
-            f"lbfgs failed to converge after {result.n_iter} iteration(s) "
-            f"(status={result.status}):\n{result.message}\n{advice}",
-            ConvergenceWarning,
-            stacklevel=3,
-        )
+    estimator._record_lbfgs(network, result, stacklevel=4)  # the caller of fit
 
 
 FITTERS: dict[str, Callable[[Any, Training], None]] = {

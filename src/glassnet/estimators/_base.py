@@ -24,7 +24,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from glassnet.core.dropout import check_dropout
 from glassnet.core.network import Network, encode_targets
 from glassnet.errors import DivergenceError, InputError
-from glassnet.estimators._lbfgs import minimize_lbfgs
+from glassnet.estimators._lbfgs import LbfgsResult, minimize_lbfgs
 from glassnet.estimators._params import (
     ACTIVATIONS,
     OUTPUTS,
@@ -222,18 +222,8 @@ class BaseMultilayerPerceptron(StochasticSolversMixin, BaseEstimator):
 
     def _fit_lbfgs(self, network: Network, X: Array, Y: Array, weights: Array | None) -> None:
         """lbfgs: scipy's L-BFGS-B on glassnet's cost over the flattened parameters."""
+        self._check_lbfgs_options(network)
         p = self._settings
-        stochastic = {
-            "callbacks": bool(p.callbacks),
-            "dropout": bool(check_dropout(p.dropout, network.n_layers - 1)),
-            "clip_norm": p.clip_norm is not None,
-        }
-        for name, given in stochastic.items():
-            if given:
-                raise InputError(
-                    f"{name} works inside glassnet.train, which solver='lbfgs' does not use: "
-                    f"choose solver='adam', 'adamw', 'sgd' or 'gd' to use {name}"
-                )
         total_weight = X.shape[0] if weights is None else float(weights.sum())
         result = minimize_lbfgs(
             network,
@@ -246,6 +236,27 @@ class BaseMultilayerPerceptron(StochasticSolversMixin, BaseEstimator):
             tol=p.tol,
             verbose=p.verbose,
         )
+        self._record_lbfgs(network, result, stacklevel=6)  # the user's fit, past _fit_context
+
+    def _check_lbfgs_options(self, network: Network) -> None:
+        """Refuse the options only the stochastic solvers use (they run inside glassnet.train)."""
+        p = self._settings
+        stochastic = {
+            "callbacks": bool(p.callbacks),
+            "dropout": bool(check_dropout(p.dropout, network.n_layers - 1)),
+            "clip_norm": p.clip_norm is not None,
+        }
+        for name, given in stochastic.items():
+            if given:
+                raise InputError(
+                    f"{name} works inside glassnet.train, which solver='lbfgs' does not use: "
+                    f"choose solver='adam', 'adamw', 'sgd' or 'gd' to use {name}"
+                )
+
+    def _record_lbfgs(self, network: Network, result: LbfgsResult, stacklevel: int) -> None:
+        """The fitted attributes of an L-BFGS run, and scikit-learn's warning when it did not
+        converge (``stacklevel`` points it at the caller's fit)."""
+        p = self._settings
         self.n_iter_ = result.n_iter
         self.loss_ = result.loss
         self.loss_curve_.extend(result.loss_curve)
@@ -263,7 +274,7 @@ class BaseMultilayerPerceptron(StochasticSolversMixin, BaseEstimator):
                 f"lbfgs failed to converge after {result.n_iter} iteration(s) "
                 f"(status={result.status}):\n{result.message}\n{advice}",
                 ConvergenceWarning,
-                stacklevel=5,  # the user's fit, past _fit_context's wrapper
+                stacklevel=stacklevel,
             )
 
     def _validate_input(self, X: Any, y: Any, incremental: bool, reset: bool) -> tuple:
