@@ -152,6 +152,19 @@ def test_metrics_json_has_the_scores_and_the_confusion_matrix(moons_run):
 # --- other data ---------------------------------------------------------------------
 
 
+def test_the_summary_counts_iterations_for_full_batch_and_epochs_for_mini_batches(tmp_path):
+    full = train("--data", "xor", "--iterations", 30, "--out", tmp_path / "full")
+    assert full.exit_code == 0, full.output
+    assert "iterations run" in full.stdout and "epochs run" not in full.stdout
+    mini = train(
+        *("--data", "xor", "--epochs", 3, "--batch-size", 16, "--print-every", 1),
+        *("--out", tmp_path / "mini"),
+    )
+    assert mini.exit_code == 0, mini.output
+    assert "epochs run" in mini.stdout and "iterations run" not in mini.stdout
+    assert "Cost after epoch 2:" in mini.stdout
+
+
 def test_data_with_more_than_two_features_gets_no_boundary(tmp_path):
     result = train("--data", "cancer", "--iterations", 20, "--out", tmp_path / "run")
     assert result.exit_code == 0, result.output

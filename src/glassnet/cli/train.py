@@ -49,7 +49,7 @@ from glassnet.cli.options import (
 from glassnet.cli.progress import ProgressBar, progress_display
 from glassnet.cli.resume import RESUME_HELP, resumed_options
 from glassnet.cli.tables import confusion_table
-from glassnet.cli.train_summary import columns_table, summary_table, table_notes
+from glassnet.cli.train_summary import columns_table, passes_word, summary_table, table_notes
 from glassnet.core.initializers import INITIALIZERS
 from glassnet.data.datasets import DATASETS
 from glassnet.data.tabular import NAN_POLICIES
@@ -149,8 +149,9 @@ with the weights training had reached).
     "--print-every",
     type=int,
     metavar="N",
-    help="Print 'Cost after iteration i: c' every N iterations instead of the progress bar. "
-    "Default: off on a terminal (progress bar); every tenth of the iterations otherwise.",
+    help="Print 'Cost after iteration i: c' every N iterations instead of the progress bar "
+    "(with --batch-size: 'Cost after epoch i: c' every N epochs). "
+    "Default: off on a terminal (progress bar); every tenth of the run otherwise.",
 )
 @run_option(
     "--seed",
@@ -383,6 +384,7 @@ def _interruption(result: RunResult) -> str:
     history = result.history
     kept = "best" if history.best_epoch is not None else "last"
     return (
-        f"Interrupted (Ctrl-C) after {len(history)} of {result.config.epochs} iterations: "
+        f"Interrupted (Ctrl-C) after {len(history)} of {result.config.epochs} "
+        f"{passes_word(result)}: "
         f"training stopped cleanly and the run folder keeps the {kept} epoch's weights."
     )

@@ -122,6 +122,11 @@ def table_notes(result: RunResult) -> list[str]:
     return [] if table is None else list(table.notes)
 
 
+def passes_word(result: RunResult) -> str:
+    """ "iterations" for full-batch runs (one update a pass, the tutorials' word), else "epochs"."""
+    return "iterations" if result.config.batch_size is None else "epochs"
+
+
 def _format(value: Any, digits: int = 4) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
@@ -174,7 +179,7 @@ def summary_table(result: RunResult, folder: Path) -> Table:
     epochs = f"{metrics['epochs_run']} of {metrics['epochs_requested']}: {metrics['stop_reason']}"
     rows += [
         *cluster_rows(getattr(result, "cluster", None)),
-        ("iterations run", epochs),
+        (f"{passes_word(result)} run", epochs),
         ("time", f"{metrics['seconds']:.2f} s training"),
         ("run folder", str(folder)),
     ]
