@@ -18,7 +18,19 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "glassnet"
-LAYERS = ("", "core", "training", "data", "files", "runs", "viz", "estimators", "distributed", "bench", "cli")
+LAYERS = (
+    "",
+    "core",
+    "training",
+    "data",
+    "files",
+    "runs",
+    "viz",
+    "estimators",
+    "distributed",
+    "bench",
+    "cli",
+)
 TOP_LEVEL = {
     "_version",
     "errors",
