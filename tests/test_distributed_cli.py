@@ -243,6 +243,7 @@ class CloseTheCluster(Callback):
             self.cluster.close()
 
 
+@pytest.mark.filterwarnings("ignore:Port .* is already in use")  # no dashboard is asked for
 def test_a_lost_scheduler_leaves_a_checkpoint_and_resume_finishes(
     cluster, files, tmp_path, monkeypatch
 ):
