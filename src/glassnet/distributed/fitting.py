@@ -31,7 +31,6 @@ import numpy as np
 from distributed import Client
 from numpy.typing import NDArray
 from sklearn.base import is_classifier
-from sklearn.exceptions import ConvergenceWarning
 
 from glassnet.core.dropout import check_dropout
 from glassnet.core.network import Network
@@ -45,7 +44,7 @@ from glassnet.distributed.chunks import (
     persist_chunks,
 )
 from glassnet.distributed.cluster import Rounds, RoundState, connect
-from glassnet.errors import DivergenceError, InputError
+from glassnet.errors import InputError
 from glassnet.estimators._base import FLOATS, _generator
 from glassnet.estimators._params import python_params
 from glassnet.estimators._stochastic import AUTO_BATCH, OPTIMIZER_FOR_SOLVER
@@ -133,12 +132,7 @@ def fit(
     rounds = Rounds(client, network.parameters(), on_round)
     mode = _mode(settings, chunks.n_samples)
     FITTERS[mode](estimator, Training(client, chunks, network, rounds, rng, local_steps))
-    if not all(np.isfinite(param).all() for param in network.parameters()):
-        raise DivergenceError(
-            f"solver {settings.solver!r} produced non-finite weights: the input data may "
-            "contain large values and need to be preprocessed (e.g. StandardScaler), "
-            "or learning_rate_init is too large"
-        )
+    estimator._check_finite_weights(network)
     return estimator
 
 
@@ -261,7 +255,7 @@ def _fit_full_batch(estimator: Any, run: Training) -> None:
         clip_norm=p.clip_norm,
     )
     estimator.history_ = state.history
-    _warn_unconverged(estimator, state.stop)
+    estimator._warn_unconverged(state.stop, stacklevel=4)  # the caller of fit
 
 
 def _fit_local_sgd(estimator: Any, run: Training) -> None:
@@ -289,19 +283,7 @@ def _fit_local_sgd(estimator: Any, run: Training) -> None:
         rounds=run.rounds,
     )
     estimator.history_ = state.history
-    _warn_unconverged(estimator, state.stop)
-
-
-def _warn_unconverged(estimator: Any, stopped: bool) -> None:
-    """The stochastic solvers' warning after max_iter epochs without a stopping rule firing."""
-    max_iter = estimator._settings.max_iter
-    if estimator.n_iter_ == max_iter and not stopped:
-        warnings.warn(
-            f"Stochastic Optimizer: Maximum iterations ({max_iter}) reached and the "
-            "optimization hasn't converged yet.",
-            ConvergenceWarning,
-            stacklevel=3,
-        )
+    estimator._warn_unconverged(state.stop, stacklevel=4)  # the caller of fit
 
 
 def _fit_lbfgs(estimator: Any, run: Training) -> None:

@@ -130,13 +130,17 @@ class BaseMultilayerPerceptron(StochasticSolversMixin, BaseEstimator):
             self._fit_lbfgs(network, X, Y, weights)
         else:
             self._fit_stochastic(network, X, Y, weights, incremental, rng)
+        self._check_finite_weights(network)
+        return self
+
+    def _check_finite_weights(self, network: Network) -> None:
+        """A DivergenceError when the fit left NaN or inf weights, as scikit-learn's MLP raises."""
         if not all(np.isfinite(param).all() for param in network.parameters()):
             raise DivergenceError(
-                f"solver {p.solver!r} produced non-finite weights: the input data may "
-                "contain large values and need to be preprocessed (e.g. StandardScaler), "
+                f"solver {self._settings.solver!r} produced non-finite weights: the input data "
+                "may contain large values and need to be preprocessed (e.g. StandardScaler), "
                 "or learning_rate_init is too large"
             )
-        return self
 
     def _initialize(self, X: Array, Y: Array, hidden: list[int], rng: np.random.Generator) -> None:
         """Draw the first weights and reset everything a fit records."""

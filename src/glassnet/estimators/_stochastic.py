@@ -119,12 +119,18 @@ class StochasticSolversMixin:
             dropout=p.dropout,
             clip_norm=p.clip_norm,
         )
-        if not incremental and self.n_iter_ == p.max_iter and not hooks.stopped:
+        if not incremental:
+            self._warn_unconverged(hooks.stopped, stacklevel=6)  # the user's fit, past _fit_context
+
+    def _warn_unconverged(self, stopped: bool, stacklevel: int) -> None:
+        """scikit-learn's warning after max_iter epochs with no stopping rule fired."""
+        max_iter = self._settings.max_iter
+        if self.n_iter_ == max_iter and not stopped:
             warnings.warn(
-                f"Stochastic Optimizer: Maximum iterations ({p.max_iter}) reached and the "
+                f"Stochastic Optimizer: Maximum iterations ({max_iter}) reached and the "
                 "optimization hasn't converged yet.",
                 ConvergenceWarning,
-                stacklevel=5,  # the user's fit, past _fit_context's wrapper
+                stacklevel=stacklevel,
             )
 
     def _hold_out(
