@@ -37,9 +37,7 @@ import numpy as np
 from distributed import Client
 from numpy.typing import NDArray
 
-from glassnet.core.clipping import clip_by_global_norm
-from glassnet.core.dropout import draw_masks
-from glassnet.core.network import Network, backward, cost, forward
+from glassnet.core.network import Network
 from glassnet.core.optimizers import Adam, AdamW, GradientDescent, Optimizer
 from glassnet.distributed.chunks import Chunks
 from glassnet.distributed.cluster import Rounds, gather_round
@@ -50,6 +48,7 @@ from glassnet.training.callbacks import TrainingState
 from glassnet.training.divergence import diverged
 from glassnet.training.history import History
 from glassnet.training.metrics import metric_name
+from glassnet.training.step import NonFiniteCostError, StepSettings, take_step
 
 Array = NDArray[np.floating]
 
@@ -72,6 +71,11 @@ class LocalSettings:
     dropout: dict[int, float]
     clip_norm: float | None
     local_steps: int  # K
+
+    @property
+    def step(self) -> StepSettings:
+        """What every step takes: the L2 term, the dropout rates, the clipping norm."""
+        return StepSettings(self.l2, self.dropout, self.clip_norm)
 
 
 @dataclass
@@ -145,22 +149,18 @@ def _step(
     settings: LocalSettings,
     chunk: int,
 ) -> float:
-    """One step of the training loop on one batch (glassnet.train's); its cost J."""
-    sizes = network.layer_sizes
-    mask = draw_masks(settings.dropout, sizes, batch.X.shape[0], position.rng, network.dtype)
-    trace = forward(network, batch.X, mask)  # Z[l], A[l] (mask: dropout's M[l], if any)
-    J = cost(network, trace, batch.Y, batch.weights, settings.l2)  # loss + L2 term
-    if not math.isfinite(J):
+    """One step of the training loop on one batch (glassnet's one step); its cost J."""
+    try:
+        step = take_step(network, optimizer, batch, settings.step, position.rng)
+    except NonFiniteCostError as error:
         raise DivergenceError(
-            f"training diverged on chunk {chunk}: the cost became {J}. Try a smaller "
+            f"training diverged on chunk {chunk}: the cost became {error.cost}. Try a smaller "
             f"learning rate (it was {optimizer.learning_rate:g}), standardised features, "
             "or more L2 (alpha)"
-        )
-    grads = backward(network, trace, batch.Y, batch.weights, settings.l2)  # dW[l], db[l]
-    if settings.clip_norm is not None:  # ||grads|| <= clip_norm; the norm before, kept
-        position.norms.append(clip_by_global_norm(grads.as_list(), settings.clip_norm))
-    optimizer.step(network.parameters(), grads.as_list())  # e.g. W[l] <- W[l] - lr dW[l]
-    return J
+        ) from None
+    if step.grad_norm is not None:
+        position.norms.append(step.grad_norm)  # the norm before clipping, kept
+    return step.cost
 
 
 def _pass_order(position: Position, n: int, settings: LocalSettings) -> NDArray[np.intp] | None:

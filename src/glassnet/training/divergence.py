@@ -39,12 +39,15 @@ class BestFiniteWeights(BestEpoch):
     def on_epoch_end(self, state: TrainingState) -> None:
         self.update(state)
 
-    def restore(self, state: TrainingState, error: DivergenceError) -> None:
-        """Put the best epoch's weights back into the network, stop, and warn."""
+    def restore(self, state: TrainingState, error: DivergenceError, stacklevel: int = 2) -> None:
+        """Put the best epoch's weights back into the network, stop, and warn.
+
+        The warning points ``stacklevel`` frames up from here (as ``warnings.warn``'s).
+        """
         copy_weights(self.best_weights, state.network)
         if state.history.best_epoch is None:
             state.history.best_epoch = self.best_epoch
         reason = f"{error}. The weights of epoch {self.best_epoch}, which scored the best cost "
         reason += f"({self.best:.6g}), are restored."
         state.request_stop(reason)
-        warnings.warn(reason, DivergenceWarning, stacklevel=5)
+        warnings.warn(reason, DivergenceWarning, stacklevel=stacklevel)

@@ -129,21 +129,65 @@ def prepare(
     clip_norm = _check_clip_norm(o["clip_norm"])
     held_out = _hold_out(network, X_checked, Y, weights, o["validation"], rng)
     X_fit, Y_fit, weights, X_val, Y_val = held_out
-    n = X_fit.shape[0]
+    return plan_checked(
+        network,
+        X_fit,
+        Y_fit,
+        weights,
+        optimizer=optimizer,
+        epochs=epochs,
+        batch_size=_check_batch_size(o["batch_size"], X_fit.shape[0]),  # its warning: the caller's
+        shuffle=bool(o["shuffle"]),
+        alpha=alpha,
+        validation=None if X_val is None or Y_val is None else (X_val, Y_val),
+        rng=rng,
+        dropout=dropout,
+        clip_norm=clip_norm,
+        record_steps=bool(o["record_steps"]),
+    )
+
+
+def plan_checked(
+    network: Network,
+    X: Array,
+    Y: Array,
+    weights: Array | None,
+    *,
+    optimizer: Optimizer,
+    epochs: int,
+    batch_size: int | None,
+    shuffle: bool,
+    alpha: float,
+    validation: tuple[Array, Array] | None,
+    rng: np.random.Generator,
+    dropout: dict[int, float],
+    clip_norm: float | None,
+    record_steps: bool = False,
+) -> TrainingPlan:
+    """The plan of a run whose data a public entry point has already checked.
+
+    ``X`` (n, n_x) and ``Y`` (n, n_L, encoded for the network), the ``weights`` and
+    the ``validation`` pair are trusted as they are: this is how the estimators, whose
+    ``fit`` validates with scikit-learn's rules, hand their arrays to the engine
+    without a second check. Only ``batch_size`` is resolved here (None: full batch;
+    larger than the data: clipped, with a warning).
+    """
+    n = X.shape[0]
     total_weight = n if weights is None else float(weights.sum())  # n, or sum_i s_i
+    X_val, Y_val = (None, None) if validation is None else validation
     return TrainingPlan(
-        X=X_fit,
-        Y=Y_fit,
+        X=X,
+        Y=Y,
         weights=weights,
         X_val=X_val,
         Y_val=Y_val,
         optimizer=optimizer,
         epochs=epochs,
-        batch_size=_check_batch_size(o["batch_size"], n),
-        shuffle=bool(o["shuffle"]),
+        batch_size=_check_batch_size(batch_size, n),
+        shuffle=shuffle,
         l2=alpha / total_weight,  # (alpha / (2n)) ||W||^2: the same objective for every batch size
         rng=rng,
-        record_steps=bool(o["record_steps"]),
+        record_steps=record_steps,
         dropout=dropout,
         clip_norm=clip_norm,
     )
