@@ -49,7 +49,7 @@ from glassnet.runs.resuming import check_start_model, load_start_model
 from glassnet.runs.run import CHECKPOINT, new_network, raise_if_the_cost_rose
 from glassnet.training.callbacks import Callback
 from glassnet.training.checkpoint import Checkpoint
-from glassnet.training.loop import deferred_interrupt
+from glassnet.training.engine import deferred_interrupt
 
 PICTURE_ROWS = 20_000  # rows of each part the pictures draw (the first ones, in file order)
 DEFAULT_LOCAL_STEPS = 10  # K when --local-steps is not given: fit's default
