@@ -1,7 +1,8 @@
 """Which columns of a table a model uses, and how: the target(s), numeric and categorical features.
 
     --target, --features, --drop, --categorical ──choose_columns──> targets, candidates
-    candidates' cells ──column_kinds──> numeric, categorical; row ids left out (a note)
+    candidates' cells ──summarize──> summaries ──feature_kinds──> numeric, categorical;
+                                                                   row ids left out (a note)
 
 The rules:
 
@@ -18,13 +19,10 @@ The rules:
 """
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
-
-from glassnet.data.cells import is_text, missing_cells, number_share
+from glassnet.data.column_summary import ColumnSummary, summarize
 from glassnet.data.reading import Rows
 from glassnet.errors import InputError
 
@@ -100,19 +98,10 @@ def choose_columns(
     for name in targets:
         if name not in columns:
             raise _absent_target(name, columns, where, sep)
-    chosen = {option: parse_names(value) for option, value in _lists(features, drop, categorical)}
+    options = {"--features": features, "--drop": drop, "--categorical": categorical}
+    chosen = {option: parse_names(value) for option, value in options.items()}
     for option, names in chosen.items():
-        unknown = [name for name in names if name not in columns]
-        if unknown:
-            raise InputError(
-                f"unknown column(s) {', '.join(map(repr, unknown))} in {option}: the columns of "
-                f"{where} are {listed(list(columns))}"
-            )
-        clash = [name for name in names if name in targets]
-        if clash and option != "--drop":
-            raise InputError(f"{clash[0]!r} is the target: it cannot be in {option} as well")
-        if clash:
-            raise InputError(f"{clash[0]!r} is the target: drop it from --drop")
+        _check_names(option, names, columns, targets, where)
     given, dropped = chosen["--features"], set(chosen["--drop"])
     pool = given or tuple(name for name in columns if name not in targets)
     kept = tuple(name for name in pool if name not in dropped)
@@ -133,12 +122,21 @@ def choose_columns(
     )
 
 
-def _lists(
-    features: str | Sequence[str] | None,
-    drop: str | Sequence[str] | None,
-    categorical: str | Sequence[str] | None,
-) -> list[tuple[str, str | Sequence[str] | None]]:
-    return [("--features", features), ("--drop", drop), ("--categorical", categorical)]
+def _check_names(
+    option: str, names: Sequence[str], columns: Sequence[str], targets: Sequence[str], where: str
+) -> None:
+    """Refuse a name of ``option`` that is no column, or that is a target."""
+    unknown = [name for name in names if name not in columns]
+    if unknown:
+        raise InputError(
+            f"unknown column(s) {', '.join(map(repr, unknown))} in {option}: the columns of "
+            f"{where} are {listed(list(columns))}"
+        )
+    clash = [name for name in names if name in targets]
+    if clash and option != "--drop":
+        raise InputError(f"{clash[0]!r} is the target: it cannot be in {option} as well")
+    if clash:
+        raise InputError(f"{clash[0]!r} is the target: drop it from --drop")
 
 
 def _absent_target(name: str, columns: Sequence[str], where: str, sep: str) -> InputError:
@@ -166,23 +164,28 @@ def _no_features(targets: tuple[str, ...], where: str, sep: str) -> InputError:
 
 
 def column_kinds(rows: Rows, choice: ColumnChoice, where: str) -> ColumnKinds:
-    """Each candidate's kind from its cells; row ids left out; an empty column refused."""
-    frame, n = rows.frame, len(rows)
+    """Each candidate's kind from its cells (:func:`feature_kinds` of their summaries)."""
+    summaries = {name: summarize(rows.frame[name], rows.lines, name) for name in choice.features}
+    return feature_kinds(summaries, choice, where)
+
+
+def feature_kinds(
+    summaries: Mapping[str, ColumnSummary], choice: ColumnChoice, where: str
+) -> ColumnKinds:
+    """Each candidate's kind from its summary; row ids left out; an empty column refused."""
     numeric, categorical, row_ids, notes = [], [], [], []
     for name in choice.features:
-        column = frame[name]
-        missing = missing_cells(column)
-        if missing.all():
+        summary = summaries[name]
+        if not summary.present:
             raise InputError(
                 f"column {name!r} of {where} is missing in every row: leave it out with "
                 f"--drop {name}"
             )
-        share = number_share(column)
-        if name not in choice.named and _is_row_id(name, column, missing, share, n):
+        if name not in choice.named and looks_like_row_id(summary):
             row_ids.append(name)
             notes.append(
-                f"column {name!r} looks like a row id (a different value in each of the {n} "
-                f"rows): left out; name it in --features to keep it"
+                f"column {name!r} looks like a row id (a different value in each of the "
+                f"{summary.rows} rows): left out; name it in --features to keep it"
             )
         elif name.startswith("Unnamed: ") and name not in choice.named:
             raise InputError(
@@ -190,7 +193,7 @@ def column_kinds(rows: Rows, choice: ColumnChoice, where: str) -> ColumnKinds:
                 "every column (pandas writes an unnamed index column unless you pass "
                 "index=False), or leave it out with --drop"
             )
-        elif name in choice.categorical or share < NUMERIC_SHARE:
+        elif name in choice.categorical or summary.number_share < NUMERIC_SHARE:
             categorical.append(name)
         else:
             numeric.append(name)
@@ -199,10 +202,13 @@ def column_kinds(rows: Rows, choice: ColumnChoice, where: str) -> ColumnKinds:
     return ColumnKinds(tuple(numeric), tuple(categorical), tuple(row_ids), tuple(notes))
 
 
-def _is_row_id(name: str, column: pd.Series, missing: np.ndarray, share: float, n: int) -> bool:
+def looks_like_row_id(summary: ColumnSummary) -> bool:
     """Unique in every row (none missing, two rows or more) and unnamed, id-named, or long text."""
-    if n < 2 or missing.any() or column.nunique() != n:
+    if summary.rows < 2 or not summary.unique:
         return False
-    looks_like_id = name.startswith("Unnamed: ") or name.lower().replace(" ", "") in ID_NAMES
-    long_text = is_text(column) and share < NUMERIC_SHARE and n > MAX_CATEGORIES
-    return looks_like_id or long_text
+    name = summary.name
+    id_named = name.startswith("Unnamed: ") or name.lower().replace(" ", "") in ID_NAMES
+    long_text = (
+        summary.text and summary.number_share < NUMERIC_SHARE and summary.rows > MAX_CATEGORIES
+    )
+    return id_named or long_text

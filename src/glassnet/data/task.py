@@ -13,24 +13,47 @@ The rule (``--task auto``), stated in the run's summary with its reason:
 target must be numeric, and classification takes one target.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from glassnet.data.cells import missing_cells, number_share, parse_numbers
+from glassnet.data.cells import cell_problem, missing_cells, read_numbers, texts
+from glassnet.data.column_summary import SAMPLE, ColumnSummary, summarize
 from glassnet.data.reading import Rows
 from glassnet.errors import InputError
 
 TASKS = ("auto", "classification", "regression")
 MAX_AUTO_CLASSES = 20  # an integer target with more distinct values is a regression target
+TARGET_VALUES: dict[str, Callable[[pd.Series], NDArray[Any]]] = {  # cells -> y, by label kind
+    "text": lambda column: texts(column).astype(str),
+    "whole": lambda column: read_numbers(column)[0].astype(np.int64),
+    "numbers": lambda column: read_numbers(column)[0],
+    "regression": lambda column: read_numbers(column)[0],
+}
 
 
-def _whole(y: NDArray[np.float64]) -> bool:
-    """True if every value is an integer that int64 holds exactly."""
-    return bool(np.all(y == np.round(y)) and np.abs(y).max() < 2**53)
+@dataclass(frozen=True, eq=False)
+class TaskChoice:
+    """The task, why it was chosen, and how the target's cells are read.
+
+    Attributes
+    ----------
+    task, reason : str
+        ``"classification"`` or ``"regression"``; ``"3 classes, text labels"``.
+    labels : ndarray or None
+        The classes, sorted (classification).
+    label_kind : str
+        A key of :data:`TARGET_VALUES`: ``text``, ``whole``, ``numbers`` or ``regression``.
+    """
+
+    task: str
+    reason: str
+    labels: NDArray[Any] | None
+    label_kind: str
 
 
 def target_values(
@@ -40,92 +63,107 @@ def target_values(
 
     ``y`` is text labels or whole-number labels (int64) for classification, float64 of
     shape (n,) for one regression target and (n, k) for k of them. ``rows`` hold no
-    missing target.
+    missing target. The task is :func:`choose_task`'s, from the targets' summaries.
+    """
+    summaries = [summarize(rows.frame[name], rows.lines, name, sampled=True) for name in targets]
+    choice = choose_task(summaries, task, where, line_word)
+    y = [TARGET_VALUES[choice.label_kind](rows.frame[name]) for name in targets]
+    return (y[0] if len(y) == 1 else np.column_stack(y)), choice.task, choice.reason
+
+
+def choose_task(
+    targets: Sequence[ColumnSummary], task: str, where: str, row_word: str
+) -> TaskChoice:
+    """The task by the module's rule, from the targets' summaries (sampled).
 
     Raises
     ------
     InputError
-        An unknown task, several targets for classification, text in a regression target
-        (naming its line and cell).
+        An unknown task, several targets for classification, a cell that is no finite
+        number in a regression target (naming its row and cell), a single class, or
+        :data:`~glassnet.data.column_summary.SAMPLE` classes or more.
     """
-    if task not in TASKS:
-        raise InputError(f"unknown task {task!r}: choose one of {', '.join(TASKS)}")
-    frame = rows.frame
+    check_task(task)
     if len(targets) > 1:
         if task == "classification":
+            names = ", ".join(target.name for target in targets)
             raise InputError(
-                f"classification takes one target, got {len(targets)} ({', '.join(targets)}): "
-                "several targets are for regression"
+                f"classification takes one target, got {len(targets)} ({names}): several "
+                "targets are for regression"
             )
-        columns = [_numbers(rows, name, where, line_word, several=True) for name in targets]
+        for target in targets:
+            _refuse_bad_cell(target, where, row_word, several=True)
         reason = f"{len(targets)} numeric targets (multi-output)"
-        return np.column_stack(columns), "regression", _asked(task, reason)
-    name = targets[0]
-    column = frame[name]
-    numeric = number_share(column) == 1.0
-    if task == "regression" or (task == "auto" and numeric and not _few_whole(column)):
-        y = _numbers(rows, name, where, line_word, several=False)
-        return y, "regression", _asked(task, _regression_reason(y))
-    labels, kind = _labels(column)
-    n_classes = len(np.unique(labels))
-    reason = f"{n_classes} class{'es' if n_classes != 1 else ''}, {kind}"
-    return labels, "classification", _asked(task, reason)
+        return TaskChoice("regression", _asked(task, reason), None, "regression")
+    target = targets[0]
+    numbers = _distinct_numbers(target)
+    few_whole = target.whole and 0 < numbers.size <= MAX_AUTO_CLASSES
+    if task == "regression" or (task == "auto" and target.numeric and not few_whole):
+        _refuse_bad_cell(target, where, row_word, several=False)
+        return TaskChoice("regression", _asked(task, _regression_reason(target, numbers)), None,
+                          "regression")  # fmt: skip
+    return _classes(target, numbers, task)
+
+
+def check_task(task: str) -> None:
+    """Refuse a task that is not one of :data:`TASKS`."""
+    if task not in TASKS:
+        raise InputError(f"unknown task {task!r}: choose one of {', '.join(TASKS)}")
 
 
 def _asked(task: str, reason: str) -> str:
     return f"{reason} (asked with --task)" if task != "auto" else reason
 
 
-def _few_whole(column: pd.Series) -> bool:
-    values, _ = parse_numbers(column)
-    finite = values[np.isfinite(values)]
-    return finite.size > 0 and _whole(finite) and np.unique(finite).size <= MAX_AUTO_CLASSES
+def _distinct_numbers(target: ColumnSummary) -> NDArray[np.float64]:
+    """The sampled values of a numeric target as sorted distinct finite numbers (else none)."""
+    if not target.numeric:
+        return np.array([], dtype=np.float64)
+    values = np.unique(pd.to_numeric(pd.Series(target.values, dtype=object), errors="coerce"))
+    return values[np.isfinite(values)].astype(np.float64)
 
 
-def _regression_reason(y: NDArray[np.float64]) -> str:
-    if not _whole(y):
+def _regression_reason(target: ColumnSummary, numbers: NDArray[np.float64]) -> str:
+    if not target.whole:
         return "numbers with fractional values"
-    return f"{np.unique(y).size} distinct whole numbers (more than {MAX_AUTO_CLASSES})"
+    counted = f"at least {numbers.size}" if len(target.values) >= SAMPLE else f"{numbers.size}"
+    return f"{counted} distinct whole numbers (more than {MAX_AUTO_CLASSES})"
 
 
-def _numbers(rows: Rows, name: str, where: str, line_word: str, *, several: bool) -> NDArray[Any]:
-    values, bad = parse_numbers(rows.frame[name])
-    if bad.any():
-        first = int(np.argmax(bad))
-        cell = rows.frame[name].iloc[first]
-        problem = (
-            f"{str(cell)!r} is not a number"
-            if not np.isinf(_float(cell))
-            else f"non-finite value {str(cell)!r}"
-        )
-        fix = (
-            "several targets are regression targets and must be numeric"
-            if several
-            else "regression needs a numeric target; use task='classification' "
-            "(--task classification)"
-        )
+def _refuse_bad_cell(target: ColumnSummary, where: str, row_word: str, *, several: bool) -> None:
+    """Refuse a regression target's first cell that is no finite number, naming its row."""
+    if target.first_bad_row is None:
+        return
+    fix = (
+        "several targets are regression targets and must be numeric"
+        if several
+        else "regression needs a numeric target; use task='classification' (--task classification)"
+    )
+    raise InputError(
+        f"{where}, {row_word} {target.first_bad_row}, column {target.name!r}: "
+        f"{cell_problem(target.first_bad, numeric=True)}: {fix}"
+    )
+
+
+def _classes(target: ColumnSummary, numbers: NDArray[np.float64], task: str) -> TaskChoice:
+    """Classification's labels: whole numbers as int64, other numbers as float64, else text."""
+    labels: NDArray[Any]
+    if target.numeric and target.whole:
+        labels, kind, words = numbers.astype(np.int64), "whole", "whole numbers"
+    elif target.numeric:
+        labels, kind, words = numbers, "numbers", "numbers"
+    else:
+        labels, kind, words = np.array(target.values, dtype=str), "text", "text labels"
+    if labels.size < 2:
         raise InputError(
-            f"{where}, {line_word} {rows.lines[first]}, column {name!r}: {problem}: {fix}"
+            f"the target {target.name!r} has a single class {labels[0].item()!r}: "
+            "classification needs at least 2 (check --target, or --task regression for a "
+            "numeric target)"
         )
-    return values
-
-
-def _float(cell: Any) -> float:
-    try:
-        return float(str(cell).strip())
-    except ValueError:
-        return float("nan")
-
-
-def _labels(column: pd.Series) -> tuple[NDArray[Any], str]:
-    """Class labels: whole numbers as int64, other numbers as float64, else stripped text."""
-    if number_share(column) == 1.0:
-        values, _ = parse_numbers(column)
-        if _whole(values):
-            return values.astype(np.int64), "whole numbers"
-        return values, "numbers"
-    text = column.astype(str).str.strip().to_numpy(dtype=str)
-    return text, "text labels"
+    if labels.size >= SAMPLE:
+        raise InputError(f"the target {target.name!r} has {SAMPLE} classes or more: is it numeric?")
+    return TaskChoice("classification", _asked(task, f"{labels.size} classes, {words}"), labels,
+                      kind)  # fmt: skip
 
 
 def missing_targets(rows: Rows, targets: Sequence[str]) -> np.ndarray:

@@ -22,7 +22,8 @@ import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 
-from glassnet.data.cells import missing_cells, read_numbers, texts
+from glassnet.data.cells import missing_cells, read_numbers
+from glassnet.data.column_summary import ColumnSummary
 from glassnet.data.columns import MAX_CATEGORIES
 from glassnet.data.preprocessing import LabelCodec
 from glassnet.data.preprocessor import (
@@ -33,19 +34,14 @@ from glassnet.data.preprocessor import (
     encoded,
     typed_features,
 )
-from glassnet.distributed.frame_roles import computed
+from glassnet.data.task import TARGET_VALUES
+from glassnet.distributed.frame_summary import computed
 
 if TYPE_CHECKING:
     from sklearn.compose import ColumnTransformer
     from sklearn.preprocessing import StandardScaler
 
 MEDIAN_GRID = np.linspace(0.0, 1.0, 1001)  # each partition's quantiles, merged into the median
-TARGET_VALUES = {  # a target's cells as the run takes them, by the kind of its labels
-    "text": lambda column: texts(column).astype(str),
-    "whole": lambda column: read_numbers(column)[0].astype(np.int64),
-    "numbers": lambda column: read_numbers(column)[0],
-    "regression": lambda column: read_numbers(column)[0],
-}
 
 
 def typed_part(
@@ -216,10 +212,12 @@ def arrays(
     return da.concatenate(X_parts), da.concatenate(y_parts)
 
 
-def warn_columns(columns: dict[str, dict], stats: dict[str, Any], categorical: list[str]) -> None:
+def warn_columns(
+    columns: dict[str, ColumnSummary], stats: dict[str, Any], categorical: list[str]
+) -> None:
     """The single-machine warnings: a column almost all missing, or with many categories."""
     for name, column in columns.items():
-        missing, n = column["missing"], column["rows"]
+        missing, n = column.missing, column.rows
         if n and MOSTLY_MISSING * n <= missing < n:
             warnings.warn(
                 f"column {name!r} is missing in {missing} of {n} rows ({missing / n:.0%}): its "

@@ -37,29 +37,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-import dask
 import dask.array as da
 import dask.dataframe as dd
-import numpy as np
 import pandas as pd
 
-from glassnet.data.columns import choose_columns
+from glassnet.data.columns import ColumnChoice, choose_columns, feature_kinds
 from glassnet.data.preprocessing import LabelCodec
 from glassnet.data.reading import PARQUET_SUFFIXES, _check_sep
 from glassnet.data.rows import check_header, column_names
 from glassnet.data.sniffing import SEPARATORS, header_of, sniff_separator
 from glassnet.data.sources import OPENERS, decode_error, open_source
 from glassnet.data.tabular import NAN_POLICIES
-from glassnet.data.task import TASKS
-from glassnet.distributed.frame_roles import (
-    WHERE,
-    cell_counts,
-    check_cells,
-    column_kinds,
-    computed,
-    infer_task,
-    merged_counts,
-)
+from glassnet.data.task import TaskChoice, check_task, choose_task
 from glassnet.distributed.frame_statistics import (
     arrays,
     fitted_preprocessor,
@@ -68,6 +57,13 @@ from glassnet.distributed.frame_statistics import (
     target_scaler,
     typed_frame,
     warn_columns,
+)
+from glassnet.distributed.frame_summary import (
+    ROW_WORD,
+    WHERE,
+    check_cells,
+    computed,
+    frame_summaries,
 )
 from glassnet.errors import InputError
 
@@ -238,10 +234,8 @@ def prepare(
         As the single-machine reader raises it, naming the column and the data row.
     """
     task = "auto" if task is None else task
-    if task not in TASKS:
-        raise InputError(f"unknown task {task!r}: choose one of {', '.join(TASKS)}")
-    if nan not in NAN_POLICIES:
-        raise InputError(f"nan must be one of {', '.join(NAN_POLICIES)}, got {nan!r}")
+    check_task(task)
+    _check_nan(nan)
     if not isinstance(frame, dd.DataFrame):
         raise InputError(f"prepare takes a dask DataFrame, got {type(frame).__name__}")
     choice = choose_columns(
@@ -249,40 +243,59 @@ def prepare(
         categorical=categorical,
     )  # fmt: skip
     frame = frame.rename(columns=str)
-    count = dask.delayed(cell_counts, pure=True)
-    parts = list(computed(*[count(p, choice.features, choice.targets) for p in frame.to_delayed()]))
-    notes = _lacking_targets(parts, choice.targets, nan)
-    columns = {name: merged_counts(parts, name) for name in (*choice.features, *choice.targets)}
-    if not columns[choice.targets[0]]["rows"]:
-        raise InputError(f"{WHERE} has no data rows with a target")
-    numeric, categorical_columns, row_ids = column_kinds(frame, columns, choice, notes)
-    check_cells(columns, numeric, [*numeric, *categorical_columns], nan)
-    task, reason, labels = infer_task(columns, parts, choice.targets, task)
+    summaries, notes = frame_summaries(frame, choice, nan)
+    kinds = feature_kinds(summaries, choice, WHERE)
+    numeric, categorical_columns = list(kinds.numeric), list(kinds.categorical)
+    check_cells(summaries, numeric, [*numeric, *categorical_columns], nan)
+    chosen = choose_task([summaries[name] for name in choice.targets], task, WHERE, ROW_WORD)
     targets = list(choice.targets)
-    kind = label_kind(None if labels is None else labels.dtype)
-    typed = typed_frame(frame, numeric, categorical_columns, targets, kind, nan)
-    stats = statistics(typed, numeric, categorical_columns, targets, task)
-    rows_with_target = columns[targets[0]]["rows"]
-    if sum(stats["lengths"]) < rows_with_target:
-        dropped = rows_with_target - sum(stats["lengths"])
-        if not sum(stats["lengths"]):
-            raise InputError(f"{WHERE}: every row has a missing or unreadable cell")
-        notes.append(f"dropped {dropped} row(s) with a missing or unreadable cell (--nan {nan})")
-    used = {n: columns[n] for n in (*numeric, *categorical_columns, *targets)}
+    typed = typed_frame(frame, numeric, categorical_columns, targets, chosen.label_kind, nan)
+    stats = statistics(typed, numeric, categorical_columns, targets, chosen.task)
+    notes += [*kinds.notes, *_dropped_note(stats, summaries[targets[0]].rows, nan)]
+    used = {n: summaries[n] for n in (*numeric, *categorical_columns, *targets)}
     warn_columns(used, stats, categorical_columns)
     preprocessor = fitted_preprocessor(stats, numeric, categorical_columns, standardize)
-    codec = None if labels is None else LabelCodec().fit(labels)
-    scaler = target_scaler(stats, targets) if labels is None else None
+    codec, scaler = _target_coding(chosen, stats, targets)
     features_used = [*numeric, *categorical_columns]
     X, y = arrays(typed, stats["lengths"], features_used, targets, preprocessor, codec, scaler)
-    left_out = dict.fromkeys(choice.dropped, "--drop or not in --features")
-    left_out.update(dict.fromkeys(row_ids, "row id"))
     return Prepared(
         X=X, y=y, preprocessor=preprocessor, codec=codec, target_scaler=scaler,
         numeric=tuple(numeric), categorical=tuple(categorical_columns), targets=tuple(targets),
-        left_out=left_out, missing={n: c["missing"] for n, c in used.items()}, task=task,
-        task_reason=reason, notes=tuple(notes),
+        left_out=_left_out(choice, kinds.row_ids), missing={n: c.missing for n, c in used.items()},
+        task=chosen.task, task_reason=chosen.reason, notes=tuple(notes),
     )  # fmt: skip
+
+
+def _check_nan(nan: str) -> None:
+    if nan not in NAN_POLICIES:
+        raise InputError(f"nan must be one of {', '.join(NAN_POLICIES)}, got {nan!r}")
+
+
+def _dropped_note(stats: dict[str, Any], rows_with_target: int, nan: str) -> list[str]:
+    """The note on rows dropped for a missing or unreadable cell; no row left refused."""
+    kept = sum(stats["lengths"])
+    if kept == rows_with_target:
+        return []
+    if not kept:
+        raise InputError(f"{WHERE}: every row has a missing or unreadable cell")
+    return [
+        f"dropped {rows_with_target - kept} row(s) with a missing or unreadable cell (--nan {nan})"
+    ]
+
+
+def _target_coding(
+    chosen: TaskChoice, stats: dict[str, Any], targets: list[str]
+) -> tuple[LabelCodec | None, "StandardScaler | None"]:
+    """The label codec (classification) or the targets' scaler (regression)."""
+    if chosen.labels is not None:
+        return LabelCodec().fit(chosen.labels), None
+    return None, target_scaler(stats, targets)
+
+
+def _left_out(choice: ColumnChoice, row_ids: Sequence[str]) -> dict[str, str]:
+    left_out = dict.fromkeys(choice.dropped, "--drop or not in --features")
+    left_out.update(dict.fromkeys(row_ids, "row id"))
+    return left_out
 
 
 class Fitted(Protocol):
@@ -312,8 +325,7 @@ def transform_frame(
     once here, to count each partition's rows (X and y have known chunk sizes); a frame
     left with no rows gives X and y of zero rows.
     """
-    if nan not in NAN_POLICIES:
-        raise InputError(f"nan must be one of {', '.join(NAN_POLICIES)}, got {nan!r}")
+    _check_nan(nan)
     kind = label_kind(None if fitted.codec is None else fitted.codec.classes_.dtype)
     numeric, categorical = list(fitted.numeric), list(fitted.categorical)
     typed = typed_frame(
@@ -324,21 +336,3 @@ def transform_frame(
         typed, [int(n) for n in lengths], [*numeric, *categorical], list(fitted.targets),
         fitted.preprocessor, fitted.codec, fitted.target_scaler,
     )  # fmt: skip
-
-
-def _lacking_targets(parts: list[dict], targets: Sequence[str], nan: str) -> list[str]:
-    """The note on rows dropped for a missing target, or (``--nan error``) the error."""
-    lacking = sum(part["lacking"] for part in parts)
-    if not lacking:
-        return []
-    shown = ", ".join(map(repr, targets))
-    if nan == "error":
-        offsets = np.cumsum([0, *(part["all_rows"] for part in parts)])
-        row = next(
-            o + p["first_lacking"] for o, p in zip(offsets, parts, strict=False) if p["lacking"]
-        )
-        raise InputError(
-            f"{WHERE}, data row {row + 1}: missing target {shown}: drop or impute those rows "
-            "first (without --nan error, rows without a target are dropped with a count)"
-        )
-    return [f"dropped {lacking} row(s) without a target {shown}"]
