@@ -38,7 +38,8 @@ class Activation:
     fn
         A = g(Z), shape (n, k) to (n, k).
     derivative
-        g'(Z) from Z and A = g(Z): element-wise, (n, k) (softmax: the Jacobian, (n, k, k)).
+        g'(Z) from Z and A = g(Z): element-wise, (n, k) (softmax: the Jacobian, (n, k, k)),
+        always a new array (the chain rule multiplies it by dA in place).
     jacobian_product
         dZ = J^T dA from (Z, A, dA), for an activation that is not element-wise
         (softmax); ``None`` for the element-wise ones, whose step is dA * g'(Z).
@@ -53,7 +54,9 @@ class Activation:
         """The chain rule through g: dZ = dA * g'(Z) (softmax: dZ = J^T dA per row)."""
         if self.jacobian_product is not None:
             return self.jacobian_product(Z, A, dA)
-        return dA * self.derivative(Z, A)  # dZ = dA * g'(Z), element-wise, (n, k)
+        dZ = self.derivative(Z, A)  # g'(Z), a new array, (n, k)
+        dZ *= dA  # dZ = dA * g'(Z), element-wise, in place
+        return dZ
 
 
 def sigmoid(Z: Array) -> Array:
@@ -86,7 +89,8 @@ def tanh(Z: Array) -> Array:
 
 def tanh_derivative(Z: Array, A: Array) -> Array:
     """tanh'(z) = 1 - tanh(z)^2 = 1 - A^2, the tutorials' ``(1 - A1**2)``."""
-    return 1 - A * A
+    D = A * A  # A^2
+    return np.subtract(1, D, out=D)  # 1 - A^2
 
 
 def relu(Z: Array) -> Array:
@@ -138,8 +142,8 @@ def exp(Z: Array) -> Array:
 
 
 def exp_derivative(Z: Array, A: Array) -> Array:
-    """exp'(z) = e^z = A."""
-    return A
+    """exp'(z) = e^z = A (a copy)."""
+    return A.copy()
 
 
 def softmax(Z: Array) -> Array:
