@@ -30,9 +30,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from glassnet.core.activations import LEAKY_SLOPE
-from glassnet.core.dropout import Rates, check_dropout, draw_masks
-from glassnet.core.network import Gradients, Network, Trace, backward, cost, encode_targets, forward
+from glassnet.core.dropout import Rates, check_dropout
+from glassnet.core.network import Gradients, Network, Trace, encode_targets
 from glassnet.core.optimizers import GradientDescent
+from glassnet.errors import DivergenceError
+from glassnet.training.batches import Batch
+from glassnet.training.step import NonFiniteCostError, StepSettings, take_step
 from glassnet.validation import check_features, check_lengths, check_random_state, check_X
 from glassnet.viz.explanation import FORMATS, Explanation, Step, format_values
 
@@ -171,11 +174,16 @@ def explain_step(
     Y = encode_targets(network, y)
     rates = check_dropout(dropout, network.n_layers - 1)
     rng = check_random_state(random_state)
-    trace = forward(network, X, draw_masks(rates, network.layer_sizes, X.shape[0], rng, X.dtype))
-    J = cost(network, trace, Y)
-    grads = backward(network, trace, Y)
-    updated = network.copy()
-    optimizer.step(updated.parameters(), grads.as_list())  # W := W - lr dW, on the copy
+    updated = network.copy()  # the engine's one step, taken on a copy: W := W - lr dW
+    try:
+        first = take_step(
+            updated, optimizer, Batch(X, Y, None, 1.0), StepSettings(dropout=rates), rng
+        )
+    except NonFiniteCostError as error:
+        raise DivergenceError(
+            f"the first step's {error}: give standardised features or a smaller network"
+        ) from None
+    trace, J, grads = first.trace, first.cost, first.grads
     steps = [
         *_input_steps(network, X, Y),
         *_forward_steps(network, trace, rates),
