@@ -36,7 +36,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 
 import glassnet
-from glassnet.files.model_file import load_trained_model
+from glassnet.runs.model import load_trained_model
 
 SEEDS = (0, 1, 2, 3, 4)
 VARIANTS = {"default options": (), "--alpha 3 (L2)": ("--alpha", "3")}  # extra train options

@@ -9,8 +9,8 @@ import pytest
 import glassnet as gn
 from glassnet.errors import DivergenceError, InputError
 from glassnet.files.model_file import load
-from glassnet.files.trained_model import TrainedModel
 from glassnet.runs import RunConfig, run_training, write_run_folder
+from glassnet.runs.model import TrainedModel
 from glassnet.runs.run import CHECKPOINT
 from glassnet.training.callbacks import Callback, TrainingState
 from glassnet.training.checkpoint import Checkpoint

@@ -28,7 +28,7 @@ def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
 
 
 def train_and_save(config: RunConfig, path: Path) -> Path:
-    return save(run_training(config).trained_model(), path)
+    return save(run_training(config).model, path)
 
 
 def json_of(result: Result) -> dict:
@@ -106,7 +106,7 @@ def test_two_classes_score_the_positive_class_as_scikit_learn_does(cancer_model)
 def test_the_run_s_own_data_is_scored_on_its_held_out_part(tmp_path):
     """auto: cancer is scored on the 20 % the run held out, as the run itself reported it."""
     result = run_training(RunConfig(data="cancer", epochs=60, hidden=(4,), seed=3))
-    model_path = save(result.trained_model(), tmp_path / "cancer.npz")
+    model_path = save(result.model, tmp_path / "cancer.npz")
     record = json_of(evaluate(model_path, "--data", "cancer", "--json", "-"))
     assert record["n_samples"] == len(result.parts.y_test) == 114
     assert record["metrics"]["accuracy"] == pytest.approx(result.metrics["test_accuracy"], abs=0)
@@ -281,7 +281,7 @@ def test_every_error_is_one_line_and_exit_code_2(answers, tmp_path, case, expect
 
 def count_forward_passes(monkeypatch) -> list[int]:
     """Record the rows of every forward pass a TrainedModel runs."""
-    import glassnet.files.trained_model as trained_model
+    import glassnet.runs.model as trained_model
 
     rows: list[int] = []
     real_forward = trained_model.forward
@@ -298,8 +298,8 @@ def count_forward_passes(monkeypatch) -> list[int]:
 def test_evaluate_runs_the_network_once_over_the_rows(
     monkeypatch, answers, prices, cancer_model, case
 ):
-    from glassnet.files.model_file import load_trained_model
     from glassnet.runs.evaluation import evaluate as evaluate_model
+    from glassnet.runs.model import load_trained_model
 
     model_path, data = {
         "classification csv": (answers[1], answers[0]),

@@ -495,19 +495,18 @@ def test_glassnet_load_reads_an_estimator_file_in_a_fresh_interpreter(tmp_path):
     assert result.stdout.strip() == "MLPRegressor", result.stderr
 
 
-def test_without_the_estimators_imported_the_error_says_what_to_import(tmp_path):
+def test_without_the_estimators_imported_files_load_still_reads_an_estimator(tmp_path):
     path = save(
         quietly_fit(
             MLPRegressor(hidden_layer_sizes=(3,), max_iter=5, random_state=0), X, y_numbers
         ),
         tmp_path / "m.npz",
     )
-    code = f"from glassnet.files.model_file import load; load({str(path)!r})"
+    code = f"from glassnet.files.model_file import load; print(type(load({str(path)!r})).__name__)"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )
-    assert "import glassnet.estimators" in result.stderr
-    assert "ModelFileError" in result.stderr
+    assert result.stdout.strip() == "MLPRegressor", result.stderr
 
 
 def test_glassnet_save_and_load_an_estimator_and_record_the_versions(tmp_path):

@@ -21,7 +21,7 @@ from glassnet.core.network import Network
 from glassnet.data.preprocessing import LabelCodec
 from glassnet.errors import InputError, ModelFileError
 from glassnet.files.model_file import load, save
-from glassnet.files.trained_model import TrainedModel
+from glassnet.runs.model import TrainedModel
 
 pytestmark = pytest.mark.skipif(
     "preprocessor" not in inspect.signature(TrainedModel).parameters,

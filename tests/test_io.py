@@ -26,7 +26,7 @@ from glassnet.core.network import Network, forward
 from glassnet.data.preprocessing import LabelCodec, Standardizer
 from glassnet.errors import InputError, ModelFileError
 from glassnet.files.model_file import KINDS, Payload, load, register_kind, save
-from glassnet.files.trained_model import TrainedModel
+from glassnet.runs.model import TrainedModel
 
 DTYPES = ("float32", "float64")
 OUTPUTS = tuple(LOSS_FOR_OUTPUT)  # every output activation, each with its paired loss

@@ -14,7 +14,7 @@ from glassnet.core.network import Network
 from glassnet.data.preprocessing import LabelCodec, Standardizer
 from glassnet.errors import InputError
 from glassnet.files.model_file import save
-from glassnet.files.trained_model import TrainedModel
+from glassnet.runs.model import TrainedModel
 from glassnet.runs.predicting import predict_csv
 
 FEATURES = ["a", "b", "c"]
@@ -277,7 +277,7 @@ def test_a_large_file_streams_through_in_a_fraction_of_its_size(tmp_path):
 
 
 def test_each_chunk_runs_the_network_once(monkeypatch):
-    import glassnet.files.trained_model as trained_model
+    import glassnet.runs.model as trained_model
 
     rows: list[int] = []
     real_forward = trained_model.forward

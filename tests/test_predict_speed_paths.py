@@ -24,7 +24,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import validate_data
 from threadpoolctl import threadpool_limits
 
-import glassnet.files.trained_model as trained_model
+import glassnet.runs.model as trained_model
 import glassnet.validation as validation
 from glassnet import MLPClassifier, MLPRegressor
 from glassnet.core.network import Network, forward
@@ -32,7 +32,7 @@ from glassnet.data.preprocessing import LabelCodec, Standardizer
 from glassnet.data.preprocessor import make_preprocessor
 from glassnet.data.reading import open_table
 from glassnet.errors import InputError
-from glassnet.files.trained_model import OUTPUT_CHUNK_ROWS, TrainedModel, network_output
+from glassnet.runs.model import OUTPUT_CHUNK_ROWS, TrainedModel, network_output
 from glassnet.runs.predicting import predict_csv
 from glassnet.validation import all_finite, check_X, nonfinite_rows
 

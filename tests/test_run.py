@@ -112,7 +112,7 @@ def test_string_labels_are_encoded_and_named(tmp_path):
     assert result.network.output == "sigmoid"
     assert result.class_names == ["no", "yes"]
     assert result.metrics["classes"] == ["no", "yes"]
-    assert set(result.predict(result.parts.X_test)) <= {0, 1}
+    assert set(result.model.predictions(result.output(result.parts.X_test))) <= {"no", "yes"}
 
 
 def test_a_real_target_is_regression_scored_with_r2(tmp_path):
@@ -233,7 +233,7 @@ def test_the_saved_model_predicts_as_the_run_did(tmp_path):
     result = run_training(replace(QUICK, data="cancer"))
     folder = write_run_folder(result, tmp_path / "run")
     model = load_model(folder / "model.npz")
-    expected = result.codec.decode(result.predict(result.parts.X_test))
+    expected = result.model.predictions(result.output(result.parts.X_test))
     np.testing.assert_array_equal(model.predict(result.parts.X_test), expected)
     assert model.config["seed"] == 0 and model.metrics["n_test"] == len(result.parts.y_test)
 

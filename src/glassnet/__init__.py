@@ -47,9 +47,9 @@ from glassnet.training import (
 _LAZY = {
     "MLPClassifier": "glassnet.estimators",
     "MLPRegressor": "glassnet.estimators",
-    "TrainedModel": "glassnet.files",
-    "save": "glassnet.estimators._file_kind",  # files' save and load, with the estimator
-    "load": "glassnet.estimators._file_kind",  # and pipeline kinds registered first
+    "TrainedModel": "glassnet.runs.model",
+    "save": "glassnet.files.model_file",  # every kind's module is imported on first use
+    "load": "glassnet.files.model_file",
     "explain": "glassnet.viz",
     "GradientNorms": "glassnet.training.inspection",
 }

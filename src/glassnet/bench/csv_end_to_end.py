@@ -35,7 +35,7 @@ def prepare_csv(folder: Path, megabytes: int, seed: int = 0) -> dict[str, Any]:
     """Write the CSV and the model file into ``folder``; return their paths and sizes."""
     from glassnet.data.preprocessing import LabelCodec
     from glassnet.files.model_file import save
-    from glassnet.files.trained_model import TrainedModel
+    from glassnet.runs.model import TrainedModel
 
     names = [f"x{j}" for j in range(TABLE_FEATURES)]
     model = TrainedModel(

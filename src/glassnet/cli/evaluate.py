@@ -18,8 +18,8 @@ from glassnet.cli.tables import confusion_table, facts_table
 from glassnet.data.datasets import DATASETS
 from glassnet.errors import GlassnetError
 from glassnet.files.atomic import atomic_write
-from glassnet.files.model_file import load_trained_model
 from glassnet.runs.evaluation import PARTS, Evaluation, evaluate
+from glassnet.runs.model import load_trained_model
 
 METRIC_LABELS = {  # a metric's JSON name: its row in the table
     "accuracy": "accuracy",

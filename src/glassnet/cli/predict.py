@@ -28,7 +28,7 @@ from glassnet.cli.options import nan_option, table_options
 from glassnet.data.reading import DEFAULT_CHUNK_SIZE
 from glassnet.data.sources import text_encoding
 from glassnet.errors import GlassnetError, InputError
-from glassnet.files.model_file import load_trained_model
+from glassnet.runs.model import load_trained_model
 from glassnet.runs.predicting import PredictionSummary, predict_csv
 
 STDIO = "-"

@@ -42,7 +42,9 @@ from glassnet.distributed.run_options import make_estimator, refuse_single_machi
 from glassnet.distributed.run_rounds import EpochsFromRounds, StopRounds
 from glassnet.errors import DivergenceError, GlassnetError
 from glassnet.files.model_file import save
+from glassnet.files.typed_json import json_safe
 from glassnet.runs.config import RunConfig, check_config, make_run_optimizer, training_callbacks
+from glassnet.runs.model import TrainedModel
 from glassnet.runs.parts import Parts
 from glassnet.runs.result import RunResult
 from glassnet.runs.resuming import check_start_model, load_start_model
@@ -145,6 +147,8 @@ def run_training(
     )
     assert result.cluster is not None
     result.metrics["cluster"] = asdict(result.cluster)
+    result.model.config = json_safe(result.config_record(), "config")  # with the rounds
+    result.model.metrics = json_safe(result.metrics, "metrics")
     return result
 
 
@@ -162,8 +166,16 @@ def _set_up(
         check_start_model(start, config, replace(dataset, y=labels))
         network = start.network
     config = replace(config, task=dataset.task, output=network.output)
-    result = ClusterRunResult(config, dataset, _picture_parts(data), network, None, prep.codec)
-    result.preprocessor, result.target_scaler = prep.preprocessor, prep.target_scaler
+    model = TrainedModel(
+        network,
+        dataset.task,
+        label_codec=prep.codec,
+        preprocessor=prep.preprocessor,
+        target_scaler=prep.target_scaler,
+        feature_names=dataset.feature_names,
+        target_name=dataset.target_name,
+    )
+    result = ClusterRunResult(config, dataset, _picture_parts(data), model)
     X_fit = data.X["train"]
     assert X_fit is not None
     result.cluster = Cluster(
@@ -174,6 +186,7 @@ def _set_up(
         local_steps=None if config.batch_size is None else local_steps,
         chunks=len(X_fit.chunks[0]),
     )
+    model.config = json_safe(result.config_record(), "config")
     return result, data
 
 
@@ -229,7 +242,7 @@ def _epochs_driver(
     own = training_callbacks(config)
     if config.out is not None:  # the best model so far survives a crash
         result.checkpoint = Path(config.out) / CHECKPOINT
-        own.append(Checkpoint(result.checkpoint, save, wrap=result.trained_model))
+        own.append(Checkpoint(result.checkpoint, save, wrap=result.model.with_weights))
     validate = None
     X_val, y_val = data.X["validation"], data.y["validation"]
     if X_val is not None:
@@ -275,7 +288,8 @@ def _saved_after_loss(result: ClusterRunResult, lost: SchedulerLost) -> Schedule
     saved = "no run folder was given (--out), so they were not saved"
     if result.checkpoint is not None:
         record = {"rounds": lost.rounds, "scheduler_lost": lost.address}
-        save(result.trained_model(metrics=record), result.checkpoint)
+        result.model.config = json_safe(result.config_record(), "config")  # with the rounds
+        save(result.model.with_weights(result.network, record), result.checkpoint)
         folder = result.checkpoint.parent
         saved = (
             f"the last good parameters are saved in {result.checkpoint}: continue with "

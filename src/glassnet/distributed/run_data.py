@@ -27,8 +27,8 @@ from glassnet.data.sources import open_source
 from glassnet.distributed import frames
 from glassnet.distributed.run_split import split_frame
 from glassnet.errors import InputError
-from glassnet.files.trained_model import TrainedModel
 from glassnet.runs.config import RunConfig
+from glassnet.runs.model import TrainedModel
 
 PART_NAMES = {
     "fit": "the fit part",

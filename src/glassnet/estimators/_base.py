@@ -33,7 +33,7 @@ from glassnet.estimators._params import (
     python_params,
 )
 from glassnet.estimators._stochastic import StochasticSolversMixin
-from glassnet.files.trained_model import network_output
+from glassnet.runs.model import network_output
 from glassnet.training.history import History
 from glassnet.training.metrics import metric_name
 from glassnet.validation import all_finite, lookup

@@ -1,14 +1,17 @@
-"""What a model file can hold: its kinds, and the two glassnet brings (network, trained model).
+"""What a model file can hold: its kinds, each found by name in one table.
 
 A kind says how one type of object becomes a file's contents and comes back:
 
     obj ──to_payload──> Payload: the network, JSON fields, extra float arrays ──> file
     file ──checked──> network, fields, arrays ──from_payload──> obj
 
-:func:`register_kind` teaches :func:`glassnet.files.model_file.save` and
-:func:`~glassnet.files.model_file.load` a new kind (the estimators register theirs).
+:data:`KIND_MODULES` names the module that defines each of glassnet's kinds beyond a bare
+network; it is imported the first time a file of that kind is saved or loaded, so what loads
+never depends on what was imported before. :func:`register_kind` teaches
+:func:`glassnet.files.model_file.save` and :func:`~glassnet.files.model_file.load` a kind.
 """
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,13 +20,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from glassnet.core.network import Network
-from glassnet.data.preprocessing import LabelCodec, Standardizer
 from glassnet.errors import InputError
 from glassnet.files import metadata
 from glassnet.files.npz_reader import BadFileError
-from glassnet.files.trained_model import LABEL_KINDS, TrainedModel, json_safe
-
-MAX_LABEL_BYTES = 4 * 2**16  # itemsize of a string label dtype: 65,536 characters
 
 Array = NDArray[np.floating]
 
@@ -58,6 +57,12 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {}
+# the module that registers each kind defined above files/, imported on first use
+KIND_MODULES = {
+    "trained_model": "glassnet.runs.model_payload",
+    "estimator": "glassnet.estimators._file_kind",
+    "pipeline": "glassnet.estimators._file_kind",
+}
 
 
 def register_kind(
@@ -87,9 +92,22 @@ def register_kind(
     KINDS[name] = Kind(types, to_payload, from_payload)
 
 
+def known_kinds() -> set[str]:
+    """The names of every kind this glassnet reads, registered yet or not."""
+    return {*KINDS, *KIND_MODULES}
+
+
+def kind_named(name: str) -> Kind:
+    """The kind called ``name`` (one of :func:`known_kinds`), its module imported if need be."""
+    if name not in KINDS:
+        importlib.import_module(KIND_MODULES[name])  # registers the kind
+    return KINDS[name]
+
+
 def kind_of(obj: Any) -> tuple[str, Kind]:
     """The name and kind ``obj`` is saved as."""
-    for name, kind in KINDS.items():
+    for name in [*KINDS, *(name for name in KIND_MODULES if name not in KINDS)]:
+        kind = kind_named(name)
         if isinstance(obj, kind.types):
             return name, kind
     known = ", ".join(sorted(KINDS))
@@ -111,143 +129,4 @@ def _network_from_payload(
     return network
 
 
-# --- a trained model: the network with its standardizer, labels and names --------------
-
-TRAINED_MODEL_FIELDS = {
-    "task",
-    "feature_names",
-    "target_name",
-    "label_codec",
-    "standardizer",
-    "config",
-    "metrics",
-}
-# fitted scikit-learn transformers (glassnet.files.transformers), written only when present,
-# so a model without them stays readable by a glassnet that predates them
-TRANSFORMER_FIELDS = ("preprocessor", "target_scaler")
-STANDARDIZER_ARRAYS = ("standardizer_mean", "standardizer_scale")
-
-
-def _trained_model_to_payload(model: TrainedModel) -> Payload:
-    fields = {
-        "task": model.task,
-        "feature_names": list(model.feature_names),
-        "target_name": model.target_name,
-        "label_codec": None if model.label_codec is None else model.label_codec.to_dict(),
-        "standardizer": model.standardizer is not None,
-        "config": json_safe(model.config, "config"),
-        "metrics": json_safe(model.metrics, "metrics"),
-    }
-    for name in TRANSFORMER_FIELDS:
-        transformer = getattr(model, name, None)
-        if transformer is not None:
-            from glassnet.files.transformers import transformer_record  # scikit-learn, on demand
-
-            fields[name] = transformer_record(transformer, name)
-    arrays: dict[str, Array] = {}
-    if model.standardizer is not None:
-        arrays = {
-            "standardizer_mean": np.asarray(model.standardizer.mean_, dtype=np.float64),
-            "standardizer_scale": np.asarray(model.standardizer.scale_, dtype=np.float64),
-        }
-    return Payload(model.network, fields, arrays)
-
-
-def _trained_model_from_payload(
-    network: Network, fields: dict[str, Any], arrays: dict[str, Array]
-) -> TrainedModel:
-    metadata.only_keys(fields, TRAINED_MODEL_FIELDS | set(TRANSFORMER_FIELDS), "payload")
-    names = metadata.field(fields, "feature_names", list, "payload")
-    if not all(isinstance(name, str) for name in names):
-        raise BadFileError("payload.feature_names must be a list of strings")
-    target = fields.get("target_name")
-    if target is not None and not isinstance(target, str):
-        raise BadFileError(
-            f"payload.target_name must be a string or null, got {metadata.short(target)}"
-        )
-    with_standardizer = metadata.field(fields, "standardizer", bool, "payload")
-    transformers = _transformers(fields)
-    try:
-        return TrainedModel(
-            network,
-            metadata.field(fields, "task", str, "payload"),
-            standardizer=_standardizer(with_standardizer, arrays),
-            label_codec=_label_codec(fields),
-            feature_names=names,
-            target_name=target,
-            config=metadata.field(fields, "config", dict, "payload"),
-            metrics=metadata.field(fields, "metrics", dict, "payload"),
-            **transformers,
-        )
-    except InputError as error:
-        raise BadFileError(f"the model's parts do not fit together: {error}") from None
-
-
-def _transformers(fields: dict[str, Any]) -> dict[str, Any]:
-    """The saved preprocessor and target scaler, rebuilt and checked (absent: not passed)."""
-    present = [name for name in TRANSFORMER_FIELDS if name in fields]
-    if not present:
-        return {}
-    from glassnet.files.transformers import rebuild_transformer  # scikit-learn, on demand
-
-    return {name: rebuild_transformer(fields[name], f"payload.{name}") for name in present}
-
-
-def _standardizer(present: bool, arrays: dict[str, Array]) -> Standardizer | None:
-    expected = set(STANDARDIZER_ARRAYS) if present else set()
-    if set(arrays) != expected:
-        raise BadFileError(
-            f"payload.standardizer is {str(present).lower()} but the extra arrays are "
-            f"{sorted(arrays) or 'none'}; expected {sorted(expected) or 'none'}"
-        )
-    if not present:
-        return None
-    mean, scale = (arrays[name] for name in STANDARDIZER_ARRAYS)
-    try:
-        return Standardizer.from_dict({"mean": mean, "scale": scale})
-    except InputError as error:
-        raise BadFileError(f"the standardizer is invalid: {error}") from None
-
-
-def _label_codec(fields: dict[str, Any]) -> LabelCodec | None:
-    if "label_codec" not in fields:
-        raise BadFileError("payload.label_codec is missing")
-    codec = fields["label_codec"]
-    if codec is None:
-        return None
-    where = "payload.label_codec"
-    if not isinstance(codec, dict):
-        raise BadFileError(f"{where} must be an object or null, got {metadata.short(codec)}")
-    metadata.only_keys(codec, {"classes", "dtype"}, where)
-    classes = metadata.field(codec, "classes", list, where)
-    dtype = _label_dtype(metadata.field(codec, "dtype", str, where))
-    wanted = {"U": (str,), "b": (bool,), "i": (int,), "u": (int,), "f": (int, float)}[dtype.kind]
-    bools_ok = dtype.kind == "b"
-    if not all(isinstance(c, wanted) and (bools_ok or not isinstance(c, bool)) for c in classes):
-        raise BadFileError(f"{where}.classes do not all match the dtype {dtype.str}")
-    try:
-        result = LabelCodec.from_dict({"classes": classes, "dtype": dtype.str})
-    except (InputError, OverflowError) as error:
-        raise BadFileError(f"{where} is invalid: {error}") from None
-    if result.classes_.tolist() != classes:
-        raise BadFileError(f"{where}.classes do not fit in the dtype {dtype.str}")
-    return result
-
-
-def _label_dtype(text: str) -> np.dtype:
-    shown = metadata.short(text)
-    try:
-        dtype = np.dtype(text)
-    except (TypeError, ValueError, OverflowError):
-        raise BadFileError(f"payload.label_codec.dtype {shown} is not a NumPy dtype") from None
-    plain = dtype.shape == () and dtype.names is None and dtype.itemsize <= MAX_LABEL_BYTES
-    if dtype.kind not in LABEL_KINDS or not plain:
-        raise BadFileError(
-            f"payload.label_codec.dtype {shown} is not a label dtype "
-            "(bool, int, uint, float or str)"
-        )
-    return dtype
-
-
 register_kind("network", Network, _network_to_payload, _network_from_payload)
-register_kind("trained_model", TrainedModel, _trained_model_to_payload, _trained_model_from_payload)

@@ -43,8 +43,6 @@ TOP_FIELDS = {
     "payload",
 }
 NETWORK_FIELDS = {"layer_sizes", "hidden", "output", "loss", "init", "dtype"}
-# kinds another glassnet package registers when imported (a hint for the message only)
-REGISTERED_ELSEWHERE = {"estimator": "glassnet.estimators", "pipeline": "glassnet.estimators"}
 _JSON_TYPES = {dict: "an object", list: "a list", str: "a string", bool: "true or false"}
 
 Shapes = dict[str, tuple[tuple[int, ...], np.dtype]]
@@ -96,11 +94,6 @@ def parse_metadata(metadata: Any, kinds: Collection[str]) -> Spec:
     only_keys(metadata, TOP_FIELDS, "metadata")
     field(metadata, "glassnet_version", str, "metadata")
     kind = field(metadata, "kind", str, "metadata")
-    if kind in REGISTERED_ELSEWHERE and kind not in kinds:
-        raise BadFileError(
-            f"kind {kind!r} is read once {REGISTERED_ELSEWHERE[kind]} is imported: "
-            f"run `import {REGISTERED_ELSEWHERE[kind]}` before loading"
-        )
     if kind not in kinds:
         raise BadFileError(f"unknown kind {kind!r}: this glassnet reads {', '.join(sorted(kinds))}")
     network = _parse_network(field(metadata, "network", dict, "metadata"))

@@ -27,13 +27,13 @@ from numpy.typing import NDArray
 from glassnet.core.network import Network
 from glassnet.errors import GlassnetError, InputError, ModelFileError
 from glassnet.files.atomic import atomic_write
-from glassnet.files.kinds import KINDS, Payload, kind_of, register_kind
+from glassnet.files.kinds import KINDS, Payload, kind_named, kind_of, known_kinds, register_kind
 from glassnet.files.metadata import METADATA, Spec, is_extra_name, metadata_record, parse_metadata
 from glassnet.files.npz_reader import BadFileError, NpzReader
-from glassnet.files.trained_model import TrainedModel, json_safe
+from glassnet.files.typed_json import json_safe
 from glassnet.validation import FLOAT_DTYPES
 
-__all__ = ["KINDS", "Payload", "load", "load_trained_model", "register_kind", "save"]
+__all__ = ["KINDS", "Payload", "load", "register_kind", "save"]
 
 Array = NDArray[np.floating]
 
@@ -107,7 +107,7 @@ def _extra_arrays(arrays: Mapping[str, Array]) -> dict[str, Array]:
 def _check_loadable(blob: bytes, arrays: Mapping[str, Array]) -> None:
     """Refuse to write a file that :func:`load` would refuse: run its checks without the disk."""
     try:
-        spec = parse_metadata(json.loads(blob), KINDS)
+        spec = parse_metadata(json.loads(blob), known_kinds())
         for name, (shape, dtype) in spec.arrays.items():
             if arrays[name].shape != shape or arrays[name].dtype != dtype:
                 raise BadFileError(
@@ -131,8 +131,8 @@ def load(path: str | os.PathLike[str]) -> Any:
     -------
     Network, TrainedModel, MLPClassifier, MLPRegressor or Pipeline
         The saved object (or one of a kind added with :func:`register_kind`),
-        with bit-identical weights. An estimator or pipeline file needs
-        :mod:`glassnet.estimators` imported, which registers their kinds.
+        with bit-identical weights. The module of the file's kind is imported if it was
+        not yet (:data:`~glassnet.files.kinds.KIND_MODULES`).
 
     Raises
     ------
@@ -151,7 +151,7 @@ def load(path: str | os.PathLike[str]) -> Any:
                 raise BadFileError(
                     f"no {METADATA!r} entry: an .npz archive, but not a glassnet model"
                 )
-            spec = parse_metadata(reader.read_json(METADATA), KINDS)
+            spec = parse_metadata(reader.read_json(METADATA), known_kinds())
             reader.check_members([*spec.arrays, METADATA])
             arrays = {
                 name: reader.read_finite(name, dtype, shape)
@@ -161,29 +161,6 @@ def load(path: str | os.PathLike[str]) -> Any:
     except BadFileError as problem:
         # the zip or NumPy error behind a damaged file stays attached, for a traceback
         raise ModelFileError(f"cannot load model file {source}: {problem}") from problem.__cause__
-
-
-def load_trained_model(
-    path: str | os.PathLike[str],
-    hint: str = "use the model.npz of a glassnet train run",
-) -> TrainedModel:
-    """Load a model file that must hold a :class:`TrainedModel`, not a bare network.
-
-    Raises
-    ------
-    ModelFileError
-        If the file is missing or damaged.
-    InputError
-        If it holds a bare network, which has no feature names, scaling or labels;
-        the message ends with ``hint``.
-    """
-    model = load(path)
-    if not isinstance(model, TrainedModel):
-        raise InputError(
-            f"{os.fspath(path)!r} holds a {type(model).__name__}, not a trained model with its "
-            f"feature names, scaling and labels: {hint}"
-        )
-    return model
 
 
 def _rebuild(spec: Spec, arrays: Mapping[str, Array]) -> Any:
@@ -204,6 +181,6 @@ def _rebuild(spec: Spec, arrays: Mapping[str, Array]) -> Any:
         raise BadFileError(f"the network does not fit its weights: {error}") from None
     extra = {name: arrays[name] for name in spec.extra}
     try:
-        return KINDS[spec.kind].from_payload(built, spec.payload, extra)
+        return kind_named(spec.kind).from_payload(built, spec.payload, extra)
     except (GlassnetError, KeyError, TypeError, ValueError, OverflowError) as error:
         raise BadFileError(f"invalid {spec.kind} payload: {error}") from None

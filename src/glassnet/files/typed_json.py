@@ -18,6 +18,8 @@ imported: decoding only builds lists, tuples, dicts and arrays of these dtypes.
 """
 
 import math
+import os
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -209,3 +211,30 @@ def _non_finite_name(value: float) -> str:
 
 def _is_count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ELEMENTS
+
+
+def json_safe(value: Any, where: str) -> Any:
+    """Return ``value`` as plain JSON types: dict (str keys), list, str, int, float, bool, None.
+
+    NumPy scalars and arrays become Python numbers and lists, tuples become lists,
+    paths become strings, NaN and inf become None (strict JSON has neither); anything else raises
+    :class:`InputError` naming where it was found.
+    """
+    if isinstance(value, np.generic | np.ndarray):  # before float: np.float64 is a float
+        return json_safe(value.tolist(), where)
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, list | tuple):
+        return [json_safe(item, f"{where}[{i}]") for i, item in enumerate(value)]
+    if isinstance(value, Mapping):
+        if not all(isinstance(key, str) for key in value):
+            raise InputError(f"{where} must have string keys, got {list(value)!r}")
+        return {key: json_safe(item, f"{where}[{key!r}]") for key, item in value.items()}
+    raise InputError(
+        f"{where} holds a {type(value).__name__}, which a model file cannot store: "
+        "use numbers, strings, booleans, None, lists and dicts"
+    )

@@ -24,10 +24,11 @@ import numpy as np
 
 from glassnet.errors import InputError
 from glassnet.files.atomic import atomic_write
-from glassnet.files.model_file import load_trained_model, save
-from glassnet.files.trained_model import TrainedModel, json_safe
+from glassnet.files.model_file import save
+from glassnet.files.typed_json import json_safe
 from glassnet.runs.config import RunConfig, config_from_record
 from glassnet.runs.encoding import encode_table
+from glassnet.runs.model import TrainedModel, load_trained_model
 from glassnet.runs.parts import reload_data, split_rows
 from glassnet.runs.run import CHECKPOINT, RunResult
 from glassnet.training.history import History
@@ -82,7 +83,7 @@ def write_run_folder(result: RunResult, out: str | Path | None = None) -> Path:
         write_json(folder / "config.json", config_record(result)),
         write_history(folder / "history.csv", result.history),
         write_json(folder / "metrics.json", result.metrics),
-        save(result.trained_model(), folder / "model.npz"),
+        save(result.model, folder / "model.npz"),
     }
     if result.checkpoint == folder / CHECKPOINT:
         written.add(result.checkpoint)  # this run's own, not a stale one
@@ -211,10 +212,7 @@ def rebuild_run(
             f"it has {dataset.n_features} features, the model takes {model.n_features}"
         )
     parts = rows.take(dataset.X, dataset.y)
-    result = RunResult(config, dataset, parts, model.network, model.standardizer, model.label_codec)
-    result.preprocessor, result.target_scaler = model.preprocessor, model.target_scaler
-    result.history, result.metrics = history, metrics
-    return result
+    return RunResult(config, dataset, parts, model, history, metrics=metrics)
 
 
 def _same_training_part(

@@ -15,7 +15,7 @@ metrics) so that :func:`glassnet.files.model_file.save` writes them into one fil
 :func:`glassnet.files.model_file.load` brings back a model that predicts exactly as before.
 """
 
-import math
+import copy
 import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -26,6 +26,8 @@ from numpy.typing import ArrayLike, NDArray
 from glassnet.core.network import Network, forward
 from glassnet.data.preprocessing import LabelCodec, Standardizer
 from glassnet.errors import InputError
+from glassnet.files.model_file import load
+from glassnet.files.typed_json import json_safe
 from glassnet.training.metrics import predicted_indices
 from glassnet.validation import check_X
 
@@ -131,6 +133,15 @@ class TrainedModel:
         self.target_name = target_name
         self.config = _check_json_dict(config, "config")
         self.metrics = _check_json_dict(metrics, "metrics")
+
+    def with_weights(
+        self, network: Network, metrics: Mapping[str, Any] | None = None
+    ) -> "TrainedModel":
+        """This model around ``network`` (same layout: a checkpoint's best epoch), its
+        preprocessing, labels and config shared, its metrics replaced by ``metrics``."""
+        twin = copy.copy(self)
+        twin.network, twin.metrics = network, _check_json_dict(metrics, "metrics")
+        return twin
 
     @property
     def n_features(self) -> int:
@@ -364,28 +375,24 @@ def _check_json_dict(value: Mapping[str, Any] | None, name: str) -> dict[str, An
     return json_safe(value, name)
 
 
-def json_safe(value: Any, where: str) -> Any:
-    """Return ``value`` as plain JSON types: dict (str keys), list, str, int, float, bool, None.
+def load_trained_model(
+    path: str | os.PathLike[str],
+    hint: str = "use the model.npz of a glassnet train run",
+) -> TrainedModel:
+    """Load a model file that must hold a :class:`TrainedModel`, not a bare network.
 
-    NumPy scalars and arrays become Python numbers and lists, tuples become lists,
-    paths become strings, NaN and inf become None (strict JSON has neither); anything else raises
-    :class:`InputError` naming where it was found.
+    Raises
+    ------
+    ModelFileError
+        If the file is missing or damaged.
+    InputError
+        If it holds a bare network, which has no feature names, scaling or labels;
+        the message ends with ``hint``.
     """
-    if isinstance(value, np.generic | np.ndarray):  # before float: np.float64 is a float
-        return json_safe(value.tolist(), where)
-    if isinstance(value, os.PathLike):
-        return os.fspath(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is None or isinstance(value, str | bool | int | float):
-        return value
-    if isinstance(value, list | tuple):
-        return [json_safe(item, f"{where}[{i}]") for i, item in enumerate(value)]
-    if isinstance(value, Mapping):
-        if not all(isinstance(key, str) for key in value):
-            raise InputError(f"{where} must have string keys, got {list(value)!r}")
-        return {key: json_safe(item, f"{where}[{key!r}]") for key, item in value.items()}
-    raise InputError(
-        f"{where} holds a {type(value).__name__}, which a model file cannot store: "
-        "use numbers, strings, booleans, None, lists and dicts"
-    )
+    model = load(path)
+    if not isinstance(model, TrainedModel):
+        raise InputError(
+            f"{os.fspath(path)!r} holds a {type(model).__name__}, not a trained model with its "
+            f"feature names, scaling and labels: {hint}"
+        )
+    return model

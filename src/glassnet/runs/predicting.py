@@ -34,7 +34,7 @@ import numpy as np
 from glassnet.data.reading import DEFAULT_CHUNK_SIZE, Rows, open_table
 from glassnet.errors import InputError
 from glassnet.files.atomic import atomic_write
-from glassnet.files.trained_model import TrainedModel
+from glassnet.runs.model import TrainedModel
 from glassnet.runs.row_inputs import Inputs, RowReader, resolve_nan
 from glassnet.training.metrics import predicted_indices
 

@@ -18,9 +18,8 @@ from typing import Any
 
 from glassnet.data.datasets import Dataset
 from glassnet.errors import InputError
-from glassnet.files.model_file import load_trained_model
-from glassnet.files.trained_model import TrainedModel
 from glassnet.runs.config import RunConfig, upgrade_record
+from glassnet.runs.model import TrainedModel, load_trained_model
 
 
 def load_start_model(path: str | os.PathLike[str]) -> TrainedModel:

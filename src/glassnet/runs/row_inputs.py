@@ -23,7 +23,7 @@ from glassnet.data.columns import listed
 from glassnet.data.preprocessor import preprocessor_columns, unseen_categories
 from glassnet.data.reading import Rows
 from glassnet.errors import InputError
-from glassnet.files.trained_model import TrainedModel
+from glassnet.runs.model import TrainedModel
 
 NAN_CHOICES = ("impute", "skip", "error")
 

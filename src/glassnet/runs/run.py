@@ -28,10 +28,12 @@ from glassnet.data.datasets import Dataset
 from glassnet.data.preprocessing import LabelCodec, Standardizer
 from glassnet.errors import DivergenceError, InputError
 from glassnet.files.model_file import save
+from glassnet.files.typed_json import json_safe
 from glassnet.runs.config import RunConfig, check_config, make_run_optimizer, training_callbacks
 from glassnet.runs.encoding import encode_table, fit_preprocessor, fit_target_scaler
+from glassnet.runs.model import TrainedModel
 from glassnet.runs.parts import load_data, split_rows
-from glassnet.runs.result import RunResult, compute_metrics
+from glassnet.runs.result import RunResult, compute_metrics, run_record
 from glassnet.runs.resuming import check_start_model, load_start_model
 from glassnet.training.callbacks import Callback
 from glassnet.training.checkpoint import Checkpoint
@@ -143,12 +145,22 @@ def run_training(config: RunConfig, callbacks: Sequence[Callback] = ()) -> RunRe
         standardizer, network = start.standardizer, start.network
         target_scaler = start.target_scaler
     config = replace(config, task=dataset.task, output=network.output)
-    result = RunResult(config, dataset, parts, network, standardizer, codec)
-    result.preprocessor, result.target_scaler = preprocessor, target_scaler
+    model = TrainedModel(
+        network,
+        dataset.task,
+        standardizer=standardizer,
+        label_codec=codec,
+        preprocessor=preprocessor,
+        target_scaler=target_scaler,
+        feature_names=dataset.feature_names,
+        target_name=dataset.target_name,
+        config=json_safe(run_record(config, dataset), "config"),
+    )
+    result = RunResult(config, dataset, parts, model)
     folder_is_new = config.out is not None and not Path(config.out).exists()
     if config.out is not None:  # glassnet train: the best model so far survives a crash
         result.checkpoint = Path(config.out) / CHECKPOINT
-        own_callbacks.append(Checkpoint(result.checkpoint, save, wrap=result.trained_model))
+        own_callbacks.append(Checkpoint(result.checkpoint, save, wrap=result.model.with_weights))
     validation = None
     if X_val is not None and y_val is not None:
         validation = (result.features(X_val), result.training_targets(y_val))
@@ -183,6 +195,7 @@ def run_training(config: RunConfig, callbacks: Sequence[Callback] = ()) -> RunRe
         raise
     result.seconds = time.perf_counter() - began
     result.metrics = compute_metrics(result)
+    result.model.metrics = json_safe(result.metrics, "metrics")
     return result
 
 

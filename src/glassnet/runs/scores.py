@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from glassnet.files.trained_model import TrainedModel
+from glassnet.runs.model import TrainedModel
 
 
 @dataclass

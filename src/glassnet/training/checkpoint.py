@@ -16,7 +16,7 @@ Which weights scored the cost (:class:`glassnet.training.callbacks.BestEpoch`):
 
 What is saved is what resuming needs: the weights and, through ``wrap``, the
 standardizer, the labels and the run's config (``glassnet train`` saves a
-:class:`~glassnet.files.trained_model.TrainedModel`). The optimizer's state is not saved:
+:class:`~glassnet.runs.model.TrainedModel`). The optimizer's state is not saved:
 training resumed from a checkpoint starts with fresh momentum velocities and Adam
 moments (and step count), and the learning-rate schedule starts over.
 """
@@ -48,7 +48,7 @@ class Checkpoint(BestEpoch):
         ``(object, path) -> anything`` that writes the file, e.g. :func:`glassnet.save`.
     wrap
         ``(network, record) -> object to save``, e.g. a
-        :class:`~glassnet.files.trained_model.TrainedModel` around the network; ``record`` is
+        :class:`~glassnet.runs.model.TrainedModel` around the network; ``record`` is
         ``{"best_epoch": e, "monitor": "val_cost" or "cost", <monitor>: value}``.
         Default: the bare network.
     min_interval

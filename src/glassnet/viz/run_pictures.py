@@ -9,6 +9,7 @@ one page showing them all.
 """
 
 from pathlib import Path
+from typing import Any
 
 from glassnet.runs.run import RunResult
 from glassnet.training.history import History
@@ -31,7 +32,7 @@ def write_plots(result: RunResult, folder: Path) -> list[Path]:
         *_write_glassbox_plots(result, folder),
     ]
     X, y, part = result.evaluation_part()
-    y_true, y_pred = result.targets(y), result.predict(X)
+    y_true, y_pred = result.targets(y), _predicted(result, X)
     if not result.is_classification:
         title = f"predicted vs actual ({part} part)"
         path, names = folder / "regression.png", result.dataset.target_name.split(",")
@@ -64,11 +65,16 @@ def write_history_plots(history: History, name: str, folder: Path) -> list[Path]
     return written
 
 
+def _predicted(result: RunResult, X: Any) -> Any:
+    """The model's predictions of the dataset's rows ``X``: class indices, or values."""
+    return result.targets(result.model.predictions(result.output(X)))
+
+
 def _plot_boundary(result: RunResult, path: Path) -> Path:
     parts = result.parts
     X_test, y_test = parts.X_test, parts.y_test
     return plots.plot_decision_boundary(
-        result.predict,
+        lambda X: _predicted(result, X),
         parts.X_train,
         result.targets(parts.y_train),
         path,
