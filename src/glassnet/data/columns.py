@@ -92,12 +92,7 @@ def choose_columns(
         An unknown name (listing the file's columns), a target that is also a feature or
         dropped, no target, or no feature left.
     """
-    targets = target_names(target, columns)
-    if not targets:
-        raise InputError(f"a CSV file needs a target column: pass --target COLUMN for {where}")
-    for name in targets:
-        if name not in columns:
-            raise _absent_target(name, columns, where, sep)
+    targets = _checked_targets(target, columns, where, sep)
     options = {"--features": features, "--drop": drop, "--categorical": categorical}
     chosen = {option: parse_names(value) for option, value in options.items()}
     for option, names in chosen.items():
@@ -120,6 +115,19 @@ def choose_columns(
         categorical=frozenset(chosen["--categorical"]),
         dropped=tuple(name for name in columns if name not in kept and name not in targets),
     )
+
+
+def _checked_targets(
+    target: str | Sequence[str], columns: Sequence[str], where: str, sep: str
+) -> tuple[str, ...]:
+    """The target column(s), each one of the file's columns."""
+    targets = target_names(target, columns)
+    if not targets:
+        raise InputError(f"a CSV file needs a target column: pass --target COLUMN for {where}")
+    for name in targets:
+        if name not in columns:
+            raise _absent_target(name, columns, where, sep)
+    return targets
 
 
 def _check_names(

@@ -134,38 +134,38 @@ def cluster_metrics(
     summed = {
         part: part_sums(network, X, y, n_classes, target_scaler) for part, (X, y) in parts.items()
     }
-    found = {part: None if sums is None else scores(sums) for part, sums in summed.items()}
+    found = {part: {} if sums is None else scores(sums) for part, sums in summed.items()}
     metrics: dict[str, Any] = {
         "task": "classification" if n_classes else "regression",
         "metric": name,
         "final_cost": history.last("cost"),
-        **{f"{part}_{name}": None if f is None else f["score"] for part, f in found.items()},
-        "validation_cost": None if found["validation"] is None else found["validation"]["cost"],
-        "test_cost": None if found["test"] is None else found["test"]["cost"],
+        **{f"{part}_{name}": f.get("score") for part, f in found.items()},
+        "validation_cost": found["validation"].get("cost"),
+        "test_cost": found["test"].get("cost"),
         "epochs_run": len(history),
         "epochs_requested": epochs,
         "stop_reason": history.stop_reason,
         "interrupted": history.interrupted,
         "best_epoch": history.best_epoch,
         "seconds": seconds,
-        "n_train": summed["train"].n if summed["train"] is not None else 0,
-        "n_validation": 0 if summed["validation"] is None else summed["validation"].n,
-        "n_test": 0 if summed["test"] is None else summed["test"].n,
+        **{f"n_{part}": 0 if sums is None else sums.n for part, sums in summed.items()},
     }
     if n_classes:
-        part = "test" if summed["test"] is not None else "train"
-        confusion = summed[part].confusion  # type: ignore[union-attr]
-        assert confusion is not None
-        metrics.update(
-            classes=class_names,
-            confusion_matrix=confusion.tolist(),
-            confusion_matrix_part="held-out" if part == "test" else "training",
-        )
-        return metrics
-    metrics["cost_of"] = "standardised targets" if target_scaler is not None else "targets"
-    metrics["target_scale"] = (
-        None if target_scaler is None else [float(v) for v in target_scaler.scale_]
-    )
-    for part, f in found.items():
-        metrics[f"{part}_rmse"] = None if f is None else f["rmse"]
-    return metrics
+        return metrics | _confusion(summed, class_names)
+    return metrics | {
+        "cost_of": "standardised targets" if target_scaler is not None else "targets",
+        "target_scale": None if target_scaler is None else [float(v) for v in target_scaler.scale_],
+        **{f"{part}_rmse": f.get("rmse") for part, f in found.items()},
+    }
+
+
+def _confusion(summed: dict[str, PartSums | None], class_names: list[str]) -> dict[str, Any]:
+    """The confusion matrix of the held-out part, else of the training part."""
+    part = "test" if summed["test"] is not None else "train"
+    confusion = summed[part].confusion  # type: ignore[union-attr]
+    assert confusion is not None
+    return {
+        "classes": class_names,
+        "confusion_matrix": confusion.tolist(),
+        "confusion_matrix_part": "held-out" if part == "test" else "training",
+    }
