@@ -28,6 +28,7 @@ LAYERS = (
     "viz",
     "estimators",
     "distributed",
+    "playground",
     "bench",
     "cli",
 )

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from glassnet.data.array_encoders import sklearn_seed
 from glassnet.data.dataset import Dataset
-from glassnet.data.preprocessing import sklearn_seed
 from glassnet.errors import InputError
 from glassnet.validation import check_number, check_unit_interval
 
@@ -143,3 +143,61 @@ def cancer() -> Dataset:
         description="Wisconsin breast cancer, 569 tumours x 30 features; malignant or benign",
         classes=tuple(names.tolist()),
     )
+
+
+def gaussians(
+    n_samples: int = 500, noise: float = 0.2, random_state: RandomState = None
+) -> Dataset:
+    """Two Gaussian clouds, label 0 around (-1, -1) and label 1 around (1, 1).
+
+    .. math:: X = \\mu_y + \\varepsilon, \\quad \\varepsilon \\sim N(0, (0.3 + \\text{noise})^2)
+
+    The first ``ceil(n / 2)`` points are label 0, the rest label 1, then the rows are shuffled.
+    """
+    n_samples = _check_count(n_samples, "n_samples", 2)
+    noise = check_number(noise, "noise", low=0)
+    rng = np.random.default_rng(random_state)
+    y = (np.arange(n_samples) >= (n_samples + 1) // 2).astype(np.int64)  # (n,)
+    centres = np.where(y[:, None] == 1, 1.0, -1.0)  # mu_y: (1, 1) or (-1, -1), (n, 2)
+    X = centres + rng.normal(0.0, 0.3 + noise, size=(n_samples, 2))
+    order = rng.permutation(n_samples)
+    return _toy(X[order], y[order], "gaussians", f"two Gaussian clouds, {n_samples} points")
+
+
+def _surface(X: NDArray[Any], y: NDArray[Any], name: str, description: str) -> Dataset:
+    return Dataset(
+        X=np.ascontiguousarray(X, dtype=np.float64),
+        y=np.asarray(y, dtype=np.float64),
+        feature_names=["x1", "x2"],
+        target_name="value",
+        task="regression",
+        name=name,
+        description=description,
+    )
+
+
+def plane(n_samples: int = 500, noise: float = 0.1, random_state: RandomState = None) -> Dataset:
+    """A tilted plane over [-1, 1]^2: ``y = (x1 + x2) / 2 + N(0, noise^2)`` (regression)."""
+    n_samples = _check_count(n_samples, "n_samples", 2)
+    noise = check_number(noise, "noise", low=0)
+    rng = np.random.default_rng(random_state)
+    X = rng.uniform(-1.0, 1.0, size=(n_samples, 2))  # (n, 2)
+    y = (X[:, 0] + X[:, 1]) / 2 + rng.normal(0.0, noise, n_samples)  # (n,)
+    return _surface(X, y, "plane", f"the plane (x1 + x2) / 2, {n_samples} points, noise {noise}")
+
+
+def gaussian_bumps(
+    n_samples: int = 500, noise: float = 0.1, random_state: RandomState = None
+) -> Dataset:
+    """A bump up at (0.5, 0.5) and one down at (-0.5, -0.5) over [-1, 1]^2 (regression).
+
+    .. math:: y = e^{-4 ||x - (0.5, 0.5)||^2} - e^{-4 ||x + (0.5, 0.5)||^2} + N(0, \\text{noise}^2)
+    """
+    n_samples = _check_count(n_samples, "n_samples", 2)
+    noise = check_number(noise, "noise", low=0)
+    rng = np.random.default_rng(random_state)
+    X = rng.uniform(-1.0, 1.0, size=(n_samples, 2))  # (n, 2)
+    up = np.exp(-4.0 * ((X - 0.5) ** 2).sum(axis=1))  # (n,)
+    down = np.exp(-4.0 * ((X + 0.5) ** 2).sum(axis=1))  # (n,)
+    y = up - down + rng.normal(0.0, noise, n_samples)
+    return _surface(X, y, "bumps", f"two Gaussian bumps, {n_samples} points, noise {noise}")
