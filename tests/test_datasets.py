@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_breast_cancer, make_moons
 
-from glassnet.data.datasets import DATASETS, Dataset, cancer, circles, csv, load, moons, spiral, xor
-from glassnet.data.preprocessing import LabelCodec
+from glassnet.data.array_encoders import LabelCodec
+from glassnet.data.loading import DATASETS, Dataset, cancer, circles, csv, load, moons, spiral, xor
 from glassnet.errors import InputError
 
 GENERATORS = {"moons": moons, "circles": circles, "xor": xor, "spiral": spiral}

@@ -24,8 +24,8 @@ distributed = pytest.importorskip("distributed")
 
 import glassnet  # noqa: E402
 from glassnet.data import read_tabular  # noqa: E402
-from glassnet.data.preprocessing import LabelCodec  # noqa: E402
-from glassnet.data.preprocessor import build_preprocessor, encoded  # noqa: E402
+from glassnet.data.array_encoders import LabelCodec  # noqa: E402
+from glassnet.data.table_encoder import build_preprocessor, encoded  # noqa: E402
 from glassnet.distributed import prepare, read_frame  # noqa: E402
 from glassnet.errors import InputError  # noqa: E402
 from glassnet.files.transformers import rebuild_transformer, transformer_record  # noqa: E402

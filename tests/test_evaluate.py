@@ -11,7 +11,7 @@ from sklearn import metrics as sk
 
 from glassnet import cli
 from glassnet.core.network import Network
-from glassnet.data.datasets import cancer, spiral
+from glassnet.data.loading import cancer, spiral
 from glassnet.files.model_file import save
 from glassnet.runs.run import RunConfig, run_training
 

@@ -18,7 +18,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
 from glassnet.core.network import Network
-from glassnet.data.preprocessing import LabelCodec
+from glassnet.data.array_encoders import LabelCodec
 from glassnet.errors import InputError, ModelFileError
 from glassnet.files.model_file import load, save
 from glassnet.runs.model import TrainedModel

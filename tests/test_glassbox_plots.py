@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import glassnet
-from glassnet.data.datasets import moons
+from glassnet.data.loading import moons
 from glassnet.errors import InputError
 from glassnet.training.grid import train_hidden_size_grid
 from glassnet.training.history import History

@@ -10,7 +10,7 @@ from matplotlib import colormaps
 from matplotlib.colors import to_rgba
 
 import glassnet
-from glassnet.data.datasets import moons
+from glassnet.data.loading import moons
 from glassnet.errors import InputError
 from glassnet.viz import hidden_units as hu
 from glassnet.viz.figures import CLASS_COLOURS, plane_grid

@@ -23,7 +23,7 @@ from glassnet.core.activations import HIDDEN_ACTIVATIONS
 from glassnet.core.initializers import INITIALIZERS
 from glassnet.core.losses import LOSS_FOR_OUTPUT
 from glassnet.core.network import Network, forward
-from glassnet.data.preprocessing import LabelCodec, Standardizer
+from glassnet.data.array_encoders import LabelCodec, Standardizer
 from glassnet.errors import InputError, ModelFileError
 from glassnet.files.model_file import KINDS, Payload, load, register_kind, save
 from glassnet.runs.model import TrainedModel

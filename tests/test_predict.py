@@ -11,7 +11,7 @@ from click.testing import CliRunner, Result
 
 from glassnet import cli
 from glassnet.core.network import Network
-from glassnet.data.preprocessing import LabelCodec, Standardizer
+from glassnet.data.array_encoders import LabelCodec, Standardizer
 from glassnet.errors import InputError
 from glassnet.files.model_file import save
 from glassnet.runs.model import TrainedModel

@@ -28,9 +28,9 @@ import glassnet.runs.model as trained_model
 import glassnet.validation as validation
 from glassnet import MLPClassifier, MLPRegressor
 from glassnet.core.network import Network, forward
-from glassnet.data.preprocessing import LabelCodec, Standardizer
-from glassnet.data.preprocessor import make_preprocessor
+from glassnet.data.array_encoders import LabelCodec, Standardizer
 from glassnet.data.reading import open_table
+from glassnet.data.table_encoder import make_preprocessor
 from glassnet.errors import InputError
 from glassnet.runs.model import OUTPUT_CHUNK_ROWS, TrainedModel, network_output
 from glassnet.runs.predicting import predict_csv

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
 
-from glassnet.data.preprocessing import LabelCodec, Standardizer, sklearn_seed, split
+from glassnet.data.array_encoders import LabelCodec, Standardizer, sklearn_seed, split
 from glassnet.errors import InputError
 
 finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
@@ -310,7 +310,7 @@ def test_sklearn_seed():
 
 
 def test_fit_transform_checks_X_once_and_equals_fit_then_transform(monkeypatch):
-    import glassnet.data.preprocessing as preprocessing
+    import glassnet.data.array_encoders as preprocessing
 
     X = np.random.default_rng(0).normal(3.0, 5.0, size=(20, 3))
     calls = []

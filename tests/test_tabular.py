@@ -262,7 +262,7 @@ def test_a_text_target_cannot_be_regression(tmp_path):
 
 
 def test_load_reads_a_compressed_or_semicolon_file_as_the_plain_one(tmp_path):
-    from glassnet.data.datasets import load
+    from glassnet.data.loading import load
 
     plain = load(write(tmp_path, FRUIT), target="kind")
     semicolons = load(write(tmp_path, FRUIT, "semi.csv.gz", sep=";"), target="kind")

@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from glassnet.core.network import Network
 from glassnet.data import generators
-from glassnet.data.preprocessing import LabelCodec, Standardizer
+from glassnet.data.array_encoders import LabelCodec, Standardizer
 from glassnet.training.metrics import accuracy
 
 TABLE_FEATURES = 50  # W4's columns

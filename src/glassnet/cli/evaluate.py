@@ -15,7 +15,7 @@ from rich.text import Text
 from glassnet.cli.app import CONTEXT_SETTINGS, EXIT_ERROR, EXIT_WRITE_FAILED, cli, fail
 from glassnet.cli.options import nan_option, table_options, target_option
 from glassnet.cli.tables import confusion_table, facts_table
-from glassnet.data.datasets import DATASETS
+from glassnet.data.loading import DATASETS
 from glassnet.errors import GlassnetError
 from glassnet.files.atomic import atomic_write
 from glassnet.runs.evaluation import PARTS, Evaluation, evaluate

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from glassnet.core.activations import HIDDEN_ACTIVATIONS
-from glassnet.data.datasets import DATASETS
+from glassnet.data.loading import DATASETS
 from glassnet.data.tabular import NAN_POLICIES
 from glassnet.errors import InputError
 from glassnet.runs.config import RunConfig

@@ -29,8 +29,8 @@ from glassnet.cli.options import (
 )
 from glassnet.cli.tables import network_shape
 from glassnet.core.network import Network
-from glassnet.data.datasets import Dataset
-from glassnet.data.preprocessing import Standardizer
+from glassnet.data.array_encoders import Standardizer
+from glassnet.data.loading import Dataset
 from glassnet.errors import InputError
 from glassnet.runs.config import RunConfig, check_config
 from glassnet.runs.parts import load_data

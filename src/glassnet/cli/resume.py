@@ -16,7 +16,7 @@ import click
 from click.core import ParameterSource
 
 from glassnet.cli.options import OPTION_FIELDS, as_option
-from glassnet.data.datasets import DATASETS
+from glassnet.data.loading import DATASETS
 from glassnet.errors import InputError
 from glassnet.runs.resuming import load_start_model
 

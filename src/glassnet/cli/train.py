@@ -51,7 +51,7 @@ from glassnet.cli.resume import RESUME_HELP, resumed_options
 from glassnet.cli.tables import confusion_table
 from glassnet.cli.train_summary import columns_table, passes_word, summary_table, table_notes
 from glassnet.core.initializers import INITIALIZERS
-from glassnet.data.datasets import DATASETS
+from glassnet.data.loading import DATASETS
 from glassnet.data.tabular import NAN_POLICIES
 from glassnet.errors import GlassnetError, InputError
 from glassnet.runs import RunConfig, RunResult, run_training, write_run_folder

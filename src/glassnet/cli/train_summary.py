@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from glassnet.cli.tables import facts_table, network_shape
-from glassnet.data.preprocessor import CATEGORICAL, NUMERIC
+from glassnet.data.table_encoder import CATEGORICAL, NUMERIC
 from glassnet.runs import RunResult
 
 SHOWN_CATEGORIES = 6

@@ -6,11 +6,11 @@
 
 from typing import Any
 
-from glassnet.data.datasets import Dataset, load
-from glassnet.data.preprocessing import LabelCodec, Standardizer
+from glassnet.data.array_encoders import LabelCodec, Standardizer
+from glassnet.data.loading import Dataset, load
 
 _LAZY = {
-    "make_preprocessor": "glassnet.data.preprocessor",
+    "make_preprocessor": "glassnet.data.table_encoder",
     "read_tabular": "glassnet.data.tabular",
     "open_table": "glassnet.data.reading",
 }

@@ -94,9 +94,7 @@ def open_table(
     stack = contextlib.ExitStack()
     try:
         if isinstance(source, str | os.PathLike) and _is_parquet(Path(source)):
-            from glassnet.data.parquet import open_parquet  # it reads with this module's Rows
-
-            return open_parquet(Path(source), stack)
+            return _open_parquet(Path(source), stack)
         return _open_csv(open_source(source, encoding, stack), sep, stack)
     except BaseException:
         stack.close()
@@ -105,6 +103,41 @@ def open_table(
 
 def _is_parquet(path: Path) -> bool:
     return path.suffix.lower() in PARQUET_SUFFIXES
+
+
+def _open_parquet(path: Path, stack: contextlib.ExitStack) -> TableReader:
+    """Open a Parquet file (pyarrow reads it, its cells keep their types): its header now,
+    its rows in batches of ``chunksize`` later, numbered from 1 for messages."""
+    where = repr(str(path))
+    if not path.is_file():
+        problem = "is a directory" if path.is_dir() else "does not exist"
+        raise InputError(f"data file {where} {problem}: check the path")
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputError(
+            f"reading the Parquet file {where} needs pyarrow: pip install 'glassnet[parquet]'"
+        ) from None
+    try:
+        parquet = pq.ParquetFile(path)
+    except (OSError, ValueError) as error:
+        raise InputError(f"could not read {where} as a Parquet file: {error}") from None
+    stack.callback(parquet.close)
+    header = list(parquet.schema_arrow.names)
+    check_header(header, where)
+
+    def rows(chunksize: int | None) -> Iterator[Rows]:
+        start = 1
+        batches = (
+            [parquet.read()] if chunksize is None else parquet.iter_batches(batch_size=chunksize)
+        )
+        for batch in batches:
+            frame = batch.to_pandas()
+            frame.columns = column_names([str(name) for name in frame.columns])
+            yield Rows(frame, np.arange(start, start + len(frame), dtype=np.int64))
+            start += len(frame)
+
+    return TableReader(where, header, "parquet", "row", rows, stack)
 
 
 def _open_csv(source: Source, sep: str | None, stack: contextlib.ExitStack) -> TableReader:

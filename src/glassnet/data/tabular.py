@@ -24,8 +24,8 @@ import pandas as pd
 from glassnet.data.cells import missing_cells, parse_numbers, read_numbers
 from glassnet.data.columns import ColumnKinds, choose_columns, column_kinds
 from glassnet.data.dataset import Dataset, Table
-from glassnet.data.preprocessor import build_preprocessor, encoded, typed_features
 from glassnet.data.reading import Rows, read_table
+from glassnet.data.table_encoder import build_preprocessor, encoded, typed_features
 from glassnet.data.task import missing_targets, target_values
 from glassnet.errors import InputError
 

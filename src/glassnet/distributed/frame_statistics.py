@@ -22,11 +22,11 @@ import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 
+from glassnet.data.array_encoders import LabelCodec
 from glassnet.data.cells import missing_cells, read_numbers
 from glassnet.data.column_summary import ColumnSummary
 from glassnet.data.columns import MAX_CATEGORIES
-from glassnet.data.preprocessing import LabelCodec
-from glassnet.data.preprocessor import (
+from glassnet.data.table_encoder import (
     CATEGORICAL,
     MOSTLY_MISSING,
     NUMERIC,

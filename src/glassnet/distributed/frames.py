@@ -9,7 +9,7 @@
 The rules are those of the single-machine path, and this module calls its code: the
 delimiter sniffing and header checks of :mod:`glassnet.data.reading`, the column
 choice of :mod:`glassnet.data.columns`, the cells' meaning of :mod:`glassnet.data.cells`,
-the typed features and the ColumnTransformer of :mod:`glassnet.data.preprocessor`. What
+the typed features and the ColumnTransformer of :mod:`glassnet.data.table_encoder`. What
 differs is only where the fitted statistics come from:
 
 - **means, variances, categories, modes**: exact (to rounding: 1e-12 in the tests,
@@ -41,8 +41,8 @@ import dask.array as da
 import dask.dataframe as dd
 import pandas as pd
 
+from glassnet.data.array_encoders import LabelCodec
 from glassnet.data.columns import ColumnChoice, choose_columns, feature_kinds
-from glassnet.data.preprocessing import LabelCodec
 from glassnet.data.reading import PARQUET_SUFFIXES, _check_sep
 from glassnet.data.rows import check_header, column_names
 from glassnet.data.sniffing import SEPARATORS, header_of, sniff_separator

@@ -12,7 +12,7 @@ asked for as a single-machine run does; its first weights are the run's own
 
 import numpy as np
 
-from glassnet.data.datasets import DATASETS
+from glassnet.data.loading import DATASETS
 from glassnet.errors import InputError
 from glassnet.estimators import MLPClassifier, MLPRegressor
 from glassnet.runs.config import RunConfig

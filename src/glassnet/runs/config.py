@@ -15,7 +15,7 @@ from glassnet.core.activations import HIDDEN_ACTIVATIONS
 from glassnet.core.dropout import check_dropout
 from glassnet.core.initializers import INITIALIZERS
 from glassnet.core.optimizers import OPTIMIZERS, Optimizer, make_optimizer
-from glassnet.data.datasets import DATASETS
+from glassnet.data.loading import DATASETS
 from glassnet.data.tabular import NAN_POLICIES
 from glassnet.errors import InputError
 from glassnet.training.callbacks import Callback, EarlyStopping, PrintCost
@@ -45,7 +45,7 @@ class RunConfig:
     Attributes
     ----------
     data, target, task
-        A data set name (see :data:`glassnet.data.datasets.DATASETS`) or a CSV or Parquet
+        A data set name (see :data:`glassnet.data.loading.DATASETS`) or a CSV or Parquet
         path; the file's target column (several joined by commas: multi-output
         regression); ``"auto"``, ``"classification"`` or ``"regression"``.
     features, drop, categorical, nan, sep, encoding

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from glassnet.data.dataset import Dataset
-from glassnet.data.preprocessor import encoded, make_preprocessor
+from glassnet.data.table_encoder import encoded, make_preprocessor
 
 if TYPE_CHECKING:
     from sklearn.compose import ColumnTransformer

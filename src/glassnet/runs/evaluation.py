@@ -24,14 +24,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from glassnet.data.cells import parse_numbers
-from glassnet.data.datasets import DATASETS, load
+from glassnet.data.loading import DATASETS, load
 from glassnet.data.reading import Rows, open_table
 from glassnet.data.tabular import file_fingerprint
 from glassnet.errors import InputError
 from glassnet.runs.config import GENERATOR_OPTIONS, config_from_record
 from glassnet.runs.model import TrainedModel
+from glassnet.runs.model_inputs import RowReader, check_columns, resolve_nan
 from glassnet.runs.parts import reload_data, split_rows
-from glassnet.runs.row_inputs import RowReader, check_columns, resolve_nan
 from glassnet.runs.scores import Evaluation, classification_scores, regression_metrics
 
 __all__ = ["PARTS", "Evaluation", "evaluate", "evaluate_arrays", "held_out_part"]

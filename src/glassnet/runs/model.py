@@ -9,7 +9,7 @@ trained with and the meaning of its outputs:
 
 :class:`TrainedModel` bundles those pieces (the network, the :class:`Standardizer` or,
 for a table, the fitted scikit-learn ``ColumnTransformer`` of
-:mod:`glassnet.data.preprocessor`, the :class:`LabelCodec` or a regression target's
+:mod:`glassnet.data.table_encoder`, the :class:`LabelCodec` or a regression target's
 ``StandardScaler``, the feature and target names, the training config and the final
 metrics) so that :func:`glassnet.files.model_file.save` writes them into one file and
 :func:`glassnet.files.model_file.load` brings back a model that predicts exactly as before.
@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from glassnet.core.network import Network, forward
-from glassnet.data.preprocessing import LabelCodec, Standardizer
+from glassnet.data.array_encoders import LabelCodec, Standardizer
 from glassnet.errors import InputError
 from glassnet.files.model_file import load
 from glassnet.files.typed_json import json_safe
@@ -153,7 +153,7 @@ class TrainedModel:
         """The raw columns the model reads: the preprocessor's, else ``feature_names``."""
         if self.preprocessor is None:
             return list(self.feature_names)
-        from glassnet.data.preprocessor import preprocessor_columns
+        from glassnet.data.table_encoder import preprocessor_columns
 
         numeric, categorical = preprocessor_columns(self.preprocessor)
         return [*numeric, *categorical]
@@ -195,7 +195,7 @@ class TrainedModel:
         ndarray of shape (n_samples, n_features)
         """
         if self.preprocessor is not None:
-            from glassnet.data.table_input import preprocess
+            from glassnet.data.table_encoder import preprocess
 
             return preprocess(self.preprocessor, X_raw).astype(self.network.dtype, copy=False)
         X = check_X(X_raw, dtype="float64")

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from glassnet.core.network import Network
-from glassnet.data.preprocessing import LabelCodec, Standardizer
+from glassnet.data.array_encoders import LabelCodec, Standardizer
 from glassnet.errors import InputError
 from glassnet.files import metadata
 from glassnet.files.kinds import Payload, register_kind

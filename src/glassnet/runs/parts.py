@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from glassnet.data.datasets import DATASETS, Dataset, load
-from glassnet.data.preprocessing import LabelCodec, split
+from glassnet.data.array_encoders import LabelCodec, split
+from glassnet.data.loading import DATASETS, Dataset, load
 from glassnet.runs.config import RunConfig
 
 Array = NDArray[np.floating]

@@ -35,7 +35,7 @@ from glassnet.data.reading import DEFAULT_CHUNK_SIZE, Rows, open_table
 from glassnet.errors import InputError
 from glassnet.files.atomic import atomic_write
 from glassnet.runs.model import TrainedModel
-from glassnet.runs.row_inputs import Inputs, RowReader, resolve_nan
+from glassnet.runs.model_inputs import Inputs, RowReader, resolve_nan
 from glassnet.training.metrics import predicted_indices
 
 PREDICTION = "prediction"

@@ -15,8 +15,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from glassnet.core.network import Network, cost, encode_targets, forward
-from glassnet.data.datasets import Dataset
-from glassnet.data.preprocessing import LabelCodec, Standardizer
+from glassnet.data.array_encoders import LabelCodec, Standardizer
+from glassnet.data.loading import Dataset
 from glassnet.runs.config import RunConfig
 from glassnet.runs.encoding import scaled_targets, table_record, unscaled
 from glassnet.runs.model import TrainedModel, network_output

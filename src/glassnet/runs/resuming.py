@@ -2,9 +2,9 @@
 
 A run whose config names ``resume_from`` (a ``model.npz`` or ``checkpoint.npz``
 written by ``glassnet train``) starts from that file's network instead of new
-random weights, and uses its :class:`~glassnet.data.preprocessing.Standardizer` (or a
+random weights, and uses its :class:`~glassnet.data.array_encoders.Standardizer` (or a
 table's preprocessor and target scaler) and
-:class:`~glassnet.data.preprocessing.LabelCodec` instead of fitting new ones: the
+:class:`~glassnet.data.array_encoders.LabelCodec` instead of fitting new ones: the
 network keeps seeing its features scaled as it learned them, and its output
 columns keep standing for the same classes. With the same data and seed the
 splits are the same, so the held-out part stays unseen.
@@ -16,7 +16,7 @@ momentum velocities and Adam moments, and its learning-rate schedule starts over
 import os
 from typing import Any
 
-from glassnet.data.datasets import Dataset
+from glassnet.data.loading import Dataset
 from glassnet.errors import InputError
 from glassnet.runs.config import RunConfig, upgrade_record
 from glassnet.runs.model import TrainedModel, load_trained_model

@@ -24,8 +24,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from glassnet.core.network import Network
-from glassnet.data.datasets import Dataset
-from glassnet.data.preprocessing import LabelCodec, Standardizer
+from glassnet.data.array_encoders import LabelCodec, Standardizer
+from glassnet.data.loading import Dataset
 from glassnet.errors import DivergenceError, InputError
 from glassnet.files.model_file import save
 from glassnet.files.typed_json import json_safe

@@ -99,22 +99,7 @@ def load(
                 f"target and task apply only to CSV files, not to the {name} data set: "
                 "drop --target / --task"
             )
-        asked = [key for key, value in table.items() if value]
-        if asked:
-            raise InputError(
-                f"{', '.join(asked)} apply only to CSV files, not to the {name} data set"
-            )
-        loader = DATASETS[name]
-        accepted = inspect.signature(loader).parameters
-        wrong = [key for key in given if key not in accepted]
-        if wrong:
-            takes = ", ".join(key for key in options if key in accepted) or "no options"
-            raise InputError(
-                f"{', '.join(wrong)}: not an option of the {name} data set (it takes {takes})"
-            )
-        if "random_state" in accepted:
-            given["random_state"] = random_state
-        return loader(**given)
+        return _bundled(name, options, table, random_state)
     if name.lower().endswith(TABLE_SUFFIXES) or Path(name).is_file():
         if given:
             raise InputError(
@@ -130,3 +115,25 @@ def load(
         f"unknown data set {name!r}: choose one of {', '.join(sorted(DATASETS))}, "
         "or pass the path to a CSV file"
     )
+
+
+def _bundled(
+    name: str, options: dict[str, Any], table: dict[str, Any], random_state: RandomState
+) -> Dataset:
+    """The bundled set ``name`` generated with the ``options`` given (a file's ``table``
+    options refused)."""
+    asked = [key for key, value in table.items() if value]
+    if asked:
+        raise InputError(f"{', '.join(asked)} apply only to CSV files, not to the {name} data set")
+    loader = DATASETS[name]
+    accepted = inspect.signature(loader).parameters
+    given: dict[str, Any] = {key: value for key, value in options.items() if value is not None}
+    wrong = [key for key in given if key not in accepted]
+    if wrong:
+        takes = ", ".join(key for key in options if key in accepted) or "no options"
+        raise InputError(
+            f"{', '.join(wrong)}: not an option of the {name} data set (it takes {takes})"
+        )
+    if "random_state" in accepted:
+        given["random_state"] = random_state
+    return loader(**given)
