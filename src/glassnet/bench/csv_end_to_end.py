@@ -33,7 +33,7 @@ READ_ONLY = "import sys, pandas; pandas.read_csv(sys.argv[1])"
 
 def prepare_csv(folder: Path, megabytes: int, seed: int = 0) -> dict[str, Any]:
     """Write the CSV and the model file into ``folder``; return their paths and sizes."""
-    from glassnet.data.preprocessing import LabelCodec
+    from glassnet.data.array_encoders import LabelCodec
     from glassnet.files.model_file import save
     from glassnet.runs.model import TrainedModel
 
