@@ -13,11 +13,11 @@ MAX_WEBSOCKET_BYTES = 2**20  # uvicorn closes a connection sending more; the sch
 
 def missing_extra() -> str | None:
     """What to install when Starlette or uvicorn is missing; None when both are there."""
-    try:
-        import starlette  # noqa: F401
-        import uvicorn  # noqa: F401
-    except ImportError as error:
-        return f"the playground needs {error.name}: pip install 'glassnet[playground]'"
+    import importlib.util
+
+    for name in ("starlette", "uvicorn", "websockets"):  # uvicorn speaks WebSocket via websockets
+        if importlib.util.find_spec(name) is None:
+            return f"the playground needs {name}: pip install 'glassnet[playground]'"
     return None
 
 
