@@ -1,13 +1,10 @@
 """What the column rules read of a column: counts, a flag or two, and its first bad cell.
 
-    a column's cells (pandas, in memory) ──summarize──> ColumnSummary
-    each partition's column ──summarize──> ColumnSummary ┐
-    the partitions' summaries, in order ──merged─────────┴> one ColumnSummary (Dask)
+    a column's cells (pandas: in memory, or one partition) ──summarize──> ColumnSummary
+    the partitions' summaries, in order (Dask) ──merged──> one ColumnSummary
 
-The roles of :mod:`glassnet.data.columns` and the task of :mod:`glassnet.data.task`
-are decided from summaries only, so a table in memory and the same table in
-partitions get the same roles, task and messages. A cell's meaning (missing, a
-number) is :mod:`glassnet.data.cells`'.
+The roles (:mod:`glassnet.data.columns`) and the task (:mod:`glassnet.data.task`) are
+decided from summaries only, so a table in memory and in partitions gets the same ones.
 """
 
 from collections.abc import Sequence
@@ -19,64 +16,37 @@ from numpy.typing import NDArray
 
 from glassnet.data.cells import is_number, is_text, read_numbers, texts
 
+COUNTS = ("rows", "missing", "numbers")  # added over blocks of rows
 SAMPLE = 10_000  # distinct values kept in a sampled summary (a target's: its classes)
 
 
 @dataclass(frozen=True)
 class ColumnSummary:
-    """One column of a table, as the column rules see it.
-
-    Attributes
-    ----------
-    name : str
-    text : bool
-        The cells are text (a CSV's), not a typed file's values.
-    rows, missing : int
-        The rows summarized, and the missing cells among them.
-    numbers : int
-        The present cells that read as numbers (``inf`` included).
-    whole : bool
-        Every finite number is whole and below 2**53 (int64 holds it exactly).
-    unique : bool
-        None missing and a different value in every row. Over partitions it is
-        checked across them only for a column that could be a row id
-        (:func:`glassnet.data.columns.looks_like_row_id`), the only place it is read.
-    values : tuple of str
-        A sampled summary's distinct present cells' text, sorted, the first
-        :data:`SAMPLE` of them; ``()`` unsampled.
-    first_bad, first_bad_row : str, int or None
-        The first present cell that is no finite number, and its row as the reader
-        counts rows (a file's line, or a data row counted from 1).
-    first_missing_row : int or None
-        The row of the first missing cell.
-    """
+    """One column of a table as the column rules see it; rows as the reader counts them
+    (a file's line, or a data row counted from 1)."""
 
     name: str
-    text: bool
-    rows: int
+    text: bool  # cells as text (a CSV's), not a typed file's values
+    rows: int  # rows summarized
     missing: int
-    numbers: int
-    whole: bool
-    unique: bool
-    values: tuple[str, ...] = ()
-    first_bad: str = ""
+    numbers: int  # present cells that read as numbers, inf included
+    whole: bool  # every finite number whole and below 2**53 (int64 holds it exactly)
+    unique: bool  # none missing, a different value in each row (Dask: exact for possible row ids)
+    values: tuple[str, ...] = ()  # sampled: the first SAMPLE distinct present cells, sorted
+    first_bad: str = ""  # the first present cell that is no finite number
     first_bad_row: int | None = None
     first_missing_row: int | None = None
 
     @property
-    def present(self) -> int:
-        """The cells that are not missing."""
-        return self.rows - self.missing
-
-    @property
     def number_share(self) -> float:
         """The share of the present cells that read as numbers (0.0 with none present)."""
-        return self.numbers / self.present if self.present else 0.0
+        present = self.rows - self.missing
+        return self.numbers / present if present else 0.0
 
     @property
     def numeric(self) -> bool:
         """Every present cell reads as a number."""
-        return self.numbers == self.present
+        return self.numbers == self.rows - self.missing
 
 
 def summarize(
@@ -106,20 +76,15 @@ def summarize(
 
 
 def merged(parts: Sequence[ColumnSummary], offsets: Sequence[int]) -> ColumnSummary:
-    """One summary of a column's consecutive blocks of rows (a dask DataFrame's partitions).
-
-    ``offsets[k]`` is added to block ``k``'s row numbers. ``unique`` is every block's:
-    a value repeated across blocks is not seen here.
-    """
+    """One summary of a column's consecutive blocks of rows (a dask DataFrame's partitions),
+    ``offsets[k]`` added to block ``k``'s rows. ``unique`` is each block's, not across them."""
     bad_part, bad_row = _first(parts, offsets, "first_bad_row")
     _, missing_row = _first(parts, offsets, "first_missing_row")
     values = sorted(set().union(*(part.values for part in parts)))[:SAMPLE]
     return ColumnSummary(
         name=parts[0].name,
         text=parts[0].text,
-        rows=sum(part.rows for part in parts),
-        missing=sum(part.missing for part in parts),
-        numbers=sum(part.numbers for part in parts),
+        **{count: sum(getattr(part, count) for part in parts) for count in COUNTS},
         whole=all(part.whole for part in parts),
         unique=all(part.unique for part in parts),
         values=tuple(values),

@@ -184,7 +184,7 @@ def feature_kinds(
     numeric, categorical, row_ids, notes = [], [], [], []
     for name in choice.features:
         summary = summaries[name]
-        if not summary.present:
+        if summary.missing == summary.rows:
             raise InputError(
                 f"column {name!r} of {where} is missing in every row: leave it out with "
                 f"--drop {name}"

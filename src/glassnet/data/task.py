@@ -38,33 +38,19 @@ TARGET_VALUES: dict[str, Callable[[pd.Series], NDArray[Any]]] = {  # cells -> y,
 
 @dataclass(frozen=True, eq=False)
 class TaskChoice:
-    """The task, why it was chosen, and how the target's cells are read.
+    """The task, why it was chosen, and how the target's cells are read."""
 
-    Attributes
-    ----------
-    task, reason : str
-        ``"classification"`` or ``"regression"``; ``"3 classes, text labels"``.
-    labels : ndarray or None
-        The classes, sorted (classification).
-    label_kind : str
-        A key of :data:`TARGET_VALUES`: ``text``, ``whole``, ``numbers`` or ``regression``.
-    """
-
-    task: str
-    reason: str
-    labels: NDArray[Any] | None
-    label_kind: str
+    task: str  # "classification" or "regression"
+    reason: str  # "3 classes, text labels"
+    labels: NDArray[Any] | None  # the classes, sorted (classification)
+    label_kind: str  # a key of TARGET_VALUES
 
 
 def target_values(
     rows: Rows, targets: Sequence[str], task: str, where: str, line_word: str = "line"
 ) -> tuple[NDArray[Any], str, str]:
-    """``(y, task, reason)``: the targets as the run takes them, the task and why it was chosen.
-
-    ``y`` is text labels or whole-number labels (int64) for classification, float64 of
-    shape (n,) for one regression target and (n, k) for k of them. ``rows`` hold no
-    missing target. The task is :func:`choose_task`'s, from the targets' summaries.
-    """
+    """``(y, task, reason)``: the targets as the run takes them (``rows`` lack none), the task
+    (:func:`choose_task`'s) and why; ``y`` labels, or float64 of shape (n,) or (n, k)."""
     summaries = [summarize(rows.frame[name], rows.lines, name, sampled=True) for name in targets]
     choice = choose_task(summaries, task, where, line_word)
     y = [TARGET_VALUES[choice.label_kind](rows.frame[name]) for name in targets]

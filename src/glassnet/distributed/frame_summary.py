@@ -4,8 +4,6 @@
     the partitions' summaries, in order ──merged──> one ColumnSummary per column
     a possible row id ──nunique over the partitions──> whether it is unique in every row
 
-The roles and the task are then decided from these summaries by the rules of
-:mod:`glassnet.data.columns` and :mod:`glassnet.data.task`, as for a table in memory.
 Rows are data rows counted from 1 over every file.
 """
 
@@ -67,20 +65,11 @@ def part_summaries(part: pd.DataFrame, features: Sequence[str], targets: Sequenc
     }
 
 
-def _with_targets(part: pd.DataFrame, targets: Sequence[str]) -> pd.DataFrame:
-    return part[~lacking_targets(part, targets)]
-
-
 def frame_summaries(
     frame: dd.DataFrame, choice: ColumnChoice, nan: str
 ) -> tuple[dict[str, ColumnSummary], list[str]]:
-    """Each feature's and target's summary over every partition, and the note on dropped rows.
-
-    Raises
-    ------
-    InputError
-        A missing target under ``--nan error`` (naming its row), or no row with a target.
-    """
+    """Each feature's and target's summary over every partition, and the note on the rows
+    dropped without a target (refused under ``--nan error``, or if no row has one)."""
     features, targets = choice.features, choice.targets
     summarize_part = dask.delayed(part_summaries, pure=True)
     parts = computed(*[summarize_part(part, features, targets) for part in frame.to_delayed()])
@@ -94,7 +83,7 @@ def frame_summaries(
         raise InputError(f"{WHERE} has no data rows with a target")
     candidates = [name for name in features if looks_like_row_id(summaries[name])]
     if candidates:  # unique in each partition: counted across them
-        kept = frame.map_partitions(_with_targets, targets, meta=frame._meta)
+        kept = frame.map_partitions(lambda p: p[~lacking_targets(p, targets)], meta=frame._meta)
         distinct = computed(*[kept[name].nunique(split_out=1) for name in candidates])
         for name, count in zip(candidates, distinct, strict=True):
             summaries[name] = replace(summaries[name], unique=count == summaries[name].rows)

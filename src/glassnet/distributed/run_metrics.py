@@ -9,6 +9,7 @@ so metrics.json, the summary and the report read the same; they are computed ove
 every row of each part, not over the sample the pictures draw.
 """
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,10 +93,7 @@ def part_sums(
     (sums,) = dask.compute(
         [compute(network, Xc, yc, n_classes, target_scaler) for Xc, yc in blocks]
     )
-    total = sums[0]
-    for more in sums[1:]:
-        total = total.add(more)
-    return total
+    return functools.reduce(PartSums.add, sums)
 
 
 def scores(sums: PartSums) -> dict[str, float]:
