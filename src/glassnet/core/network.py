@@ -2,7 +2,7 @@
 
 Shapes, with samples in rows (the transpose of the tutorials' column convention):
 
-    A[0] = X                      (n, n_0)
+    A[0] = X                      (n, n_0)     or [X, sin(2 pi F x + P)] with an embedding
     Z[l] = A[l-1] @ W[l] + b[l]   (n, n_l)     W[l]: (n_{l-1}, n_l), b[l]: (n_l,)
     A[l] = g_l(Z[l])              (n, n_l)     g_L is the output activation
 
@@ -23,6 +23,10 @@ With dropout masks M[l] (:mod:`glassnet.core.dropout`) layer l+1 reads A[l] * M[
 instead of A[l], in ``Z[l+1]`` and in ``dW[l+1]``, and ``dA[l]`` is multiplied by M[l]
 on the way back. ``X`` may be a SciPy CSR matrix: only the first layer touches it, by
 ``X @ W[1]`` and ``X^T dZ[1]``, which CSR computes without densifying it.
+
+With a numeric embedding (:mod:`glassnet.core.embedding`, ``Network(..., embedding=K)``)
+A[0] is [X, sin(theta)], theta = 2 pi F x + P, of width n_0 (1 + K); backward carries
+dA[0] = dZ[1] W[1]^T on into dF and dP.
 """
 
 from collections.abc import Mapping, Sequence
@@ -31,6 +35,7 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from glassnet.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, Activation
+from glassnet.core.embedding import PeriodicEmbedding, embed, embedding_backward, embedding_from
 from glassnet.core.initializers import INITIALIZERS
 from glassnet.core.losses import LOSS_FOR_OUTPUT, Loss
 from glassnet.core.targets import encode_targets
@@ -61,6 +66,17 @@ class Network:
         Seed (or Generator) for the initial weights: the same seed, the same weights.
     dtype
         ``"float64"`` (default) or ``"float32"``.
+    embedding
+        K, the sines per feature of a periodic + linear numeric embedding as the first
+        layer (:mod:`glassnet.core.embedding`): A[0] = [X, sin(2 pi F x + P)] and
+        ``W[1]`` has n_0 (1 + K) rows. None (default): no embedding, A[0] = X.
+    embedding_sigma
+        The standard deviation of the initial frequencies, F ~ N(0, sigma^2).
+
+    Attributes
+    ----------
+    embedding : PeriodicEmbedding or None
+        The embedding's frequencies ``F`` and phases ``P``, (n_0, K) each, or None.
     """
 
     def __init__(
@@ -71,15 +87,23 @@ class Network:
         init: str = "he",
         random_state: int | np.random.Generator | None = None,
         dtype: DTypeLike = "float64",
+        embedding: int | None = None,
+        embedding_sigma: float = 0.1,
     ) -> None:
         self._set_architecture(layer_sizes, hidden, output, init, dtype)
         initializer = lookup(INITIALIZERS, init, "initialiser")
         rng = np.random.default_rng(random_state)
         sizes = self.layer_sizes
+        self.embedding: PeriodicEmbedding | None = None
+        if embedding is not None:  # F and P drawn before the weights
+            self.embedding = PeriodicEmbedding.initial(
+                sizes[0], embedding, embedding_sigma, rng, self.dtype
+            )
         self.W: dict[int, Array] = {}
         self.b: dict[int, Array] = {}
         for l in range(1, len(sizes)):
-            self.W[l] = initializer(sizes[l - 1], sizes[l], rng, self.dtype)  # (n_{l-1}, n_l)
+            fan_in = self.input_width if l == 1 else sizes[l - 1]
+            self.W[l] = initializer(fan_in, sizes[l], rng, self.dtype)  # (n_{l-1}, n_l)
             self.b[l] = np.zeros(sizes[l], dtype=self.dtype)  # (n_l,)
 
     @classmethod
@@ -92,6 +116,8 @@ class Network:
         init: str = "he",
         dtype: DTypeLike | None = None,
         copy: bool = True,
+        F: ArrayLike | None = None,
+        P: ArrayLike | None = None,
     ) -> "Network":
         """A network with the given weights: ``W[l]`` of shape (n_{l-1}, n_l), ``b[l]`` (n_l,).
 
@@ -100,6 +126,8 @@ class Network:
         ``W[1]`` (float32 stays float32, anything else becomes float64). ``copy=False``
         shares each array that already has that dtype and is C-contiguous (and converts
         the others). ``init`` is only recorded: it names how the weights were first drawn.
+        ``F`` and ``P`` (n_0, K), given together, are a numeric embedding's frequencies and
+        phases; ``W[1]`` then has n_0 (1 + K) rows, and n_0 = ``F.shape[0]``.
         """
         weights, biases = _by_layer(W, "W"), _by_layer(b, "b")
         if not weights or len(weights) != len(biases):
@@ -113,13 +141,16 @@ class Network:
                 raise InputError(f"W[{l}] must be a 2-D array (n_{{l-1}}, n_l), got shape {shape}")
         if dtype is None:
             dtype = "float32" if np.asarray(weights[0]).dtype == np.float32 else "float64"
-        layer_sizes = [int(shapes[0][0]), *(int(shape[1]) for shape in shapes)]
+        as_array = np.array if copy else np.ascontiguousarray  # a new array, or the same if it fits
+        embedding = embedding_from(F, P, check_dtype(dtype), copy)
+        n_0 = int(shapes[0][0]) if embedding is None else embedding.n_features
+        layer_sizes = [n_0, *(int(shape[1]) for shape in shapes)]
         network = cls.__new__(cls)
         network._set_architecture(layer_sizes, hidden, output, init, dtype)
-        as_array = np.array if copy else np.ascontiguousarray  # a new array, or the same if it fits
+        network.embedding = embedding
         network.W, network.b = {}, {}
         for l, (Wl, bl) in enumerate(zip(weights, biases, strict=True), start=1):
-            expected = (layer_sizes[l - 1], layer_sizes[l])
+            expected = (network.input_width if l == 1 else layer_sizes[l - 1], layer_sizes[l])
             network.W[l] = as_array(Wl, dtype=network.dtype)  # (n_{l-1}, n_l)
             network.b[l] = as_array(bl, dtype=network.dtype)  # (n_l,)
             if network.W[l].shape != expected or network.b[l].shape != expected[1:]:
@@ -167,6 +198,11 @@ class Network:
         return len(self.layer_sizes) - 1
 
     @property
+    def input_width(self) -> int:
+        """The columns of A[0], the rows of W[1]: n_0, or n_0 (1 + K) with an embedding."""
+        return self.layer_sizes[0] if self.embedding is None else self.embedding.width
+
+    @property
     def hidden(self) -> list[str]:
         """The hidden activations' names, one per hidden layer."""
         return [activation.name for activation in self.activations[:-1]]
@@ -177,12 +213,19 @@ class Network:
         return self.activations[-1].name
 
     def parameters(self) -> list[Array]:
-        """``[W[1], b[1], ..., W[L], b[L]]``: the arrays an optimizer updates in place."""
-        return [array for l in self.W for array in (self.W[l], self.b[l])]
+        """``[W[1], b[1], ..., W[L], b[L]]``: the arrays an optimizer updates in place.
+
+        With an embedding its ``F`` and ``P`` come first, as ``Gradients.as_list`` orders them.
+        """
+        layers = [array for l in self.W for array in (self.W[l], self.b[l])]
+        if self.embedding is None:
+            return layers
+        return [self.embedding.F, self.embedding.P, *layers]
 
     def parameter_names(self) -> list[str]:
-        """``["W1", "b1", ...]`` in the order of :meth:`parameters`."""
-        return [name for l in self.W for name in (f"W{l}", f"b{l}")]
+        """``["W1", "b1", ...]`` in the order of :meth:`parameters` (``"F", "P"`` first)."""
+        layers = [name for l in self.W for name in (f"W{l}", f"b{l}")]
+        return layers if self.embedding is None else ["F", "P", *layers]
 
     def copy(self) -> "Network":
         """A deep copy: same architecture, activations and dtype, independent arrays."""
@@ -190,8 +233,9 @@ class Network:
 
     def astype(self, dtype: DTypeLike) -> "Network":
         """A copy whose parameters have ``dtype``: independent arrays, the same activations."""
+        F, P = (None, None) if self.embedding is None else (self.embedding.F, self.embedding.P)
         clone = Network.from_weights(
-            self.W, self.b, self.hidden, self.output, init=self.init, dtype=dtype
+            self.W, self.b, self.hidden, self.output, init=self.init, dtype=dtype, F=F, P=P
         )
         clone.activations = list(self.activations)  # the same objects, even one swapped in
         return clone
@@ -208,9 +252,10 @@ class Network:
 
     def __repr__(self) -> str:
         hidden = ",".join(self.hidden) or "-"
+        embedded = "" if self.embedding is None else f", embedding={self.embedding.n_frequencies}"
         return (
             f"Network({self.layer_sizes}, hidden={hidden}, output={self.output}, "
-            f"loss={self.loss.name}, dtype={self.dtype.name})"
+            f"loss={self.loss.name}, dtype={self.dtype.name}{embedded})"
         )
 
 
@@ -221,10 +266,13 @@ def forward(network: Network, X: Array, mask: Mapping[int, Array] | None = None)
     SciPy CSR matrix); the caller validates it (``train`` and the estimators do).
     ``mask`` holds dropout masks M[l] for some hidden layers
     (:func:`~glassnet.core.dropout.draw_masks`); without it nothing is dropped, as
-    at predict time.
+    at predict time. With an embedding, A[0] = [X, sin(2 pi F x + P)] (X dense).
     """
     trace = Trace(A={0: X})
-    A = X
+    if network.embedding is not None:
+        trace.A[0], trace.theta = embed(network.embedding, X)  # A[0] = [X, sin(theta)]
+        trace.X = X
+    A = trace.A[0]
     for l, activation in enumerate(network.activations, start=1):
         Z = A @ network.W[l]
         Z += network.b[l]  # Z[l] = A[l-1] W[l] + b[l], (n, n_l); the bias added in place
@@ -281,6 +329,12 @@ def backward(
             grads.dA[l - 1] = dA
             hidden = network.activations[l - 2]
             dZ = hidden.backward(trace.Z[l - 1], trace.A[l - 1], dA)  # dZ[l-1] = dA * g'(Z[l-1])
+    if network.embedding is not None:
+        assert trace.X is not None and trace.theta is not None  # kept by forward's embedding
+        grads.dA[0] = dZ @ network.W[1].T  # dA[0] = dZ[1] W[1]^T, (n, n_0 (1 + K))
+        grads.dF, grads.dP = embedding_backward(
+            network.embedding, trace.X, trace.theta, grads.dA[0], w
+        )  # dF = mean_i dE cos(theta) 2 pi x, dP = mean_i dE cos(theta), (n_0, K)
     return grads
 
 

@@ -8,6 +8,14 @@ softmax    class indices 0..k-1 (n,), or a one-hot (n, k)       one-hot, (n, k)
 identity   real values, (n,) or (n, n_L)                        the values as a column
 exp        counts or rates y >= 0, (n,) or (n, n_L)             the values as a column
 =========  ===================================================  ==========================
+
+Label smoothing (classification only) moves each target a share eps of the way to the
+uniform distribution over the K classes::
+
+    Y' = (1 - eps) Y + eps / K        softmax: K = n_L;  sigmoid: K = 2 (each output is 0/1)
+
+The loss pairs keep working unchanged on the soft targets: the cross-entropy from the
+logits is exact for any Y' (it is linear in Y'), and its gradient stays dZ[L] = A[L] - Y'.
 """
 
 from typing import Protocol
@@ -16,6 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from glassnet.errors import InputError
+from glassnet.validation import check_number
 
 
 class OutputLayer(Protocol):
@@ -28,13 +37,42 @@ class OutputLayer(Protocol):
     def output(self) -> str: ...
 
 
-def encode_targets(network: OutputLayer, y: ArrayLike) -> NDArray[np.floating]:
+def encode_targets(
+    network: OutputLayer, y: ArrayLike, label_smoothing: float = 0.0
+) -> NDArray[np.floating]:
     """Turn ``y`` into the (n, n_L) target matrix Y the output layer is compared with.
 
     sigmoid: 0/1 labels, 1-D (one output) or (n, n_L); softmax: class indices
     0..k-1 (one-hot encoded here) or a one-hot matrix; identity: values, 1-D or (n, n_L);
     exp (Poisson): non-negative counts or rates, 1-D or (n, n_L).
+
+    ``label_smoothing`` eps in [0, 1) returns Y' = (1 - eps) Y + eps / K instead, with
+    K = n_L classes for softmax and K = 2 for each sigmoid output (a classifier's output
+    only). The cost J(Y', Z) is then the cross-entropy against the soft targets, and
+    the fused gradient stays dL_i/dZ[L] = A[L] - Y'.
+
+    Raises
+    ------
+    InputError
+        For targets the output cannot take, or label smoothing outside [0, 1) or asked
+        of a regression output.
     """
+    eps = check_number(label_smoothing, "label_smoothing", low=0, high=1, high_open=True)
+    if eps and network.output not in ("sigmoid", "softmax"):
+        raise InputError(
+            f"label_smoothing is for classification (a sigmoid or softmax output), not for "
+            f"a {network.output} output: leave label_smoothing at 0"
+        )
+    Y = _encode(network, y)
+    if eps:
+        K = 2 if network.output == "sigmoid" else network.layer_sizes[-1]  # sigmoid: 0 or 1
+        Y *= 1 - eps
+        Y += eps / K  # Y' = (1 - eps) Y + eps / K, (n, n_L)
+    return Y
+
+
+def _encode(network: OutputLayer, y: ArrayLike) -> NDArray[np.floating]:
+    """The hard targets Y of :func:`encode_targets`, checked, as a new array."""
     y = np.asarray(y)
     n_out = network.layer_sizes[-1]
     if network.output == "softmax" and y.ndim == 1:
