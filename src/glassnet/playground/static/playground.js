@@ -114,7 +114,7 @@ function mix(a, b, t) {
 export function render({ transport, el, hash = "", onHash = () => {} }) {
   const state = {
     setup: null, defaults: null, choices: null, hidden: [], session: null, points: null,
-    frame: null, hover: null, gradients: false, discretize: false, drawn: 0, fpsStart: performance.now(), fps: 0,
+    frame: null, hover: null, gradients: false, discretize: false, frames: 0, drawn: 0, fpsStart: performance.now(), fps: 0,
     columns: [], layout: [],
   };
   const ui = {};
@@ -469,6 +469,7 @@ export function render({ transport, el, hash = "", onHash = () => {} }) {
       }
       state.frame = { header, arrays };
       state.drawn += 1;
+      state.frames += 1;
       const now = performance.now();
       if (now - state.fpsStart > 1000) { state.fps = (1000 * state.drawn) / (now - state.fpsStart); state.drawn = 0; state.fpsStart = now; }
       requestAnimationFrame(() => { draw(); send({ type: "ack" }); });
