@@ -26,7 +26,7 @@ from distributed import LocalCluster
 import glassnet
 from glassnet import cli
 from glassnet.distributed.frames import read_frame
-from glassnet.distributed.run_split import TEST, part_labels
+from glassnet.distributed.hashed_split import TEST, part_labels
 from glassnet.training.callbacks import Callback
 
 ROWS = (150, 230, 95)  # three files, three chunk sizes

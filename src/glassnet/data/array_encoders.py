@@ -4,13 +4,13 @@
   ``X_std = (X - mean) / scale``, and undoes it exactly.
 - :class:`LabelCodec` maps any labels (ints, strings, floats, booleans) to the
   indices 0..k-1 a network's output columns stand for, and back.
-- :func:`split` holds out a test set, keeping class proportions (stratified).
+- :func:`split` holds out a test set, keeping class proportions (stratified): the rows of
+  :func:`glassnet.training.split.hold_out`, the split every run draws.
 
 Both classes save to plain JSON-safe dicts (``to_dict`` / ``from_dict``), so a
 saved model carries its preprocessing without pickle.
 """
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,7 +18,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from glassnet.errors import InputError
-from glassnet.validation import check_lengths, check_number, check_X
+from glassnet.training.split import hold_out
+from glassnet.validation import check_lengths, check_X
 
 MAX_SHOWN = 5  # unseen labels listed in an error message
 
@@ -304,47 +305,5 @@ def split(
     X_checked = check_X(X)
     labels = _check_1d(y)
     check_lengths(X_checked, labels)
-    test_size = check_number(
-        test_size, "test_size", low=0, high=1, low_open=True, high_open=True, noun="a fraction"
-    )
-    n = labels.size
-    n_test = math.ceil(test_size * n)
-    if n_test >= n:
-        raise InputError(
-            f"test_size={test_size} of {n} samples leaves no training samples: "
-            "lower test_size or add samples"
-        )
-    if stratify:
-        _check_stratifiable(labels, n_test, test_size)
-    from sklearn.model_selection import train_test_split  # lazy: keeps `import glassnet` light
-
-    X_train, X_test, y_train, y_test = train_test_split(
-        X_checked,
-        labels,
-        test_size=test_size,
-        stratify=labels if stratify else None,
-        random_state=sklearn_seed(random_state),
-    )
-    return X_train, X_test, y_train, y_test
-
-
-def _check_stratifiable(labels: NDArray[Any], n_test: int, test_size: float) -> None:
-    if labels.dtype.kind == "f" and not np.all(labels == np.round(labels)):
-        raise InputError(
-            "stratify=True needs class labels but y has fractional values: "
-            "pass stratify=False for a regression target"
-        )
-    classes, counts = np.unique(labels, return_counts=True)
-    rarest = int(np.argmin(counts))
-    if counts[rarest] < 2:
-        raise InputError(
-            f"class {classes[rarest].item()!r} has only {counts[rarest]} sample(s): a stratified "
-            "split needs at least 2 per class; pass stratify=False or drop that class"
-        )
-    n_train = labels.size - n_test
-    if min(n_test, n_train) < classes.size:
-        part = "test" if n_test < n_train else "train"
-        raise InputError(
-            f"test_size={test_size} gives {min(n_test, n_train)} {part} sample(s), fewer than "
-            f"the {classes.size} classes: change test_size or pass stratify=False"
-        )
+    kept, held = hold_out(labels, test_size, stratify=stratify, seed=sklearn_seed(random_state))
+    return X_checked[kept], X_checked[held], labels[kept], labels[held]

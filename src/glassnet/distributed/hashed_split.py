@@ -1,4 +1,4 @@
-"""A cluster run's parts: held-out and validation rows chosen by hashing each row's cells.
+"""The one out-of-core split: a cluster run's held-out and validation rows, by each row's hash.
 
     row's cells ──siphash keyed by the seed──> u in [0, 1)
     u < test_size                      the held-out part

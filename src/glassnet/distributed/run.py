@@ -12,7 +12,7 @@ model.npz (with the fitted ColumnTransformer, labels and target scaler), history
 metrics.json, the pictures and report.html. What differs:
 
 - the parts: rows are held out by a hash of their cells and the seed
-  (:mod:`glassnet.distributed.run_split`), not by shuffling row numbers; with
+  (:mod:`glassnet.distributed.hashed_split`), not by shuffling row numbers; with
   ``test_size`` 0 (and no validation) every row trains, as on one machine;
 - full batch (the default) is exact, one gradient reduction a step; ``batch_size``
   runs local SGD, K = ``local_steps`` steps a round on every chunk;

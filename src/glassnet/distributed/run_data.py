@@ -1,7 +1,7 @@
 """A cluster run's data: the files read in blocks, split by row hashes, preprocessed, encoded.
 
     --data (CSV, glob, Parquet) ──read_frame──> dask DataFrame (never whole in memory)
-    frame ──split_frame (each row's hash)──> fit, validation, held-out rows   (run_split)
+    frame ──split_frame (each row's hash)──> fit, validation, held-out rows   (hashed_split)
     training part (fit + validation) ──prepare──> ColumnTransformer, labels, target scaler
     each part ──the fitted preprocessing, per partition──> X, y dask arrays
 
@@ -25,7 +25,7 @@ from glassnet.data.reading import PARQUET_SUFFIXES
 from glassnet.data.sniffing import sniff_separator
 from glassnet.data.sources import open_source
 from glassnet.distributed import frames
-from glassnet.distributed.run_split import split_frame
+from glassnet.distributed.hashed_split import split_frame
 from glassnet.errors import InputError
 from glassnet.runs.config import RunConfig
 from glassnet.runs.model import TrainedModel

@@ -31,7 +31,7 @@ from glassnet.errors import InputError
 from glassnet.runs.config import GENERATOR_OPTIONS, config_from_record
 from glassnet.runs.model import TrainedModel
 from glassnet.runs.model_inputs import RowReader, check_columns, resolve_nan
-from glassnet.runs.parts import reload_data, split_rows
+from glassnet.runs.parts import reload_data, split_run
 from glassnet.runs.scores import Evaluation, classification_scores, regression_metrics
 
 __all__ = ["PARTS", "Evaluation", "evaluate", "evaluate_arrays", "held_out_part"]
@@ -179,7 +179,7 @@ def held_out_part(model: TrainedModel, data: str) -> tuple[Any, NDArray[Any]]:
         )
     run = config_from_record(config)
     dataset = reload_data(run)
-    rows = split_rows(dataset.y, run, model.label_codec)
+    rows = split_run(dataset.y, run, model.label_codec)
     assert rows.test is not None  # test_size > 0
     if dataset.table is not None and model.preprocessor is not None:
         frame = dataset.table.frame.iloc[rows.test].reset_index(drop=True)

@@ -8,7 +8,7 @@
 
 :func:`write_run_folder` writes it; :func:`read_run_folder` reads it back and rebuilds
 the run: its data loaded again and split as the run split it
-(:func:`~glassnet.runs.parts.split_rows`), the saved model. The pictures and
+(:func:`~glassnet.runs.parts.split_run`), the saved model. The pictures and
 ``report.html`` are drawn into the same folder by :func:`glassnet.viz.draw_run`, a
 layer above this one.
 """
@@ -29,7 +29,7 @@ from glassnet.files.typed_json import json_safe
 from glassnet.runs.config import RunConfig, config_from_record
 from glassnet.runs.encoding import encode_table
 from glassnet.runs.model import TrainedModel, load_trained_model
-from glassnet.runs.parts import reload_data, split_rows
+from glassnet.runs.parts import reload_data, split_run
 from glassnet.runs.run import CHECKPOINT, RunResult
 from glassnet.training.history import History
 
@@ -204,7 +204,7 @@ def rebuild_run(
         When the data cannot be loaded, or no longer has the model's features.
     """
     dataset = reload_data(config)
-    rows = split_rows(dataset.y, config, model.label_codec)
+    rows = split_run(dataset.y, config, model.label_codec)
     if dataset.table is not None and model.preprocessor is not None:
         dataset = encode_table(dataset, model.preprocessor)  # else an older run: raw numbers
     if dataset.n_features != model.n_features:

@@ -3,8 +3,9 @@
     load ──split──> training part, held-out part           (stratified for classes)
     training part ──split──> fit part, validation part     (only when asked)
 
-:func:`split_rows` is the one place a run's data is split: it splits the rows' indices,
-so a table's rows can be chosen before its preprocessor is fitted on the training part;
+:func:`split_run` is the one place a run's data is split, with
+:func:`glassnet.training.split.hold_out` (the one hold-out of in-memory data): it chooses
+rows, so a table's rows are chosen before its encoder is fitted on the training part;
 :meth:`RowSplit.take` takes those rows of ``X`` and ``y``. ``glassnet train`` splits
 with it, and ``glassnet plot`` and ``glassnet evaluate --part held-out`` split the data
 again with it, from the saved config: the same seed and fractions give the same rows.
@@ -16,9 +17,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from glassnet.data.array_encoders import LabelCodec, split
+from glassnet.data.array_encoders import LabelCodec
 from glassnet.data.loading import DATASETS, Dataset, load
 from glassnet.runs.config import RunConfig
+from glassnet.training.split import hold_out
 
 Array = NDArray[np.floating]
 
@@ -93,34 +95,26 @@ def reload_data(config: RunConfig) -> Dataset:
     return load_data(replace(config, task="auto") if config.data in DATASETS else config)
 
 
-def split_rows(y: NDArray[Any], config: RunConfig, codec: LabelCodec | None) -> RowSplit:
+def split_run(y: NDArray[Any], config: RunConfig, codec: LabelCodec | None) -> RowSplit:
     """Split as every run splits: the held-out part (``test_size``), then the validation part.
 
     Both splits use the config's seed and, for classes (a ``codec``), keep their
     proportions: stratified on the codec's indices, so the rows chosen do not depend on
     how the labels are spelled (the cancer set's "malignant"/"benign" split as its 0/1
     did). A fraction of 0 or ``None`` holds nothing out. The rows chosen depend only on
-    the number of rows, the labels' indices (when stratified) and the seed, so splitting
-    the rows' indices chooses the rows that splitting ``X`` itself would.
+    the number of rows, the labels' indices (when stratified) and the seed.
     """
     seed, stratify = config.seed, codec is not None
-    index = np.arange(len(y), dtype=np.float64)[:, None]  # (n, 1): each row's index
     labels = np.arange(len(y)) if codec is None or y.ndim > 1 else codec.encode(y)
-    I_train, I_test, y_train, _ = _hold_out(index, labels, config.test_size, stratify, seed)
-    I_fit, I_val, _, _ = _hold_out(I_train, y_train, config.validation, stratify, seed)
-
-    def rows(part: Array | None) -> NDArray[np.intp] | None:
-        return None if part is None else part[:, 0].astype(np.intp)
-
-    fit = rows(I_fit)
-    assert fit is not None
-    return RowSplit(fit, rows(I_val), rows(I_test))
+    train, test = _hold_out(labels, config.test_size, stratify, seed)
+    fit, validation = _hold_out(labels[train], config.validation, stratify, seed)
+    return RowSplit(train[fit], None if validation is None else train[validation], test)
 
 
 def _hold_out(
-    X: Array, y: NDArray[Any], fraction: float | None, stratify: bool, seed: int
-) -> tuple[Array, Array | None, NDArray[Any], NDArray[Any] | None]:
-    """``X_kept, X_held, y_kept, y_held``; nothing held when ``fraction`` is 0 or None."""
+    labels: NDArray[Any], fraction: float | None, stratify: bool, seed: int
+) -> tuple[NDArray[np.intp], NDArray[np.intp] | None]:
+    """``kept, held`` positions into ``labels``; nothing held when ``fraction`` is 0 or None."""
     if not fraction:
-        return X, None, y, None
-    return split(X, y, test_size=fraction, stratify=stratify, random_state=seed)
+        return np.arange(labels.size), None
+    return hold_out(labels, fraction, stratify=stratify, seed=seed)

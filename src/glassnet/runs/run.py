@@ -1,6 +1,6 @@
 """One training run, start to finish: data in, a trained network and a run folder out.
 
-    load ──split_rows──> fit, validation, held-out rows    (glassnet.runs.parts)
+    load ──split_run──> fit, validation, held-out rows    (glassnet.runs.parts)
     training part ──Standardizer.fit──> mean, scale        (the held-out part is never seen)
     a table's training part ──ColumnTransformer.fit──> X   (glassnet.runs.encoding)
     labels ──LabelCodec──> indices 0..k-1                  (binary: 0/1 for a sigmoid output)
@@ -32,7 +32,7 @@ from glassnet.files.typed_json import json_safe
 from glassnet.runs.config import RunConfig, check_config, make_run_optimizer, training_callbacks
 from glassnet.runs.encoding import encode_table, fit_preprocessor, fit_target_scaler
 from glassnet.runs.model import TrainedModel
-from glassnet.runs.parts import load_data, split_rows
+from glassnet.runs.parts import load_data, split_run
 from glassnet.runs.result import RunResult, compute_metrics, run_record
 from glassnet.runs.resuming import check_start_model, load_start_model
 from glassnet.training.callbacks import Callback
@@ -125,7 +125,7 @@ def run_training(config: RunConfig, callbacks: Sequence[Callback] = ()) -> RunRe
     codec = fit_label_codec(dataset) if start is None else start.label_codec
     preprocessor = None
     if start is None:
-        rows = split_rows(dataset.y, config, codec)
+        rows = split_run(dataset.y, config, codec)
         if dataset.table is not None:  # fitted on the training part only
             preprocessor = fit_preprocessor(dataset, rows.seen, standardize=config.standardize)
             dataset = encode_table(dataset, preprocessor)
@@ -134,7 +134,7 @@ def run_training(config: RunConfig, callbacks: Sequence[Callback] = ()) -> RunRe
             preprocessor = start.preprocessor
             dataset = encode_table(dataset, preprocessor)
         check_start_model(start, config, dataset)  # the features, then the labels
-        rows = split_rows(dataset.y, config, codec)
+        rows = split_run(dataset.y, config, codec)
     parts = rows.take(dataset.X, dataset.y)
     X_train, X_val, y_train, y_val = parts.X_train, parts.X_val, parts.y_train, parts.y_val
     if start is None:
