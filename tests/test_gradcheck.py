@@ -1,7 +1,8 @@
 """The gradient check over every hidden activation x output pair x depth, and proof it can fail.
 
 The outputs include Poisson regression (exp + Poisson deviance); dropout and sparse X
-are checked with a fixed mask and a CSR matrix.
+are checked with a fixed mask and a CSR matrix; the numeric embedding's F and P with the
+rest of the network.
 """
 
 import dataclasses
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 
 import glassnet.core.gradcheck
+import glassnet.core.network
 from glassnet.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from glassnet.core.gradcheck import GradientCheck, check_gradients
 from glassnet.core.network import Network, backward, encode_targets, forward
@@ -286,6 +288,53 @@ def test_a_gradient_ignoring_sample_weight_fails_the_check(monkeypatch):
     report = check_gradients(network, X, y, sample_weight=weights)
     assert not report.passed
     assert report.max_error > 1e-2
+
+
+EMBEDDING = {"embedding": 3, "embedding_sigma": 0.7}
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["mean", "sample-weight"])
+@pytest.mark.parametrize("depth", [0, 2])
+@pytest.mark.parametrize("output", OUTPUTS)
+@pytest.mark.parametrize("hidden", HIDDEN_ACTIVATIONS)
+def test_an_embedding_network_matches_finite_differences(hidden, output, depth, weighted):
+    """F and P, then every W[l] and b[l], of a network whose first layer is the embedding."""
+    X, y = make_data(output, seed=5)
+    network = make_network(hidden, depth, output, X, **EMBEDDING)
+    weights = np.random.default_rng(6).uniform(0.0, 3.0, N_SAMPLES) if weighted else None
+    report = check_gradients(network, X, y, sample_weight=weights, alpha=0.3)
+    assert list(report.relative_error)[:2] == ["F", "P"]
+    assert_checked_and_passed(report, network)
+
+
+@pytest.mark.parametrize("output", ["sigmoid", "softmax3", "exp"])
+def test_an_embedding_network_with_a_fixed_dropout_mask(output):
+    X, y = make_data(output, seed=7)
+    network = make_network("relu", 2, output, X, **EMBEDDING)
+    report = check_gradients(network, X, y, dropout=0.3, random_state=2)
+    assert_checked_and_passed(report, network)
+
+
+def test_a_wrong_embedding_derivative_fails_the_check(monkeypatch):
+    """dF without its factor 2 pi x, and dP with sin for cos: each fails on its own array."""
+    real = glassnet.core.network.embedding_backward
+
+    def without_2_pi(*args):
+        dF, dP = real(*args)
+        return dF / (2 * np.pi), dP
+
+    monkeypatch.setattr(glassnet.core.network, "embedding_backward", without_2_pi)
+    X, y = make_data("softmax3")
+    network = make_network("tanh", 1, "softmax3", X, **EMBEDDING)
+    report = check_gradients(network, X, y)
+    assert report["F"] > 1e-2 and report["P"] < 1e-6 and report["W1"] < 1e-6
+
+    def sine_for_cosine(embedding, X, theta, dA0, weights):
+        return real(embedding, X, theta - np.pi / 2, dA0, weights)  # cos(t - pi/2) = sin(t)
+
+    monkeypatch.setattr(glassnet.core.network, "embedding_backward", sine_for_cosine)
+    report = check_gradients(network, X, y)
+    assert report["F"] > 1e-2 and report["P"] > 1e-2 and report["W1"] < 1e-6
 
 
 def test_the_tolerance_decides_passed():

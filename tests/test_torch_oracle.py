@@ -2,7 +2,8 @@
 
 Also the pieces beyond scikit-learn: the Poisson output (``F.poisson_nll_loss``),
 backpropagation through a dropout mask, ``torch.optim.AdamW`` and
-``torch.nn.utils.clip_grad_norm_``.
+``torch.nn.utils.clip_grad_norm_``; the periodic + linear numeric embedding, label
+smoothing (``F.cross_entropy(..., label_smoothing=eps)``) and Adam with beta2 = 0.95.
 """
 
 import numpy as np
@@ -12,7 +13,7 @@ from glassnet.core.activations import HIDDEN_ACTIVATIONS
 from glassnet.core.clipping import clip_by_global_norm
 from glassnet.core.dropout import draw_masks
 from glassnet.core.network import Network, backward, cost, encode_targets, forward
-from glassnet.core.optimizers import AdamW
+from glassnet.core.optimizers import Adam, AdamW
 from glassnet.training.loop import train
 
 torch = pytest.importorskip("torch")
@@ -83,11 +84,18 @@ def labels(output: str, n: int, k: int, rng: np.random.Generator) -> np.ndarray:
     return rng.normal(size=(n, k))
 
 
-def torch_pass(network: Network, X, Y, weights=None, l2: float = 0.0):
-    """Forward and backward in torch (float64) with copies of glassnet's W, b."""
+def torch_pass(network: Network, X, Y, weights=None, l2: float = 0.0, embedding=None):
+    """Forward and backward in torch (float64) with copies of glassnet's W, b.
+
+    ``embedding`` holds the tensors ``"F"`` and ``"P"`` of a numeric embedding (their
+    ``.grad`` filled by the backward pass): A[0] = [X, sin(2 pi F x + P)].
+    """
     W = {l: torch.tensor(w, requires_grad=True) for l, w in network.W.items()}
     b = {l: torch.tensor(v, requires_grad=True) for l, v in network.b.items()}
     A = torch.tensor(X)
+    if embedding is not None:
+        theta = 2 * torch.pi * embedding["F"] * A[:, :, None] + embedding["P"]  # (n, n_x, K)
+        A = torch.cat([A, torch.sin(theta).reshape(len(X), -1)], dim=1)
     Zs, As = {}, {}
     for l in range(1, network.n_layers + 1):
         Z = A @ W[l] + b[l]  # glassnet's convention: W[l] is (n_in, n_out)
@@ -273,3 +281,98 @@ def test_a_clipped_training_step_matches_torch():
             tensor -= 0.5 * tensor.grad
     for mine, theirs in zip(network.parameters(), tensors, strict=True):
         np.testing.assert_allclose(mine, theirs.detach().numpy(), rtol=0, atol=1e-13)
+
+
+# --- the numeric embedding, label smoothing and Adam with beta2 = 0.95 ----------------------
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("output", ["sigmoid", "softmax3", "identity3", "exp"])
+def test_the_embedding_networks_pass_matches_autograd(output, weighted):
+    """Forward, cost and every gradient (dF, dP, dW[l], db[l]) of an embedding network."""
+    out, k = OUTPUTS[output]
+    rng = np.random.default_rng(13)
+    network = Network(
+        [4, 5, 3, k], hidden="tanh", output=out, random_state=2, embedding=3, embedding_sigma=0.5
+    )
+    X = rng.normal(size=(N_SAMPLES, 4))
+    Y = encode_targets(network, labels(out, N_SAMPLES, k, rng))
+    weights = rng.uniform(0.2, 3.0, N_SAMPLES) if weighted else None
+    tensors = {
+        "F": torch.tensor(network.embedding.F, requires_grad=True),
+        "P": torch.tensor(network.embedding.P, requires_grad=True),
+    }
+    J, W, b, Zs, _ = torch_pass(network, X, Y, weights, l2=0.03, embedding=tensors)
+    trace = forward(network, X)
+    grads = backward(network, trace, Y, weights, l2=0.03)
+    assert cost(network, trace, Y, weights, l2=0.03) == pytest.approx(J.item(), rel=1e-12)
+    np.testing.assert_allclose(grads.dF, tensors["F"].grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(grads.dP, tensors["P"].grad.numpy(), rtol=1e-10, atol=1e-12)
+    for l in W:
+        np.testing.assert_allclose(trace.Z[l], Zs[l].detach().numpy(), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(grads.dW[l], W[l].grad.numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(grads.db[l], b[l].grad.numpy(), rtol=1e-10, atol=1e-12)
+    assert np.abs(grads.dF).max() > 1e-4 and np.abs(grads.dP).max() > 1e-4
+
+
+@pytest.mark.parametrize("eps", [0.1, 0.25])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_softmax_label_smoothing_matches_torch_cross_entropy(eps, weighted):
+    """F.cross_entropy(Z, classes, label_smoothing=eps): the same cost and dJ/dZ."""
+    network, X, _ = setup("relu", "softmax3", 2, seed=14)
+    classes = np.random.default_rng(15).permutation(np.arange(N_SAMPLES) % 3)
+    weights = np.random.default_rng(16).uniform(0.2, 3.0, N_SAMPLES) if weighted else None
+    Y = encode_targets(network, classes, label_smoothing=eps)
+    trace = forward(network, X)
+    Z = torch.tensor(trace.Z[network.n_layers], requires_grad=True)
+    per_sample = F.cross_entropy(Z, torch.tensor(classes), label_smoothing=eps, reduction="none")
+    s = torch.ones(N_SAMPLES, dtype=torch.float64) if weights is None else torch.tensor(weights)
+    J = (per_sample * s).sum() / s.sum()
+    J.backward()
+    assert cost(network, trace, Y, weights) == pytest.approx(J.item(), rel=1e-12)
+    grads = backward(network, trace, Y, weights)
+    share = np.full(N_SAMPLES, 1 / N_SAMPLES) if weights is None else weights / weights.sum()
+    dZ = grads.dZ[network.n_layers]  # per sample: dJ/dZ_i = share_i dL_i/dZ_i
+    np.testing.assert_allclose(dZ * share[:, None], Z.grad.numpy(), rtol=1e-10, atol=1e-14)
+    _, W, _, _, _ = torch_pass(network, X, Y, weights)
+    for l in W:
+        np.testing.assert_allclose(grads.dW[l], W[l].grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("eps", [0.1, 0.3])
+def test_sigmoid_label_smoothing_matches_bce_on_smoothed_targets(eps):
+    """BCEWithLogits against y' = (1 - eps) y + eps / 2: the same cost and dJ/dZ."""
+    network, X, Y_hard = setup("tanh", "sigmoid2-multilabel", 2, seed=17)
+    Y = encode_targets(network, Y_hard, label_smoothing=eps)
+    trace = forward(network, X)
+    Z = torch.tensor(trace.Z[network.n_layers], requires_grad=True)
+    smoothed = torch.tensor(Y_hard) * (1 - eps) + eps / 2
+    J = F.binary_cross_entropy_with_logits(Z, smoothed, reduction="sum") / N_SAMPLES
+    J.backward()
+    assert cost(network, trace, Y) == pytest.approx(J.item(), rel=1e-12)
+    dZ = backward(network, trace, Y).dZ[network.n_layers]
+    np.testing.assert_allclose(dZ, N_SAMPLES * Z.grad.numpy(), rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(dZ, trace.output - smoothed.numpy(), rtol=1e-14)
+
+
+def test_adam_with_beta2_095_matches_torch_adam():
+    """Adam(beta2=0.95), RealMLP's choice, is torch.optim.Adam(betas=(0.9, 0.95)) for 20 steps."""
+    rng = np.random.default_rng(18)
+    shapes = ((3, 4), (3, 4), (4,), (4, 2), (2,))  # e.g. F, P, W[1], W[2], b[2]
+    params = [rng.normal(size=shape) for shape in shapes]
+    grads = [[rng.normal(size=shape) for shape in shapes] for _ in range(20)]
+    tensors = [torch.tensor(p, requires_grad=True) for p in params]
+    optimizer = torch.optim.Adam(tensors, lr=0.05, betas=(0.9, 0.95))
+    ours, default = [p.copy() for p in params], [p.copy() for p in params]
+    adam, adam_default = Adam(0.05, beta2=0.95), Adam(0.05)
+    for step in grads:
+        for tensor, g in zip(tensors, step, strict=True):
+            tensor.grad = torch.tensor(g)
+        optimizer.step()
+        adam.step(ours, step)
+        adam_default.step(default, step)
+    for got, tensor in zip(ours, tensors, strict=True):
+        np.testing.assert_allclose(got, tensor.detach().numpy(), rtol=0, atol=1e-12)
+    assert max(np.abs(g - p).max() for g, p in zip(ours, params, strict=True)) > 0.3
+    # beta2 = 0.999 ends elsewhere: the comparison can tell the two apart
+    assert max(np.abs(a - b).max() for a, b in zip(ours, default, strict=True)) > 1e-3

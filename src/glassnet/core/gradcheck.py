@@ -1,6 +1,6 @@
 """The numeric check of backpropagation: central finite differences in float64.
 
-For every parameter theta (each entry of each W[l] and b[l]):
+For every parameter theta (each entry of each W[l] and b[l], and of an embedding's F and P):
 
     numeric = (J(theta + h) - J(theta - h)) / (2 h)          error O(h^2)
 
