@@ -35,7 +35,7 @@ from glassnet.data.table_encoder import (
     typed_features,
 )
 from glassnet.data.task import TARGET_VALUES
-from glassnet.distributed.frame_summary import computed
+from glassnet.distributed.frame_summary import computed, lacking_targets
 
 if TYPE_CHECKING:
     from sklearn.compose import ColumnTransformer
@@ -54,10 +54,9 @@ def typed_part(
 ) -> pd.DataFrame:
     """A partition's features typed as the preprocessor takes them, and its targets; the rows
     without a target (and under ``--nan skip``, with a missing or unreadable cell) dropped."""
-    keep = np.ones(len(part), dtype=bool)
-    for name in targets:  # a regression target must be a finite number, a label present
-        _, missing, bad = read_numbers(part[name])
-        keep &= ~(missing | bad) if label_kind == "regression" else ~missing
+    keep = ~lacking_targets(part, targets)  # the rows of pass 1
+    for name in targets if label_kind == "regression" else ():  # and a finite number
+        keep &= ~read_numbers(part[name])[2]
     for name in numeric if nan == "skip" else ():
         _, missing, bad = read_numbers(part[name])
         keep &= ~(missing | bad)
@@ -216,21 +215,17 @@ def warn_columns(
     columns: dict[str, ColumnSummary], stats: dict[str, Any], categorical: list[str]
 ) -> None:
     """The single-machine warnings: a column almost all missing, or with many categories."""
-    for name, column in columns.items():
-        missing, n = column.missing, column.rows
-        if n and MOSTLY_MISSING * n <= missing < n:
-            warnings.warn(
-                f"column {name!r} is missing in {missing} of {n} rows ({missing / n:.0%}): its "
-                f"imputed values carry little; leave it out with --drop {name}",
-                UserWarning,
-                stacklevel=3,
-            )
-    for name, counts in zip(categorical, stats["counts"], strict=True):
-        if len(counts) > MAX_CATEGORIES:
-            warnings.warn(
-                f"column {name!r} has {len(counts)} categories (more than {MAX_CATEGORIES}): "
-                f"each becomes a one-hot column; leave it out with --drop {name} if it is an id "
-                "or free text",
-                UserWarning,
-                stacklevel=3,
-            )
+    messages = [
+        f"column {name!r} is missing in {c.missing} of {c.rows} rows ({c.missing / c.rows:.0%}): "
+        f"its imputed values carry little; leave it out with --drop {name}"
+        for name, c in columns.items()
+        if c.rows and MOSTLY_MISSING * c.rows <= c.missing < c.rows
+    ]
+    messages += [
+        f"column {name!r} has {len(counts)} categories (more than {MAX_CATEGORIES}): each "
+        f"becomes a one-hot column; leave it out with --drop {name} if it is an id or free text"
+        for name, counts in zip(categorical, stats["counts"], strict=True)
+        if len(counts) > MAX_CATEGORIES
+    ]
+    for message in messages:
+        warnings.warn(message, UserWarning, stacklevel=3)

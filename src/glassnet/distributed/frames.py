@@ -1,7 +1,7 @@
 """A table larger than memory, prepared as ``glassnet train`` prepares one, with Dask.
 
     CSV files (a glob; .gz .bz2 .xz .zip) or Parquet ──read_frame──> dask DataFrame
-    partitions ──pass 1: each column's cells counted──> roles, task, labels (as on one machine)
+    partitions ──pass 1: each column's summary──> roles, task, labels (the rules of one machine)
     partitions ──pass 2, one dask.compute──> medians, means, variances, categories, modes
     fitted values ──set on build_preprocessor's ColumnTransformer──> the model file's transformer
     each partition ──transform (map over the partitions)──> X, y: dask arrays, known chunks
@@ -42,13 +42,13 @@ import dask.dataframe as dd
 import pandas as pd
 
 from glassnet.data.array_encoders import LabelCodec
-from glassnet.data.columns import ColumnChoice, choose_columns, feature_kinds
+from glassnet.data.columns import choose_columns, feature_kinds
 from glassnet.data.reading import PARQUET_SUFFIXES, _check_sep
 from glassnet.data.rows import check_header, column_names
 from glassnet.data.sniffing import SEPARATORS, header_of, sniff_separator
 from glassnet.data.sources import OPENERS, decode_error, open_source
 from glassnet.data.tabular import NAN_POLICIES
-from glassnet.data.task import TaskChoice, check_task, choose_task
+from glassnet.data.task import check_task, choose_task
 from glassnet.distributed.frame_statistics import (
     arrays,
     fitted_preprocessor,
@@ -78,43 +78,22 @@ DEFAULT_BLOCKSIZE = 64 * 2**20  # bytes of CSV per partition
 class Prepared:
     """A dask DataFrame's features and target as the network takes them, and how they were made.
 
-    Attributes
-    ----------
-    X : dask array of shape (n_rows, n_encoded)
-        float64, one chunk per partition (sizes known), one chunk of columns.
-    y : dask array of shape (n_rows,) or (n_rows, n_targets)
-        Class indices 0..k-1 (int64) for classification, standardised float64 targets
-        for regression, chunked as ``X``.
-    preprocessor : ColumnTransformer
-        Fitted; ``glassnet.save`` stores it as it stores a single-machine run's.
-    codec : LabelCodec or None
-        The labels of the class indices (classification).
-    target_scaler : StandardScaler or None
-        The regression targets' scaler: ``y = (target - mean_) / scale_``.
-    numeric, categorical, targets : tuple of str
-    left_out : dict of str to str
-        The other columns, and why each was left out.
-    missing : dict of str to int
-        The missing cells of each feature and target.
-    task, task_reason : str
-        ``"classification"`` or ``"regression"``, and why (``"3 classes, text labels"``).
-    notes : tuple of str
-        One line each: rows dropped, row ids left out.
+    ``glassnet.save`` stores the fitted ``preprocessor`` as it stores a single-machine run's.
     """
 
-    X: da.Array
-    y: da.Array
+    X: da.Array  # (n_rows, n_encoded) float64, a chunk per partition (sizes known)
+    y: da.Array  # (n_rows,) or (n_rows, n_targets): class indices (int64) or standardised targets
     preprocessor: "ColumnTransformer"
-    codec: LabelCodec | None
-    target_scaler: "StandardScaler | None"
+    codec: LabelCodec | None  # the labels of the class indices (classification)
+    target_scaler: "StandardScaler | None"  # y = (target - mean_) / scale_ (regression)
     numeric: tuple[str, ...]
     categorical: tuple[str, ...]
     targets: tuple[str, ...]
-    left_out: dict[str, str]
-    missing: dict[str, int]
-    task: str
-    task_reason: str
-    notes: tuple[str, ...]
+    left_out: dict[str, str]  # the other columns, and why each was left out
+    missing: dict[str, int]  # the missing cells of each feature and target
+    task: str  # "classification" or "regression"
+    task_reason: str  # "3 classes, text labels"
+    notes: tuple[str, ...]  # one line each: rows dropped, row ids left out
 
     @property
     def feature_names(self) -> list[str]:
@@ -251,51 +230,33 @@ def prepare(
     targets = list(choice.targets)
     typed = typed_frame(frame, numeric, categorical_columns, targets, chosen.label_kind, nan)
     stats = statistics(typed, numeric, categorical_columns, targets, chosen.task)
-    notes += [*kinds.notes, *_dropped_note(stats, summaries[targets[0]].rows, nan)]
+    notes += kinds.notes
+    kept, rows_with_target = sum(stats["lengths"]), summaries[targets[0]].rows
+    if not kept:
+        raise InputError(f"{WHERE}: every row has a missing or unreadable cell")
+    if kept < rows_with_target:
+        notes.append(f"dropped {rows_with_target - kept} row(s) with a missing or unreadable "
+                     f"cell (--nan {nan})")  # fmt: skip
     used = {n: summaries[n] for n in (*numeric, *categorical_columns, *targets)}
     warn_columns(used, stats, categorical_columns)
     preprocessor = fitted_preprocessor(stats, numeric, categorical_columns, standardize)
-    codec, scaler = _target_coding(chosen, stats, targets)
+    codec = None if chosen.labels is None else LabelCodec().fit(chosen.labels)
+    scaler = target_scaler(stats, targets) if codec is None else None
     features_used = [*numeric, *categorical_columns]
     X, y = arrays(typed, stats["lengths"], features_used, targets, preprocessor, codec, scaler)
+    left_out = dict.fromkeys(choice.dropped, "--drop or not in --features")
     return Prepared(
         X=X, y=y, preprocessor=preprocessor, codec=codec, target_scaler=scaler,
         numeric=tuple(numeric), categorical=tuple(categorical_columns), targets=tuple(targets),
-        left_out=_left_out(choice, kinds.row_ids), missing={n: c.missing for n, c in used.items()},
-        task=chosen.task, task_reason=chosen.reason, notes=tuple(notes),
+        left_out=left_out | dict.fromkeys(kinds.row_ids, "row id"), task=chosen.task,
+        missing={n: c.missing for n, c in used.items()}, task_reason=chosen.reason,
+        notes=tuple(notes),
     )  # fmt: skip
 
 
 def _check_nan(nan: str) -> None:
     if nan not in NAN_POLICIES:
         raise InputError(f"nan must be one of {', '.join(NAN_POLICIES)}, got {nan!r}")
-
-
-def _dropped_note(stats: dict[str, Any], rows_with_target: int, nan: str) -> list[str]:
-    """The note on rows dropped for a missing or unreadable cell; no row left refused."""
-    kept = sum(stats["lengths"])
-    if kept == rows_with_target:
-        return []
-    if not kept:
-        raise InputError(f"{WHERE}: every row has a missing or unreadable cell")
-    return [
-        f"dropped {rows_with_target - kept} row(s) with a missing or unreadable cell (--nan {nan})"
-    ]
-
-
-def _target_coding(
-    chosen: TaskChoice, stats: dict[str, Any], targets: list[str]
-) -> tuple[LabelCodec | None, "StandardScaler | None"]:
-    """The label codec (classification) or the targets' scaler (regression)."""
-    if chosen.labels is not None:
-        return LabelCodec().fit(chosen.labels), None
-    return None, target_scaler(stats, targets)
-
-
-def _left_out(choice: ColumnChoice, row_ids: Sequence[str]) -> dict[str, str]:
-    left_out = dict.fromkeys(choice.dropped, "--drop or not in --features")
-    left_out.update(dict.fromkeys(row_ids, "row id"))
-    return left_out
 
 
 class Fitted(Protocol):
