@@ -18,7 +18,7 @@ from glassnet import (
     make_schedule,
     train,
 )
-from glassnet.training.schedules import Constant
+from glassnet.training.schedules import Constant, CosLog, WarmupCosine
 
 LR0 = 0.2
 EPOCHS = 12
@@ -284,3 +284,79 @@ def test_make_schedule_refuses_an_unknown_option_naming_those_it_takes(name, opt
     message = str(error.value)
     assert all(option in message for option in options)
     assert message.endswith(f"it takes {takes}")
+
+
+# --- schedules per step: a warm-up + cosine decay, and RealMLP's log-cosine cycles ----------
+
+STEPS_PER_EPOCH = 4  # 40 blobs in batches of 10
+
+
+def run_steps(schedule, blobs, epochs=3):
+    """The rate of every step train took (mini-batches of 10), and the History."""
+    history, optimizer = run(schedule, blobs, epochs=epochs, batch_size=10)
+    return optimizer.used, history
+
+
+def test_warmup_cosine_values_by_hand(blobs):
+    """T = 12 steps, W = 3: lr(s) = 0.2 min(1, (s + 1) / 3) (1 + cos(pi s / 12)) / 2."""
+    used, _ = run_steps(WarmupCosine(total_steps=12, warmup_steps=3), blobs)
+    assert len(used) == 12
+    assert used[0] == pytest.approx(0.2 * (1 / 3) * 1.0, rel=1e-15)  # cos 0 = 1
+    assert used[1] == pytest.approx(0.2 * (2 / 3) * (1 + math.cos(math.pi / 12)) / 2, rel=1e-15)
+    assert used[2] == pytest.approx(0.2 * (1 + math.cos(math.pi * 2 / 12)) / 2, rel=1e-15)
+    assert used[6] == pytest.approx(0.1, rel=1e-15)  # halfway: (1 + cos(pi / 2)) / 2 = 1/2
+    assert used[11] == pytest.approx(0.2 * (1 + math.cos(math.pi * 11 / 12)) / 2, rel=1e-15)
+    assert used == sorted(used[:3]) + sorted(used[3:], reverse=True)  # up, then down
+
+
+def test_coslog4_values_by_hand(blobs):
+    """T = 15 steps: lr(s) = 0.2 (1 - cos(2 pi log2(1 + s))) / 2, 0 where 1 + s is 1, 2, 4, 8."""
+    used, _ = run_steps(CosLog(total_steps=15), blobs, epochs=4)  # 16 steps, one past T
+    for s in (0, 1, 3, 7, 15):
+        assert used[s] == pytest.approx(0.0, abs=1e-16)  # log2(1 + s) whole: cos = 1
+    for s in (2, 5, 10, 14):
+        expected = 0.2 * (1 - math.cos(2 * math.pi * math.log2(1 + 15 * s / 15))) / 2
+        assert used[s] == pytest.approx(expected, rel=1e-14)
+    assert max(used) > 0.19  # each cycle reaches close to lr0
+
+
+def test_coslog_peaks_at_lr0_where_its_log_clock_reads_a_half():
+    """log2(1 + 15 t) = 1/2 at t = (sqrt(2) - 1) / 15: the first peak, lr = lr0."""
+    schedule = CosLog(total_steps=10_000)
+    schedule.initial = 0.2
+    peak = round(10_000 * (math.sqrt(2) - 1) / 15)
+    assert schedule.rate(peak) == pytest.approx(0.2, rel=1e-6)
+    assert schedule.rate(10_000) == pytest.approx(0.0, abs=1e-16)
+    assert schedule.rate(20_000) == schedule.rate(10_000)  # past T the rate holds at f(1)
+    three = CosLog(total_steps=7, cycles=3)  # log2(1 + 7 t): zeros where 1 + s is 1, 2, 4, 8
+    three.initial = 1.0
+    assert [round(three.rate(s), 12) for s in (0, 1, 3, 7)] == [0.0] * 4
+
+
+def test_a_warmup_multiplies_the_log_cosine(blobs):
+    used, _ = run_steps(CosLog(total_steps=12, warmup_steps=4), blobs)
+    for s in (2, 5):
+        warm = min(1, (s + 1) / 4)
+        expected = 0.2 * warm * (1 - math.cos(2 * math.pi * math.log2(1 + 15 * s / 12))) / 2
+        assert used[s] == pytest.approx(expected, rel=1e-14)
+
+
+def test_the_history_records_the_rate_of_the_next_step(blobs):
+    used, history = run_steps(WarmupCosine(total_steps=12, warmup_steps=2), blobs)
+    after_last = 0.0  # step 12 = T: (1 + cos(pi)) / 2
+    assert history["learning_rate"] == pytest.approx([used[4], used[8], after_last], abs=1e-16)
+
+
+@pytest.mark.parametrize(
+    ("build", "name"),
+    [
+        (lambda: WarmupCosine(total_steps=0), "total_steps"),
+        (lambda: WarmupCosine(total_steps=10, warmup_steps=11), "warmup_steps"),
+        (lambda: CosLog(total_steps=10, warmup_steps=-1), "warmup_steps"),
+        (lambda: CosLog(total_steps=10, cycles=0), "cycles"),
+        (lambda: CosLog(total_steps=10.0), "total_steps"),
+    ],
+)
+def test_step_schedules_refuse_bad_arguments(build, name):
+    with pytest.raises(InputError, match=name):
+        build()

@@ -12,6 +12,22 @@ plateau             lr <- lr * factor when the monitored cost has not improved
 ==================  ======================================================
 
 ``train`` records the learning rate of every epoch in the History.
+
+Per step instead of per epoch, with s the step (0, 1, ...), T = ``total_steps``,
+t = min(s / T, 1) the share of training done, W = ``warmup_steps`` and
+warm(s) = min(1, (s + 1) / W) (1 without a warm-up):
+
+==================  ======================================================
+WarmupCosine        lr = lr0 warm(s) (1 + cos(pi t)) / 2
+CosLog              lr = lr0 warm(s) (1 - cos(2 pi log2(1 + (2^c - 1) t))) / 2
+==================  ======================================================
+
+``CosLog`` with c = 4 cycles and no warm-up is RealMLP's "coslog4" (Holzmueller et al.,
+2024), exactly as its code writes it: lr = lr0 (1/2 - 1/2 cos(2 pi log2(1 + 15 t))) with
+t = s / T. It starts at 0 and reaches lr0 at t = (sqrt(2) - 1) / 15 (its own warm-up),
+then falls to 0 and rises again 4 times in all, each cycle twice as long as the one
+before, and ends at 0. Each step schedule sets the rate of the next step after each
+step, so the History's ``learning_rate`` of an epoch is the rate of the step after it.
 """
 
 import inspect
@@ -73,6 +89,66 @@ class InverseScaling(Schedule):
 
     def rate(self, epoch: int) -> float:
         return self.initial / (epoch + 1) ** self.power_t
+
+
+class StepSchedule(Callback):
+    """A schedule lr(s) = lr0 warm(s) f(t) of the step s, t = min(s / T, 1); subclasses give f.
+
+    Parameters
+    ----------
+    total_steps
+        T, the steps of the whole run (epochs times batches per epoch); past it t stays 1.
+    warmup_steps
+        W: the rate rises linearly over the first W steps, warm(s) = min(1, (s + 1) / W),
+        reaching the schedule's own value at step W - 1. 0: no warm-up.
+    """
+
+    def __init__(self, total_steps: int, warmup_steps: int = 0) -> None:
+        self.total_steps = check_integer(total_steps, "total_steps", low=1)
+        self.warmup_steps = check_integer(
+            warmup_steps, "warmup_steps", low=0, high=self.total_steps
+        )
+
+    def on_train_begin(self, state: TrainingState) -> None:
+        self.initial = state.optimizer.learning_rate
+        state.optimizer.learning_rate = self.rate(state.step)  # the first step's rate
+
+    def on_step_end(self, state: TrainingState) -> None:
+        state.optimizer.learning_rate = self.rate(state.step)  # state.step steps taken: the next
+
+    def rate(self, step: int) -> float:
+        """The learning rate of step ``step`` (counted from 0)."""
+        warm = min(1.0, (step + 1) / self.warmup_steps) if self.warmup_steps else 1.0
+        progress = min(step / self.total_steps, 1.0)  # t, the share of training done
+        return self.initial * warm * self.shape(progress)  # lr0 warm(s) f(t)
+
+    def shape(self, progress: float) -> float:
+        """f(t), the schedule's factor at the share t of training done."""
+        raise NotImplementedError
+
+
+class WarmupCosine(StepSchedule):
+    """lr = lr0 warm(s) (1 + cos(pi t)) / 2: a linear warm-up, then a cosine decay to 0."""
+
+    def shape(self, progress: float) -> float:
+        return 0.5 * (1 + math.cos(math.pi * progress))  # (1 + cos(pi t)) / 2
+
+
+class CosLog(StepSchedule):
+    """lr = lr0 warm(s) (1 - cos(2 pi log2(1 + (2^c - 1) t))) / 2: c cosine cycles on a log clock.
+
+    With ``cycles=4`` and no warm-up it is RealMLP's "coslog4": 1/2 - 1/2 cos(2 pi
+    log2(1 + 15 t)). Each cycle is twice as long as the one before; the rate starts and
+    ends at 0.
+    """
+
+    def __init__(self, total_steps: int, warmup_steps: int = 0, cycles: int = 4) -> None:
+        super().__init__(total_steps, warmup_steps)
+        self.cycles = check_integer(cycles, "cycles", low=1)
+
+    def shape(self, progress: float) -> float:
+        clock = math.log2(1 + (2**self.cycles - 1) * progress)  # 0 at t = 0, c at t = 1
+        return 0.5 * (1 - math.cos(2 * math.pi * clock))  # (1 - cos(2 pi log2(1 + 15 t))) / 2
 
 
 class ReduceOnPlateau(Callback):
