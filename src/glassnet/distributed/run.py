@@ -43,7 +43,7 @@ from glassnet.distributed.run_rounds import EpochsFromRounds, StopRounds
 from glassnet.errors import DivergenceError, GlassnetError
 from glassnet.files.model_file import save
 from glassnet.files.typed_json import json_safe
-from glassnet.runs.config import RunConfig, check_config, make_run_optimizer, training_callbacks
+from glassnet.runs.config import CheckedRun, RunConfig, check_run
 from glassnet.runs.model import TrainedModel
 from glassnet.runs.parts import Parts
 from glassnet.runs.result import RunResult
@@ -128,11 +128,11 @@ def run_training(
     DivergenceError
         When the cost or the weights become NaN or inf; nothing has been written.
     """
-    config = check_config(config)
-    refuse_single_machine_options(config, local_steps)
+    checked = check_run(config)  # the one check; the optimizer and callbacks it built
+    refuse_single_machine_options(checked.config, local_steps)
     K = local_steps or DEFAULT_LOCAL_STEPS
-    result, data = _set_up(config, client, requested, K)
-    epochs = _epochs_driver(result.config, result, data, callbacks, K)
+    result, data = _set_up(checked.config, client, requested, K)
+    epochs = _epochs_driver(checked, result, data, callbacks, K)
     began = time.perf_counter()
     _train_in_rounds(result, data, client, epochs, K)
     result.seconds = time.perf_counter() - began
@@ -232,14 +232,14 @@ def _train_in_rounds(
 
 
 def _epochs_driver(
-    config: RunConfig,
+    checked: CheckedRun,
     result: ClusterRunResult,
     data: ClusterData,
     callbacks: Sequence[Callback],
     local_steps: int,
 ) -> EpochsFromRounds:
     """on_round: the config's callbacks (cost lines, early stopping), checkpoint, ``callbacks``."""
-    own = training_callbacks(config)
+    config, own = checked.config, checked.callbacks
     if config.out is not None:  # the best model so far survives a crash
         result.checkpoint = Path(config.out) / CHECKPOINT
         own.append(Checkpoint(result.checkpoint, save, wrap=result.model.with_weights))
@@ -254,7 +254,7 @@ def _epochs_driver(
 
     return EpochsFromRounds(
         result.network,
-        make_run_optimizer(config),
+        checked.optimizer,
         config.epochs,
         [*own, *callbacks],
         steps_in_round=1 if config.batch_size is None else local_steps,

@@ -159,8 +159,29 @@ def config_from_record(record: Mapping[str, Any]) -> RunConfig:
     return RunConfig(**values)
 
 
+@dataclass(frozen=True)
+class CheckedRun:
+    """A run's config checked once, and what checking it built: the run uses these."""
+
+    config: RunConfig  # every option resolved
+    optimizer: Optimizer
+    callbacks: list[Callback]  # the schedule, the cost printer, early stopping
+
+
 def check_config(config: RunConfig) -> RunConfig:
     """Check every option that does not need the data; return the config with them resolved.
+
+    Raises
+    ------
+    InputError
+        Naming the first option that is out of range or unknown.
+    """
+    return check_run(config).config
+
+
+def check_run(config: RunConfig) -> CheckedRun:
+    """Check every option that does not need the data, once: the resolved config, with the
+    optimizer and callbacks it names, built (building them checks their options).
 
     Raises
     ------
@@ -196,9 +217,9 @@ def check_config(config: RunConfig) -> RunConfig:
         **_resolve_generator_options(config),
         version=__version__,
     )
-    make_run_optimizer(resolved)  # raises on a bad momentum or beta
-    training_callbacks(resolved)  # raises on a bad schedule option, patience or min_delta
-    return resolved
+    optimizer = make_run_optimizer(resolved)  # raises on a bad momentum or beta
+    callbacks = training_callbacks(resolved)  # raises on a bad schedule option or patience
+    return CheckedRun(resolved, optimizer, callbacks)
 
 
 def _check_hidden(hidden: Sequence[int]) -> tuple[int, ...]:

@@ -29,7 +29,7 @@ from glassnet.data.loading import Dataset
 from glassnet.errors import DivergenceError, InputError
 from glassnet.files.model_file import save
 from glassnet.files.typed_json import json_safe
-from glassnet.runs.config import RunConfig, check_config, make_run_optimizer, training_callbacks
+from glassnet.runs.config import RunConfig, check_run
 from glassnet.runs.encoding import encode_table, fit_preprocessor, fit_target_scaler
 from glassnet.runs.model import TrainedModel
 from glassnet.runs.parts import load_data, split_run
@@ -117,9 +117,8 @@ def run_training(config: RunConfig, callbacks: Sequence[Callback] = ()) -> RunRe
     DivergenceError
         When the cost or the weights become NaN or inf; nothing has been written.
     """
-    config = check_config(config)
-    optimizer = make_run_optimizer(config)
-    own_callbacks = training_callbacks(config)
+    checked = check_run(config)  # the one check; the optimizer and callbacks it built
+    config, optimizer, own_callbacks = checked.config, checked.optimizer, checked.callbacks
     start = None if config.resume_from is None else load_start_model(config.resume_from)
     dataset = load_data(config)
     codec = fit_label_codec(dataset) if start is None else start.label_codec
