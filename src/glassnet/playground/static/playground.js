@@ -307,10 +307,10 @@ export function render({ transport, el, hash = "", onHash = () => {} }) {
     const f = state.frame;
     if (!f) return;
     const sizes = f.header.layer_sizes, canvas = ui.network, context = canvas.getContext("2d");
-    const W = canvas.width, H = canvas.height, box = 30;
+    const W = canvas.width, H = canvas.height, spacing = Math.min(34, (H - 20) / Math.max(...sizes)), box = spacing - 4;
     context.clearRect(0, 0, W, H);
     const columnX = (l) => 80 + (l * (W - 120)) / (sizes.length - 1);
-    const unitY = (l, j) => H / 2 + (j - (sizes[l] - 1) / 2) * Math.min(box + 4, (H - 20) / sizes[l]);
+    const unitY = (l, j) => H / 2 + (j - (sizes[l] - 1) / 2) * spacing;
     state.layout = [];
     // the lines: W[l][i, j] from unit i of layer l-1 to unit j of layer l
     for (let l = 1; l < sizes.length; l++) {
@@ -335,31 +335,47 @@ export function render({ transport, el, hash = "", onHash = () => {} }) {
     // the units: inputs by name, hidden units by their map, the output; dZ under each in gradient view
     for (let l = 0; l < sizes.length; l++) {
       const maps = f.arrays[`units${l}`], dZ = f.arrays[`dZ${l}`];
+      const strip = maps ? unitStrip(maps) : null; // every unit's map, side by side, in one image
+      let biggest = 1e-12;
+      if (dZ) for (const v of dZ.data) biggest = Math.max(biggest, Math.abs(v));
       for (let j = 0; j < sizes[l]; j++) {
         const x = columnX(l) - box / 2, y = unitY(l, j) - box / 2;
         context.fillStyle = "#fff";
         context.fillRect(x, y, box, box);
-        if (maps) {
-          const side = maps.shape[1], size = side * side, image = new ImageData(side, side);
-          for (let i = 0; i < size; i++) image.data.set([...mix(ORANGE, BLUE, Math.tanh(maps.data[j * size + i]) * 0.5 + 0.5), 255], 4 * i);
-          const small = new OffscreenCanvas(side, side);
-          small.getContext("2d").putImageData(image, 0, 0);
-          context.drawImage(small, x, y, box, box);
-        }
+        if (strip) context.drawImage(strip, j * maps.shape[1], 0, maps.shape[1], maps.shape[2], x, y, box, box);
         context.strokeStyle = "#555";
         context.lineWidth = 1;
         context.strokeRect(x, y, box, box);
         context.fillStyle = "#222";
         context.font = "10px system-ui";
-        if (l === 0) context.fillText(state.points ? state.points.features[j] : `x${j + 1}`, x - 34, y + box / 2 + 3);
-        if (state.gradients && dZ && l > 0) {
-          const v = dZ.data[j];
+        if (l === 0) context.fillText(state.points ? state.points.features[j] : `x${j + 1}`, x - 44, y + box / 2 + 3);
+        if (state.gradients && dZ && l > 0) { // the batch's mean dZ: a bar by its size, coloured by its sign
+          const v = dZ.data[j], height = Math.max(1, (box * Math.abs(v)) / biggest);
           context.fillStyle = v >= 0 ? `rgb(${BLUE})` : `rgb(${ORANGE})`;
-          context.fillText(`dZ ${v.toExponential(1)}`, x - 4, y + box + 9);
+          context.fillRect(x + box + 2, y + box - height, 4, height);
+          if (spacing >= 34) context.fillText(`dZ ${v.toExponential(1)}`, x - 4, y + box + 10);
         }
         if (l > 0) state.layout.push({ kind: "unit", layer: l, unit: j, x, y, box });
       }
     }
+  }
+
+  function unitStrip(maps) {
+    const [n, rows, columns] = maps.shape, image = new ImageData(columns * n, rows), pixels = image.data;
+    for (let j = 0; j < n; j++) {
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0; c < columns; c++) {
+          const t = Math.tanh(maps.data[(j * rows + r) * columns + c]) * 0.5 + 0.5, at = 4 * (r * columns * n + j * columns + c);
+          pixels[at] = ORANGE[0] + (BLUE[0] - ORANGE[0]) * t;
+          pixels[at + 1] = ORANGE[1] + (BLUE[1] - ORANGE[1]) * t;
+          pixels[at + 2] = ORANGE[2] + (BLUE[2] - ORANGE[2]) * t;
+          pixels[at + 3] = 255;
+        }
+      }
+    }
+    const canvas = new OffscreenCanvas(columns * n, rows);
+    canvas.getContext("2d").putImageData(image, 0, 0);
+    return canvas;
   }
 
   function drawCurves() {
@@ -507,6 +523,7 @@ function boot() {
     onHash: (hash) => history.replaceState(null, "", hash),
   });
   globalThis.glassnetPlayground = playground; // for the browser tests and the curious
+  addEventListener("hashchange", () => location.reload()); // a link pasted over this one: its setup
 }
 
 if (typeof document !== "undefined" && document.body && "playgroundPage" in document.body.dataset) boot();
