@@ -64,6 +64,7 @@ def load(
     nan: str = "impute",
     sep: str | None = None,
     encoding: str | None = None,
+    encode: bool = True,
 ) -> Dataset:
     """Load a built-in data set by name, or a CSV or Parquet file by path.
 
@@ -79,6 +80,10 @@ def load(
     features, drop, categorical, nan, sep, encoding
         A file's options (see :func:`~glassnet.data.tabular.read_tabular`); a bundled
         set takes none of them (``nan`` is ignored: its data has no missing cell).
+    encode
+        A file's ``X`` encoded for a first look (:func:`~glassnet.data.tabular.read_tabular`);
+        ``False`` leaves it to a run, which encodes once, with an encoder fitted on its
+        training rows.
     noise, n_samples, classes, random_state
         Passed to the generator when given (``None`` keeps its default). An option a
         data set does not take raises; ``random_state`` is ignored by data sets that
@@ -110,7 +115,7 @@ def load(
                 f"a CSV file needs a target column: pass --target COLUMN (target= in Python) "
                 f"for {name!r}"
             )
-        return csv(name, target, task=task, nan=nan, **table)
+        return csv(name, target, task=task, nan=nan, encode=encode, **table)
     raise InputError(
         f"unknown data set {name!r}: choose one of {', '.join(sorted(DATASETS))}, "
         "or pass the path to a CSV file"

@@ -8,13 +8,15 @@
     targets ──target_values──> y, the task and why
 
 The :class:`Dataset` it returns holds ``X`` imputed and one-hot encoded but not scaled
-(a preprocessor fitted on every row, for a first look); a run fits its own preprocessor on
-its training part only (:mod:`glassnet.runs.encoding`), from :attr:`Dataset.table`.
+(:func:`first_look`: an encoder fitted on every row). A run asks for no ``X``
+(``encode=False``): it fits its encoder on its training rows and encodes the table once
+(:mod:`glassnet.runs.encoding`), from :attr:`Dataset.table`.
 """
 
 import hashlib
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +56,7 @@ def read_tabular(
     nan: str = "impute",
     sep: str | None = None,
     encoding: str | None = None,
+    encode: bool = True,
 ) -> Dataset:
     """Load a CSV or Parquet file as a :class:`Dataset` with its :class:`Table`.
 
@@ -76,6 +79,9 @@ def read_tabular(
         dropped (``"error"``: refused).
     sep, encoding
         The delimiter (``None``: sniffed) and the text encoding (``None``: UTF-8).
+    encode
+        Fill ``X`` with :func:`first_look`; ``False`` leaves it with no columns, for a run
+        that encodes the table itself, once, with an encoder fitted on its training rows.
 
     Raises
     ------
@@ -106,8 +112,6 @@ def read_tabular(
     rows = _check_features(rows, kinds, nan, where, word, notes)
     y, task, reason = target_values(rows, choice.targets, task, where, word)
     frame = typed_features(rows.frame, kinds.numeric, kinds.categorical)
-    look = build_preprocessor(kinds.numeric, kinds.categorical, standardize=False)
-    X = encoded(look.fit(frame), frame)
     left_out = dict.fromkeys(choice.dropped, "--drop or not in --features")
     left_out.update(dict.fromkeys(kinds.row_ids, "row id"))
     table = Table(
@@ -125,10 +129,10 @@ def read_tabular(
         fingerprint=file_fingerprint(path),
     )
     n_features = len(kinds.numeric) + len(kinds.categorical)
-    return Dataset(
-        X=X,
+    dataset = Dataset(
+        X=np.empty((len(y), 0)),  # (n, 0): no column encoded yet
         y=y,
-        feature_names=[str(name) for name in look.get_feature_names_out()],
+        feature_names=[],
         target_name=",".join(choice.targets),
         task=task,
         name=Path(path).name.split(".")[0] or "data",
@@ -136,6 +140,18 @@ def read_tabular(
         f"{', '.join(map(repr, choice.targets))} ({task}: {reason})",
         table=table,
     )
+    return first_look(dataset) if encode else dataset
+
+
+def first_look(dataset: Dataset) -> Dataset:
+    """A table's data set with ``X`` imputed and one-hot encoded, not scaled: an encoder
+    fitted on every row, for a first look (a run fits its own on its training rows)."""
+    table = dataset.table
+    assert table is not None
+    look = build_preprocessor(table.numeric, table.categorical, standardize=False)
+    X = encoded(look.fit(table.frame), table.frame)  # (n, n_encoded)
+    names = [str(name) for name in look.get_feature_names_out()]
+    return replace(dataset, X=X, feature_names=names)
 
 
 def _drop_missing_targets(

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from glassnet.data.dataset import Dataset
 from glassnet.data.table_encoder import encoded, make_preprocessor
+from glassnet.data.tabular import first_look
 
 if TYPE_CHECKING:
     from sklearn.compose import ColumnTransformer
@@ -42,6 +43,14 @@ def encode_table(dataset: Dataset, preprocessor: "ColumnTransformer") -> Dataset
     X = encoded(preprocessor, dataset.table.frame)  # (n, n_encoded)
     names = [str(name) for name in preprocessor.get_feature_names_out()]
     return replace(dataset, X=X, feature_names=names)
+
+
+def encode_for(dataset: Dataset, preprocessor: "ColumnTransformer | None") -> Dataset:
+    """A table's rows encoded once, by a saved model's ``preprocessor``; a model saved
+    without one (an older run) took the first look's encoding. Other data passes through."""
+    if dataset.table is None:
+        return dataset
+    return first_look(dataset) if preprocessor is None else encode_table(dataset, preprocessor)
 
 
 def fit_target_scaler(y_seen: NDArray[Any]) -> "StandardScaler":

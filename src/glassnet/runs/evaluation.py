@@ -29,6 +29,7 @@ from glassnet.data.reading import Rows, open_table
 from glassnet.data.tabular import file_fingerprint
 from glassnet.errors import InputError
 from glassnet.runs.config import GENERATOR_OPTIONS, config_from_record
+from glassnet.runs.encoding import encode_for
 from glassnet.runs.model import TrainedModel
 from glassnet.runs.model_inputs import RowReader, check_columns, resolve_nan
 from glassnet.runs.parts import reload_data, split_run
@@ -184,6 +185,7 @@ def held_out_part(model: TrainedModel, data: str) -> tuple[Any, NDArray[Any]]:
     if dataset.table is not None and model.preprocessor is not None:
         frame = dataset.table.frame.iloc[rows.test].reset_index(drop=True)
         return frame[model.input_columns], dataset.y[rows.test]
+    dataset = encode_for(dataset, None)  # an older run's table: the first look's columns
     columns = _indices(dataset.feature_names, model.feature_names, data)
     return dataset.X[rows.test][:, columns], dataset.y[rows.test]
 

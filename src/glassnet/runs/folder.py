@@ -27,7 +27,7 @@ from glassnet.files.atomic import atomic_write
 from glassnet.files.model_file import save
 from glassnet.files.typed_json import json_safe
 from glassnet.runs.config import RunConfig, config_from_record
-from glassnet.runs.encoding import encode_table
+from glassnet.runs.encoding import encode_for
 from glassnet.runs.model import TrainedModel, load_trained_model
 from glassnet.runs.parts import reload_data, split_run
 from glassnet.runs.run import CHECKPOINT, RunResult
@@ -205,8 +205,7 @@ def rebuild_run(
     """
     dataset = reload_data(config)
     rows = split_run(dataset.y, config, model.label_codec)
-    if dataset.table is not None and model.preprocessor is not None:
-        dataset = encode_table(dataset, model.preprocessor)  # else an older run: raw numbers
+    dataset = encode_for(dataset, model.preprocessor)
     if dataset.n_features != model.n_features:
         raise InputError(
             f"it has {dataset.n_features} features, the model takes {model.n_features}"

@@ -71,8 +71,9 @@ class RowSplit:
         return Parts(*rows(self.fit), *rows(self.validation), *rows(self.test))
 
 
-def load_data(config: RunConfig) -> Dataset:
-    """Load (or generate, from the seed) the data set the config names."""
+def load_data(config: RunConfig, *, encode: bool = True) -> Dataset:
+    """Load (or generate, from the seed) the data set the config names; a file's ``X``
+    encoded for a first look, or (``encode=False``) left to the run's own encoder."""
     return load(
         config.data,
         target=config.target,
@@ -87,12 +88,15 @@ def load_data(config: RunConfig) -> Dataset:
         nan=config.nan,
         sep=config.sep,
         encoding=config.encoding,
+        encode=encode,
     )
 
 
 def reload_data(config: RunConfig) -> Dataset:
-    """The data of a finished run, from its resolved config (a named data set takes no task)."""
-    return load_data(replace(config, task="auto") if config.data in DATASETS else config)
+    """The data of a finished run, from its resolved config (a named data set takes no task);
+    a table not encoded yet (:func:`glassnet.runs.encoding.encode_for` encodes it)."""
+    resolved = replace(config, task="auto") if config.data in DATASETS else config
+    return load_data(resolved, encode=False)
 
 
 def split_run(y: NDArray[Any], config: RunConfig, codec: LabelCodec | None) -> RowSplit:

@@ -30,7 +30,7 @@ from glassnet.errors import DivergenceError, InputError
 from glassnet.files.model_file import save
 from glassnet.files.typed_json import json_safe
 from glassnet.runs.config import RunConfig, check_run
-from glassnet.runs.encoding import encode_table, fit_preprocessor, fit_target_scaler
+from glassnet.runs.encoding import encode_for, encode_table, fit_preprocessor, fit_target_scaler
 from glassnet.runs.model import TrainedModel
 from glassnet.runs.parts import load_data, split_run
 from glassnet.runs.result import RunResult, compute_metrics, run_record
@@ -120,7 +120,7 @@ def run_training(config: RunConfig, callbacks: Sequence[Callback] = ()) -> RunRe
     checked = check_run(config)  # the one check; the optimizer and callbacks it built
     config, optimizer, own_callbacks = checked.config, checked.optimizer, checked.callbacks
     start = None if config.resume_from is None else load_start_model(config.resume_from)
-    dataset = load_data(config)
+    dataset = load_data(config, encode=False)  # a table is encoded once, below
     codec = fit_label_codec(dataset) if start is None else start.label_codec
     preprocessor = None
     if start is None:
@@ -129,9 +129,8 @@ def run_training(config: RunConfig, callbacks: Sequence[Callback] = ()) -> RunRe
             preprocessor = fit_preprocessor(dataset, rows.seen, standardize=config.standardize)
             dataset = encode_table(dataset, preprocessor)
     else:  # a resumed run keeps its own preprocessing, and is checked before it splits
-        if dataset.table is not None and start.preprocessor is not None:
-            preprocessor = start.preprocessor
-            dataset = encode_table(dataset, preprocessor)
+        preprocessor = start.preprocessor if dataset.table is not None else None
+        dataset = encode_for(dataset, preprocessor)
         check_start_model(start, config, dataset)  # the features, then the labels
         rows = split_run(dataset.y, config, codec)
     parts = rows.take(dataset.X, dataset.y)
