@@ -40,7 +40,7 @@ def test_the_cli_s_cancer_run_is_examples_cancer_py():
     assert round(accuracy, 3) == 0.956 and matrix == [[40, 2], [3, 69]]
     result = run_training(README_RUN)
     metrics = result.metrics
-    assert result.codec.classes_.tolist() == ["malignant", "benign"]  # by name, 0 then 1
+    assert result.model.classes_.tolist() == ["malignant", "benign"]  # by name, 0 then 1
     assert metrics["test_accuracy"] == pytest.approx(accuracy, abs=0)
     assert metrics["confusion_matrix"] == matrix
     assert metrics["confusion_matrix_part"] == "held-out" and metrics["n_test"] == 114

@@ -147,10 +147,10 @@ def test_predict_on_the_raw_file_reproduces_the_training_predictions(tmp_path, t
     table = run.dataset.table
     kept = [rows[line - 2] for line in table.lines]  # the rows the run read (line 1: header)
     expected = run.model.predictions(run.output(run.dataset.X))  # the run's own predictions
-    if run.codec is not None:
+    if run.model.label_codec is not None:
         assert [row["prediction"] for row in kept] == expected.tolist()
         A = run.network.predict_output(run.dataset.X)
-        for j, label in enumerate(run.codec.classes_):
+        for j, label in enumerate(run.model.label_codec.classes_):
             got = [float(row[f"probability_{label}"]) for row in kept]
             np.testing.assert_array_equal(got, A[:, j])  # written at full precision
     else:

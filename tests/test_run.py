@@ -85,9 +85,9 @@ def test_the_config_comes_back_resolved():
 
 def test_the_standardizer_sees_only_the_training_part():
     result = run_training(QUICK)
-    np.testing.assert_allclose(result.standardizer.mean_, result.parts.X_train.mean(axis=0))
+    np.testing.assert_allclose(result.model.standardizer.mean_, result.parts.X_train.mean(axis=0))
     all_data_mean = result.dataset.X.mean(axis=0)
-    assert not np.allclose(result.standardizer.mean_, all_data_mean)
+    assert not np.allclose(result.model.standardizer.mean_, all_data_mean)
     assert len(result.parts.y_train) == 400 and len(result.parts.y_test) == 100
 
 
@@ -193,7 +193,7 @@ def test_the_run_folder_holds_every_file(tmp_path):
     assert names == expected | pictures | {"report.html"}
     config = json.loads((folder / "config.json").read_text())
     assert config["seed"] == 0 and config["version"] == gn.__version__
-    assert config["standardizer"]["mean"] == result.standardizer.mean_.tolist()
+    assert config["standardizer"]["mean"] == result.model.standardizer.mean_.tolist()
 
 
 def test_a_rerun_in_the_same_folder_removes_what_it_does_not_write(tmp_path):

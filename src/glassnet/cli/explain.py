@@ -162,7 +162,7 @@ def first_step_problem(options: Mapping[str, Any]) -> tuple[Problem, str]:
     X = run.features(parts.X_train[rows])  # (m, n_x), as train feeds the network
     y = run.training_targets(parts.y_train[rows])  # class indices, or (scaled) targets
     problem = Problem(run.dataset, starting.network, X, y)
-    scaled = run.config.standardize, run.target_scaler is not None
+    scaled = run.config.standardize, run.model.target_scaler is not None
     return problem, _rows_note(run.dataset.n_samples, parts, len(rows), scaled)
 
 

@@ -38,7 +38,7 @@ def columns_table(result: RunResult) -> Table | None:
         ("what was done", "left"),
     ):
         found.add_column(heading, justify=justify, overflow="fold")  # type: ignore[arg-type]
-    steps = _fitted_steps(result.preprocessor)
+    steps = _fitted_steps(result.model.preprocessor)
     for name in table.columns:
         role, done = _treatment(result, name, steps)
         missing = table.missing.get(name)
@@ -102,7 +102,7 @@ def _target_treatment(result: RunResult, name: str) -> str:
     table = result.dataset.table
     assert table is not None
     text = f"{result.config.task}: {table.task_reason}"
-    scaler = result.target_scaler
+    scaler = result.model.target_scaler
     if scaler is not None:
         j = list(table.targets).index(name)
         text += (

@@ -140,7 +140,7 @@ def run_training(
         result.network,
         {part: (data.X[part], data.y[part]) for part in ("train", "validation", "test")},
         class_names=result.class_names,
-        target_scaler=result.target_scaler,
+        target_scaler=result.model.target_scaler,
         history=result.history,
         epochs=result.config.epochs,
         seconds=result.seconds,

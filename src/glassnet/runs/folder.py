@@ -108,9 +108,11 @@ def config_record(result: RunResult) -> dict[str, Any]:
             "feature_names": dataset.feature_names,
             "target_name": dataset.target_name,
         },
-        "standardizer": None if result.standardizer is None else result.standardizer.to_dict(),
-        "labels": None if result.codec is None else result.codec.to_dict(),
-        "target_scaler": _scaler_record(result.target_scaler),
+        "standardizer": None
+        if result.model.standardizer is None
+        else result.model.standardizer.to_dict(),
+        "labels": None if result.model.label_codec is None else result.model.label_codec.to_dict(),
+        "target_scaler": _scaler_record(result.model.target_scaler),
     }
 
 
@@ -225,11 +227,11 @@ def _same_training_part(
     table = result.dataset.table
     if fingerprint is not None and table is not None:
         return bool(table.fingerprint == fingerprint)
-    if result.standardizer is None or result.config.resume_from is not None:
+    if result.model.standardizer is None or result.config.resume_from is not None:
         return True  # a resumed run keeps the standardizer of the run it resumed
     seen = parts.X_train if parts.X_val is None else np.vstack([parts.X_train, parts.X_val])
     mean = seen.astype(np.float64).mean(axis=0)  # what Standardizer.fit computed
-    return bool(np.allclose(mean, result.standardizer.mean_, rtol=1e-9, atol=1e-12))
+    return bool(np.allclose(mean, result.model.standardizer.mean_, rtol=1e-9, atol=1e-12))
 
 
 def _read_json(path: Path) -> dict[str, Any]:

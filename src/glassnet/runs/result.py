@@ -15,7 +15,6 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from glassnet.core.network import Network, cost, encode_targets, forward
-from glassnet.data.array_encoders import LabelCodec, Standardizer
 from glassnet.data.loading import Dataset
 from glassnet.runs.config import RunConfig
 from glassnet.runs.encoding import scaled_targets, table_record, unscaled
@@ -46,38 +45,20 @@ class RunResult:
         return self.model.network
 
     @property
-    def standardizer(self) -> Standardizer | None:
-        """The model's standardizer (numeric data), or None."""
-        return self.model.standardizer
-
-    @property
-    def codec(self) -> LabelCodec | None:
-        """The model's labels (classification), or None."""
-        return self.model.label_codec
-
-    @property
-    def target_scaler(self) -> Any:
-        """The model's regression target scaler, or None."""
-        return self.model.target_scaler
-
-    @property
-    def preprocessor(self) -> Any:
-        """The model's fitted ColumnTransformer (a table), or None."""
-        return self.model.preprocessor
-
-    @property
     def is_classification(self) -> bool:
-        """True when the network predicts classes (its labels go through ``codec``)."""
-        return self.codec is not None
+        """True when the network predicts classes (the model has a ``label_codec``)."""
+        return self.model.label_codec is not None
 
     @property
     def class_names(self) -> list[str]:
         """The labels, as text, in the order of the class indices."""
-        return [] if self.codec is None else [str(label) for label in self.codec.classes_]
+        classes = self.model.classes_
+        return [] if classes is None else [str(label) for label in classes]
 
     def features(self, X: ArrayLike) -> Array:
         """The network's input for the dataset's rows: standardised when the run standardises."""
-        return np.asarray(X) if self.standardizer is None else self.standardizer.transform(X)
+        standardizer = self.model.standardizer
+        return np.asarray(X) if standardizer is None else standardizer.transform(X)
 
     def output(self, X: ArrayLike) -> Array:
         """The network's output ``A[L]`` (m, n_L) for the dataset's rows ``X``."""
@@ -85,15 +66,17 @@ class RunResult:
 
     def targets(self, y: ArrayLike) -> NDArray[Any]:
         """Labels as class indices 0..k-1, or regression targets as floats (their units)."""
-        if self.codec is None:
-            return np.asarray(y, dtype=np.float64)
-        return self.codec.encode(y)
+        codec = self.model.label_codec
+        return np.asarray(y, dtype=np.float64) if codec is None else codec.encode(y)
 
     def training_targets(self, y: ArrayLike) -> NDArray[Any]:
         """What the network is trained against: :meth:`targets`, regression ones standardised."""
-        if self.codec is None:
-            return scaled_targets(self.target_scaler, np.asarray(y))
-        return self.codec.encode(y)
+        codec = self.model.label_codec
+        return (
+            scaled_targets(self.model.target_scaler, np.asarray(y))
+            if codec is None
+            else codec.encode(y)
+        )
 
     def config_record(self) -> dict[str, Any]:
         """The resolved config, and for a table its file's fingerprint, columns and task."""
@@ -138,7 +121,7 @@ def compute_metrics(result: RunResult) -> dict[str, Any]:
         if X is not None and y is not None:
             metrics[f"{part}_{name}"] = _score(result, X, y)
             metrics[f"{part}_cost"] = _loss(result, X, y)
-    if result.codec is not None:
+    if result.model.label_codec is not None:
         metrics.update(_confusion(result))
     else:
         metrics.update(_regression_units(result))
@@ -148,9 +131,9 @@ def compute_metrics(result: RunResult) -> dict[str, Any]:
 def _score(result: RunResult, X: Array, y: NDArray[Any]) -> float:
     """Accuracy for classification, R^2 in the targets' units for regression."""
     targets, A = result.targets(y), result.output(X).astype(np.float64)  # A[L], (m, n_L)
-    if result.codec is None:  # R^2 in the targets' units (scaling would not change it)
+    if result.model.label_codec is None:  # R^2 in the targets' units (scaling would not change it)
         Y = targets.reshape(len(targets), -1)
-        return score(result.network.output, unscaled(result.target_scaler, A), Y)
+        return score(result.network.output, unscaled(result.model.target_scaler, A), Y)
     return score(result.network.output, A, encode_targets(result.network, targets))
 
 
@@ -163,7 +146,7 @@ def _loss(result: RunResult, X: Array, y: NDArray[Any]) -> float:
 
 def _regression_units(result: RunResult) -> dict[str, Any]:
     """Whether the cost is of standardised targets, and each part's RMSE in the targets' units."""
-    scaler = result.target_scaler
+    scaler = result.model.target_scaler
     found: dict[str, Any] = {
         "cost_of": "standardised targets" if scaler is not None else "targets",
         "target_scale": None if scaler is None else [float(v) for v in scaler.scale_],
