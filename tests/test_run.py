@@ -14,7 +14,7 @@ import glassnet as gn
 from glassnet.errors import DivergenceError, InputError
 from glassnet.files.model_file import load as load_model
 from glassnet.runs import RunConfig, run_training, write_run_folder
-from glassnet.runs.config import check_config
+from glassnet.runs.config import check_run
 from glassnet.training.callbacks import Callback, TrainingState
 from glassnet.viz import draw_run
 
@@ -165,7 +165,7 @@ def test_float32_trains_in_float32():
 )
 def test_bad_options_are_refused_before_any_data_is_loaded(change, message):
     with pytest.raises(InputError, match=message):
-        check_config(replace(RunConfig(), **change))
+        check_run(replace(RunConfig(), **change))
 
 
 def test_a_single_class_target_is_refused(tmp_path):

@@ -1,6 +1,6 @@
 """A run's configuration: every choice of ``glassnet train``, checked and resolved.
 
-:class:`RunConfig` holds the choices; :func:`check_config` checks every option that
+:class:`RunConfig` holds the choices; :func:`check_run` checks every option that
 does not need the data and fills in the defaults that depend on other options (the
 optimizer's own options, the schedule's, the data generator's).
 """
@@ -166,17 +166,6 @@ class CheckedRun:
     config: RunConfig  # every option resolved
     optimizer: Optimizer
     callbacks: list[Callback]  # the schedule, the cost printer, early stopping
-
-
-def check_config(config: RunConfig) -> RunConfig:
-    """Check every option that does not need the data; return the config with them resolved.
-
-    Raises
-    ------
-    InputError
-        Naming the first option that is out of range or unknown.
-    """
-    return check_run(config).config
 
 
 def check_run(config: RunConfig) -> CheckedRun:
