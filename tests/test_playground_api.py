@@ -264,3 +264,18 @@ def test_import_glassnet_loads_neither_starlette_nor_uvicorn():
 def test_grid_points_cover_the_view_from_the_top_row_down():
     grid = grid_points((0.0, 4.0, 0.0, 2.0), side=2)
     assert grid.tolist() == [[1.0, 1.5], [3.0, 1.5], [1.0, 0.5], [3.0, 0.5]]
+
+
+def test_the_command_warns_off_loopback_and_names_its_options():
+    from click.testing import CliRunner
+
+    from glassnet.cli import cli
+    from glassnet.playground.server import exposed_warning, missing_extra
+
+    result = CliRunner().invoke(cli, ["playground", "--help"])
+    assert result.exit_code == 0
+    for option in ("--port", "--host", "--no-browser", "--data"):
+        assert option in result.output
+    assert exposed_warning("127.0.0.1") is None
+    assert "anyone who can reach this machine" in exposed_warning("0.0.0.0")
+    assert missing_extra() is None
