@@ -24,7 +24,8 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import dask.array as da
 import numpy as np
@@ -34,6 +35,7 @@ from sklearn.base import is_classifier
 
 from glassnet.core.dropout import check_dropout
 from glassnet.core.network import Network
+from glassnet.core.optimizers import Optimizer
 from glassnet.distributed import full_batch, local_sgd
 from glassnet.distributed.chunks import (
     Chunks,
@@ -45,15 +47,21 @@ from glassnet.distributed.chunks import (
 )
 from glassnet.distributed.cluster import Rounds, RoundState, connect
 from glassnet.errors import InputError
-from glassnet.estimators._base import FLOATS, _generator
-from glassnet.estimators._params import python_params
-from glassnet.estimators._stochastic import AUTO_BATCH, OPTIMIZER_FOR_SOLVER
+from glassnet.estimators import (
+    BaseMultilayerPerceptron,
+    EpochsRun,
+    FitStart,
+    LbfgsResult,
+    Trained,
+    step_rows,
+)
+from glassnet.training.callbacks import TrainingState
 
 Array = NDArray[np.floating]
 
 
 def fit(
-    estimator: Any,
+    estimator: BaseMultilayerPerceptron,
     X: Any,
     y: Any,
     *,
@@ -62,7 +70,7 @@ def fit(
     local_steps: int = 10,
     on_round: Callable[[RoundState], None] | None = None,
     parameters: list[NDArray] | None = None,
-) -> Any:
+) -> BaseMultilayerPerceptron:
     """Fit ``estimator`` to dask arrays ``X``, ``y`` on a Dask cluster; return it fitted.
 
     Parameters
@@ -115,28 +123,27 @@ def fit(
         When a round fails on every retry, its workers dying again and again.
     """
     client = connect(client)
-    estimator._validate_params()  # the parameter table, as estimator.fit checks it
-    estimator._settings = python_params(estimator.get_params(deep=False))
-    settings = estimator._settings
+    settings = estimator.validated_settings()  # the parameter table, as estimator.fit checks it
     _refuse_unsupported(settings, local_steps)
     X, y = as_dask_array(X, "X"), as_dask_array(y, "y")
     weights = None if sample_weight is None else as_dask_array(sample_weight, "sample_weight")
     check_layout(X, y, weights)
-    network, rng = _initialized(estimator, client, X, y)
+    start = _begin(estimator, settings, client, X, y)
+    network = start.network
     if parameters is not None:
         _start_from(network, parameters)
     layout = TargetLayout(network.layer_sizes, network.dtype, network.output)
-    binarizer = getattr(estimator, "_label_binarizer", None) if is_classifier(estimator) else None
-    targets = partial(encode_chunk_targets, binarizer=binarizer, layout=layout)
+    targets = partial(encode_chunk_targets, binarizer=start.label_binarizer, layout=layout)
     chunks = persist_chunks(client, X, y, weights, network.dtype, targets, layout.n_outputs)
     rounds = Rounds(client, network.parameters(), on_round)
     mode = _mode(settings, chunks.n_samples)
-    FITTERS[mode](estimator, Training(client, chunks, network, rounds, rng, local_steps))
-    estimator._check_finite_weights(network)
+    end_epoch = partial(estimator.end_epoch, n_samples=chunks.n_samples)
+    trained = FITTERS[mode](start, Training(client, chunks, rounds, local_steps, end_epoch))
+    estimator.finish_fit(start, trained, warn_at=2)  # the warnings point at fit's caller
     return estimator
 
 
-def _refuse_unsupported(settings: Any, local_steps: int) -> None:
+def _refuse_unsupported(settings: SimpleNamespace, local_steps: int) -> None:
     """The estimator's options that have no chunk-wise meaning, refused with the alternative."""
     refused = {
         "early_stopping": "hold out a validation set yourself and score it after the fit",
@@ -152,45 +159,36 @@ def _refuse_unsupported(settings: Any, local_steps: int) -> None:
 
 @dataclass
 class Training:
-    """One distributed fit's cluster, chunks, network (the estimator's) and rounds."""
+    """One distributed fit's cluster, chunks and rounds, and the estimator's epoch rules."""
 
     client: Client
     chunks: Chunks
-    network: Network
     rounds: Rounds
-    rng: np.random.Generator  # what the estimator's own fit would shuffle with
     local_steps: int
+    end_epoch: Callable[[TrainingState], None]  # scikit-learn's rules after each epoch
 
 
-def _initialized(
-    estimator: Any, client: Client, X: da.Array, y: da.Array
-) -> tuple[Network, np.random.Generator]:
-    """The estimator set up as its own ``fit`` sets it up, from a few rows standing for all.
+def _begin(
+    estimator: BaseMultilayerPerceptron,
+    settings: SimpleNamespace,
+    client: Client,
+    X: da.Array,
+    y: da.Array,
+) -> FitStart:
+    """The estimator's ``begin_fit`` on a few rows standing for all of ``X`` and ``y``.
 
-    Returns its network and the Generator its own fit would go on to shuffle with.
-
-    Its ``_validate_input`` sees every label (a classifier) or each target column's
-    minimum (a regressor: Poisson targets must be >= 0), with rows of zeros for X:
-    it records ``n_features_in_`` and the classes exactly as from the whole data.
+    The estimator checks every label (a classifier) or each target column's minimum
+    (a regressor: Poisson targets must be >= 0), with rows of zeros in ``X``'s dtype:
+    it records ``n_features_in_`` and the classes exactly as from the whole data, and
+    draws the first weights its own fit would draw.
     """
-    settings = estimator._settings
-    hidden = estimator._hidden_layer_sizes()
-    first_pass = not hasattr(estimator, "coefs_") or not settings.warm_start
-    dtype = X.dtype if X.dtype in FLOATS else np.dtype(np.float64)
     y_probe = _label_probe(estimator, client, y)
-    X_probe = np.zeros((y_probe.shape[0], X.shape[1]), dtype=dtype)
-    X_probe, Y_probe, _ = estimator._validate_input(X_probe, y_probe, False, reset=first_pass)
-    rng = _generator(settings.random_state)
-    if first_pass:
-        estimator._initialize(X_probe, Y_probe, hidden, rng)
-    network = estimator.network_
-    estimator.coefs_ = list(network.W.values())  # the arrays training moves in place
-    estimator.intercepts_ = list(network.b.values())
-    return network, rng
+    X_probe = np.zeros((y_probe.shape[0], X.shape[1]), dtype=X.dtype)
+    return estimator.begin_fit(X_probe, y_probe, settings=settings)
 
 
-def _label_probe(estimator: Any, client: Client, y: da.Array) -> NDArray:
-    """Few rows of ``y`` that tell ``_validate_input`` what all of ``y`` would."""
+def _label_probe(estimator: BaseMultilayerPerceptron, client: Client, y: da.Array) -> NDArray:
+    """Few rows of ``y`` that tell ``begin_fit`` what all of ``y`` would."""
     if is_classifier(estimator) and y.ndim == 1:
         return np.asarray(client.compute(da.unique(y)).result())  # every class, once
     if is_classifier(estimator):
@@ -212,11 +210,11 @@ def _start_from(network: Network, parameters: list[NDArray]) -> None:
         param[...] = given
 
 
-def _batch(settings: Any, n: int) -> int:
+def _batch(settings: SimpleNamespace, n: int) -> int:
     """The rows of one step, as the estimator's solver takes them (N for full batch)."""
-    if settings.solver == "gd":
+    batch = step_rows(settings, n)
+    if batch is None:
         return n
-    batch = min(AUTO_BATCH, n) if settings.batch_size == "auto" else settings.batch_size
     if batch > n:
         warnings.warn(
             f"batch_size={batch} is larger than the {n} training samples: "
@@ -226,48 +224,43 @@ def _batch(settings: Any, n: int) -> int:
     return min(batch, n)
 
 
-def _mode(settings: Any, n: int) -> str:
+def _mode(settings: SimpleNamespace, n: int) -> str:
     """Which algorithm trains: 'lbfgs', 'full_batch' or 'local_sgd'."""
     if settings.solver == "lbfgs":
         return "lbfgs"
     return "full_batch" if _batch(settings, n) >= n else "local_sgd"
 
 
-def _fit_full_batch(estimator: Any, run: Training) -> None:
+def _fit_full_batch(start: FitStart, run: Training) -> EpochsRun:
     """gd (or any stochastic solver whose batch is every row): the estimator's epochs, exact."""
-    p, chunks, network = estimator._settings, run.chunks, run.network
+    p, chunks, network = start.settings, run.chunks, start.network
     if check_dropout(p.dropout, network.n_layers - 1):
         raise InputError(
             "dropout draws a mask per row and step: on a cluster it works with mini-batches "
             "(solver='sgd', 'adam' or 'adamw' with batch_size below the number of rows)"
         )
-    estimator._optimizer = OPTIMIZER_FOR_SOLVER[p.solver](p)
-    estimator.n_iter_ = 0
     state = full_batch.descend(
         run.client,
         chunks,
         network,
-        estimator._optimizer,
+        cast(Optimizer, start.optimizer),  # a stochastic solver's: never None here
         epochs=p.max_iter,
         l2=p.alpha / chunks.total_weight,  # (alpha / (2 n)) sum ||W||^2, as train's
-        end_epoch=partial(estimator._end_epoch, n_samples=chunks.n_samples),
+        end_epoch=run.end_epoch,
         rounds=run.rounds,
         clip_norm=p.clip_norm,
     )
-    estimator.history_ = state.history
-    estimator._warn_unconverged(state.stop, stacklevel=4)  # the caller of fit
+    return EpochsRun(state.history, state.stop)
 
 
-def _fit_local_sgd(estimator: Any, run: Training) -> None:
+def _fit_local_sgd(start: FitStart, run: Training) -> EpochsRun:
     """sgd, adam, adamw on mini-batches: rounds of K local steps, then averages."""
-    p, chunks, network = estimator._settings, run.chunks, run.network
-    estimator._optimizer = OPTIMIZER_FOR_SOLVER[p.solver](p)
-    estimator.n_iter_ = 0
+    p, chunks, network = start.settings, run.chunks, start.network
     state = local_sgd.train(
         run.client,
         chunks,
         network,
-        estimator._optimizer,
+        cast(Optimizer, start.optimizer),  # a stochastic solver's: never None here
         local_sgd.LocalSettings(
             batch_size=_batch(p, chunks.n_samples),
             shuffle=p.shuffle,
@@ -278,22 +271,20 @@ def _fit_local_sgd(estimator: Any, run: Training) -> None:
             local_steps=run.local_steps,
         ),
         epochs=p.max_iter,
-        rng=run.rng,
-        end_epoch=partial(estimator._end_epoch, n_samples=chunks.n_samples),
+        rng=start.rng,
+        end_epoch=run.end_epoch,
         rounds=run.rounds,
     )
-    estimator.history_ = state.history
-    estimator._warn_unconverged(state.stop, stacklevel=4)  # the caller of fit
+    return EpochsRun(state.history, state.stop)
 
 
-def _fit_lbfgs(estimator: Any, run: Training) -> None:
-    """lbfgs: scipy's L-BFGS-B on the reduced cost, recorded as the estimator's own lbfgs does."""
-    p, chunks, network = estimator._settings, run.chunks, run.network
-    estimator._check_lbfgs_options(network)
-    result = full_batch.lbfgs(
+def _fit_lbfgs(start: FitStart, run: Training) -> LbfgsResult:
+    """lbfgs: scipy's L-BFGS-B on the reduced cost, as the estimator's own lbfgs runs it."""
+    p, chunks = start.settings, run.chunks
+    return full_batch.lbfgs(
         run.client,
         chunks,
-        network,
+        start.network,
         l2=p.alpha / chunks.total_weight,  # (alpha / (2 n)) sum ||W||^2, as train's
         max_iter=p.max_iter,
         max_fun=p.max_fun,
@@ -301,10 +292,9 @@ def _fit_lbfgs(estimator: Any, run: Training) -> None:
         rounds=run.rounds,
         verbose=p.verbose,
     )
-    estimator._record_lbfgs(network, result, stacklevel=4)  # the caller of fit
 
 
-FITTERS: dict[str, Callable[[Any, Training], None]] = {
+FITTERS: dict[str, Callable[[FitStart, Training], Trained]] = {
     "lbfgs": _fit_lbfgs,
     "full_batch": _fit_full_batch,
     "local_sgd": _fit_local_sgd,

@@ -31,7 +31,7 @@ from glassnet.core.optimizers import Optimizer
 from glassnet.distributed.chunks import Chunks
 from glassnet.distributed.cluster import Rounds
 from glassnet.distributed.reduction import cost_and_gradients
-from glassnet.estimators._lbfgs import LbfgsResult, flat_objective, minimize, unflatten
+from glassnet.estimators import LbfgsResult, flat_objective, minimize, unflatten
 from glassnet.training.callbacks import TrainingState
 from glassnet.training.divergence import diverged
 from glassnet.training.history import History
@@ -97,8 +97,8 @@ def lbfgs(
 ) -> LbfgsResult:
     """scipy's L-BFGS-B on the cost over every chunk, leaving the optimum in ``network``.
 
-    The options and the result are :func:`glassnet.estimators._lbfgs.minimize_lbfgs`'s:
-    the same call to scipy, with each evaluation of J(theta) and its gradient a round
+    The options and the result are those of the estimators' own lbfgs
+    (:func:`glassnet.estimators.minimize`): the same call to scipy, with each evaluation of J(theta) and its gradient a round
     on the cluster. A round ends with each L-BFGS iteration.
     """
     cost_and_gradient, theta = flat_objective(  # each evaluation: one round on the cluster

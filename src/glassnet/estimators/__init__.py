@@ -1,6 +1,35 @@
-"""MLPClassifier and MLPRegressor: scikit-learn's contract on top of the core and training."""
+"""MLPClassifier and MLPRegressor: scikit-learn's contract on top of the core and training.
+
+Besides the two estimators, the names another driver of their fit needs
+(:func:`glassnet.distributed.fit` is one): the base class with its three steps
+(``begin_fit``, ``train_fit``, ``finish_fit``), what passes between them, and the
+L-BFGS objective over a flat parameter vector. Nothing outside this package imports
+its ``_private`` modules; ``tests/test_estimator_seam.py`` holds that.
+"""
 
 from glassnet.estimators import _file_kind  # noqa: F401  registers the estimator, pipeline kinds
+from glassnet.estimators._base import BaseMultilayerPerceptron
+from glassnet.estimators._lbfgs import LbfgsResult, flat_objective, minimize, unflatten
 from glassnet.estimators._multilayer_perceptron import MLPClassifier, MLPRegressor
+from glassnet.estimators._params import python_params
+from glassnet.estimators._stochastic import AUTO_BATCH, OPTIMIZER_FOR_SOLVER, step_rows
+from glassnet.estimators.fit_sequence import FLOATS, EpochsRun, FitStart, Trained, generator
 
-__all__ = ["MLPClassifier", "MLPRegressor"]
+__all__ = [
+    "AUTO_BATCH",
+    "FLOATS",
+    "OPTIMIZER_FOR_SOLVER",
+    "BaseMultilayerPerceptron",
+    "EpochsRun",
+    "FitStart",
+    "LbfgsResult",
+    "MLPClassifier",
+    "MLPRegressor",
+    "Trained",
+    "flat_objective",
+    "generator",
+    "minimize",
+    "python_params",
+    "step_rows",
+    "unflatten",
+]

@@ -1,22 +1,28 @@
 """What MLPClassifier and MLPRegressor share: fit, the Network, and the solvers.
 
 :class:`BaseMultilayerPerceptron` is scikit-learn's ``BaseMultilayerPerceptron`` on
-glassnet's arithmetic. ``fit`` validates the parameters once (scikit-learn's
-``_fit_context`` and the table in :mod:`._params`), takes them as Python numbers, then
-trains with one of its two methods:
+glassnet's arithmetic. ``fit`` is three public steps (:mod:`.fit_sequence`), which
+another driver (:func:`glassnet.distributed.fit`) calls too:
 
-- ``_fit_stochastic`` (``sgd``, ``adam``, ``adamw``, ``gd``, from :mod:`._stochastic`) runs
-  :func:`glassnet.train` under scikit-learn's end-of-epoch rules;
-- ``_fit_lbfgs`` (``lbfgs``) hands glassnet's cost and gradient, flattened into one
-  vector, to scipy's L-BFGS-B (:mod:`._lbfgs`).
+- ``begin_fit``: the parameters validated once (scikit-learn's ``_fit_context`` and the
+  table in :mod:`._params`) and taken as Python numbers, X and the labels checked, the
+  first weights drawn (or the fitted ones kept), the solver's optimizer;
+- ``train_fit``: ``_fit_stochastic`` (``sgd``, ``adam``, ``adamw``, ``gd``, from
+  :mod:`._stochastic`) runs :func:`glassnet.train` under scikit-learn's end-of-epoch
+  rules; ``_fit_lbfgs`` (``lbfgs``) hands glassnet's cost and gradient, flattened into
+  one vector, to scipy's L-BFGS-B (:mod:`._lbfgs`);
+- ``finish_fit``: the fitted attributes, scikit-learn's convergence warnings and the
+  finite-weights check.
 """
 
 import warnings
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import scipy.sparse
 from numpy.typing import ArrayLike, NDArray
+from sklearn import get_config
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
@@ -33,13 +39,13 @@ from glassnet.estimators._params import (
     python_params,
 )
 from glassnet.estimators._stochastic import StochasticSolversMixin
+from glassnet.estimators.fit_sequence import FLOATS, EpochsRun, FitStart, Trained, generator
 from glassnet.runs.model import network_output
 from glassnet.training.history import History
 from glassnet.training.metrics import metric_name
 from glassnet.validation import all_finite, lookup
 
 Array = NDArray[np.floating]
-FLOATS = (np.float64, np.float32)  # float32 input stays float32; anything else becomes float64
 SPARSE = ["csr", "csc"]  # the sparse formats validate_data keeps (others become CSR)
 
 
@@ -113,25 +119,132 @@ class BaseMultilayerPerceptron(StochasticSolversMixin, BaseEstimator):
         return network
 
     def _fit(self, X: Any, y: Any, sample_weight: Any, incremental: bool) -> Any:
-        self._settings = python_params(self.get_params(deep=False))  # validated, as Python's
-        p = self._settings
+        """``fit`` and ``partial_fit``: the three steps, in this process."""
+        start = self.begin_fit(X, y, sample_weight, incremental=incremental)
+        trained = self.train_fit(start)
+        self.finish_fit(start, trained, warn_at=4)  # the user's fit, past _fit_context
+        return self
+
+    def validated_settings(self) -> SimpleNamespace:
+        """The parameters checked against the table, then as Python numbers.
+
+        Inside ``fit`` and ``partial_fit`` scikit-learn's ``_fit_context`` has checked
+        them already (and turned checking off for what they call), so they are checked
+        once; a driver calling the steps directly gets them checked here.
+        """
+        if not get_config()["skip_parameter_validation"]:
+            self._validate_params()
+        return python_params(self.get_params(deep=False))
+
+    def begin_fit(
+        self,
+        X: Any,
+        y: Any,
+        sample_weight: ArrayLike | None = None,
+        *,
+        incremental: bool = False,
+        settings: SimpleNamespace | None = None,
+    ) -> FitStart:
+        """The first step of a fit: everything set up before training.
+
+        The parameters validated (unless ``settings`` holds them already, from
+        :meth:`validated_settings`), ``X`` and ``y`` checked, the labels recorded
+        (``classes_``), the first weights drawn from ``random_state`` (or, with
+        ``warm_start`` or ``partial_fit``, the fitted ones kept), and the solver's
+        optimizer (partial_fit keeps its state). A driver that trains elsewhere (a
+        cluster) passes a few rows that stand for its data: they fix
+        ``n_features_in_`` and the labels.
+
+        Parameters
+        ----------
+        X, y, sample_weight
+            As :meth:`fit` takes them.
+        incremental : bool, default=False
+            ``partial_fit``: one epoch from the current weights and optimizer.
+        settings : SimpleNamespace, default=None
+            The validated parameters, when the caller took them with
+            :meth:`validated_settings`.
+
+        Returns
+        -------
+        FitStart
+            The network to train (its arrays are ``coefs_`` and ``intercepts_``), the
+            checked arrays, the settings, the Generator and the optimizer.
+        """
+        p = self._settings = self.validated_settings() if settings is None else settings
         hidden = self._hidden_layer_sizes()
         first_pass = not hasattr(self, "coefs_") or (not p.warm_start and not incremental)
         X, Y, y = self._validate_input(X, y, incremental, reset=first_pass)
         weights = self._sample_weight(sample_weight, X, y, incremental)
-        rng = _generator(p.random_state)
+        rng = generator(p.random_state)
         if first_pass:
             self._initialize(X, Y, hidden, rng)
         network = self.network_
         self.coefs_ = list(network.W.values())  # the arrays training moves in place
         self.intercepts_ = list(network.b.values())
-        X = as_rows(X).astype(network.dtype, copy=False)  # CSR for sparse X
+        optimizer = None
         if p.solver == "lbfgs":
-            self._fit_lbfgs(network, X, Y, weights)
+            self._check_lbfgs_options(network)
         else:
-            self._fit_stochastic(network, X, Y, weights, incremental, rng)
-        self._check_finite_weights(network)
-        return self
+            optimizer = self._start_epochs(incremental)
+        return FitStart(
+            network=network,
+            X=as_rows(X).astype(network.dtype, copy=False),  # CSR for sparse X
+            Y=encode_targets(network, Y),
+            weights=weights,
+            settings=p,
+            rng=rng,
+            optimizer=optimizer,
+            label_binarizer=getattr(self, "_label_binarizer", None),
+            incremental=incremental,
+        )
+
+    def train_fit(self, start: FitStart) -> Trained:
+        """The second step: train ``start.network`` in place, in this process.
+
+        The stochastic solvers run ``max_iter`` epochs of :func:`glassnet.train` (one
+        for ``partial_fit``) under scikit-learn's end-of-epoch rules (:meth:`end_epoch`);
+        ``lbfgs`` runs scipy's L-BFGS-B on the cost over the flattened parameters.
+
+        Returns
+        -------
+        EpochsRun or LbfgsResult
+            What :meth:`finish_fit` records.
+        """
+        if start.optimizer is None:
+            return self._fit_lbfgs(start)
+        return self._fit_stochastic(start)
+
+    def finish_fit(self, start: FitStart, trained: Trained, *, warn_at: int = 2) -> None:
+        """The last step: record what training did, and refuse weights it left non-finite.
+
+        Sets ``history_`` (and for ``lbfgs`` ``n_iter_``, ``loss_``, ``loss_curve_``,
+        ``best_loss_``); the stochastic solvers have set the others epoch by epoch.
+        Warns as scikit-learn does (``ConvergenceWarning``) when the iterations ran out
+        (not after ``partial_fit``'s one epoch).
+
+        Parameters
+        ----------
+        start : FitStart
+            What :meth:`begin_fit` returned.
+        trained : EpochsRun or LbfgsResult
+            What training returned.
+        warn_at : int, default=2
+            The frame the warning points at: 1 is the caller of ``finish_fit``, 2 its caller.
+
+        Raises
+        ------
+        DivergenceError
+            When a weight is NaN or inf.
+        """
+        stacklevel = warn_at + 2  # past finish_fit and the helper that warns
+        if isinstance(trained, EpochsRun):
+            self.history_ = trained.history
+            if not start.incremental:
+                self._warn_unconverged(trained.stopped, stacklevel)
+        else:
+            self._record_lbfgs(start.network, trained, stacklevel)
+        self._check_finite_weights(start.network)
 
     def _check_finite_weights(self, network: Network) -> None:
         """A DivergenceError when the fit left NaN or inf weights, as scikit-learn's MLP raises."""
@@ -224,15 +337,14 @@ class BaseMultilayerPerceptron(StochasticSolversMixin, BaseEstimator):
             and all_finite(X)
         )
 
-    def _fit_lbfgs(self, network: Network, X: Array, Y: Array, weights: Array | None) -> None:
+    def _fit_lbfgs(self, start: FitStart) -> LbfgsResult:
         """lbfgs: scipy's L-BFGS-B on glassnet's cost over the flattened parameters."""
-        self._check_lbfgs_options(network)
-        p = self._settings
-        total_weight = X.shape[0] if weights is None else float(weights.sum())
-        result = minimize_lbfgs(
-            network,
-            X,
-            encode_targets(network, Y),
+        p, weights = self._settings, start.weights
+        total_weight = start.X.shape[0] if weights is None else float(weights.sum())
+        return minimize_lbfgs(
+            start.network,
+            start.X,
+            start.Y,
             weights,
             l2=p.alpha / total_weight,  # (alpha / (2 n)) sum ||W||^2, as train's
             max_iter=p.max_iter,
@@ -240,7 +352,6 @@ class BaseMultilayerPerceptron(StochasticSolversMixin, BaseEstimator):
             tol=p.tol,
             verbose=p.verbose,
         )
-        self._record_lbfgs(network, result, stacklevel=6)  # the user's fit, past _fit_context
 
     def _check_lbfgs_options(self, network: Network) -> None:
         """Refuse the options only the stochastic solvers use (they run inside glassnet.train)."""
@@ -311,10 +422,3 @@ def supports_partial_fit(estimator: BaseMultilayerPerceptron) -> bool:
             f"'adamw', 'gd'). {estimator.solver} is not stochastic: use fit."
         )
     return True
-
-
-def _generator(random_state: Any) -> np.random.Generator:
-    """A Generator from scikit-learn's ``random_state``: None, an int or a RandomState."""
-    if isinstance(random_state, np.random.RandomState):
-        return np.random.default_rng(random_state.randint(np.iinfo(np.int32).max))
-    return np.random.default_rng(random_state)

@@ -2,9 +2,10 @@
 
 :class:`StochasticSolversMixin` gives :class:`~glassnet.estimators._base.BaseMultilayerPerceptron`
 its ``_fit_stochastic`` method: :func:`glassnet.train` over ``max_iter`` epochs, whose
-end of each epoch calls ``_end_epoch``, the rules scikit-learn's ``MLPClassifier``
-applies after every epoch (``loss_curve_``, the ``tol`` / ``n_iter_no_change`` test,
-the learning-rate schedules, early stopping on a held-out split).
+end of each epoch calls :meth:`~StochasticSolversMixin.end_epoch`, the rules
+scikit-learn's ``MLPClassifier`` applies after every epoch (``loss_curve_``, the
+``tol`` / ``n_iter_no_change`` test, the learning-rate schedules, early stopping on a
+held-out split). A cluster's epochs call the same ``end_epoch``.
 """
 
 import warnings
@@ -18,9 +19,9 @@ from numpy.typing import NDArray
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
-from glassnet.core.network import Network
 from glassnet.core.optimizers import Adam, AdamW, GradientDescent, Optimizer
 from glassnet.estimators._params import ADAM_SOLVERS
+from glassnet.estimators.fit_sequence import EpochsRun, FitStart
 from glassnet.training.callbacks import Callback, TrainingState
 from glassnet.training.history import History
 from glassnet.training.loop import train
@@ -40,6 +41,14 @@ OPTIMIZER_FOR_SOLVER: dict[str, Callable[[SimpleNamespace], Optimizer]] = {
     ),
     "gd": lambda p: GradientDescent(p.learning_rate_init),  # W <- W - lr dW
 }
+
+
+def step_rows(settings: SimpleNamespace, n_samples: int) -> int | None:
+    """The rows of one step as the solver takes them: None for gd (every row, full batch),
+    min(200, n_samples) for batch_size='auto', else batch_size (which may exceed n_samples)."""
+    if settings.solver == "gd":
+        return None
+    return min(AUTO_BATCH, n_samples) if settings.batch_size == "auto" else settings.batch_size
 
 
 class EpochHooks(Callback):
@@ -63,7 +72,8 @@ class EpochHooks(Callback):
 
 
 class StochasticSolversMixin:
-    """``_fit_stochastic`` and the end-of-epoch rules, methods of the base estimator.
+    """``_fit_stochastic`` and the end-of-epoch rules (:meth:`end_epoch`), methods of the
+    base estimator.
 
     The state they read and write is the estimator's: ``_settings`` (this fit's
     parameters as Python numbers) and the fitted attributes declared below.
@@ -83,44 +93,39 @@ class StochasticSolversMixin:
     best_validation_score_: float | None
     history_: History
 
-    def _fit_stochastic(
-        self,
-        network: Network,
-        X: Array,
-        Y: Array,
-        weights: Array | None,
-        incremental: bool,
-        rng: np.random.Generator,
-    ) -> None:
-        """sgd, adam, adamw, gd: ``max_iter`` epochs of glassnet.train (one for partial_fit)."""
+    def _start_epochs(self, incremental: bool) -> Optimizer:
+        """The optimizer this call's epochs step: a new one, or partial_fit's kept one."""
         p = self._settings
         if p.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
         if not incremental or not hasattr(self, "_optimizer"):
             self._optimizer = OPTIMIZER_FOR_SOLVER[p.solver](p)  # partial_fit keeps its state
-        X, Y, weights, validation = self._hold_out(X, Y, weights, rng)
+        self.n_iter_ = 0  # this call's epochs
+        return self._optimizer
+
+    def _fit_stochastic(self, start: FitStart) -> EpochsRun:
+        """sgd, adam, adamw, gd: ``max_iter`` epochs of glassnet.train (one for partial_fit)."""
+        p, network = self._settings, start.network
+        X, Y, weights, validation = self._hold_out(start.X, start.Y, start.weights, start.rng)
         n = X.shape[0]
-        auto_batch = min(AUTO_BATCH, n) if p.batch_size == "auto" else p.batch_size
-        hooks = EpochHooks(partial(self._end_epoch, n_samples=n), self._end_training)
-        self.n_iter_ = 0
-        self.history_ = train(
+        hooks = EpochHooks(partial(self.end_epoch, n_samples=n), self._end_training)
+        history = train(
             network,
             X,
             Y,
             optimizer=self._optimizer,
-            epochs=1 if incremental else p.max_iter,
-            batch_size=None if p.solver == "gd" else auto_batch,
+            epochs=1 if start.incremental else p.max_iter,
+            batch_size=step_rows(p, n),
             shuffle=p.shuffle,
             alpha=p.alpha,
             sample_weight=weights,
             validation=validation,
             callbacks=[hooks, *(p.callbacks or ())],
-            random_state=rng,
+            random_state=start.rng,
             dropout=p.dropout,
             clip_norm=p.clip_norm,
         )
-        if not incremental:
-            self._warn_unconverged(hooks.stopped, stacklevel=6)  # the user's fit, past _fit_context
+        return EpochsRun(history, hooks.stopped)
 
     def _warn_unconverged(self, stopped: bool, stacklevel: int) -> None:
         """scikit-learn's warning after max_iter epochs with no stopping rule fired."""
@@ -155,8 +160,13 @@ class StochasticSolversMixin:
             )
         return X_train, Y_train, None if weights is None else parts[4], (X_val, Y_val)
 
-    def _end_epoch(self, state: TrainingState, n_samples: int) -> None:
+    def end_epoch(self, state: TrainingState, n_samples: int) -> None:
         """scikit-learn's rules after each epoch of its stochastic solvers, in its order.
+
+        ``state`` is the epoch's :class:`~glassnet.training.callbacks.TrainingState`, its
+        cost already in ``state.history``; ``n_samples`` the rows of one epoch. Any
+        driver of the epochs (``glassnet.train`` here, a cluster's rounds) calls it;
+        a rule that stops asks ``state.request_stop``.
 
         1. ``n_iter_ += 1``, ``t_ += n_samples``; the epoch's cost goes to ``loss_curve_``
            (and, with ``early_stopping``, the validation accuracy or R^2 to
