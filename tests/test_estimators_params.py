@@ -72,17 +72,17 @@ def test_numpy_scalars_fit_exactly_as_python_numbers(case):
 
 def test_the_training_code_gets_python_numbers(monkeypatch):
     seen = {}
-    real_train, real_adam = _stochastic.train, _stochastic.Adam
+    real_plan, real_adam = _stochastic.plan_checked, _stochastic.Adam
 
-    def spy_train(network, X, Y, **options):
+    def spy_plan(network, X, Y, weights, **options):
         seen.update(options)
-        return real_train(network, X, Y, **options)
+        return real_plan(network, X, Y, weights, **options)
 
     def spy_adam(*args):
         seen["adam"] = args
         return real_adam(*args)
 
-    monkeypatch.setattr(_stochastic, "train", spy_train)
+    monkeypatch.setattr(_stochastic, "plan_checked", spy_plan)
     monkeypatch.setattr(_stochastic, "Adam", spy_adam)
     X, y = iris()
     params = {"alpha": np.int64(0), "max_iter": np.int64(3), "batch_size": np.int32(16)}

@@ -98,8 +98,9 @@ def lbfgs(
     """scipy's L-BFGS-B on the cost over every chunk, leaving the optimum in ``network``.
 
     The options and the result are those of the estimators' own lbfgs
-    (:func:`glassnet.estimators.minimize`): the same call to scipy, with each evaluation of J(theta) and its gradient a round
-    on the cluster. A round ends with each L-BFGS iteration.
+    (:func:`glassnet.estimators.minimize`): the same call to scipy, with each
+    evaluation of J(theta) and its gradient a round on the cluster. A round ends
+    with each L-BFGS iteration.
     """
     cost_and_gradient, theta = flat_objective(  # each evaluation: one round on the cluster
         network, lambda: rounds.run(lambda: cost_and_gradients(client, chunks, network, l2))

@@ -8,14 +8,14 @@ another driver (:func:`glassnet.distributed.fit`) calls too:
   table in :mod:`._params`) and taken as Python numbers, X and the labels checked, the
   first weights drawn (or the fitted ones kept), the solver's optimizer;
 - ``train_fit``: ``_fit_stochastic`` (``sgd``, ``adam``, ``adamw``, ``gd``, from
-  :mod:`._stochastic`) runs :func:`glassnet.train` under scikit-learn's end-of-epoch
-  rules; ``_fit_lbfgs`` (``lbfgs``) hands glassnet's cost and gradient, flattened into
+  :mod:`._stochastic`) runs glassnet's training engine (the one :func:`glassnet.train`
+  drives) under scikit-learn's end-of-epoch rules, X checked once (by ``begin_fit``);
+  ``_fit_lbfgs`` (``lbfgs``) hands glassnet's cost and gradient, flattened into
   one vector, to scipy's L-BFGS-B (:mod:`._lbfgs`);
 - ``finish_fit``: the fitted attributes, scikit-learn's convergence warnings and the
   finite-weights check.
 """
 
-import warnings
 from types import SimpleNamespace
 from typing import Any
 
@@ -24,13 +24,11 @@ import scipy.sparse
 from numpy.typing import ArrayLike, NDArray
 from sklearn import get_config
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from glassnet.core.dropout import check_dropout
 from glassnet.core.network import Network, encode_targets
 from glassnet.errors import DivergenceError, InputError
-from glassnet.estimators._lbfgs import LbfgsResult, minimize_lbfgs
+from glassnet.estimators._lbfgs_solver import LbfgsSolverMixin
 from glassnet.estimators._params import (
     ACTIVATIONS,
     OUTPUTS,
@@ -41,8 +39,6 @@ from glassnet.estimators._params import (
 from glassnet.estimators._stochastic import StochasticSolversMixin
 from glassnet.estimators.fit_sequence import FLOATS, EpochsRun, FitStart, Trained, generator
 from glassnet.runs.model import network_output
-from glassnet.training.history import History
-from glassnet.training.metrics import metric_name
 from glassnet.validation import all_finite, lookup
 
 Array = NDArray[np.floating]
@@ -54,7 +50,7 @@ def as_rows(X: Any) -> Any:
     return X.tocsr() if scipy.sparse.issparse(X) else X
 
 
-class BaseMultilayerPerceptron(StochasticSolversMixin, BaseEstimator):
+class BaseMultilayerPerceptron(StochasticSolversMixin, LbfgsSolverMixin, BaseEstimator):
     """What the classifier and the regressor share: fit, the solvers, the Network.
 
     A subclass supplies ``_validate_input`` (X, the network's targets Y, the labels y),
@@ -202,7 +198,7 @@ class BaseMultilayerPerceptron(StochasticSolversMixin, BaseEstimator):
     def train_fit(self, start: FitStart) -> Trained:
         """The second step: train ``start.network`` in place, in this process.
 
-        The stochastic solvers run ``max_iter`` epochs of :func:`glassnet.train` (one
+        The stochastic solvers run ``max_iter`` epochs of glassnet's training engine (one
         for ``partial_fit``) under scikit-learn's end-of-epoch rules (:meth:`end_epoch`);
         ``lbfgs`` runs scipy's L-BFGS-B on the cost over the flattened parameters.
 
@@ -336,61 +332,6 @@ class BaseMultilayerPerceptron(StochasticSolversMixin, BaseEstimator):
             and X.shape[1] == getattr(self, "n_features_in_", None)
             and all_finite(X)
         )
-
-    def _fit_lbfgs(self, start: FitStart) -> LbfgsResult:
-        """lbfgs: scipy's L-BFGS-B on glassnet's cost over the flattened parameters."""
-        p, weights = self._settings, start.weights
-        total_weight = start.X.shape[0] if weights is None else float(weights.sum())
-        return minimize_lbfgs(
-            start.network,
-            start.X,
-            start.Y,
-            weights,
-            l2=p.alpha / total_weight,  # (alpha / (2 n)) sum ||W||^2, as train's
-            max_iter=p.max_iter,
-            max_fun=p.max_fun,
-            tol=p.tol,
-            verbose=p.verbose,
-        )
-
-    def _check_lbfgs_options(self, network: Network) -> None:
-        """Refuse the options only the stochastic solvers use (they run inside glassnet.train)."""
-        p = self._settings
-        stochastic = {
-            "callbacks": bool(p.callbacks),
-            "dropout": bool(check_dropout(p.dropout, network.n_layers - 1)),
-            "clip_norm": p.clip_norm is not None,
-        }
-        for name, given in stochastic.items():
-            if given:
-                raise InputError(
-                    f"{name} works inside glassnet.train, which solver='lbfgs' does not use: "
-                    f"choose solver='adam', 'adamw', 'sgd' or 'gd' to use {name}"
-                )
-
-    def _record_lbfgs(self, network: Network, result: LbfgsResult, stacklevel: int) -> None:
-        """The fitted attributes of an L-BFGS run, and scikit-learn's warning when it did not
-        converge (``stacklevel`` points it at the caller's fit)."""
-        p = self._settings
-        self.n_iter_ = result.n_iter
-        self.loss_ = result.loss
-        self.loss_curve_.extend(result.loss_curve)
-        self.best_loss_ = min(self.loss_curve_, default=self.loss_)
-        self.history_ = History(metric_name=metric_name(network.output))
-        for iteration, loss in enumerate(result.loss_curve):
-            self.history_.append(epoch=iteration, cost=loss)
-        if result.status != 0:
-            advice = (
-                f"\nIncrease the number of iterations (max_iter={p.max_iter}) or scale the data."
-                if result.n_iter == p.max_iter
-                else "\nScale the data, e.g. with sklearn.preprocessing.StandardScaler."
-            )
-            warnings.warn(
-                f"lbfgs failed to converge after {result.n_iter} iteration(s) "
-                f"(status={result.status}):\n{result.message}\n{advice}",
-                ConvergenceWarning,
-                stacklevel=stacklevel,
-            )
 
     def _validate_input(self, X: Any, y: Any, incremental: bool, reset: bool) -> tuple:
         """X, the network's targets Y of shape (n, n_outputs_), and the labels y."""

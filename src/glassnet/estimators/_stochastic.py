@@ -1,8 +1,8 @@
 """The stochastic solvers (sgd, adam, adamw, gd): glassnet's loop under scikit-learn's rules.
 
 :class:`StochasticSolversMixin` gives :class:`~glassnet.estimators._base.BaseMultilayerPerceptron`
-its ``_fit_stochastic`` method: :func:`glassnet.train` over ``max_iter`` epochs, whose
-end of each epoch calls :meth:`~StochasticSolversMixin.end_epoch`, the rules
+its ``_fit_stochastic`` method: glassnet's training engine over ``max_iter`` epochs,
+whose end of each epoch calls :meth:`~StochasticSolversMixin.end_epoch`, the rules
 scikit-learn's ``MLPClassifier`` applies after every epoch (``loss_curve_``, the
 ``tol`` / ``n_iter_no_change`` test, the learning-rate schedules, early stopping on a
 held-out split). A cluster's epochs call the same ``end_epoch``.
@@ -19,12 +19,15 @@ from numpy.typing import NDArray
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
+from glassnet.core.dropout import check_dropout
 from glassnet.core.optimizers import Adam, AdamW, GradientDescent, Optimizer
+from glassnet.errors import InputError
 from glassnet.estimators._params import ADAM_SOLVERS
 from glassnet.estimators.fit_sequence import EpochsRun, FitStart
 from glassnet.training.callbacks import Callback, TrainingState
+from glassnet.training.engine import Engine
 from glassnet.training.history import History
-from glassnet.training.loop import train
+from glassnet.training.prepare import plan_checked
 
 Array = NDArray[np.floating]
 MIN_ADAPTIVE_RATE = 1e-6  # 'adaptive' stops once the learning rate is this small
@@ -104,27 +107,35 @@ class StochasticSolversMixin:
         return self._optimizer
 
     def _fit_stochastic(self, start: FitStart) -> EpochsRun:
-        """sgd, adam, adamw, gd: ``max_iter`` epochs of glassnet.train (one for partial_fit)."""
+        """sgd, adam, adamw, gd: ``max_iter`` epochs of glassnet's engine (one for partial_fit).
+
+        ``begin_fit`` checked the arrays (scikit-learn's ``validate_data``), so the
+        engine's plan trusts them (:func:`~glassnet.training.prepare.plan_checked`):
+        X is checked once.
+        """
         p, network = self._settings, start.network
         X, Y, weights, validation = self._hold_out(start.X, start.Y, start.weights, start.rng)
         n = X.shape[0]
         hooks = EpochHooks(partial(self.end_epoch, n_samples=n), self._end_training)
-        history = train(
+        plan = plan_checked(
             network,
             X,
             Y,
+            weights,
             optimizer=self._optimizer,
             epochs=1 if start.incremental else p.max_iter,
             batch_size=step_rows(p, n),
             shuffle=p.shuffle,
             alpha=p.alpha,
-            sample_weight=weights,
             validation=validation,
-            callbacks=[hooks, *(p.callbacks or ())],
-            random_state=start.rng,
-            dropout=p.dropout,
+            rng=start.rng,
+            dropout=check_dropout(p.dropout, network.n_layers - 1),
             clip_norm=p.clip_norm,
         )
+        callbacks = [hooks, *(p.callbacks or ())]
+        history = Engine(network, plan, callbacks).run(
+            stacklevel=6
+        )  # the user's fit, past _fit_context
         return EpochsRun(history, hooks.stopped)
 
     def _warn_unconverged(self, stopped: bool, stacklevel: int) -> None:
@@ -158,14 +169,21 @@ class StochasticSolversMixin:
                 "The validation set is too small. Increase 'validation_fraction' or the "
                 "size of your dataset."
             )
-        return X_train, Y_train, None if weights is None else parts[4], (X_val, Y_val)
+        kept_weights = None if weights is None else parts[4]
+        if kept_weights is not None and kept_weights.sum() <= 0:
+            raise InputError(
+                "early_stopping held out every sample with a positive sample_weight: the "
+                "training part's weights sum to 0. Give more samples a positive weight, or "
+                "lower validation_fraction"
+            )
+        return X_train, Y_train, kept_weights, (X_val, Y_val)
 
     def end_epoch(self, state: TrainingState, n_samples: int) -> None:
         """scikit-learn's rules after each epoch of its stochastic solvers, in its order.
 
         ``state`` is the epoch's :class:`~glassnet.training.callbacks.TrainingState`, its
         cost already in ``state.history``; ``n_samples`` the rows of one epoch. Any
-        driver of the epochs (``glassnet.train`` here, a cluster's rounds) calls it;
+        driver of the epochs (the training engine here, a cluster's rounds) calls it;
         a rule that stops asks ``state.request_stop``.
 
         1. ``n_iter_ += 1``, ``t_ += n_samples``; the epoch's cost goes to ``loss_curve_``
