@@ -36,15 +36,18 @@ class History(Mapping[str, list[float]]):
 
     def append(self, epoch: int, **values: float) -> None:
         """Add one epoch's row; columns not given get NaN, new names become columns."""
-        rows = len(self)
-        self.columns["epoch"].append(int(epoch))
+        columns = self.columns
+        rows = len(columns["epoch"])
+        columns["epoch"].append(int(epoch))
         for name, value in values.items():
-            if name not in self.columns:
-                self.columns[name] = [math.nan] * rows  # a new column: NaN for earlier rows
-            self.columns[name].append(float(value))
-        for column in self.columns.values():
-            if len(column) == rows:
-                column.append(math.nan)  # a column this row did not give
+            column = columns.get(name)
+            if column is None:
+                column = columns[name] = [math.nan] * rows  # a new column: NaN for earlier rows
+            column.append(float(value))
+        if len(values) + 1 < len(columns):
+            for column in columns.values():
+                if len(column) == rows:
+                    column.append(math.nan)  # a column this row did not give
 
     def __len__(self) -> int:
         """The number of epochs (rows) recorded."""
