@@ -89,7 +89,7 @@ def test_the_trace_and_gradients_are_the_steps_own(data):
     Y = encode_targets(before, y)
     trace = forward(before, X)  # the pass the step took, at the weights before it
     grads = backward(before, trace, Y)
-    assert J == cost(before, trace, Y)
+    assert cost(before, trace, Y) == J
     for l in (1, 2):
         np.testing.assert_array_equal(engine.trace.Z[l], trace.Z[l])
         np.testing.assert_array_equal(engine.grads.dW[l], grads.dW[l])
