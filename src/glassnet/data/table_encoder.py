@@ -38,17 +38,23 @@ MOSTLY_MISSING = 0.9  # a column missing in at least this share of rows gets a w
 
 
 def build_preprocessor(
-    numeric: Sequence[str], categorical: Sequence[str], *, standardize: bool = True
+    numeric: Sequence[str],
+    categorical: Sequence[str],
+    *,
+    standardize: bool = True,
+    scaling: str = "standard",
 ) -> "ColumnTransformer":
     """The unfitted ColumnTransformer for these columns (``standardize=False``: no scaling).
 
     Without standardising, the scaler is kept with ``with_mean=False, with_std=False``
-    (it changes nothing), so every preprocessor has the same steps.
+    (it changes nothing), so every preprocessor has the same steps. ``scaling="robust"``
+    scales numeric columns by :class:`~glassnet.data.robust_scaling.RobustScaling`
+    (median, quartiles, smooth clipping) instead of the mean and standard deviation.
     """
     from sklearn.compose import ColumnTransformer
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+    from sklearn.preprocessing import OneHotEncoder
 
     if not numeric and not categorical:
         raise InputError("a preprocessor needs at least one numeric or categorical column")
@@ -56,7 +62,7 @@ def build_preprocessor(
     if numeric:
         steps = [
             ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
-            ("scale", StandardScaler(with_mean=standardize, with_std=standardize)),
+            ("scale", _scaler(scaling, standardize)),
         ]
         transformers.append((NUMERIC, Pipeline(steps), list(numeric)))
     if categorical:
@@ -74,6 +80,7 @@ def make_preprocessor(
     numeric: Sequence[str] | None = None,
     categorical: Sequence[str] | None = None,
     standardize: bool = True,
+    scaling: str = "standard",
 ) -> "ColumnTransformer":
     """The ColumnTransformer ``glassnet train`` uses, for the columns of ``df`` (unfitted).
 
@@ -88,6 +95,9 @@ def make_preprocessor(
         ``year`` categorical; every other column is then inferred).
     standardize
         Scale numeric columns to mean 0 and standard deviation 1 (after imputing).
+    scaling
+        ``"standard"`` (mean and standard deviation) or ``"robust"`` (median and
+        quartiles, then smooth clipping: :mod:`glassnet.data.robust_scaling`).
 
     Warns
     -----
@@ -117,7 +127,25 @@ def make_preprocessor(
             (numeric_columns if numbers else categorical_columns).append(str(name))
     for message in column_warnings(df, categorical_columns):
         warnings.warn(message, UserWarning, stacklevel=2)
-    return build_preprocessor(numeric_columns, categorical_columns, standardize=standardize)
+    return build_preprocessor(
+        numeric_columns, categorical_columns, standardize=standardize, scaling=scaling
+    )
+
+
+SCALINGS = ("standard", "robust")
+
+
+def _scaler(scaling: str, standardize: bool) -> Any:
+    """The numeric columns' scaler: StandardScaler, or RobustScaling (scaling="robust")."""
+    from sklearn.preprocessing import StandardScaler
+
+    if scaling not in SCALINGS:
+        raise InputError(f"unknown scaling {scaling!r}: known are {', '.join(SCALINGS)}")
+    if scaling == "robust" and standardize:
+        from glassnet.data.robust_scaling import RobustScaling
+
+        return RobustScaling()
+    return StandardScaler(with_mean=standardize, with_std=standardize)
 
 
 def column_warnings(df: pd.DataFrame, categorical: Sequence[str]) -> list[str]:

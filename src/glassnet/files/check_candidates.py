@@ -5,6 +5,7 @@ Per raw column, :func:`candidates` lists values that exercise the transformer:
     OneHotEncoder     its categories, and an unseen one when handle_unknown allows it
     SimpleImputer     a missing cell (and, when it is the last step, its fill value)
     StandardScaler    mean_, mean_ + scale_, mean_ - 2 scale_
+    RobustScaling     center_, center_ + scale_, center_ - 5 scale_ (smoothly clipped)
 
 A Pipeline's leading imputers see raw values, and so does the step after them: their
 candidates are merged, the later step's first. A ColumnTransformer takes each column's
@@ -19,6 +20,8 @@ from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from glassnet.data.robust_scaling import RobustScaling
 
 UNSEEN = "glassnet-unseen-category"
 
@@ -110,8 +113,14 @@ def _unseen(categories: list[Any]) -> list[Any]:
     return []
 
 
+def _robust_candidates(scaling: RobustScaling) -> list[list[Any]]:
+    pairs = zip(scaling.center_, scaling.scale_, strict=True)
+    return [[float(m), float(m + s), float(m - 5 * s)] for m, s in pairs]  # inside, and clipped
+
+
 LEAF_CANDIDATES = {
     StandardScaler: _scaler_candidates,
+    RobustScaling: _robust_candidates,
     SimpleImputer: _imputer_candidates,
     OneHotEncoder: _encoder_candidates,
 }

@@ -2,7 +2,8 @@
 
     format, format_version, glassnet_version    which file this is, and who wrote it
     kind                                        what it holds (see :mod:`glassnet.files.kinds`)
-    network                                     layer_sizes, hidden, output, loss, init, dtype
+    network                                     layer_sizes, hidden, output, loss, init, dtype,
+                                                embedding (K: only a network with one has it)
     arrays                                      each extra array's shape and dtype
     payload                                     the kind's own JSON fields
 
@@ -32,7 +33,7 @@ METADATA = "metadata"  # the archive entry holding the JSON
 MAX_UNITS = 2**24  # units per layer a file may declare
 MAX_LAYERS = 1024
 EXTRA_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
-NETWORK_NAME = re.compile(r"[Wb][0-9]+")
+NETWORK_NAME = re.compile(r"[Wb][0-9]+|[FP]")
 TOP_FIELDS = {
     "format",
     "format_version",
@@ -42,7 +43,7 @@ TOP_FIELDS = {
     "arrays",
     "payload",
 }
-NETWORK_FIELDS = {"layer_sizes", "hidden", "output", "loss", "init", "dtype"}
+NETWORK_FIELDS = {"layer_sizes", "hidden", "output", "loss", "init", "dtype", "embedding"}
 _JSON_TYPES = {dict: "an object", list: "a list", str: "a string", bool: "true or false"}
 
 Shapes = dict[str, tuple[tuple[int, ...], np.dtype]]
@@ -75,6 +76,7 @@ def metadata_record(
             "loss": network.loss.name,
             "init": network.init,
             "dtype": network.dtype.name,
+            **_embedding_field(network),
         },
         "arrays": {
             name: {"shape": list(array.shape), "dtype": array.dtype.name}
@@ -82,6 +84,11 @@ def metadata_record(
         },
         "payload": payload,
     }
+
+
+def _embedding_field(network: Network) -> dict[str, int]:
+    """``{"embedding": K}`` for a network with a numeric embedding; nothing for one without."""
+    return {} if network.embedding is None else {"embedding": network.embedding.n_frequencies}
 
 
 def parse_metadata(metadata: Any, kinds: Collection[str]) -> Spec:
@@ -140,6 +147,11 @@ def _parse_network(network: dict[str, Any]) -> dict[str, Any]:
         )
     known(network.get("init"), INITIALIZERS, "network.init", "initialiser")
     known(network.get("dtype"), FLOAT_DTYPES, "network.dtype", "dtype")
+    K = network.get("embedding")
+    if K is not None and (not is_int(K) or not 1 <= K <= MAX_UNITS // sizes[0]):
+        raise BadFileError(
+            f"network.embedding must be a whole number in 1..{MAX_UNITS // sizes[0]}"
+        )
     return network
 
 
@@ -147,8 +159,12 @@ def network_shapes(network: dict[str, Any]) -> Shapes:
     """``W1, b1, ...``: the shape and dtype of each parameter array of the network described."""
     sizes, dtype = network["layer_sizes"], np.dtype(network["dtype"])
     shapes: Shapes = {}
+    K = network.get("embedding")
+    if K is not None:  # F[j, k], P[j, k]: (n_0, K); A[0] = [X, sin(2 pi F x + P)], n_0 (1 + K) wide
+        shapes["F"] = shapes["P"] = ((sizes[0], K), dtype)
     for l in range(1, len(sizes)):
-        shapes[f"W{l}"] = ((sizes[l - 1], sizes[l]), dtype)  # W[l]: (n_{l-1}, n_l)
+        fan_in = sizes[0] * (1 + K) if l == 1 and K is not None else sizes[l - 1]
+        shapes[f"W{l}"] = ((fan_in, sizes[l]), dtype)  # W[l]: (n_{l-1}, n_l)
         shapes[f"b{l}"] = ((sizes[l],), dtype)  # b[l]: (n_l,)
     return shapes
 

@@ -3,6 +3,7 @@
 A model file is an uncompressed NumPy ``.npz`` archive (``np.savez``) holding
 
     W1, b1, ..., WL, bL      the network's parameters, in the network's dtype
+    F, P                     a numeric embedding's frequencies and phases, (n_0, K), if any
     <extra arrays>           what a kind of model adds (a standardizer's mean and scale)
     metadata                 uint8 array: UTF-8 JSON describing everything else
 
@@ -176,6 +177,8 @@ def _rebuild(spec: Spec, arrays: Mapping[str, Array]) -> Any:
             init=network["init"],
             dtype=network["dtype"],
             copy=False,  # read_finite gave contiguous arrays of the network's dtype
+            F=arrays.get("F"),  # a numeric embedding's frequencies and phases, (n_0, K)
+            P=arrays.get("P"),
         )
     except InputError as error:
         raise BadFileError(f"the network does not fit its weights: {error}") from None

@@ -9,6 +9,7 @@ OneHotEncoder   ``categories_`` per column, handle_unknown,  fit with ``categori
                 drop, sparse_output, dtype                   on one row of known categories
 StandardScaler  ``mean_``, ``var_``, ``scale_``,             the attributes set on a new one
                 ``n_samples_seen_``, with_mean, with_std
+RobustScaling   ``center_``, ``scale_``, clip                 the attributes set on a new one
 ==============  ===========================================  ==================================
 
 Each also keeps ``n_features_in_`` and ``feature_names_in_``. Imputer and encoder are
@@ -29,6 +30,7 @@ import pandas as pd
 from sklearn.impute import SimpleImputer
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from glassnet.data.robust_scaling import RobustScaling
 from glassnet.errors import InputError
 from glassnet.files.metadata import MAX_UNITS, only_keys, short
 from glassnet.files.npz_reader import BadFileError
@@ -87,6 +89,11 @@ ENCODER_PARAMS = {
     "feature_name_combiner": one_of("concat"),
 }
 SCALER_PARAMS = {"copy": BOOL, "with_mean": BOOL, "with_std": BOOL}
+ROBUST_PARAMS = {  # RobustScaling: z = u / sqrt(1 + (u / clip)^2)
+    "clip": Param(
+        lambda v: _is_scalar(v) and not isinstance(v, bool | str) and v > 0, "a number > 0"
+    )
+}
 
 
 def save_params(
@@ -218,6 +225,20 @@ def build_scaler(params: dict[str, Any], fitted: dict[str, Any], where: str) -> 
     return scaler
 
 
+def build_robust(params: dict[str, Any], fitted: dict[str, Any], where: str) -> RobustScaling:
+    """RobustScaling: its center_ and scale_ set on a new one."""
+    n, names = check_inputs(fitted, where)
+    scaling = RobustScaling(**params)
+    scaling.center_ = fitted_vector(fitted.get("center_"), n, f"{where}.center_")
+    scaling.scale_ = fitted_vector(fitted.get("scale_"), n, f"{where}.scale_")
+    if scaling.center_ is None or scaling.scale_ is None or not (scaling.scale_ > 0).all():
+        raise BadFileError(f"{where} needs center_ and scale_, {n} number(s) each, scale_ > 0")
+    scaling.n_features_in_ = n
+    if names is not None:
+        scaling.feature_names_in_ = np.array(names, dtype=object)
+    return scaling
+
+
 @dataclass(frozen=True)
 class Leaf:
     """How one transformer class is saved (its parameters, its state) and rebuilt."""
@@ -238,11 +259,13 @@ LEAVES: dict[str, Leaf] = {
     "StandardScaler": Leaf(
         SCALER_PARAMS, ("mean_", "var_", "scale_", "n_samples_seen_"), build_scaler
     ),
+    "RobustScaling": Leaf(ROBUST_PARAMS, ("center_", "scale_"), build_robust),
 }
 LEAF_CLASSES = {
     "SimpleImputer": SimpleImputer,
     "OneHotEncoder": OneHotEncoder,
     "StandardScaler": StandardScaler,
+    "RobustScaling": RobustScaling,
 }
 
 

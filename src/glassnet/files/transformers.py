@@ -6,6 +6,7 @@ A model file holds these, and nothing else:
                         remainder="drop", fitted on a pandas DataFrame
     Pipeline            of the transformers below
     SimpleImputer, OneHotEncoder, StandardScaler   (:mod:`glassnet.files.transformer_leaves`)
+    RobustScaling       (glassnet's own: median, quartiles, x / sqrt(1 + (x/3)^2))
 
 :func:`transformer_record` writes one as typed JSON (:mod:`glassnet.files.typed_json`):
 its class (a name from the closed table :data:`CLASSES`), its parameters, its fitted

@@ -56,6 +56,7 @@ def train(
     record_steps: bool = False,
     dropout: Rates = None,
     clip_norm: float | None = None,
+    label_smoothing: float = 0.0,
 ) -> History:
     """Train ``network`` in place and return the History of the run.
 
@@ -98,6 +99,9 @@ def train(
         Clip each step's gradients to this global norm (``torch.nn.utils.clip_grad_norm_``'s
         rule); the History then adds ``clipped_steps`` (steps clipped in the epoch) and
         ``max_grad_norm`` (the epoch's largest norm before clipping).
+    label_smoothing
+        eps in [0, 1) for a classifier: train on Y' = (1 - eps) Y + eps / K
+        (:func:`encode_targets`); the validation cost keeps the hard targets.
 
     Numbers may be Python or NumPy ints and floats; booleans are refused.
 
@@ -126,6 +130,7 @@ def train(
         record_steps=record_steps,
         dropout=dropout,
         clip_norm=clip_norm,
+        label_smoothing=label_smoothing,
     )
     return Engine(network, plan, callbacks).run(stacklevel=2)
 

@@ -82,6 +82,7 @@ class TrainOptions(TypedDict, total=False):
     record_steps: bool
     dropout: Rates
     clip_norm: float | None
+    label_smoothing: float
 
 
 DEFAULTS: TrainOptions = {
@@ -97,6 +98,7 @@ DEFAULTS: TrainOptions = {
     "record_steps": False,
     "dropout": None,  # no unit dropped
     "clip_norm": None,  # no clipping
+    "label_smoothing": 0.0,  # hard targets
 }
 
 
@@ -120,7 +122,7 @@ def prepare(
     o: dict[str, Any] = {**DEFAULTS, **options}
     rng = check_random_state(o["random_state"])
     X_checked = check_X(X, dtype=network.dtype, accept_sparse=True)  # an array, or CSR
-    Y = _checked_targets(network, X_checked, y)
+    Y = _checked_targets(network, X_checked, y, o["label_smoothing"])  # the validation's: hard
     weights = _check_sample_weight(o["sample_weight"], X_checked.shape[0], network.dtype)
     epochs = check_integer(o["epochs"], "epochs", low=1)
     optimizer = _resolve_optimizer(o["optimizer"], o["learning_rate"])
@@ -193,12 +195,14 @@ def plan_checked(
     )
 
 
-def _checked_targets(network: Network, X: Array, y: ArrayLike) -> Array:
-    """``y`` encoded for the network, after checking it matches the checked ``X``."""
+def _checked_targets(
+    network: Network, X: Array, y: ArrayLike, label_smoothing: float = 0.0
+) -> Array:
+    """``y`` encoded for the network (smoothed by ``label_smoothing``), checked against ``X``."""
     y = np.asarray(y)
     check_lengths(X, y)
     check_features(X, network.layer_sizes[0])
-    return encode_targets(network, y)
+    return encode_targets(network, y, label_smoothing=label_smoothing)
 
 
 def _hold_out(
