@@ -83,7 +83,13 @@ class TargetLayout:
 def encode_chunk_targets(
     y: NDArray, binarizer: LabelBinarizer | None, layout: TargetLayout
 ) -> Array:
-    """One chunk's labels as the network's Y: binarised (a classifier), then encoded."""
+    """One chunk's labels as the network's Y: binarised (a classifier), then encoded.
+
+    A chunk of no rows (``X[mask].compute_chunk_sizes()`` makes them) is a Y of no rows:
+    it adds nothing to a fit.
+    """
+    if not len(y):
+        return np.empty((0, layout.n_outputs), dtype=layout.dtype)  # (0, n_L)
     labels = binarizer.transform(y).astype(bool) if binarizer is not None else y
     return encode_targets(layout, labels)
 

@@ -31,7 +31,6 @@ it cannot be split), so a quoted cell must not hold a line break.
 """
 
 import contextlib
-import glob
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,12 +42,18 @@ import pandas as pd
 
 from glassnet.data.array_encoders import LabelCodec
 from glassnet.data.columns import choose_columns, feature_kinds
-from glassnet.data.reading import PARQUET_SUFFIXES, _check_sep
-from glassnet.data.rows import check_header, column_names
-from glassnet.data.sniffing import SEPARATORS, header_of, sniff_separator
+from glassnet.data.reading import _check_sep
+from glassnet.data.sniffing import SEPARATORS, sniff_separator
 from glassnet.data.sources import OPENERS, decode_error, open_source
 from glassnet.data.tabular import NAN_POLICIES
 from glassnet.data.task import check_task, choose_task
+from glassnet.distributed.data_paths import (
+    check_parquet_path,
+    csv_files,
+    file_headers,
+    header_runs,
+    is_parquet,
+)
 from glassnet.distributed.frame_statistics import (
     arrays,
     fitted_preprocessor,
@@ -114,7 +119,8 @@ def read_frame(
     ----------
     path
         A ``.csv`` (``.tsv``, ``.txt``; ``.gz``, ``.bz2``, ``.xz``, ``.zip``) file, a glob
-        of such files sharing one header, a ``.parquet`` file or a directory of them.
+        of such files with the same columns (a file with them in another order is read
+        by name), a ``.parquet`` file or a directory of them.
     sep
         As ``glassnet train --sep``; ``None`` sniffs it from the first file's first lines.
     encoding
@@ -132,32 +138,29 @@ def read_frame(
     ------
     InputError
         A missing path, a glob matching nothing, an empty file, an unknown delimiter or
-        encoding, text that does not decode, a header with a name twice.
+        encoding, text that does not decode, a header with a name twice, files of a glob
+        with different columns (named, with the columns).
     """
     where = repr(str(path))
     path = Path(path)
-    if path.is_dir() or path.suffix.lower() in PARQUET_SUFFIXES:
+    if is_parquet(path):
         return _read_parquet(path, where)
-    files = sorted(glob.glob(str(path)))
-    if not files:
-        problem = "matches no file" if glob.has_magic(str(path)) else "does not exist"
-        raise InputError(f"data file {where} {problem}: check the path")
+    files = csv_files(path)
     with contextlib.ExitStack() as stack:
         source = open_source(files[0], encoding, stack)
     delimiter = _check_sep(sep) if sep is not None else sniff_separator(source.sample)
-    header, _, _ = header_of(source.sample, delimiter)
-    if header is None:
-        raise InputError(f"{files[0]!r} is empty: a CSV needs a header row and data rows")
-    check_header(header, repr(files[0]))
+    runs = header_runs(files, file_headers(files, delimiter, encoding))
+    first = runs[0][0]
     compressed = any(name.lower().endswith(tuple(OPENERS)) for name in files)
     options: dict[str, Any] = {
         "sep": SEPARATORS[delimiter], "dtype": object, "keep_default_na": False,
-        "na_filter": False, "quotechar": '"', "header": 0, "names": column_names(header),
+        "na_filter": False, "quotechar": '"', "header": 0,
         "encoding": "utf-8-sig" if source.encoding == "utf-8" else source.encoding,
         "blocksize": None if compressed else blocksize, "compression": "infer",
     }  # fmt: skip
-    try:
-        return dd.read_csv(files, **options)
+    try:  # each run of files under its own header, its columns in the first file's order
+        parts = [dd.read_csv(run, names=header, **options)[first] for header, run in runs]
+        return parts[0] if len(parts) == 1 else dd.concat(parts)
     except UnicodeDecodeError as error:
         raise decode_error(where, source.asked, error) from None
     except (pd.errors.ParserError, ValueError) as error:
@@ -168,10 +171,7 @@ def read_frame(
 
 
 def _read_parquet(path: Path, where: str) -> dd.DataFrame:
-    if not path.exists():
-        raise InputError(f"data file {where} does not exist: check the path")
-    if path.is_dir() and not any(path.rglob("*.parquet")) and not any(path.rglob("*.pq")):
-        raise InputError(f"{where} is a directory without .parquet files: check the path")
+    check_parquet_path(path)
     try:
         return dd.read_parquet(str(path))
     except (OSError, ValueError) as error:

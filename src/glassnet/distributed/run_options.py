@@ -13,6 +13,7 @@ asked for as a single-machine run does; its first weights are the run's own
 import numpy as np
 
 from glassnet.data.loading import DATASETS
+from glassnet.distributed.data_paths import check_data_path
 from glassnet.errors import InputError
 from glassnet.estimators import MLPClassifier, MLPRegressor
 from glassnet.runs.config import RunConfig
@@ -44,12 +45,15 @@ SINGLE_MACHINE_ONLY = {  # option: (is it set?, why a cluster run refuses it)
 
 
 def refuse_single_machine_options(config: RunConfig, local_steps: int | None) -> None:
-    """The options a cluster run cannot honour, refused before any data is read."""
+    """The options a cluster run cannot honour, and a --data path that names no file,
+    refused before any data is read (and before the command line starts a cluster)."""
     if config.data in DATASETS:
         raise InputError(
             f"--data {config.data} is a bundled data set that fits in memory: train it without "
             "--dask; --dask takes a CSV file, a glob of CSV files or a Parquet folder"
         )
+    if config.data:
+        check_data_path(config.data)
     for option, (given, why) in SINGLE_MACHINE_ONLY.items():
         if given(config):
             raise InputError(f"{option} does not run with --dask: {why}")
