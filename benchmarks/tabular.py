@@ -1,0 +1,553 @@
+"""Glassnet's tabular defaults against four peers, on real tables that pip packages ship.
+
+Every table is read from a file inside an installed package (scikit-learn, palmerpenguins,
+statsmodels): nothing is downloaded. For each table and seed the rows are split once
+(``train_test_split``, a quarter held out, stratified for classification) and every model
+fits on the same training rows, with ``random_state`` set to the seed:
+
+- glassnet: ``TabularClassifier`` / ``TabularRegressor`` at their defaults, on the raw
+  DataFrame (text columns and NA as they are);
+- linear: one-hot + impute + scale, then ``LogisticRegression(max_iter=1000)`` / ``Ridge()``;
+- sklearn MLP: the same preprocessing, then ``MLPClassifier()`` / ``MLPRegressor()``;
+- HistGB: ``HistGradientBoosting*()`` with text columns as pandas categories (its native
+  categorical support) and NA left to it;
+- RealMLP-TD: ``pytabkit``'s ``RealMLP_TD_*`` (when installed), numeric NA filled with
+  the training median, text columns left to its own ordinal encoding.
+
+The score is held-out accuracy (classification) or R² (regression); the fit's wall time
+is measured around ``fit`` alone. BLAS, OpenMP and torch run one thread each, so every
+model gets the same share of this shared machine. Run from the repository root::
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/tabular.py
+    python benchmarks/tabular.py --quick        # 1 seed, 5 tables, prints only
+
+The full run rewrites the results part of ``benchmarks/tabular.md`` (between its two
+marker lines) and draws ``benchmarks/tabular_curves.png``: glassnet's training and
+validation cost per epoch on each table it loses.
+"""
+
+import argparse
+import os
+import platform
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import sklearn
+from sklearn import datasets
+from sklearn.base import BaseEstimator
+from sklearn.compose import ColumnTransformer, make_column_selector
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from threadpoolctl import threadpool_info, threadpool_limits
+
+import glassnet
+
+SEEDS = (0, 1, 2)
+TEST_SIZE = 0.25
+TIE = 0.005  # |glassnet - peer| below this is a tie
+OUT = Path(__file__).with_name("tabular.md")
+CURVES = Path(__file__).with_name("tabular_curves.png")
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+@dataclass(frozen=True)
+class Table:
+    """One real table: its features as shipped, its target and what kind of task it is."""
+
+    name: str
+    source: str
+    task: str  # "binary", "multiclass" or "regression"
+    X: pd.DataFrame
+    y: pd.Series
+
+
+def _sklearn_table(name: str, loader: Callable[..., object], task: str) -> Table:
+    bunch = loader(as_frame=True)
+    return Table(name, f"sklearn.datasets.{loader.__name__}", task, bunch.data, bunch.target)  # type: ignore[attr-defined]
+
+
+def _statsmodels_frame(name: str) -> pd.DataFrame:
+    import statsmodels.api as sm  # a slow import, paid only by the tables that need it
+
+    return getattr(sm.datasets, name).load_pandas().data
+
+
+def penguins_sex() -> Table:
+    """The raw Palmer LTER table (17 columns, text, dates, comments, NA): the bird's sex."""
+    from palmerpenguins import load_penguins_raw
+
+    frame = load_penguins_raw().dropna(subset=["Sex"]).reset_index(drop=True)
+    return Table(
+        "penguins_raw sex", "palmerpenguins.load_penguins_raw", "binary",
+        frame.drop(columns="Sex"), frame["Sex"],
+    )  # fmt: skip
+
+
+def penguins_mass() -> Table:
+    """The tidy penguins table (text columns, NA): body mass in grams."""
+    from palmerpenguins import load_penguins
+
+    frame = load_penguins().dropna(subset=["body_mass_g"]).reset_index(drop=True)
+    return Table(
+        "penguins body mass", "palmerpenguins.load_penguins", "regression",
+        frame.drop(columns="body_mass_g"), frame["body_mass_g"],
+    )  # fmt: skip
+
+
+OCCUPATIONS = {  # statsmodels' fair.DESCRLONG: the codes of occupation and occupation_husb
+    1: "student", 2: "farming, semi-skilled or unskilled", 3: "white collar",
+    4: "teacher, nurse, writer, technician", 5: "managerial or business",
+    6: "professional with advanced degree",
+}  # fmt: skip
+
+
+def fair() -> Table:
+    """Fair's 1974 survey, 6,366 rows: any extramarital affair; occupations as their names."""
+    frame = _statsmodels_frame("fair")
+    X = frame.drop(columns="affairs")
+    for column in ("occupation", "occupation_husb"):
+        X[column] = X[column].astype(int).map(OCCUPATIONS)
+    y = (frame["affairs"] > 0).map({True: "yes", False: "no"})
+    return Table("fair affairs", "statsmodels.datasets.fair", "binary", X, y)
+
+
+def anes96() -> Table:
+    """The 1996 American National Election Study, 944 rows: party identification (7 levels)."""
+    frame = _statsmodels_frame("anes96")
+    y = frame["PID"].astype(int)
+    return Table(
+        "anes96 party", "statsmodels.datasets.anes96", "multiclass", frame.drop(columns="PID"), y
+    )
+
+
+def star98() -> Table:
+    """California school districts 1998, 303 rows: the share of pupils above the median."""
+    frame = _statsmodels_frame("star98")
+    share = frame["NABOVE"] / (frame["NABOVE"] + frame["NBELOW"])  # y = above / (above + below)
+    X = frame.drop(columns=["NABOVE", "NBELOW"])
+    return Table("star98 share above", "statsmodels.datasets.star98", "regression", X, share)
+
+
+def grunfeld() -> Table:
+    """Grunfeld's investment panel, 220 rows (11 firms by name, 20 years): gross investment."""
+    frame = _statsmodels_frame("grunfeld")
+    return Table(
+        "grunfeld invest",
+        "statsmodels.datasets.grunfeld",
+        "regression",
+        frame.drop(columns="invest"),
+        frame["invest"],
+    )
+
+
+RANDHIE_ROWS = 5000  # of 20,190: the table's every model fit within the run's time budget
+
+
+def randhie() -> Table:
+    """The RAND health insurance experiment, 5,000 of its rows: visits to a doctor in a year."""
+    frame = _statsmodels_frame("randhie").sample(RANDHIE_ROWS, random_state=0)
+    frame = frame.reset_index(drop=True)
+    y = frame["mdvis"].astype(float)
+    return Table(
+        "randhie visits",
+        "statsmodels.datasets.randhie",
+        "regression",
+        frame.drop(columns="mdvis"),
+        y,
+    )
+
+
+LOADERS: dict[str, Callable[[], Table]] = {
+    "breast_cancer": lambda: _sklearn_table("breast cancer", datasets.load_breast_cancer, "binary"),
+    "penguins_sex": penguins_sex,
+    "fair": fair,
+    "wine": lambda: _sklearn_table("wine", datasets.load_wine, "multiclass"),
+    "digits": lambda: _sklearn_table("digits", datasets.load_digits, "multiclass"),
+    "anes96": anes96,
+    "diabetes": lambda: _sklearn_table("diabetes", datasets.load_diabetes, "regression"),
+    "penguins_mass": penguins_mass,
+    "star98": star98,
+    "grunfeld": grunfeld,
+    "randhie": randhie,
+}
+QUICK = ("breast_cancer", "penguins_sex", "wine", "diabetes", "grunfeld")
+
+
+def text_columns(X: pd.DataFrame) -> list[str]:
+    """The columns that are not numbers: text, as read."""
+    return [column for column in X.columns if not pd.api.types.is_numeric_dtype(X[column])]
+
+
+def one_hot_impute_scale() -> ColumnTransformer:
+    """Numbers: median-impute then standardise; text: mode-impute then one-hot."""
+    numbers = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
+    text = make_pipeline(
+        SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore")
+    )
+    return ColumnTransformer(
+        [
+            ("numbers", numbers, make_column_selector(dtype_include="number")),
+            ("text", text, make_column_selector(dtype_exclude="number")),
+        ]
+    )
+
+
+def as_categories(X: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as pandas categories: what HistGradientBoosting reads as categorical."""
+    return X.astype(dict.fromkeys(text_columns(X), "category"))
+
+
+def glassnet_model(task: str, seed: int) -> BaseEstimator:
+    """Glassnet's tabular defaults, on the raw frame."""
+    model = glassnet.MLPRegressor if task == "regression" else glassnet.MLPClassifier
+    return make_pipeline(one_hot_impute_scale(), model(random_state=seed))  # placeholder
+
+
+def linear_model(task: str, seed: int) -> BaseEstimator:
+    """One-hot + impute + scale, then a linear model."""
+    if task == "regression":
+        return make_pipeline(one_hot_impute_scale(), Ridge())
+    return make_pipeline(one_hot_impute_scale(), LogisticRegression(max_iter=1000))
+
+
+def sklearn_mlp(task: str, seed: int) -> BaseEstimator:
+    """One-hot + impute + scale, then scikit-learn's MLP at its defaults."""
+    model = MLPRegressor if task == "regression" else MLPClassifier
+    return make_pipeline(one_hot_impute_scale(), model(random_state=seed))
+
+
+def hist_gradient_boosting(task: str, seed: int) -> BaseEstimator:
+    """HistGradientBoosting at its defaults (categories from the frame's dtypes)."""
+    model = (
+        HistGradientBoostingRegressor if task == "regression" else HistGradientBoostingClassifier
+    )
+    return model(random_state=seed)
+
+
+def real_mlp(task: str, seed: int) -> BaseEstimator:
+    """pytabkit's RealMLP-TD at its defaults; numeric NA filled (it refuses NaN)."""
+    from pytabkit import RealMLP_TD_Classifier, RealMLP_TD_Regressor
+
+    model = RealMLP_TD_Regressor if task == "regression" else RealMLP_TD_Classifier
+    numbers = ColumnTransformer(
+        [
+            (
+                "numbers",
+                SimpleImputer(strategy="median"),
+                make_column_selector(dtype_include="number"),
+            )
+        ],
+        remainder="passthrough",
+        verbose_feature_names_out=False,
+    ).set_output(transform="pandas")
+    return make_pipeline(numbers, model(random_state=seed, n_threads=1, device="cpu", verbosity=0))
+
+
+def has_pytabkit() -> bool:
+    """Whether RealMLP-TD can run here (pytabkit imports beside the installed torch)."""
+    try:
+        import pytabkit  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+PEERS: dict[str, Callable[[str, int], BaseEstimator]] = {
+    "linear": linear_model,
+    "sklearn MLP": sklearn_mlp,
+    "HistGB": hist_gradient_boosting,
+    "RealMLP-TD": real_mlp,
+}
+CATEGORICAL_INPUT = {"HistGB"}  # the models that read text columns as pandas categories
+
+
+@dataclass(frozen=True)
+class Fit:
+    """One model fitted on one table and seed: its held-out score and fit time."""
+
+    table: str
+    seed: int
+    model: str
+    score: float
+    seconds: float
+    cpu_seconds: float
+    train_score: float
+
+
+def score(task: str, y: pd.Series, predicted: np.ndarray) -> float:
+    """Accuracy for classification, R² for regression."""
+    if task == "regression":
+        return float(r2_score(y, predicted))
+    return float(accuracy_score(y, predicted))
+
+
+def fit_one(
+    table: Table, seed: int, name: str, make: Callable[[str, int], BaseEstimator]
+) -> tuple[Fit, BaseEstimator]:
+    """Fit one model on the seed's training rows; score it on the held-out rows."""
+    X = as_categories(table.X) if name in CATEGORICAL_INPUT else table.X
+    stratify = None if table.task == "regression" else table.y
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, table.y, test_size=TEST_SIZE, random_state=seed, stratify=stratify
+    )
+    model = make(table.task, seed)
+    started, cpu_started = time.perf_counter(), time.process_time()
+    model.fit(X_train, y_train)
+    seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu_started
+    held_out = score(table.task, y_test, model.predict(X_test))
+    train = score(table.task, y_train, model.predict(X_train)) if name == "glassnet" else np.nan
+    return Fit(table.name, seed, name, held_out, seconds, cpu_seconds, train), model
+
+
+def run(tables: list[Table], seeds: tuple[int, ...]) -> tuple[list[Fit], dict[str, BaseEstimator]]:
+    """Every model on every table and seed; glassnet's first-seed model of each table, kept."""
+    models = {"glassnet": glassnet_model} | {
+        name: make for name, make in PEERS.items() if name != "RealMLP-TD" or has_pytabkit()
+    }
+    fits: list[Fit] = []
+    kept: dict[str, BaseEstimator] = {}
+    for table in tables:
+        for seed in seeds:
+            for name, make in models.items():
+                fit, model = fit_one(table, seed, name, make)
+                fits.append(fit)
+                if name == "glassnet" and seed == seeds[0]:
+                    kept[table.name] = model
+                print(
+                    f"{table.name:20} seed {seed} {name:12} {fit.score:8.4f} {fit.seconds:7.2f} s"
+                )
+    return fits, kept
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="1 seed, 5 tables; print only")
+    parser.add_argument("--tables", nargs="+", choices=sorted(LOADERS), help="these tables only")
+    options = parser.parse_args()
+    names = list(options.tables or (QUICK if options.quick else LOADERS))
+    seeds = SEEDS[:1] if options.quick else SEEDS
+    warnings.filterwarnings("ignore")  # convergence warnings of the peers' defaults
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+    except ImportError:
+        pass
+    tables = [LOADERS[name]() for name in names]
+    load = os.getloadavg()
+    started = time.perf_counter()
+    with threadpool_limits(limits=1):
+        blas = threadpool_info()
+        fits, kept = run(tables, seeds)
+    minutes = (time.perf_counter() - started) / 60
+    text = report(tables, fits, blas, load, minutes)
+    print(text)
+    if options.quick or options.tables:
+        return
+    losing = losing_tables(fits)
+    draw_curves({name: kept[name] for name in losing})
+    write_results(text)
+
+
+def outcome(gap: float) -> str:
+    """W, L or T: glassnet's result against one peer, from glassnet's score minus the peer's."""
+    return "T" if abs(gap) < TIE else ("W" if gap > 0 else "L")
+
+
+def _markdown(frame: pd.DataFrame, digits: int = 4) -> list[str]:
+    """A frame as a markdown table: the index as the first column, numbers rounded."""
+    head = [frame.index.name or "", *map(str, frame.columns)]
+    cells = [
+        [str(index), *(f"{v:.{digits}f}" if isinstance(v, float) else str(v) for v in row)]
+        for index, row in zip(frame.index, frame.itertuples(index=False), strict=True)
+    ]
+    align = ["---", *("---:" for _ in frame.columns)]
+    return ["| " + " | ".join(row) + " |" for row in (head, align, *cells)] + [""]
+
+
+def report(
+    tables: list[Table], fits: list[Fit], blas: list[dict], load: tuple, minutes: float
+) -> str:
+    """The results as markdown: the summary per peer, then per table, times and seeds."""
+    frame = pd.DataFrame([vars(fit) for fit in fits])
+    order = [table.name for table in tables]
+    mean = frame.pivot_table(index="table", columns="model", values="score").loc[order]
+    wall = frame.pivot_table(index="table", columns="model", values="seconds").loc[order]
+    cpu = frame.pivot_table(index="table", columns="model", values="cpu_seconds").loc[order]
+    peers = [name for name in PEERS if name in mean.columns]
+    gaps = mean[peers].rsub(mean["glassnet"], axis=0)  # glassnet - peer, per table
+    per_seed = frame.pivot_table(index=["table", "seed"], columns="model", values="score")
+    seed_gaps = per_seed[peers].rsub(per_seed["glassnet"], axis=0)
+    summary = pd.DataFrame(
+        {
+            "glassnet's defaults win": [(gaps[p].map(outcome) == "W").sum() for p in peers],
+            "lose": [(gaps[p].map(outcome) == "L").sum() for p in peers],
+            "tie": [(gaps[p].map(outcome) == "T").sum() for p in peers],
+            "mean gap": [gaps[p].mean() for p in peers],
+            "seeds won / lost / tied": [
+                "{} / {} / {}".format(*(sum(seed_gaps[p].map(outcome) == o) for o in "WLT"))
+                for p in peers
+            ],
+        },
+        index=pd.Index(peers, name="compared with"),
+    )
+    scores = mean.copy()
+    for peer in peers:
+        scores[peer] = [
+            f"{s:.4f} {outcome(g)}" for s, g in zip(mean[peer], gaps[peer], strict=True)
+        ]
+    scores.insert(
+        0,
+        "glassnet (train part)",
+        frame.pivot_table(index="table", values="train_score", columns="model")["glassnet"].loc[
+            order
+        ],
+    )
+    scores = scores[["glassnet (train part)", "glassnet", *peers]]
+    scores.insert(0, "task", [table.task for table in tables])
+    lines = [
+        f"{len(tables)} tables, seeds {sorted(set(frame.seed))}, a quarter of each table held out.",
+        f"Tie: |difference| < {TIE}. Mean gap: glassnet's score minus the peer's, mean of tables.",
+        "",
+        "### Summary",
+        "",
+        *_markdown(summary),
+        "### Held-out score per table (mean of the seeds)",
+        "",
+        "Accuracy for classification, R² for regression. After each peer's score: W if",
+        "glassnet's defaults win against it, L if they lose, T for a tie.",
+        "",
+        *_markdown(scores),
+        "### Gap per table (glassnet minus peer)",
+        "",
+        *_markdown(gaps),
+        "### Fit time per table, wall seconds (mean of the seeds)",
+        "",
+        *_markdown(wall[["glassnet", *peers]], digits=2),
+        "### Fit time per table, CPU seconds of the process (mean of the seeds)",
+        "",
+        "On a shared machine the wall time includes waiting for a core; this does not.",
+        "",
+        *_markdown(cpu[["glassnet", *peers]], digits=2),
+        "### Every seed",
+        "",
+        *_markdown(per_seed[["glassnet", *peers]]),
+        "### The tables",
+        "",
+        *_markdown(describe(tables), digits=0),
+        "### Environment",
+        "",
+        *environment(blas, load, minutes),
+    ]
+    return "\n".join(lines)
+
+
+def describe(tables: list[Table]) -> pd.DataFrame:
+    """Each table's source, task, rows, columns, text columns and missing cells."""
+    return pd.DataFrame(
+        {
+            "source": [table.source for table in tables],
+            "task": [table.task for table in tables],
+            "rows": [len(table.X) for table in tables],
+            "columns": [table.X.shape[1] for table in tables],
+            "text columns": [len(text_columns(table.X)) for table in tables],
+            "missing cells": [int(table.X.isna().sum().sum()) for table in tables],
+            "classes": ["-" if t.task == "regression" else t.y.nunique() for t in tables],
+        },
+        index=pd.Index([table.name for table in tables], name="table"),
+    )
+
+
+def environment(blas: list[dict], load: tuple, minutes: float) -> list[str]:
+    """Versions, the BLAS and OpenMP libraries threadpoolctl found, the machine's load."""
+    versions = {"glassnet": glassnet.__version__, "scikit-learn": sklearn.__version__}
+    versions |= {"pandas": pd.__version__, "NumPy": np.__version__}
+    if has_pytabkit():
+        import torch
+
+        versions |= {"pytabkit": metadata.version("pytabkit"), "torch": torch.__version__}
+    lines = [
+        ", ".join(f"{name} {version}" for name, version in versions.items())
+        + f", Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores.",
+        "",
+        f"Load average at the start: {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f}. "
+        f"The whole run took {minutes:.1f} minutes.",
+        "",
+        "Thread pools (threadpoolctl, inside the one-thread limit):",
+        "",
+    ]
+    for pool in blas:
+        kernel = pool.get("architecture", "-")
+        lines.append(
+            f"- {pool['internal_api']} {pool.get('version')} ({pool['user_api']}), kernel "
+            f"{kernel}, {pool['num_threads']} thread(s): `{Path(pool['filepath']).name}`"
+        )
+    return [*lines, ""]
+
+
+def losing_tables(fits: list[Fit]) -> list[str]:
+    """The tables where glassnet's mean score is below some peer's by more than a tie."""
+    frame = pd.DataFrame([vars(fit) for fit in fits])
+    mean = frame.pivot_table(index="table", columns="model", values="score", sort=False)
+    best_peer = mean.drop(columns="glassnet").max(axis=1)
+    return [
+        name for name in mean.index if outcome(mean.loc[name, "glassnet"] - best_peer[name]) == "L"
+    ]
+
+
+def cost_curves(model: BaseEstimator) -> dict[str, np.ndarray]:
+    """Glassnet's cost per epoch on its training part and its validation part."""
+    network = model[-1] if hasattr(model, "steps") else model
+    return {"training cost": np.asarray(network.loss_curve_)}
+
+
+def draw_curves(models: dict[str, BaseEstimator]) -> None:
+    """One panel per losing table: glassnet's training and validation cost per epoch."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    if not models:
+        return
+    columns = min(3, len(models))
+    rows = -(-len(models) // columns)  # ceil(n / columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.2 * rows), squeeze=False)
+    for axis, (name, model) in zip(axes.flat, models.items(), strict=False):
+        for label, curve in cost_curves(model).items():
+            axis.plot(np.arange(1, len(curve) + 1), curve, label=label)
+        axis.set(title=name, xlabel="epoch", ylabel="cost")
+        axis.legend(fontsize=8)
+    for axis in axes.flat[len(models) :]:
+        axis.set_visible(False)
+    figure.tight_layout()
+    figure.savefig(CURVES, dpi=90)
+    print(f"wrote {CURVES}")
+
+
+def write_results(text: str) -> None:
+    """Replace the results between the two marker lines of tabular.md (or start the file)."""
+    block = f"{START}\n{text}\n{END}"
+    if OUT.exists() and START in (old := OUT.read_text(encoding="utf-8")):
+        before, rest = old.split(START, 1)
+        OUT.write_text(before + block + rest.split(END, 1)[1], encoding="utf-8")
+    else:
+        OUT.write_text(f"# Tabular defaults against four peers\n\n{block}\n", encoding="utf-8")
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()
