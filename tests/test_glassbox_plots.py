@@ -323,3 +323,15 @@ def test_gradient_norms_without_the_callback_names_it(tmp_path):
             {"epoch": [0, 1], "grad_norm_W1": [1.0]}, tmp_path / "norms.png"
         )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_roc_names_the_positive_class_never_its_index():
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 2, 60)  # class indices, as a run holds its labels
+    scores = y + rng.normal(0, 0.8, 60)
+    ax = gp._roc_figure(y, scores, positive_label="yes").axes[0]
+    assert ax.get_xlabel() == "false-positive rate (positive label: yes)"
+    assert ax.get_ylabel() == "true-positive rate (positive label: yes)"
+    names = np.where(y == 1, "spam", "ham")  # text labels: the larger one, by name
+    ax = gp._roc_figure(names, scores).axes[0]
+    assert "positive label: spam" in ax.get_xlabel() and "1" not in ax.get_xlabel()

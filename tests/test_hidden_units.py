@@ -147,3 +147,23 @@ def test_bad_options_are_refused_before_anything_is_written(
     with pytest.raises(InputError, match=message):
         hu.plot_hidden_units(deep, X, tmp_path / "units.png", y=y, **options)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_plane_is_drawn_in_the_data_s_units_through_the_run_s_standardiser(points):
+    from glassnet.data.array_encoders import Standardizer
+
+    X, y = points
+    X_data = X * [30.0, 2.0] + [200.0, 17.0]  # penguins-like units: mm, not z-scores
+    scaler = Standardizer().fit(X_data)
+    network = glassnet.Network([2, 3, 1], hidden="tanh", random_state=0)
+    figure = hu._hidden_units_figure(
+        network, X_data, layer=None, y=y, feature_names=NAMES, resolution=25,
+        inputs=scaler.transform,
+    )  # fmt: skip
+    xx, yy = plane_grid(X_data, 25)  # the axes: the data's own range
+    ax = figure.axes[0]
+    assert ax.images[0].get_extent() == pytest.approx([xx[0, 0], xx[0, -1], yy[0, 0], yy[-1, 0]])
+    assert ax.get_xlabel() == NAMES[0]
+    inputs = scaler.transform(np.column_stack([xx.ravel(), yy.ravel()]))
+    A1 = np.tanh(inputs @ network.W[1] + network.b[1])  # the network sees standardised points
+    np.testing.assert_allclose(ax.images[0].get_array(), A1[:, 0].reshape(xx.shape), atol=1e-12)

@@ -1,6 +1,7 @@
 """glassnet.viz.plots, history_plots and figures: real PNGs of the right size, atomic writes,
 lazy imports."""
 
+import itertools
 import math
 import subprocess
 import sys
@@ -305,3 +306,158 @@ def test_creates_missing_folders(tmp_path):
     target = tmp_path / "deep" / "er" / "loss.png"
     assert history_plots.plot_loss({"cost": [1.0]}, str(target)) == target
     read_png(target, "loss")
+
+
+# ---- issue 22: long class names, the cost's log axis, R², the run's pictures -------------
+
+RAW_SPECIES = [  # penguins-raw's Species column
+    "Adelie Penguin (Pygoscelis adeliae)",
+    "Chinstrap penguin (Pygoscelis antarctica)",
+    "Gentoo penguin (Pygoscelis papua)",
+]
+
+
+def penguins_raw_species() -> list[str]:
+    """The class names of the real penguins-raw file (palmerpenguins ships it)."""
+    palmerpenguins = pytest.importorskip("palmerpenguins")
+    import pandas as pd
+
+    path = Path(palmerpenguins.__file__).parent / "data" / "penguins-raw.csv"
+    return sorted(pd.read_csv(path)["Species"].unique())
+
+
+def text_boxes(figure) -> list:
+    """Every visible, non-empty text of the figure, drawn, with its box on the canvas."""
+    from matplotlib.text import Text
+
+    renderer = figure.canvas.get_renderer()
+    figure.draw(renderer)
+    texts = [text for text in figure.findobj(Text) if text.get_visible() and text.get_text()]
+    return [(text, text.get_window_extent(renderer)) for text in texts]
+
+
+def test_confusion_with_penguins_raw_names_wraps_them_and_clips_nothing():
+    names = penguins_raw_species()
+    assert names == RAW_SPECIES
+    y_true = np.array([0, 1, 2] * 20)
+    y_pred = np.roll(y_true, 1)
+    figure = plots._confusion_figure(
+        y_true, y_pred, labels=[0, 1, 2], display_labels=names, title="penguins-raw"
+    )
+    ax = figure.axes[0]
+    ticks = [label.get_text() for label in ax.get_xticklabels()]
+    assert [tick.replace("\n", " ") for tick in ticks] == names  # wrapped, whole
+    assert all(len(line) <= plots.LABEL_WIDTH for tick in ticks for line in tick.split("\n"))
+    boxes = text_boxes(figure)
+    whole = figure.bbox
+    for text, box in boxes:  # "True label", the title, every tick: inside the picture
+        assert whole.x0 - 1 <= box.x0 and box.x1 <= whole.x1 + 1, text.get_text()
+        assert whole.y0 - 1 <= box.y0 and box.y1 <= whole.y1 + 1, text.get_text()
+    renderer = figure.canvas.get_renderer()
+    columns = [label.get_window_extent(renderer) for label in ax.get_xticklabels()]
+    for left, right in itertools.pairwise(columns):
+        assert left.x1 < right.x0  # the predicted classes' names do not overlap
+    width, height = figure.get_size_inches()
+    assert 5.5 <= width <= 12 and 4.5 <= height <= 10  # grown to fit, not a poster
+
+
+def test_wrap_label_cuts_a_name_beyond_three_lines():
+    assert plots.wrap_label("yes") == "yes"
+    long = plots.wrap_label("a very long class name that goes on and on and on forever")
+    lines = long.split("\n")
+    assert len(lines) == plots.LABEL_LINES and lines[-1].endswith("…")
+
+
+def test_confusion_counts_draw_the_same_matrix_as_the_labels_do():
+    from sklearn.metrics import confusion_matrix
+
+    y_true = [0, 1, 2, 2, 1, 0, 1]
+    y_pred = [0, 2, 2, 2, 1, 0, 0]
+    counted = plots._confusion_figure(y_true, y_pred, display_labels=["a", "b", "c"])
+    given = plots._counts_figure(confusion_matrix(y_true, y_pred), ["a", "b", "c"], None)
+    for figure in (counted, given):
+        np.testing.assert_array_equal(
+            figure.axes[0].images[0].get_array(), [[2, 0, 0], [1, 1, 1], [0, 0, 2]]
+        )
+
+
+def test_confusion_counts_refuse_a_matrix_that_is_not_square(tmp_path):
+    with pytest.raises(InputError, match="square matrix"):
+        plots.plot_confusion_counts([[1, 2]], tmp_path / "c.png", display_labels=["a"])
+    with pytest.raises(InputError, match="one name per row"):
+        plots.plot_confusion_counts([[1, 0], [0, 1]], tmp_path / "c.png", display_labels=["a"])
+    assert list(tmp_path.iterdir()) == []
+
+
+def flat_after_20(n: int = 5000) -> np.ndarray:
+    """A regression's cost: 1.0 down to 0.05 in 20 iterations, then flat."""
+    fall = np.geomspace(1.0, 0.05, 20)
+    return np.concatenate([fall, 0.05 - 1e-6 * np.arange(n - 20)])
+
+
+def test_a_cost_that_falls_early_then_is_flat_goes_on_a_log_axis(tmp_path, monkeypatch):
+    cost = flat_after_20()
+    assert history_plots._wants_log_scale(cost, "auto") is True  # a factor 20, early
+    late = np.linspace(1.0, 0.05, 5000)  # the same fall spread over the run: linear
+    assert history_plots._wants_log_scale(late, "auto") is False
+    assert history_plots._wants_log_scale(np.array([1.0, 0.5] + [0.5] * 98), "auto") is False
+    drawn = []
+    monkeypatch.setattr(history_plots, "save_png", lambda figure, path: drawn.append(figure))
+    history_plots.plot_loss({"cost": cost}, tmp_path / "loss.png")
+    assert drawn[0].axes[0].get_yscale() == "log"
+
+
+def test_the_r2_metric_reads_r_squared_on_the_loss_picture(tmp_path, monkeypatch):
+    history = {"cost": [1.0, 0.5], "val_cost": [1.1, 0.6], "val_metric": [0.2, 0.7]}
+    drawn = []
+    monkeypatch.setattr(history_plots, "save_png", lambda figure, path: drawn.append(figure))
+    history_plots.plot_loss({**history, "metric_name": "r2"}, tmp_path / "loss.png")
+    figure = drawn[0]
+    assert figure.axes[1].get_ylabel() == "R²"
+    assert "validation R²" in [text.get_text() for text in figure.legends[0].get_texts()]
+    assert figures.metric_label("accuracy") == "accuracy"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "title"),
+    [
+        ("part-*", "/data/flights/part-*.csv", "flights"),
+        ("part-*", "part-*.csv", "part"),
+        ("penguins", "penguins.csv", "penguins"),
+    ],
+)
+def test_a_glob_run_is_titled_by_its_data_s_name(name, data, title):
+    assert figures.data_title(name, data) == title
+
+
+@pytest.fixture(scope="module")
+def moons_result():
+    from glassnet.runs.config import RunConfig
+    from glassnet.runs.run import run_training
+
+    return run_training(RunConfig(data="moons", n_samples=100, epochs=30, print_every=None))
+
+
+def test_the_run_s_confusion_png_is_metrics_json_s_matrix_of_every_held_out_row(
+    moons_result, tmp_path, monkeypatch
+):
+    from glassnet.viz import run_pictures
+
+    result = moons_result
+    assert sum(map(sum, result.metrics["confusion_matrix"])) == len(result.parts.y_test)
+    # a cluster run: the parts hold a sample, metrics.json counts every held-out row
+    every_row = [[4000, 12], [30, 3958]]
+    monkeypatch.setitem(result.metrics, "confusion_matrix", every_row)
+    monkeypatch.setitem(result.metrics, "n_test", 8000)
+    drawn = {}
+
+    def capture(counts, path, *, display_labels, title):
+        drawn.update(counts=counts, names=display_labels, title=title)
+        return path
+
+    monkeypatch.setattr(run_pictures.plots, "plot_confusion_counts", capture)
+    run_pictures._plot_confusion(result, tmp_path / "confusion.png", "moons")
+    assert drawn["counts"] == every_row
+    assert drawn["title"] == "moons: confusion matrix (held-out part, 8,000 rows)"
+    shown = run_pictures._rows_shown(result, "held-out", len(result.parts.y_test))
+    assert shown == f"held-out part, sample of {len(result.parts.y_test)} of 8,000 rows"

@@ -32,6 +32,24 @@ FIGSIZES = {
 }
 REGION_ALPHA = 0.3  # the predicted-class regions, light enough to see the points
 CLASS_COLOURS = ("tab:blue", "tab:orange")  # class 0, class 1: tab10's first two
+METRIC_LABELS = {"r2": "R²", "rmse": "RMSE"}  # a metric's key as a person reads it
+
+
+def data_title(name: str, data: str) -> str:
+    """The data's name for a title: a glob's (``flights/part-*.csv``) is its folder's, ``flights``.
+
+    ``name`` is the data set's name as the run recorded it, ``data`` what ``--data`` gave.
+    """
+    if not any(wildcard in name for wildcard in "*?["):
+        return name
+    folder = Path(data).parent.name
+    plain = name.translate(str.maketrans("", "", "*?[]")).strip("-_. ")
+    return folder or plain or "data"
+
+
+def metric_label(key: str) -> str:
+    """A metric's name as a person reads it: ``"r2"`` -> ``"R²"``; others unchanged."""
+    return METRIC_LABELS.get(key, key)
 
 
 def new_figure(size: str | tuple[float, float]) -> "Figure":

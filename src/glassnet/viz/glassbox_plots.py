@@ -53,7 +53,12 @@ GRID_COLUMNS = 4
 
 
 def plot_roc(
-    y_true: ArrayLike, scores: ArrayLike, path: str | os.PathLike[str], *, title: str | None = None
+    y_true: ArrayLike,
+    scores: ArrayLike,
+    path: str | os.PathLike[str],
+    *,
+    title: str | None = None,
+    positive_label: str | None = None,
 ) -> Path:
     """Draw the ROC curve of a binary classifier, with its AUC, as a PNG.
 
@@ -73,16 +78,25 @@ def plot_roc(
         Where to write the PNG.
     title : str, optional
         Default ``"ROC curve"``; the legend gives the AUC to three decimals.
+    positive_label : str, optional
+        The positive class's name for the axes ("positive label: yes"), when ``y_true``
+        holds class indices; default: the larger label itself.
 
     Returns
     -------
     Path
         The file written.
     """
-    return save_png(_roc_figure(y_true, scores, title=title), path)
+    return save_png(_roc_figure(y_true, scores, title=title, positive_label=positive_label), path)
 
 
-def _roc_figure(y_true: ArrayLike, scores: ArrayLike, *, title: str | None = None) -> "Figure":
+def _roc_figure(
+    y_true: ArrayLike,
+    scores: ArrayLike,
+    *,
+    title: str | None = None,
+    positive_label: str | None = None,
+) -> "Figure":
     from sklearn.metrics import RocCurveDisplay
 
     labels = as_1d(y_true, "y_true")
@@ -100,6 +114,9 @@ def _roc_figure(y_true: ArrayLike, scores: ArrayLike, *, title: str | None = Non
         labels, positive, pos_label=classes[1], name="network", ax=ax, plot_chance_level=True
     )
     display.line_.set_label(f"network (AUC = {display.roc_auc:.3f})")  # scikit-learn shows 2 digits
+    named = str(classes[1]) if positive_label is None else positive_label
+    ax.set_xlabel(f"false-positive rate (positive label: {named})")
+    ax.set_ylabel(f"true-positive rate (positive label: {named})")
     ax.legend(loc="lower right")
     ax.grid(alpha=0.3)
     return figure

@@ -9,7 +9,7 @@ samples on top in their classes' colours, the decision boundary's.
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +48,7 @@ def plot_hidden_units(
     y: ArrayLike | None = None,
     feature_names: Sequence[str] = ("feature 0", "feature 1"),
     max_units: int = MAX_UNITS,
+    inputs: Callable[[NDArray[np.float64]], ArrayLike] | None = None,
 ) -> Path:
     """Draw every hidden unit over the plane, a block of rows per hidden layer, as a PNG.
 
@@ -66,7 +67,7 @@ def plot_hidden_units(
     network : Network
         A network with 2 inputs.
     X : array-like of shape (n_samples, 2)
-        The data whose plane to cover, in the features the network takes.
+        The data whose plane to cover, in the data's units (what ``inputs`` takes).
     path : str or path-like
         Where to write the PNG.
     layer : int, optional
@@ -79,6 +80,10 @@ def plot_hidden_units(
     max_units : int, default 32
         At most this many units of each layer, its first ones; the title says when a
         layer has more (a panel costs matplotlib about 0.1 s).
+    inputs : callable, optional
+        Maps (m, 2) points in the data's units to the network's inputs, e.g. a run's
+        standardiser, so the axes read in the data's units as the decision boundary's
+        do. Default: ``X`` is already what the network takes.
 
     Returns
     -------
@@ -86,7 +91,13 @@ def plot_hidden_units(
         The file written.
     """
     figure = _hidden_units_figure(
-        network, X, layer=layer, y=y, feature_names=feature_names, max_units=max_units
+        network,
+        X,
+        layer=layer,
+        y=y,
+        feature_names=feature_names,
+        max_units=max_units,
+        inputs=inputs,
     )
     return save_png(figure, path)
 
@@ -100,11 +111,14 @@ def _hidden_units_figure(
     feature_names: Sequence[str] = ("feature 0", "feature 1"),
     max_units: int = MAX_UNITS,
     resolution: int = 150,
+    inputs: Callable[[NDArray[np.float64]], ArrayLike] | None = None,
 ) -> "Figure":
     features, labels, layers = _check_hidden_units(network, X, layer, y, feature_names)
     max_units = check_integer(max_units, "max_units", low=1)
     xx, yy = plane_grid(features, resolution)
-    trace = forward(network, np.column_stack([xx.ravel(), yy.ravel()]).astype(network.dtype))
+    grid = np.column_stack([xx.ravel(), yy.ravel()])  # (resolution², 2), the data's units
+    network_inputs = grid if inputs is None else np.asarray(inputs(grid), dtype=np.float64)
+    trace = forward(network, network_inputs.astype(network.dtype))
     shown = [min(network.layer_sizes[l], max_units) for l in layers]  # panels per layer
     columns = max(_balanced_columns(n) for n in shown)
     rows = [math.ceil(n / columns) for n in shown]  # each layer starts a new row

@@ -19,7 +19,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from glassnet.errors import InputError
-from glassnet.viz.figures import as_1d, new_axes, new_figure, same_length, save_png
+from glassnet.viz.figures import (
+    as_1d,
+    metric_label,
+    new_axes,
+    new_figure,
+    same_length,
+    save_png,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -27,6 +34,9 @@ if TYPE_CHECKING:
     from glassnet.training.history import History
 
 NORMS_SIZE = (7.0, 7.5)  # inches, two panels; one panel is half as tall
+LOG_SPAN = 100  # a cost spanning more than two decades goes on a log axis
+LOG_SPAN_EARLY = 10  # ... and one spanning a decade, when it falls early
+EARLY_SHARE, EARLY_FRACTION = 0.9, 0.1  # early: 90 % of the fall in the first 10 % of iterations
 
 
 def _epochs(history: "Mapping[str, Any] | History", n: int) -> NDArray[Any]:
@@ -51,23 +61,24 @@ def _float_column(
 
 
 def _metric_name(history: "Mapping[str, Any] | History") -> str:
-    """The metric's label: a History's ``metric_name``, or a dict's ``"metric_name"`` entry.
+    """The metric's label: a History's ``metric_name``, or a dict's ``"metric_name"`` entry,
+    as a person reads it ("R²", not the key "r2").
 
     A dict's entry may be a str or a one-item sequence (a column read from a file).
     """
     name = getattr(history, "metric_name", None) or history.get("metric_name", "metric")
-    if isinstance(name, str):
-        return name
-    if isinstance(name, Sequence | np.ndarray) and len(name) > 0:
-        return str(name[0])
-    return "metric"
+    if isinstance(name, Sequence | np.ndarray) and not isinstance(name, str):
+        name = str(name[0]) if len(name) > 0 else "metric"
+    return metric_label(str(name))
 
 
 def _wants_log_scale(costs: NDArray[np.floating], log_scale: bool | Literal["auto"]) -> bool:
     """Whether to draw the cost on a log axis.
 
     ``"auto"`` means yes when every finite cost is positive and they span more than
-    two decades (``max / min > 100``).
+    two decades (``max / min > 100``), or more than one decade fallen early: 90 % of
+    the fall (in log units) within the first tenth of the iterations, after which a
+    linear axis shows a flat line.
     """
     if isinstance(log_scale, bool):
         return log_scale
@@ -76,7 +87,19 @@ def _wants_log_scale(costs: NDArray[np.floating], log_scale: bool | Literal["aut
     finite = costs[np.isfinite(costs)]
     if finite.size == 0 or finite.min() <= 0:
         return False
-    return bool(finite.max() / finite.min() > 100)
+    span = finite.max() / finite.min()
+    return bool(span > LOG_SPAN or (span > LOG_SPAN_EARLY and _falls_early(finite)))
+
+
+def _falls_early(costs: NDArray[np.floating]) -> bool:
+    """Whether 90 % of the fall in log(cost) is done within the first tenth of the iterations."""
+    log_cost = np.log(costs)
+    fallen = log_cost[0] - np.minimum.accumulate(log_cost)  # the fall so far, >= 0
+    total = fallen[-1]
+    if total <= 0:
+        return False
+    done = int(np.argmax(fallen >= EARLY_SHARE * total))  # the first iteration 90 % down
+    return done < EARLY_FRACTION * costs.size
 
 
 def plot_loss(

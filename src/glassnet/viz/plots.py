@@ -7,6 +7,7 @@ and scikit-learn are imported inside the functions, so ``import glassnet`` stays
 """
 
 import os
+import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ from numpy.typing import ArrayLike, NDArray
 from glassnet.errors import InputError
 from glassnet.training.metrics import r2
 from glassnet.viz.figures import (
+    FIGSIZES,
     REGION_ALPHA,
     as_1d,
     check_points,
@@ -30,6 +32,13 @@ from glassnet.viz.figures import (
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+LABEL_WIDTH = 18  # characters per line of a class name on the confusion matrix's axes
+LABEL_LINES = 3  # lines per class name at most
+CHAR_INCHES, LINE_INCHES = 0.085, 0.2  # a character's width and a line's height at 10 pt
+CELL_INCHES = 0.8  # the smallest cell of the matrix
+CONFUSION_MARGIN = (2.2, 1.6)  # inches: the axis titles, the colour bar, the figure's title
 
 
 def _class_indices(classes: NDArray[Any]) -> NDArray[np.intp]:
@@ -169,7 +178,8 @@ def plot_confusion(
     labels : sequence, optional
         Which labels to show and in what order; default all that occur, sorted.
     display_labels : sequence of str, optional
-        Names for the tick labels, one per entry of ``labels``.
+        Names for the tick labels, one per entry of ``labels``. Long names are wrapped
+        (:func:`wrap_label`) and the figure grows to hold them and every cell.
     title : str, optional
         The figure's title; ``"confusion matrix"`` by default.
 
@@ -178,23 +188,105 @@ def plot_confusion(
     Path
         The file written.
     """
-    from sklearn.metrics import ConfusionMatrixDisplay
+    return save_png(
+        _confusion_figure(
+            y_true, y_pred, labels=labels, display_labels=display_labels, title=title
+        ),
+        path,
+    )
+
+
+def plot_confusion_counts(
+    counts: ArrayLike,
+    path: str | os.PathLike[str],
+    *,
+    display_labels: Sequence[str],
+    title: str | None = None,
+) -> Path:
+    """Draw a confusion matrix already counted (rows true class, columns predicted) as a PNG.
+
+    For a matrix counted where the data lives (every held-out row of a cluster run's
+    metrics.json), drawn as :func:`plot_confusion` draws one it counts.
+
+    Parameters
+    ----------
+    counts : array-like of shape (n_classes, n_classes)
+        Whole counts: ``counts[i, j]`` rows of true class i predicted as class j.
+    path : str or path-like
+        Where to write the PNG.
+    display_labels : sequence of str
+        The class names, one per row.
+    title : str, optional
+        The figure's title; ``"confusion matrix"`` by default.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    matrix = np.asarray(counts)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] == 0:
+        raise InputError(f"counts must be a square matrix of counts, got shape {matrix.shape}")
+    if len(display_labels) != matrix.shape[0]:
+        raise InputError(
+            f"display_labels has {len(display_labels)} names for {matrix.shape[0]} classes: "
+            "give one name per row"
+        )
+    return save_png(_counts_figure(matrix, display_labels, title), path)
+
+
+def _confusion_figure(
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    *,
+    labels: Sequence[Any] | None = None,
+    display_labels: Sequence[str] | None = None,
+    title: str | None = None,
+) -> "Figure":
+    """The confusion matrix of ``y_true`` against ``y_pred``, counted by scikit-learn."""
+    from sklearn.metrics import confusion_matrix
 
     y_true = as_1d(y_true, "y_true")
     y_pred = as_1d(y_pred, "y_pred")
     same_length(y_true, y_pred, "y_true and y_pred")
+    shown = labels if labels is not None else np.unique(np.concatenate([y_true, y_pred]))
+    names = display_labels if display_labels is not None else [str(label) for label in shown]
+    counts = confusion_matrix(y_true, y_pred, labels=shown)
+    return _counts_figure(counts, names, title)
 
-    figure, ax = new_axes("confusion", title, "confusion matrix")
-    ConfusionMatrixDisplay.from_predictions(
-        y_true,
-        y_pred,
-        labels=labels,
-        display_labels=display_labels,
-        cmap="Blues",
-        values_format="d",
-        ax=ax,
-    )
-    return save_png(figure, path)
+
+def _counts_figure(counts: NDArray[Any], names: Sequence[str], title: str | None) -> "Figure":
+    """The matrix's figure: long class names wrapped, the figure grown to fit them."""
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    wrapped = [wrap_label(str(name)) for name in names]
+    figure, ax = new_axes(_confusion_size(wrapped), title, "confusion matrix")
+    figure.set_layout_engine("compressed")  # constrained drifts with a square axes and a colour
+    # bar: each draw moved "True label" further off the left edge
+    display = ConfusionMatrixDisplay(confusion_matrix=counts, display_labels=wrapped)
+    display.plot(ax=ax, cmap="Blues", values_format="d", xticks_rotation="horizontal")
+    return figure
+
+
+def wrap_label(name: str) -> str:
+    """A class name on lines of at most :data:`LABEL_WIDTH` characters, at most
+    :data:`LABEL_LINES` lines (the rest cut to "…")."""
+    lines = textwrap.wrap(name, LABEL_WIDTH) or [name]
+    if len(lines) > LABEL_LINES:
+        lines = [*lines[: LABEL_LINES - 1], lines[LABEL_LINES - 1][: LABEL_WIDTH - 1] + "…"]
+    return "\n".join(lines)
+
+
+def _confusion_size(names: Sequence[str]) -> tuple[float, float]:
+    """(width, height) in inches: room for every cell and the longest wrapped name."""
+    n = len(names)
+    widest = max(len(line) for name in names for line in name.split("\n"))
+    tallest = max(name.count("\n") + 1 for name in names)
+    cell = max(CELL_INCHES, CHAR_INCHES * widest + 0.2)  # square cells; a column holds its name
+    width = CHAR_INCHES * widest + CONFUSION_MARGIN[0] + n * cell  # + the row names' column
+    height = LINE_INCHES * tallest + CONFUSION_MARGIN[1] + n * cell
+    base_width, base_height = FIGSIZES["confusion"]
+    return max(base_width, width), max(base_height, height)
 
 
 def plot_regression(
