@@ -10,7 +10,10 @@ a ``Client``           that Client, as it is
 ``None``               the current default Client (the last one made in this process)
 =====================  =====================================================================
 
-A Client made from ``"local"`` owns its cluster: ``client.close()`` stops both.
+A Client made from ``"local"`` owns its cluster: ``client.close()`` stops both. Both
+kinds keep Dask's own log lines quiet while they are open (a ``LocalCluster`` by its
+``silence_logs``, a ``tcp://`` Client as a :class:`QuietClient`): a lost scheduler is
+reported once, by glassnet.
 
 A fit runs in rounds (an iteration of full-batch descent, an L-BFGS evaluation, a
 round of local SGD), each a pure function of the last parameters. :class:`Rounds`
@@ -20,6 +23,7 @@ reruns its tasks; if the round still fails it is run again from the same paramet
 goes away, :class:`SchedulerLost` carries the last good parameters out.
 """
 
+import contextlib
 import logging
 import os
 import warnings
@@ -32,6 +36,7 @@ import numpy as np
 from distributed import Client, Future, default_client, wait
 from distributed.comm.core import CommClosedError
 from distributed.scheduler import KilledWorker
+from distributed.utils import silence_logging_cmgr
 
 from glassnet.errors import GlassnetError, InputError
 
@@ -39,6 +44,7 @@ CONNECT_TIMEOUT = "5s"  # how long a tcp:// address may take to answer before it
 SCHEMES = ("tcp://", "tls://")  # the addresses a Dask scheduler listens on
 FORMS = "'local', 'local:N' (N workers), 'tcp://HOST:PORT', or a distributed.Client"
 RETRIES = 3  # a round that fails this many more times stops the fit
+QUIET_LEVEL = logging.CRITICAL  # Dask's log lines a tcp:// Client lets through: none in practice
 POLL_SECONDS = 0.2  # how often a wait for a round looks whether the scheduler is still there
 # what a round raises when a worker (or the data it held) was lost
 WORKER_LOST = (KilledWorker, CancelledError, CommClosedError, ConnectionError, TimeoutError)
@@ -221,10 +227,36 @@ def _local_client(address: str) -> Client:
         )
 
 
+class QuietClient(Client):
+    """A Client of a running scheduler that keeps Dask's log lines quiet while it is open.
+
+    A LocalCluster silences the ``distributed`` loggers' console handlers for its life;
+    this does the same for a ``tcp://`` scheduler, until (and while) the Client closes.
+    A lost scheduler then reaches the user as glassnet's one error (:class:`SchedulerLost`),
+    not as Dask's tracebacks of a connection that failed to come back.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._quiet = contextlib.ExitStack()
+        self._quiet.enter_context(silence_logging_cmgr(QUIET_LEVEL))
+        try:
+            super().__init__(*args, **kwargs)
+        except BaseException:
+            self._quiet.close()
+            raise
+
+    def close(self, *args: Any, **kwargs: Any) -> Any:
+        """Close the Client, then let Dask's log lines through again."""
+        try:
+            return super().close(*args, **kwargs)
+        finally:
+            self._quiet.close()
+
+
 def _remote_client(address: str) -> Client:
     """A Client of the scheduler at ``address``, or an InputError if it does not answer."""
     try:
-        return Client(address, timeout=CONNECT_TIMEOUT)
+        return QuietClient(address, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as error:
         raise InputError(
             f"no Dask scheduler answered at {address} within {CONNECT_TIMEOUT} ({error}): "

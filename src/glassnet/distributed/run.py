@@ -25,7 +25,7 @@ metrics.json, the pictures and report.html. What differs:
 import contextlib
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ import numpy as np
 from distributed import Client
 from sklearn.exceptions import ConvergenceWarning
 
-from glassnet.distributed.cluster import SchedulerLost, scheduler_address
+from glassnet.distributed.cluster import WORKER_LOST, SchedulerLost, scheduler_address
 from glassnet.distributed.fitting import fit
 from glassnet.distributed.run_data import ClusterData, load_cluster_data
 from glassnet.distributed.run_metrics import cluster_metrics, part_sums, scores
@@ -131,11 +131,20 @@ def run_training(
     checked = check_run(config)  # the one check; the optimizer and callbacks it built
     refuse_single_machine_options(checked.config, local_steps)
     K = local_steps or DEFAULT_LOCAL_STEPS
-    result, data = _set_up(checked.config, client, requested, K)
+    with _scheduler_watched(client, "while the data was read and preprocessed"):
+        result, data = _set_up(checked.config, client, requested, K)
     epochs = _epochs_driver(checked, result, data, callbacks, K)
     began = time.perf_counter()
-    _train_in_rounds(result, data, client, epochs, K)
+    with _scheduler_watched(client, "while the chunks were loaded"):  # a round's: checkpointed
+        _train_in_rounds(result, data, client, epochs, K)
     result.seconds = time.perf_counter() - began
+    with _scheduler_watched(client, "after training, while the run was scored"):
+        _score(result, data)
+    return result
+
+
+def _score(result: ClusterRunResult, data: ClusterData) -> None:
+    """metrics.json's numbers over every row of each part; the model's records with them."""
     result.metrics = cluster_metrics(
         result.network,
         {part: (data.X[part], data.y[part]) for part in ("train", "validation", "test")},
@@ -149,7 +158,24 @@ def run_training(
     result.metrics["cluster"] = asdict(result.cluster)
     result.model.config = json_safe(result.config_record(), "config")  # with the rounds
     result.model.metrics = json_safe(result.metrics, "metrics")
-    return result
+
+
+@contextlib.contextmanager
+def _scheduler_watched(client: Client, when: str) -> Iterator[None]:
+    """A step outside the rounds: a failure because the scheduler went away is one error."""
+    address = scheduler_address(client)
+    try:
+        yield
+    except GlassnetError:
+        raise
+    except Exception as error:
+        if client.status == "running" or not isinstance(error, (*WORKER_LOST, OSError)):
+            raise
+        raise SchedulerLostError(
+            f"the Dask scheduler at {address} went away {when} ({type(error).__name__}): the "
+            "run stopped before it finished; start the scheduler again (or use --dask local) "
+            "and run the command again"
+        ) from None
 
 
 def _set_up(
