@@ -118,6 +118,7 @@ def test_train_writes_every_file_of_the_run_folder(moons_run):
         "roc.png",
         "hidden_units.png",
         "report.html",
+        "manifest.json",
     }
     for name in ("loss.png", "boundary.png", "confusion.png", "roc.png", "hidden_units.png"):
         assert_png(out / name)

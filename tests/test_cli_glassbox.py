@@ -320,7 +320,7 @@ def test_plot_grid_adds_the_boundary_grid_and_a_new_run_removes_it(tmp_path, mon
     assert result.exit_code == 0, result.output
     assert_valid_png(out / "boundary_grid.png")
     assert "boundary_grid.png" in image_sources(out / "report.html")
-    assert invoke("train", *small, "--out", out).exit_code == 0
+    assert invoke("train", *small, "--out", out, "--overwrite").exit_code == 0
     assert not (out / "boundary_grid.png").exists()
     assert "boundary_grid.png" not in image_sources(out / "report.html")
 

@@ -189,6 +189,7 @@ def test_the_run_folder_holds_every_file(tmp_path):
     draw_run(result, folder)
     names = {path.name for path in folder.iterdir()}
     expected = {"config.json", "history.csv", "metrics.json", "model.npz", "loss.png"}
+    expected.add("manifest.json")  # written last: the data files' sizes and hashes
     pictures = {"boundary.png", "confusion.png", "roc.png", "hidden_units.png"}
     assert names == expected | pictures | {"report.html"}
     config = json.loads((folder / "config.json").read_text())

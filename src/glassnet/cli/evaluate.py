@@ -14,11 +14,12 @@ from rich.text import Text
 
 from glassnet.cli.app import CONTEXT_SETTINGS, EXIT_ERROR, EXIT_WRITE_FAILED, cli, fail
 from glassnet.cli.options import nan_option, table_options, target_option
+from glassnet.cli.output import STDOUT, open_output
 from glassnet.cli.tables import confusion_table, facts_table
 from glassnet.data.loading import DATASETS
 from glassnet.errors import GlassnetError
-from glassnet.files.atomic import atomic_write
 from glassnet.runs.evaluation import PARTS, Evaluation, evaluate
+from glassnet.runs.manifest import check_beside
 from glassnet.runs.model import load_trained_model
 
 METRIC_LABELS = {  # a metric's JSON name: its row in the table
@@ -70,8 +71,9 @@ DIGITS = 4
     "--json",
     "json_path",
     metavar="PATH|-",
-    help="Also write the metrics as JSON to PATH (whole or not at all), or to standard output "
-    "with -, the table then going to standard error.",
+    help="Also write the metrics as JSON to PATH (a regular file whole or not at all, a pipe "
+    "or a device straight into), or to standard output with -, the table then going to "
+    "standard error.",
 )
 @nan_option("A CSV cell", "leaves the row out (the count is shown)")
 @table_options()
@@ -94,6 +96,7 @@ def evaluate_command(
     """
     try:
         trained = load_trained_model(model)
+        check_beside(model)  # a file that loads, but from another run than its folder's
         evaluation = evaluate(
             trained,
             data,
@@ -108,20 +111,20 @@ def evaluate_command(
         fail(str(error), EXIT_ERROR)
     record = {"model": model, "data": data, **evaluation.as_dict()}
     text = json.dumps(record, indent=2, allow_nan=False) + "\n"
-    if json_path is not None and json_path != "-":
+    if json_path is not None and json_path != STDOUT:
         try:
-            with atomic_write(json_path, "w", encoding="utf-8") as handle:
+            with open_output(json_path) as handle:
                 handle.write(text)
         except OSError as error:
             fail(f"could not write {json_path}: {error}", EXIT_WRITE_FAILED)
-    console = Console(stderr=json_path == "-")
+    console = Console(stderr=json_path == STDOUT)
     console.print(metrics_table(evaluation, model, data))
     if evaluation.confusion_matrix is not None and evaluation.classes is not None:
         console.print(Text("Confusion matrix (rows: true class, columns: predicted):"))
         console.print(confusion_table(evaluation.classes, evaluation.confusion_matrix))
     for note in evaluation.notes:
         console.print(Text(f"note: {note}"))
-    if json_path == "-":
+    if json_path == STDOUT:
         click.echo(text, nl=False)
 
 

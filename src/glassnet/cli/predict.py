@@ -7,12 +7,8 @@ standard output by default, so that it composes in a pipe::
     cat points.csv | glassnet predict runs/moons/model.npz | head
 """
 
-import contextlib
-import io
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
 import click
 
@@ -25,9 +21,11 @@ from glassnet.cli.app import (
     quiet_broken_pipe,
 )
 from glassnet.cli.options import nan_option, table_options
+from glassnet.cli.output import open_output
 from glassnet.data.reading import DEFAULT_CHUNK_SIZE
 from glassnet.data.sources import text_encoding
 from glassnet.errors import GlassnetError, InputError
+from glassnet.runs.manifest import check_beside
 from glassnet.runs.model import load_trained_model
 from glassnet.runs.predicting import PredictionSummary, predict_csv
 
@@ -51,8 +49,9 @@ STDIO = "-"
     default=STDIO,
     metavar="PATH|-",
     help="Where to write the rows, comma-separated, with a prediction column and, for "
-    "classification, one probability_<class> column per class. A file is written whole or "
-    "not at all. Default: standard output.",
+    "classification, one probability_<class> column per class. A regular file is written "
+    "whole or not at all; a pipe or a device (/dev/null) is written into; - is standard "
+    "output. Default: standard output.",
 )
 @nan_option("A feature cell", "drops the row and counts it on standard error")
 @table_options()
@@ -82,11 +81,12 @@ def predict(
         fail("no rows to predict: pass --csv FILE, or pipe a CSV in (... | glassnet predict MODEL)")
     try:
         trained = load_trained_model(model)
+        check_beside(model)  # a file that loads, but from another run than its folder's
         if out != STDIO and Path(out).is_dir():
             raise InputError(f"--out {out!r} is a folder: give the name of the file to write")
         text_encoding(encoding)  # an unknown encoding stops here, before any reading
         reader = sys.stdin.buffer if source == STDIO else source  # bytes: pandas decodes them
-        with _standard_output(out, sys.stdout.buffer) as writer:
+        with open_output(out, newline="") as writer:
             summary = predict_csv(
                 trained,
                 reader,
@@ -118,16 +118,3 @@ def _report(summary: PredictionSummary) -> None:
             "one-hot columns are all zeros",
             err=True,
         )
-
-
-@contextlib.contextmanager
-def _standard_output(path: str, stream: IO[bytes]) -> Iterator[str | IO[str]]:
-    """The path, or the standard ``stream`` as UTF-8 text that keeps line endings (as csv wants)."""
-    if path != STDIO:
-        yield path
-        return
-    text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
-    try:
-        yield text
-    finally:
-        text.detach()  # flushes, and leaves the standard stream itself open

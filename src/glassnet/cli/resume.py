@@ -18,6 +18,12 @@ from click.core import ParameterSource
 from glassnet.cli.options import OPTION_FIELDS, as_option
 from glassnet.data.loading import DATASETS
 from glassnet.errors import InputError
+from glassnet.runs.manifest import (
+    check_beside,
+    check_run_folder,
+    is_complete,
+    written_since_claimed,
+)
 from glassnet.runs.resuming import load_start_model
 
 MODEL_FILES = ("model.npz", "checkpoint.npz")  # what a run folder holds to resume from
@@ -39,12 +45,20 @@ RESUME_HELP = (
 def resume_source(path: Path) -> Path:
     """The model file to resume from: ``path`` itself, or the newer model file in the folder.
 
-    After a finished run ``model.npz`` is the newer; after a crash, ``checkpoint.npz``.
+    After a finished run ``model.npz`` is the newer; after a crash, ``checkpoint.npz``. A
+    folder whose files disagree with its manifest is refused; in a folder a stopped run
+    was overwriting, only that run's own checkpoint is taken.
     """
     if path.is_file():
+        check_beside(path)
         return path
     if not path.is_dir():
         raise InputError(f"--resume {str(path)!r}: there is no such run folder or model file")
+    if not is_complete(path):
+        if written_since_claimed(path, MODEL_FILES[1]):
+            return path / MODEL_FILES[1]  # the stopped run's best epoch, self-contained
+        check_run_folder(path)  # refuses it, saying why
+    check_run_folder(path)
     found = [path / name for name in MODEL_FILES if (path / name).is_file()]
     if not found:
         raise InputError(

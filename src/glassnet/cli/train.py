@@ -55,6 +55,7 @@ from glassnet.data.loading import DATASETS
 from glassnet.data.tabular import NAN_POLICIES
 from glassnet.errors import GlassnetError, InputError
 from glassnet.runs import RunConfig, RunResult, run_training, write_run_folder
+from glassnet.runs.manifest import claim_run_folder
 from glassnet.training.callbacks import Callback
 from glassnet.training.schedules import SCHEDULES
 from glassnet.viz import draw_run
@@ -162,7 +163,13 @@ with the weights training had reached).
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
-    help="The run folder to write. Default: runs/<data>-<timestamp>.",
+    help="The run folder to write: a new or empty folder, or a run folder with --overwrite. "
+    "Default: runs/<data>-<timestamp>.",
+)
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace the run in the --out folder (only the files a run writes; others are kept).",
 )
 @run_option(
     "--optimizer",
@@ -276,6 +283,7 @@ def train(**options: Any) -> None:
     try:
         options = resumed_options(options)
         config, show_bar = config_from_options(options)
+        claim_out(config, options)
         result = _train(config, show_bar, cluster_choice(options))
         if result.history.interrupted:
             console.print(Text(_interruption(result), style="yellow"))
@@ -317,6 +325,15 @@ def config_from_options(options: dict[str, Any]) -> tuple[RunConfig, bool]:
         resume_from=options.get("resume_from"),
     )
     return config, show_bar
+
+
+def claim_out(config: RunConfig, options: dict[str, Any]) -> None:
+    """Refuse an --out folder the run may not write, before training; ``--resume FOLDER
+    --out FOLDER`` continues in place and needs no --overwrite."""
+    out = Path(str(config.out))
+    resumed = options.get("resume")
+    in_place = resumed is not None and out.resolve() == Path(resumed).resolve()
+    claim_run_folder(out, overwrite=options["overwrite"] or in_place)
 
 
 def default_out(data: str) -> Path:

@@ -28,6 +28,12 @@ from glassnet.files.model_file import save
 from glassnet.files.typed_json import json_safe
 from glassnet.runs.config import RunConfig, config_from_record
 from glassnet.runs.encoding import encode_for
+from glassnet.runs.manifest import (
+    begin_writing,
+    check_run_folder,
+    claim_run_folder,
+    seal_run_folder,
+)
 from glassnet.runs.model import TrainedModel, load_trained_model
 from glassnet.runs.parts import reload_data, split_run
 from glassnet.runs.run import CHECKPOINT, RunResult
@@ -66,7 +72,10 @@ def write_run_folder(result: RunResult, out: str | Path | None = None) -> Path:
     ``report.html`` (:func:`glassnet.viz.report.write_report`), one page showing them
     all. Each file is written whole or not at all; files of an earlier run in the
     same folder that this run does not produce are removed, so the folder
-    describes one run.
+    describes one run. ``manifest.json`` is written first as incomplete and last with
+    the data files' sizes and hashes (:mod:`glassnet.runs.manifest`): a write that is
+    stopped half-way leaves a folder every reader refuses. A folder holding other
+    files and no run is refused; other files beside a run are kept.
 
     Returns
     -------
@@ -79,6 +88,8 @@ def write_run_folder(result: RunResult, out: str | Path | None = None) -> Path:
     folder = Path(target)
     if folder.exists() and not folder.is_dir():
         raise InputError(f"the run folder {str(folder)!r} exists and is not a folder")
+    claim_run_folder(folder, overwrite=True)
+    begin_writing(folder)
     written = {
         write_json(folder / "config.json", config_record(result)),
         write_history(folder / "history.csv", result.history),
@@ -91,6 +102,7 @@ def write_run_folder(result: RunResult, out: str | Path | None = None) -> Path:
         if folder / name not in written:
             with contextlib.suppress(FileNotFoundError):
                 (folder / name).unlink()
+    seal_run_folder(folder, [path.name for path in written])
     return folder
 
 
@@ -181,6 +193,7 @@ def read_run_folder(folder: Path) -> RunFolder:
     metrics = _read_json(metrics_path) if metrics_path.is_file() else {}
     history = read_history(folder / "history.csv", metrics.get("metric", "accuracy"))
     model = load_trained_model(folder / "model.npz", hint=NOT_A_RUN)
+    check_run_folder(folder)  # after each file is read: a damaged file gets its own error
     config = config_from_record(record)
     described = record.get("dataset")
     name = str(described.get("name", config.data)) if isinstance(described, dict) else config.data
