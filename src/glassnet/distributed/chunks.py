@@ -26,10 +26,12 @@ import dask.array as da
 import dask.dataframe as dd
 import numpy as np
 from distributed import Client, Future
+from distributed.scheduler import KilledWorker
 from numpy.typing import NDArray
 from sklearn.preprocessing import LabelBinarizer
 
 from glassnet.core.targets import encode_targets
+from glassnet.distributed.cluster import loading_failed
 from glassnet.errors import InputError
 
 Array = NDArray[np.floating]
@@ -191,7 +193,8 @@ def persist_chunks(
 
     ``targets(y_chunk)`` is the network's Y, (n_c, n_outputs), for a chunk of labels
     (the estimator's label binarizer and :func:`~glassnet.core.targets.encode_targets`). Raises the
-    first chunk's InputError (NaN, negative weights, bad labels), naming it.
+    first chunk's InputError (NaN, negative weights, bad labels), naming it, and a
+    RoundFailedError with a memory hint when Dask gave up on a chunk whose workers died.
     """
     X = da.map_blocks(checked_chunk, X, "X", dtype, dtype=dtype)
     y_checked = da.map_blocks(checked_chunk, y, "y", None, dtype=y.dtype)
@@ -209,7 +212,10 @@ def persist_chunks(
     persisted = client.persist(arrays)
     futures = [client.compute(part.to_delayed().ravel().tolist()) for part in persisted]
     per_chunk = zip(*futures, strict=True)
-    sizes = client.gather([client.submit(_size, *part, pure=False) for part in per_chunk])
+    try:
+        sizes = client.gather([client.submit(_size, *part, pure=False) for part in per_chunk])
+    except KilledWorker as error:  # Dask gave up on a chunk whose workers kept dying
+        raise loading_failed(error) from None
     keep = [c for c, (n_c, _) in enumerate(sizes) if n_c > 0]  # a chunk with no rows adds nothing
     if not keep:
         raise InputError("X has no rows: give at least one sample")

@@ -49,6 +49,12 @@ POLL_SECONDS = 0.2  # how often a wait for a round looks whether the scheduler i
 # what a round raises when a worker (or the data it held) was lost
 WORKER_LOST = (KilledWorker, CancelledError, CommClosedError, ConnectionError, TimeoutError)
 T = TypeVar("T")
+MEMORY_HINT = (
+    "a worker that dies again and again has most often gone over its memory limit: give "
+    "smaller chunks (X.rechunk({0: ROWS}), from_store(path, chunk_rows=ROWS)) or the "
+    "workers more memory (LocalCluster(memory_limit=...), dask worker --memory-limit), "
+    "and look at the workers' logs"
+)
 
 
 class SchedulerLost(GlassnetError, ConnectionError):  # noqa: N818  the name the CLI catches
@@ -138,7 +144,7 @@ class Rounds:
         raise RoundFailedError(
             f"round {self.count + 1} failed {self.retries + 1} times though the scheduler at "
             f"{self.address} is up ({type(failure).__name__}: {failure}): the workers keep "
-            "dying; look at their logs (memory limits, crashed processes)"
+            f"dying; {MEMORY_HINT}"
         ) from failure
 
     def finished(
@@ -154,6 +160,14 @@ class Rounds:
     def lost(self) -> "SchedulerLost":
         """The error for a scheduler gone: its address and the last good parameters."""
         return SchedulerLost(self.address, self.good, self.count)
+
+
+def loading_failed(error: KilledWorker) -> RoundFailedError:
+    """The error for a worker killed while the chunks were loaded, with the memory hint."""
+    return RoundFailedError(
+        f"the chunks could not be loaded: a worker died while computing them ({error}); "
+        f"{MEMORY_HINT}"
+    )
 
 
 def gather_round(client: Client, futures: list[Future]) -> list[Any]:
