@@ -169,15 +169,15 @@ def _label_binarizer(values: dict[str, Any], where: str) -> LabelBinarizer:
         raise BadFileError(
             f"{where}.y_type_ is {short(y_type)}; expected one of {', '.join(LABEL_TYPES)}"
         )
+    n_outputs = 1 if y_type == "binary" else classes.size
+    if values["n_outputs_"] != n_outputs:  # before np.eye: n_outputs_ was checked on the network
+        raise BadFileError(
+            f"{where}: {classes.size} class(es) of type {y_type} need {n_outputs} output(s)"
+        )
     labels = np.eye(classes.size, dtype=int) if y_type == "multilabel-indicator" else classes
     binarizer = LabelBinarizer().fit(labels)
     if binarizer.y_type_ != y_type or not np.array_equal(binarizer.classes_, classes):
         raise BadFileError(f"{where}.classes_ do not fit y_type_ {y_type!r}")
-    n_outputs = 1 if y_type == "binary" else classes.size
-    if values["n_outputs_"] != n_outputs:
-        raise BadFileError(
-            f"{where}: {classes.size} class(es) of type {y_type} need {n_outputs} output(s)"
-        )
     return binarizer
 
 

@@ -14,6 +14,15 @@ from glassnet.files.npz_reader import BadFileError
 from glassnet.files.typed_json import decode, encode
 from glassnet.training.history import History
 
+MT19937_KEYS = 624  # the Mersenne Twister's 624 32-bit words
+MT19937_STATE = ("'MT19937'", "keys", "pos", "has_gauss", "cached_gaussian")
+MT19937_CHECKS = (
+    lambda v: isinstance(v, str) and v == "MT19937",
+    lambda v: isinstance(v, np.ndarray) and v.dtype == np.uint32 and v.shape == (MT19937_KEYS,),
+    lambda v: is_count(v) and v <= MT19937_KEYS,
+    lambda v: is_count(v) and v <= 1,
+    lambda v: isinstance(v, float),
+)
 HISTORY_FIELDS = {"columns", "step_cost", "metric_name", "best_epoch", "stop_reason", "interrupted"}
 
 
@@ -43,12 +52,21 @@ def is_names(names: Any, n: int) -> bool:
 
 
 def random_state_from_json(state: Any, where: str) -> np.random.RandomState:
-    """A RandomState set to the state ``RandomState.get_state()`` saved (checked by NumPy)."""
+    """A RandomState set to the state ``RandomState.get_state()`` saved, checked to its shape.
+
+    ``("MT19937", keys, pos, has_gauss, cached_gaussian)``: 624 uint32 keys, a position
+    in 0..624, 0 or 1, a float. NumPy's ``set_state`` takes a position past the keys,
+    and its next draw reads beyond them: so each part is checked here first.
+    """
+    decoded = decode(state, where)
+    if not (isinstance(decoded, tuple) and len(decoded) == len(MT19937_STATE)):
+        raise BadFileError(f"{where} must be a tuple of {', '.join(MT19937_STATE)}")
+    parts = zip(MT19937_STATE, MT19937_CHECKS, decoded, strict=True)
+    wrong = [name for name, ok, part in parts if not ok(part)]
+    if wrong:
+        raise BadFileError(f"{where} is not a RandomState's state: wrong {', '.join(wrong)}")
     generator = np.random.RandomState()
-    try:
-        generator.set_state(decode(state, where))
-    except (TypeError, ValueError) as error:
-        raise BadFileError(f"{where} is not a RandomState's state: {error}") from None
+    generator.set_state(decoded)
     return generator
 
 

@@ -6,7 +6,8 @@ code. :class:`NpzReader` reads only what a glassnet model file may hold:
 
     signature       a zip archive (a pickle or a bare ``.npy`` is refused unread)
     members         exactly the expected entries, each listed once
-    compression     stored, or deflate no larger than the file can expand to
+    compression     stored, or deflate; all entries together inflate the file at most
+                    :data:`MAX_INFLATION` times (``save`` never compresses)
     header          ``.npy`` version 1.0 or 2.0, a header under 10,000 bytes
     dtype, shape    as the caller expects, and as many data bytes as they imply
 
@@ -33,7 +34,9 @@ from numpy.typing import NDArray
 
 MAX_HEADER_SIZE = 10_000  # bytes of a .npy header, as numpy's own limit
 MAX_JSON_BYTES = 64 * 2**20
-DEFLATE_MAX_RATIO = 1032  # deflate never expands data by more than this
+MAX_JSON_DEPTH = 64  # nested lists and objects; a glassnet file nests under 50 deep
+MAX_INFLATION = 16  # sum of the entries' sizes <= 16 x the file's (+ INFLATION_SLACK)
+INFLATION_SLACK = 2**16
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; an empty archive
 READ_ERRORS = (  # what reading a damaged or hostile archive raises; never a bug of ours
     OSError,  # also zipfile's truncated reads
@@ -121,6 +124,7 @@ class NpzReader:
                 self._file.close()
                 raise
         self.archive: zipfile.ZipFile = self._npz.zip
+        self._check_inflation()
 
     def __enter__(self) -> "NpzReader":
         return self
@@ -131,6 +135,26 @@ class NpzReader:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        self.close()
+
+    def _check_inflation(self) -> None:
+        """Refuse entries that together claim more bytes than the file can honestly hold.
+
+        ``save`` writes stored entries, whose sizes add up to the file's; a compressed
+        copy (``np.savez_compressed``) is read too, but a few kilobytes that inflate to
+        megabytes (a zip bomb, or overlapping entries) are refused before any is read.
+        """
+        claimed = sum(info.file_size for info in self.archive.infolist())
+        allowed = MAX_INFLATION * self.size + INFLATION_SLACK  # bytes = 16 x file + 64 KiB
+        if claimed > allowed:
+            self.close()
+            raise BadFileError(
+                f"its entries claim {claimed} bytes, more than {MAX_INFLATION} times the "
+                f"file's {self.size}: it is a compression bomb, or damaged"
+            )
+
+    def close(self) -> None:
+        """Close the archive and the file."""
         self._npz.close()
         self._file.close()
 
@@ -158,11 +182,14 @@ class NpzReader:
         """Parse the 1-D uint8 array ``name`` as UTF-8 JSON (NaN and Infinity refused)."""
         raw = self.read_array(name, np.dtype(np.uint8), None)
         try:
-            return json.loads(raw.tobytes().decode("utf-8"), parse_constant=_not_json)
+            parsed = json.loads(raw.tobytes().decode("utf-8"), parse_constant=_not_json)
         except UnicodeDecodeError:
             raise BadFileError(f"the {name} is not UTF-8 text") from None
-        except (ValueError, RecursionError) as error:  # RecursionError: nested too deep
+        except (ValueError, RecursionError) as error:  # RecursionError: thousands of levels
             raise BadFileError(f"the {name} is not valid JSON ({error})") from None
+        if json_depth(parsed) > MAX_JSON_DEPTH:
+            raise BadFileError(f"the {name} is nested deeper than {MAX_JSON_DEPTH} levels")
+        return parsed
 
     def read_finite(self, name: str, dtype: np.dtype, shape: tuple[int, ...]) -> NDArray[Any]:
         """Read a float array of exactly ``dtype`` and ``shape``; NaN or inf is refused."""
@@ -207,9 +234,9 @@ class NpzReader:
             if info.file_size != info.compress_size:
                 raise BadFileError(f"array {name} has inconsistent sizes in the archive")
         elif info.compress_type == zipfile.ZIP_DEFLATED:
-            if info.file_size > DEFLATE_MAX_RATIO * info.compress_size + 1024:
+            if info.file_size > MAX_INFLATION * info.compress_size + INFLATION_SLACK:
                 raise BadFileError(
-                    f"array {name} claims more bytes than its compressed data can hold"
+                    f"array {name} inflates more than {MAX_INFLATION} times: a compression bomb"
                 )
         else:
             raise BadFileError(
@@ -229,6 +256,18 @@ class NpzReader:
                 )
             shape, _fortran_order, dtype = reader(handle, max_header_size=MAX_HEADER_SIZE)
             return shape, dtype, handle.tell()
+
+
+def json_depth(value: Any) -> int:
+    """How deeply lists and objects nest in ``value`` (a scalar: 0), without recursion."""
+    deepest, pending = 0, [(value, 0)]
+    while pending:
+        node, depth = pending.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, depth + 1)
+            children = node.values() if isinstance(node, dict) else node
+            pending.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _not_json(constant: str) -> None:

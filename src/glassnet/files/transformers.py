@@ -14,8 +14,9 @@ attributes, the scikit-learn version, and check rows (:mod:`glassnet.files.check
 :func:`rebuild_transformer` builds it again from that record, then transforms the
 check rows and compares them with the saved output: a scikit-learn whose internals
 moved fails loudly there, naming both versions, instead of predicting wrongly.
-Anything else (another class, a callable, passthrough columns) is refused when saving,
-with an error naming the step and the classes a model file holds.
+Anything else (another class, a callable, passthrough columns, a name template) is
+refused when saving, with an error naming the step and the classes a model file holds.
+``n_jobs`` is read back as None (:data:`FORCED_ON_LOAD`): loading never starts a process.
 """
 
 from typing import Any
@@ -64,8 +65,11 @@ COLUMN_PARAMS = {
     ),
     "transformer_weights": NONE,
     "verbose": BOOL,
-    "verbose_feature_names_out": Param(lambda v: isinstance(v, bool | str), "True, False or a str"),
+    # a str is a template scikit-learn formats with names from the file: never kept
+    "verbose_feature_names_out": BOOL,
 }
+# what loading sets whatever the file says: a model file never starts processes
+FORCED_ON_LOAD = {"n_jobs": None}
 
 
 def transformer_record(obj: Any, where: str) -> dict[str, Any]:
@@ -242,7 +246,7 @@ def _is_drop(value: Any) -> bool:
 
 def _columns_from_json(record: dict[str, Any], where: str, depth: int) -> ColumnTransformer:
     only_keys(record, {"class", "params", "transformers", "fitted"}, where)
-    params = load_params(record.get("params"), COLUMN_PARAMS, where)
+    params = {**load_params(record.get("params"), COLUMN_PARAMS, where), **FORCED_ON_LOAD}
     fitted = field(record, "fitted", dict, where)
     only_keys(
         fitted, {"n_features_in_", "feature_names_in_", "output_indices_", "sparse_output_"}, where

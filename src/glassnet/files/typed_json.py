@@ -10,7 +10,8 @@ set of one-key objects, so a value comes back with its type and its exact bits:
     {"array": {"dtype", "shape", "values"}}     a NumPy array
     {"scalar": {"dtype", "shape": [], "values"}} a NumPy scalar (np.float64(5.0), np.int64(3))
 
-An array's ``dtype`` is one of bool, int, uint, float, str (``"<U5"``) or object; the
+An array's ``dtype`` is one of bool, int, uint, float, str (``"<U5"``) or object; a str
+dtype is no wider than :func:`check_text_width` allows its values. The
 ``values`` are listed flat, in C order: floats with ``"nan"``, ``"inf"``, ``"-inf"``
 for the non-finite ones, and an object array's elements as the scalars above (None,
 bools, numbers, strings; never code). Nothing in a file names a type that gets
@@ -33,6 +34,8 @@ ARRAY_KINDS = "biufUO"  # bool, int, uint, float, str, object (of plain scalars)
 MAX_ITEMSIZE = 4 * 2**16  # a str dtype of up to 65,536 characters
 MAX_ELEMENTS = 2**24
 MAX_DEPTH = 32
+SLACK_CHARS = 64  # a str dtype may be this wide whatever its values hold (numpy's <U20 of "no")
+TEXT_FACTOR = 8  # and beyond that, hold at most 8 times its values' characters
 NON_FINITE = {
     "nan": np.nan,
     "inf": np.inf,
@@ -150,6 +153,8 @@ def decode_array(body: Any, where: str) -> NDArray[Any]:
     if not isinstance(values, list) or len(values) != math.prod(shape):
         raise BadFileError(f"{where}.array.values must list {math.prod(shape)} value(s)")
     elements = [_element(v, dtype.kind, f"{where}[{i}]") for i, v in enumerate(values)]
+    if dtype.kind == "U":
+        check_text_width(dtype, elements, where)
     if dtype.kind == "O":
         array = np.empty(len(elements), dtype=object)
         array[:] = elements
@@ -175,6 +180,26 @@ def array_dtype(text: Any, where: str) -> np.dtype:
             f"{where}.array.dtype {short(text)} is not bool, int, uint, float, str or object"
         )
     return dtype
+
+
+def check_text_width(dtype: np.dtype, texts: list[str], where: str) -> None:
+    """Refuse a str dtype wider than its texts need, before an array of it is allocated.
+
+    A fixed-width str array takes ``4 * width`` bytes a value, however short the value:
+    ``<U65536`` makes each of 1,000 two-character labels 256 KiB. The width may be up
+    to the longest text or :data:`SLACK_CHARS`, and the array may hold up to
+    :data:`TEXT_FACTOR` times the texts' characters (beyond ``SLACK_CHARS`` a text):
+
+        width <= max(longest, 64)   and   n * width <= 64 n + 8 * sum(len(text))
+    """
+    width = dtype.itemsize // 4
+    longest = max((len(text) for text in texts), default=0)
+    budget = SLACK_CHARS * len(texts) + TEXT_FACTOR * sum(len(text) for text in texts)
+    if width > max(longest, SLACK_CHARS) or len(texts) * width > budget:
+        raise BadFileError(
+            f"{where} has dtype {dtype.str}, wider than its {len(texts)} text(s) need "
+            f"(the longest has {longest} characters)"
+        )
 
 
 _ELEMENT_TYPES = {"b": (bool,), "i": (int,), "u": (int,), "U": (str,)}

@@ -19,7 +19,7 @@ from glassnet.errors import InputError
 from glassnet.files import metadata
 from glassnet.files.kinds import Payload, register_kind
 from glassnet.files.npz_reader import BadFileError
-from glassnet.files.typed_json import json_safe
+from glassnet.files.typed_json import check_text_width, json_safe
 from glassnet.runs.model import LABEL_KINDS, TrainedModel
 
 MAX_LABEL_BYTES = 4 * 2**16  # itemsize of a string label dtype: 65,536 characters
@@ -85,7 +85,7 @@ def _trained_model_from_payload(
             network,
             metadata.field(fields, "task", str, "payload"),
             standardizer=_standardizer(with_standardizer, arrays),
-            label_codec=_label_codec(fields),
+            label_codec=_label_codec(fields, network),
             feature_names=names,
             target_name=target,
             config=metadata.field(fields, "config", dict, "payload"),
@@ -122,7 +122,8 @@ def _standardizer(present: bool, arrays: dict[str, Array]) -> Standardizer | Non
         raise BadFileError(f"the standardizer is invalid: {error}") from None
 
 
-def _label_codec(fields: dict[str, Any]) -> LabelCodec | None:
+def _label_codec(fields: dict[str, Any], network: Network) -> LabelCodec | None:
+    """The saved codec, its classes counted against the network's outputs before it is built."""
     if "label_codec" not in fields:
         raise BadFileError("payload.label_codec is missing")
     codec = fields["label_codec"]
@@ -133,11 +134,19 @@ def _label_codec(fields: dict[str, Any]) -> LabelCodec | None:
         raise BadFileError(f"{where} must be an object or null, got {metadata.short(codec)}")
     metadata.only_keys(codec, {"classes", "dtype"}, where)
     classes = metadata.field(codec, "classes", list, where)
+    n_outputs = network.layer_sizes[-1]
+    if len(classes) > max(2, n_outputs):  # a sigmoid unit holds 2 classes, softmax one a unit
+        raise BadFileError(
+            f"{where}: got {network.output!r} with {n_outputs} unit(s) for {len(classes)} "
+            "class(es); a sigmoid unit tells 2 classes apart, softmax units one class each"
+        )
     dtype = _label_dtype(metadata.field(codec, "dtype", str, where))
     wanted = {"U": (str,), "b": (bool,), "i": (int,), "u": (int,), "f": (int, float)}[dtype.kind]
     bools_ok = dtype.kind == "b"
     if not all(isinstance(c, wanted) and (bools_ok or not isinstance(c, bool)) for c in classes):
         raise BadFileError(f"{where}.classes do not all match the dtype {dtype.str}")
+    if dtype.kind == "U":
+        check_text_width(dtype, classes, f"{where}.dtype")
     try:
         result = LabelCodec.from_dict({"classes": classes, "dtype": dtype.str})
     except (InputError, OverflowError) as error:
