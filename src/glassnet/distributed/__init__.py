@@ -31,10 +31,21 @@ _HOMES = {
     "RoundFailedError": "cluster",
 }
 
+DASK_MODULES = ("dask", "distributed", "dask_ml")  # what the extra glassnet[dask] installs
 __all__ = sorted(_HOMES)
 
 
 def __getattr__(name: str) -> Any:
     if name not in _HOMES:
         raise AttributeError(f"module 'glassnet.distributed' has no attribute {name!r}")
-    return getattr(import_module(f"glassnet.distributed.{_HOMES[name]}"), name)
+    try:
+        home = import_module(f"glassnet.distributed.{_HOMES[name]}")
+    except ModuleNotFoundError as error:
+        if (error.name or "").partition(".")[0] not in DASK_MODULES:
+            raise
+        raise ModuleNotFoundError(
+            f"glassnet.distributed needs Dask ({error.name} is not installed): "
+            "pip install 'glassnet[dask]'",
+            name=error.name,
+        ) from None
+    return getattr(home, name)
