@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from glassnet.core.activations import HIDDEN_ACTIVATIONS
 from glassnet.data.loading import DATASETS
@@ -64,6 +65,11 @@ OPTION_FIELDS = {  # command-line option: the RunConfig field that holds its val
     "no_standardize": "standardize",
     "record_gradients": "record_gradients",
     "dtype": "dtype",
+    "recipe": "recipe",
+    "scaling": "scaling",
+    "embedding": "embedding",
+    "label_smoothing": "label_smoothing",
+    "ensemble": "ensemble",
 }
 
 
@@ -160,6 +166,20 @@ def config_fields(options: Mapping[str, Any]) -> dict[str, Any]:
         for option, field in OPTION_FIELDS.items()
         if option in options
     }
+
+
+def given_fields(options: Mapping[str, Any]) -> tuple[str, ...]:
+    """The RunConfig fields of the options given on the command line (not left at default)."""
+    context = click.get_current_context(silent=True)
+    if context is None:
+        return ()
+    given = [
+        field
+        for option, field in OPTION_FIELDS.items()
+        if option in options
+        and context.get_parameter_source(option) not in (ParameterSource.DEFAULT, None)
+    ]
+    return tuple(given)
 
 
 def as_option(option: str, value: Any) -> Any:

@@ -40,6 +40,7 @@ from glassnet.cli.options import (
     dask_options,
     data_option,
     generated_help,
+    given_fields,
     hidden_option,
     run_option,
     schedule_options_help,
@@ -52,10 +53,13 @@ from glassnet.cli.tables import confusion_table
 from glassnet.cli.train_summary import columns_table, passes_word, summary_table, table_notes
 from glassnet.core.initializers import INITIALIZERS
 from glassnet.data.loading import DATASETS
+from glassnet.data.table_encoder import SCALINGS
 from glassnet.data.tabular import NAN_POLICIES
 from glassnet.errors import GlassnetError, InputError
 from glassnet.runs import RunConfig, RunResult, run_training, write_run_folder
+from glassnet.runs.config import STEP_SCHEDULES
 from glassnet.runs.manifest import claim_run_folder
+from glassnet.runs.recipe import RECIPES
 from glassnet.training.callbacks import Callback
 from glassnet.training.schedules import SCHEDULES
 from glassnet.viz import draw_run
@@ -191,8 +195,8 @@ with the weights training had reached).
 )
 @run_option(
     "--lr-schedule",
-    type=click.Choice(list(SCHEDULES)),
-    help="How the learning rate changes per epoch.",
+    type=click.Choice([*SCHEDULES, *STEP_SCHEDULES]),
+    help="How the learning rate changes per epoch (warmup_cosine, coslog: per step).",
 )
 @click.option(
     "--schedule-option",
@@ -268,6 +272,51 @@ with the weights training had reached).
     is_flag=True,
     help="No progress bar on a terminal: print the cost lines instead. Default: a progress bar.",
 )
+@click.option(
+    "--recipe",
+    type=click.Choice(["auto", *RECIPES]),
+    default="auto",
+    help="The defaults: tutorial (the tutorials' network: 5 tanh units, full-batch gradient "
+    "descent) or tabular (a network sized for the table, docs/tabular.md); every option given "
+    "here overrides the recipe's. Default: auto (tabular for a CSV or Parquet file, tutorial "
+    "for a bundled set and with --dask).",
+)
+@click.option(
+    "--scaling",
+    type=click.Choice(SCALINGS),
+    default=DEFAULTS.scaling,
+    help="A table's numeric columns: standard (mean, sd) or robust (median, quartiles, then "
+    "x / sqrt(1 + (x/3)^2)). Default: standard (the tabular recipe: robust).",
+)
+@click.option(
+    "--embedding",
+    type=int,
+    metavar="K",
+    help="A numeric embedding as the first layer: K sines per input beside the input, "
+    "A[0] = [X, sin(2 pi F x + P)]. Default: none (the tabular recipe: up to 8).",
+)
+@click.option(
+    "--label-smoothing",
+    type=float,
+    default=DEFAULTS.label_smoothing,
+    metavar="EPS",
+    help="Train a classifier on (1 - EPS) Y + EPS / K; validation keeps the hard targets. "
+    "Default: 0 (the tabular recipe: 0.1).",
+)
+@click.option(
+    "--ensemble",
+    type=int,
+    default=DEFAULTS.ensemble,
+    metavar="N",
+    help="Train N networks from the seeds seed, seed + 1, ... and average their outputs in "
+    "one model (its logits Z[L] are the mean of theirs). Default: 1.",
+)
+@click.option(
+    "--no-plots",
+    is_flag=True,
+    help="Draw no pictures and no report.html (the model and the CSV and JSON files are "
+    "written). Default: draw them after the model is saved.",
+)
 @dask_options()
 @click.option("--resume", type=click.Path(path_type=Path), metavar="RUN_FOLDER", help=RESUME_HELP)
 def train(**options: Any) -> None:
@@ -287,8 +336,9 @@ def train(**options: Any) -> None:
         result = _train(config, show_bar, cluster_choice(options))
         if result.history.interrupted:
             console.print(Text(_interruption(result), style="yellow"))
-        folder = write_run_folder(result)
-        _draw(result, folder)
+        folder = write_run_folder(result)  # the model is saved before anything is drawn
+        if not options["no_plots"]:
+            _draw(result, folder)
     except GlassnetError as error:
         _fail(str(error), EXIT_ERROR)
     except BrokenPipeError:  # glassnet train ... | head
@@ -301,6 +351,8 @@ def train(**options: Any) -> None:
     if columns is not None:
         console.print(columns)
     console.print(summary_table(result, folder))
+    for line in recipe_lines(result.config):
+        console.print(Text(line))
     if result.is_classification:
         part = result.metrics["confusion_matrix_part"]
         heading = f"Confusion matrix, {part} part (rows: true class, columns: predicted):"
@@ -318,8 +370,12 @@ def config_from_options(options: dict[str, Any]) -> tuple[RunConfig, bool]:
     print_every = options["print_every"]
     if print_every is None and not show_bar:
         print_every = max(1, options["iterations"] // PRINTS_PER_RUN)
+    fields = config_fields(options)
+    if fields.get("recipe") == "auto" and options.get("dask"):
+        fields["recipe"] = "tutorial"  # a cluster's run trains the options as given
     config = RunConfig(
-        **config_fields(options),
+        **fields,
+        pinned=given_fields(options),
         print_every=print_every,
         out=str(options["out"] or default_out(options["data"])),
         resume_from=options.get("resume_from"),
@@ -334,6 +390,15 @@ def claim_out(config: RunConfig, options: dict[str, Any]) -> None:
     resumed = options.get("resume")
     in_place = resumed is not None and out.resolve() == Path(resumed).resolve()
     claim_run_folder(out, overwrite=options["overwrite"] or in_place)
+
+
+def recipe_lines(config: RunConfig) -> list[str]:
+    """The recipe the run took and, for each default it chose, why (``given``: the user's)."""
+    lines = [f"Recipe: {config.recipe}"]
+    for name, reason in config.recipe_reasons.items():
+        if hasattr(config, name):
+            lines.append(f"  {name} = {as_option(name, getattr(config, name))}: {reason}")
+    return lines
 
 
 def default_out(data: str) -> Path:

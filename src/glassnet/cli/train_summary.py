@@ -60,8 +60,11 @@ def _fitted_steps(preprocessor: Any) -> dict[str, dict[str, Any]]:
             fitted: dict[str, Any] = {"kind": kind, "fill": pipeline["impute"].statistics_[j]}
             if kind == NUMERIC:
                 scaler = pipeline["scale"]
-                scaled = scaler.with_std
-                fitted["scale"] = (scaler.mean_[j], scaler.scale_[j]) if scaled else None
+                robust = hasattr(scaler, "center_")  # RobustScaling: median, quartiles, clip
+                scaled = robust or scaler.with_std
+                center = scaler.center_ if robust else scaler.mean_
+                fitted["scale"] = (center[j], scaler.scale_[j]) if scaled else None
+                fitted["robust"] = robust
             else:
                 fitted["categories"] = list(pipeline["onehot"].categories_[j])
             steps[str(name)] = fitted
@@ -87,7 +90,10 @@ def _treatment(result: RunResult, name: str, steps: dict[str, dict[str, Any]]) -
             done.append(f"median-imputed ({_number(fitted['fill'])})")
         if fitted["scale"] is not None:
             mean, sd = fitted["scale"]
-            done.append(f"standardised (mean {_number(mean)}, sd {_number(sd)})")
+            if fitted["robust"]:
+                done.append(f"robust-scaled (median {_number(mean)}, scale {_number(sd)}), clipped")
+            else:
+                done.append(f"standardised (mean {_number(mean)}, sd {_number(sd)})")
         return "numeric", ", ".join(done) or "as is (--no-standardize)"
     if missing:
         done.append(f"most-frequent-imputed ({fitted['fill']})")

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from glassnet.data.cells import is_number, is_text, read_numbers, texts
+from glassnet.data.cells import is_text, read_numbers, texts
 
 COUNTS = ("rows", "missing", "numbers")  # added over blocks of rows
 SAMPLE = 10_000  # distinct values kept in a sampled summary (a target's: its classes)
@@ -56,7 +56,9 @@ def summarize(
     values, missing, bad = read_numbers(column)
     text = is_text(column)
     if text:  # a bad cell that reads as a number is inf
-        numbers = int(np.isfinite(values).sum()) + sum(map(is_number, texts(column[bad])))
+        cells = pd.Series(texts(column[bad]))  # cells.is_number's rule, for all of them at once
+        numeric_text = pd.to_numeric(cells, errors="coerce")
+        numbers = int(np.isfinite(values).sum()) + int(numeric_text.notna().sum())
     else:
         numbers = int((~missing).sum()) if pd.api.types.is_numeric_dtype(column.dtype) else 0
     finite = values[np.isfinite(values)]

@@ -16,10 +16,17 @@ from glassnet.core.dropout import check_dropout
 from glassnet.core.initializers import INITIALIZERS
 from glassnet.core.optimizers import OPTIMIZERS, Optimizer, make_optimizer
 from glassnet.data.loading import DATASETS
+from glassnet.data.table_encoder import SCALINGS
 from glassnet.data.tabular import NAN_POLICIES
 from glassnet.errors import InputError
 from glassnet.training.callbacks import Callback, EarlyStopping, PrintCost
-from glassnet.training.schedules import SCHEDULES, make_schedule
+from glassnet.training.schedules import (
+    SCHEDULES,
+    CosLog,
+    StepSchedule,
+    WarmupCosine,
+    make_schedule,
+)
 from glassnet.validation import check_dtype, check_integer, check_number, check_positive, lookup
 
 GENERATOR_OPTIONS = ("noise", "n_samples", "classes")
@@ -28,6 +35,12 @@ OPTIMIZER_OPTIONS = {
     "nesterov": ("momentum",),
     "adam": ("beta1", "beta2"),
     "adamw": ("beta1", "beta2", "weight_decay"),
+}
+# Per-step schedules (training.schedules), built once the run knows its steps: their options
+STEP_SCHEDULES: dict[str, type[StepSchedule]] = {"warmup_cosine": WarmupCosine, "coslog": CosLog}
+STEP_SCHEDULE_OPTIONS = {  # warmup: the share of the steps warming up; cycles: CosLog's c
+    "warmup_cosine": {"warmup": 0.05},
+    "coslog": {"warmup": 0.0, "cycles": 4},
 }
 FRACTION: dict[str, Any] = {"low": 0, "high": 1, "high_open": True, "noun": "a fraction"}
 OPTIMIZER_DEFAULTS = {"momentum": 0.9, "beta1": 0.9, "beta2": 0.999, "weight_decay": 0.01}
@@ -84,6 +97,16 @@ class RunConfig:
     resume_from
         A model file (a run's ``model.npz`` or ``checkpoint.npz``) to continue from:
         its weights, standardizer and labels replace new ones (see :mod:`glassnet.runs.resuming`).
+    recipe, recipe_reasons, pinned
+        ``"tutorial"`` (these defaults), ``"tabular"`` (:data:`glassnet.runs.recipe.TABULAR`:
+        defaults for a real table, chosen from its size) or ``"auto"`` (tabular for a CSV or
+        Parquet file); why each default was chosen, once the run resolved it; the fields
+        the recipe leaves as they are (the command line's given options).
+    scaling, embedding, label_smoothing, ensemble
+        A table's numeric columns scaled by ``"standard"`` or ``"robust"`` scaling; K, the
+        sines per input of a numeric embedding (``None``: none); eps, the label smoothing of
+        a classifier's training targets; the networks trained from seeds seed, seed + 1, ...
+        and averaged into one model.
     """
 
     data: str = "moons"
@@ -127,6 +150,13 @@ class RunConfig:
     out: str | None = None
     version: str = __version__
     resume_from: str | None = None
+    recipe: str = "tutorial"
+    recipe_reasons: dict[str, str] = field(default_factory=dict)
+    pinned: tuple[str, ...] = ()
+    scaling: str = "standard"
+    embedding: int | None = None
+    label_smoothing: float = 0.0
+    ensemble: int = 1
 
 
 CONFIG_FIELDS = frozenset(option.name for option in fields(RunConfig))
@@ -153,7 +183,7 @@ def config_from_record(record: Mapping[str, Any]) -> RunConfig:
     record lacks take their defaults.
     """
     values = {key: value for key, value in upgrade_record(record).items() if key in CONFIG_FIELDS}
-    for key in ("hidden", "activation", "features", "drop", "categorical", "dropout"):
+    for key in ("hidden", "activation", "features", "drop", "categorical", "dropout", "pinned"):
         if isinstance(values.get(key), list):
             values[key] = tuple(values[key])
     return RunConfig(**values)
@@ -196,6 +226,7 @@ def check_run(config: RunConfig) -> CheckedRun:
     check_integer(config.seed, "seed", low=0, high=2**32 - 1)
     check_dtype(config.dtype)
     lookup(dict(zip(NAN_POLICIES, NAN_POLICIES, strict=True)), config.nan, "--nan policy")
+    _check_recipe_options(config)
     resolved = replace(
         config,
         hidden=hidden,
@@ -209,6 +240,20 @@ def check_run(config: RunConfig) -> CheckedRun:
     optimizer = make_run_optimizer(resolved)  # raises on a bad momentum or beta
     callbacks = training_callbacks(resolved)  # raises on a bad schedule option or patience
     return CheckedRun(resolved, optimizer, callbacks)
+
+
+def _check_recipe_options(config: RunConfig) -> None:
+    """The options the tabular recipe added: recipe, scaling, embedding, smoothing, ensemble."""
+    recipes = ("auto", "tutorial", "tabular")
+    lookup(dict(zip(recipes, recipes, strict=True)), config.recipe, "recipe")
+    lookup(dict(zip(SCALINGS, SCALINGS, strict=True)), config.scaling, "scaling")
+    if config.embedding is not None:
+        check_integer(config.embedding, "embedding (sines per input)", low=1)
+    check_number(config.label_smoothing, "label_smoothing", **FRACTION)  # [0, 1)
+    check_integer(config.ensemble, "ensemble (networks averaged)", low=1, high=64)
+    unknown = sorted(set(config.pinned) - CONFIG_FIELDS)
+    if unknown:
+        raise InputError(f"pinned names {unknown[0]!r}, which is no option of a run")
 
 
 def _check_hidden(hidden: Sequence[int]) -> tuple[int, ...]:
@@ -265,8 +310,8 @@ def _resolve_optimizer_options(config: RunConfig) -> dict[str, Any]:
 
 def _resolve_schedule_options(config: RunConfig) -> dict[str, float]:
     """The schedule's options, every one given a value (the given one or the default)."""
-    schedule = lookup(SCHEDULES, config.lr_schedule, "learning-rate schedule")
-    defaults = {
+    schedule = lookup({**SCHEDULES, **STEP_SCHEDULES}, config.lr_schedule, "learning-rate schedule")
+    defaults = STEP_SCHEDULE_OPTIONS.get(config.lr_schedule) or {
         name: parameter.default
         for name, parameter in inspect.signature(schedule).parameters.items()
     }
@@ -304,10 +349,29 @@ def make_run_optimizer(config: RunConfig) -> Optimizer:
 
 def training_callbacks(config: RunConfig) -> list[Callback]:
     """The schedule, the cost printer and early stopping, in the order they must run."""
-    callbacks = [make_schedule(config.lr_schedule, **config.schedule_options)]
+    callbacks: list[Callback] = []
+    if (
+        config.lr_schedule not in STEP_SCHEDULES
+    ):  # a per-step one needs the run's steps: step_schedule
+        callbacks.append(make_schedule(config.lr_schedule, **config.schedule_options))
     if config.print_every is not None:
         callbacks.append(PrintCost(every=config.print_every))
     if config.early_stopping is not None:
         min_delta = 0.0 if config.min_delta is None else config.min_delta
         callbacks.append(EarlyStopping(patience=config.early_stopping, min_delta=min_delta))
     return callbacks
+
+
+def step_schedule(config: RunConfig, n_fit: int, batch_size: int) -> Callback | None:
+    """The config's per-step schedule over the run's T = epochs * ceil(n_fit / batch) steps.
+
+    None for a per-epoch schedule (:func:`training_callbacks` builds those).
+    """
+    build = STEP_SCHEDULES.get(config.lr_schedule)
+    if build is None:
+        return None
+    options = dict(config.schedule_options)
+    total = config.epochs * -(-n_fit // batch_size)  # T = epochs * ceil(n / B)
+    warmup = round(total * check_number(options.pop("warmup"), "warmup", **FRACTION))
+    cycles = {"cycles": int(options.pop("cycles"))} if "cycles" in options else {}
+    return build(total, warmup_steps=warmup, **cycles)

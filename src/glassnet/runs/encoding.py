@@ -25,14 +25,18 @@ if TYPE_CHECKING:
 
 
 def fit_preprocessor(
-    dataset: Dataset, seen: NDArray[np.intp], *, standardize: bool
+    dataset: Dataset, seen: NDArray[np.intp], *, standardize: bool, scaling: str = "standard"
 ) -> "ColumnTransformer":
     """The table's ColumnTransformer, fitted on the training part's rows ``seen`` only."""
     table = dataset.table
     assert table is not None
     rows = table.frame.iloc[seen]
     preprocessor = make_preprocessor(
-        rows, numeric=table.numeric, categorical=table.categorical, standardize=standardize
+        rows,
+        numeric=table.numeric,
+        categorical=table.categorical,
+        standardize=standardize,
+        scaling=scaling,
     )
     return preprocessor.fit(rows)
 

@@ -19,6 +19,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,10 +30,11 @@ from glassnet.data.loading import Dataset
 from glassnet.errors import DivergenceError, InputError
 from glassnet.files.model_file import save
 from glassnet.files.typed_json import json_safe
-from glassnet.runs.config import RunConfig, check_run
+from glassnet.runs.config import RunConfig, check_run, step_schedule
 from glassnet.runs.encoding import encode_for, encode_table, fit_preprocessor, fit_target_scaler
 from glassnet.runs.model import TrainedModel
 from glassnet.runs.parts import load_data, split_run
+from glassnet.runs.recipe import apply_recipe, recipe_for, shape_of
 from glassnet.runs.result import RunResult, compute_metrics, run_record
 from glassnet.runs.resuming import check_start_model, load_start_model
 from glassnet.training.callbacks import Callback
@@ -92,6 +94,7 @@ def new_network(config: RunConfig, dataset: Dataset, codec: LabelCodec | None) -
         init=config.init,
         random_state=config.seed,
         dtype=config.dtype,
+        embedding=config.embedding,  # K sines per input, A[0] = [X, sin(2 pi F x + P)]; or None
     )
 
 
@@ -117,16 +120,21 @@ def run_training(config: RunConfig, callbacks: Sequence[Callback] = ()) -> RunRe
     DivergenceError
         When the cost or the weights become NaN or inf; nothing has been written.
     """
-    checked = check_run(config)  # the one check; the optimizer and callbacks it built
-    config, optimizer, own_callbacks = checked.config, checked.optimizer, checked.callbacks
+    checked = check_run(config)  # the user's options, checked before the data is read
     start = None if config.resume_from is None else load_start_model(config.resume_from)
-    dataset = load_data(config, encode=False)  # a table is encoded once, below
+    dataset = load_data(checked.config, encode=False)  # a table is encoded once, below
+    if start is None:  # the recipe's defaults for this table, then the one check of them all
+        recipe = recipe_for(config, from_file=dataset.table is not None)
+        checked = check_run(apply_recipe(config, shape_of(dataset, config.test_size), recipe))
+    config, optimizer, own_callbacks = checked.config, checked.optimizer, checked.callbacks
     codec = fit_label_codec(dataset) if start is None else start.label_codec
     preprocessor = None
     if start is None:
         rows = split_run(dataset.y, config, codec)
         if dataset.table is not None:  # fitted on the training part only
-            preprocessor = fit_preprocessor(dataset, rows.seen, standardize=config.standardize)
+            preprocessor = fit_preprocessor(
+                dataset, rows.seen, standardize=config.standardize, scaling=config.scaling
+            )
             dataset = encode_table(dataset, preprocessor)
     else:  # a resumed run keeps its own preprocessing, and is checked before it splits
         preprocessor = start.preprocessor if dataset.table is not None else None
@@ -176,12 +184,17 @@ def run_training(config: RunConfig, callbacks: Sequence[Callback] = ()) -> RunRe
             random_state=config.seed,
             dropout=config.dropout,
             clip_norm=config.clip_norm,
+            label_smoothing=config.label_smoothing,
         )
+        schedule = step_schedule(config, plan.X.shape[0], plan.batch_size)
+        if schedule is not None:  # per step: it needs the plan's batches
+            own_callbacks.insert(0, schedule)
         if config.record_gradients:  # ||dW[l]|| and ||W[l]|| every epoch, probed on the fit part
             own_callbacks.append(
                 GradientNorms.from_checked(plan.X, plan.Y, random_state=config.seed)
             )
-        result.history = run_epochs(network, plan, [*own_callbacks, *callbacks])
+        with _blas_threads(plan.batch_size):
+            result.history = run_epochs(network, plan, [*own_callbacks, *callbacks])
         if plan.batch_size >= plan.X.shape[0]:  # full batch: a final cost above the first fails
             raise_if_the_cost_rose(result.history, config.lr)
     except DivergenceError:
@@ -195,6 +208,18 @@ def run_training(config: RunConfig, callbacks: Sequence[Callback] = ()) -> RunRe
     result.metrics = compute_metrics(result)
     result.model.metrics = json_safe(result.metrics, "metrics")
     return result
+
+
+SMALL_BATCH = 1024  # rows: a mini-batch's products are too small to share between BLAS threads
+
+
+def _blas_threads(batch_size: int) -> contextlib.AbstractContextManager[Any]:
+    """One BLAS thread for small mini-batches (threads cost more than they give), else as is."""
+    if batch_size > SMALL_BATCH:
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def raise_if_the_cost_rose(history: History, learning_rate: float) -> None:
