@@ -9,9 +9,10 @@ and exit code 2; click's own usage errors keep click's format (and also exit 2).
 import contextlib
 import os
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
+import click._textwrap
 
 from glassnet._version import __version__
 
@@ -21,7 +22,41 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, the shell's convention for Ctrl-C
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@click.group(name="glassnet", context_settings=CONTEXT_SETTINGS)
+class _WholeWordWrapper(click._textwrap.TextWrapper):
+    """click's text wrapper, never breaking a word at a hyphen."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **{**kwargs, "break_on_hyphens": False})
+
+
+class HelpContext(click.Context):
+    """A context whose ``--help`` is wrapped to the terminal without splitting a word at a
+    hyphen: ``--no-standardize`` stays whole."""
+
+    def get_help(self) -> str:
+        """The help page, wrapped by click's ``wrap_text`` with :class:`_WholeWordWrapper`."""
+        click_wrapper = click._textwrap.TextWrapper  # wrap_text imports it on each call
+        click._textwrap.TextWrapper = _WholeWordWrapper  # type: ignore[misc]
+        try:
+            return super().get_help()
+        finally:
+            click._textwrap.TextWrapper = click_wrapper  # type: ignore[misc]
+
+
+class HelpCommand(click.Command):
+    """A subcommand whose help is built in a :class:`HelpContext`."""
+
+    context_class = HelpContext
+
+
+class HelpGroup(click.Group):
+    """The ``glassnet`` group: its help and its subcommands' in a :class:`HelpContext`."""
+
+    context_class = HelpContext
+    command_class = HelpCommand
+
+
+@click.group(name="glassnet", cls=HelpGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(
     __version__, "--version", prog_name="glassnet", message="%(prog)s %(version)s"
 )

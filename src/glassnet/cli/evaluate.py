@@ -91,7 +91,6 @@ def evaluate_command(
     """Score a model file on labelled data: accuracy, precision, recall, F1, ROC AUC and the
     confusion matrix for classification; R², MAE and RMSE for regression.
 
-    \b
     Exit codes: 0 done; 2 a bad model, option or data; 1 the JSON could not be written.
     """
     try:

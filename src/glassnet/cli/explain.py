@@ -35,12 +35,15 @@ LEFT_OUT = {"n_test": "held out", "n_validation": "for validation"}  # Parts.siz
 EXPLAIN_EPILOG = f"""
 \b
 Examples:
-  glassnet explain --data moons --hidden 5 --activation tanh     the tutorial's 2-5-1 network
-  glassnet explain --samples 8 --rows 8                          every sample of a small batch
-  glassnet explain --data cancer --hidden 8,4 --activation relu  30 features, two hidden layers
-  glassnet explain --format markdown --out lesson.md             a handout, one heading per part
+  # the tutorial's 2-5-1 network
+  glassnet explain --data moons --hidden 5 --activation tanh
+  # every sample of a small batch
+  glassnet explain --samples 8 --rows 8
+  # 30 features, two hidden layers
+  glassnet explain --data cancer --hidden 8,4 --activation relu
+  # a handout, one heading per part
+  glassnet explain --format markdown --out lesson.md
 
-\b
 Exit codes: 0 done; {EXIT_ERROR} bad option or bad data;
 {EXIT_WRITE_FAILED} the --out file could not be written.
 """

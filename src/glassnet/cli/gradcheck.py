@@ -28,11 +28,10 @@ CHECK_SETTINGS = ("alpha", "epsilon", "tolerance")  # options passed to check_gr
 GRADCHECK_EPILOG = f"""
 \b
 Examples:
-  glassnet gradcheck                                   moons, 2 -> 5 tanh -> 3 tanh -> 1 sigmoid
+  glassnet gradcheck    # moons, 2 -> 5 tanh -> 3 tanh -> 1 sigmoid
   glassnet gradcheck --data spiral --hidden 8 --activation relu --alpha 0.1
   glassnet gradcheck --data cancer --hidden 4 --samples 10
 
-\b
 Exit codes: 0 every parameter array passes; {EXIT_CHECK_FAILED} some array's relative error is at or
 above the tolerance (a wrong derivative); {EXIT_ERROR} bad option or bad data.
 """

@@ -29,10 +29,11 @@ GRID_NAME = "boundary_grid.png"
 PLOT_EPILOG = f"""
 \b
 Examples:
-  glassnet plot runs/moons-20250101-120000           redraw the pictures and report.html
-  glassnet plot runs/moons-20250101-120000 --grid    and the hidden-size grid (seconds: 7 networks)
+  # redraw the pictures and report.html
+  glassnet plot runs/moons-20250101-120000
+  # and the hidden-size grid (seconds: 7 networks)
+  glassnet plot runs/moons-20250101-120000 --grid
 
-\b
 Exit codes: 0 done; {EXIT_ERROR} not a run folder, or --grid on data it does not fit;
 {EXIT_WRITE_FAILED} a picture or report.html could not be written.
 """

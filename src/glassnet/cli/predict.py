@@ -3,7 +3,7 @@
 A thin layer over :func:`glassnet.runs.predicting.predict_csv`: standard input and
 standard output by default, so that it composes in a pipe::
 
-    glassnet predict runs/moons/model.npz --csv points.csv --out predictions.csv
+    glassnet predict runs/moons/model.npz --data points.csv --out predictions.csv
     cat points.csv | glassnet predict runs/moons/model.npz | head
 """
 
@@ -35,6 +35,7 @@ STDIO = "-"
 @cli.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("model", metavar="MODEL")
 @click.option(
+    "--data",
     "--csv",
     "source",
     default=STDIO,
@@ -42,7 +43,7 @@ STDIO = "-"
     help="The rows to predict: a CSV file with a header row (any delimiter; .gz, .bz2, .xz, "
     ".zip) or a Parquet file. The columns the model reads are found by name, raw as in "
     "training (text and missing cells included); every column is passed through. "
-    "Default: standard input.",
+    "--csv is the same option, under its older name. Default: standard input.",
 )
 @click.option(
     "--out",
@@ -74,11 +75,12 @@ def predict(
 ) -> None:
     """Predict every row of a CSV with a model file written by glassnet train.
 
-    \b
     Exit codes: 0 done; 2 a bad model, option, column or cell; 1 the output could not be written.
     """
     if source == STDIO and sys.stdin.isatty():
-        fail("no rows to predict: pass --csv FILE, or pipe a CSV in (... | glassnet predict MODEL)")
+        fail(
+            "no rows to predict: pass --data FILE, or pipe a CSV in (... | glassnet predict MODEL)"
+        )
     try:
         trained = load_trained_model(model)
         check_beside(model)  # a file that loads, but from another run than its folder's

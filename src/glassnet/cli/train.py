@@ -73,13 +73,16 @@ PRINTS_PER_RUN = 10  # without --print-every, off a terminal: print the cost thi
 TRAIN_EPILOG = f"""
 \b
 Examples:
-  glassnet train --data moons            the tutorial network (reference experiment 1)
-  glassnet train --data cancer --hidden 16 --activation relu --lr 0.1 --iterations 15000
-  glassnet train --data spiral --classes 3 --hidden 64,64 --optimizer adam --lr 0.01 --batch-size 32
-  glassnet train --data my.csv --target label --validation 0.2 --early-stopping 20
-  glassnet train --dask local:2 --data 'big/*.csv' --target label --hidden 32,16
+  glassnet train --data moons    # the tutorial network (reference experiment)
+  glassnet train --data cancer --hidden 16 --activation relu --lr 0.1 \\
+      --iterations 15000
+  glassnet train --data spiral --classes 3 --hidden 64,64 --optimizer adam \\
+      --lr 0.01 --batch-size 32
+  glassnet train --data my.csv --target label --validation 0.2 \\
+      --early-stopping 20
+  glassnet train --dask local:2 --data 'big/*.csv' --target label \\
+      --hidden 32,16
 
-\b
 The run folder holds config.json (every option resolved, the seed, the glassnet version,
 the standardizer's statistics and the classes), history.csv (one row per iteration),
 metrics.json, model.npz (the trained network with its preprocessing), loss.png,
@@ -90,7 +93,6 @@ boundary.png (2-D classification), confusion.png (classification) or regression.
 crash or a Ctrl-C leaves it behind (resume with --resume); a diverged run writes nothing, and
 neither does a full-batch run whose final cost is above its first (it failed to learn).
 
-\b
 Exit codes: 0 done; {EXIT_ERROR} bad option, bad data or a diverged run; {EXIT_WRITE_FAILED} the run
 folder could not be written; {EXIT_INTERRUPTED} stopped by Ctrl-C (the run folder is still written,
 with the weights training had reached).
