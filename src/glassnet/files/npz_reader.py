@@ -159,8 +159,8 @@ class NpzReader:
         self._file.close()
 
     def names(self) -> list[str]:
-        """The arrays in the archive, without the ``.npy`` suffix, as listed."""
-        return [name.removesuffix(".npy") for name in self.archive.namelist()]
+        """The arrays (``.npy`` entries) in the archive, without the suffix, as listed."""
+        return [name[:-4] for name in self.archive.namelist() if name.endswith(".npy")]
 
     def check_members(self, expected: Collection[str]) -> None:
         """Require exactly the arrays ``expected``, each listed once."""
