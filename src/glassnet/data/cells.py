@@ -20,6 +20,13 @@ import pandas as pd
 from numpy.typing import NDArray
 
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "<na>", "#n/a"})  # lower case
+SHOWN_CHARS = 60  # a cell quoted in a message is cut to this many characters
+
+
+def shown(cell: Any) -> str:
+    """A cell's text as a message quotes it: cut to :data:`SHOWN_CHARS` characters."""
+    text = str(cell)
+    return text if len(text) <= SHOWN_CHARS else f"{text[: SHOWN_CHARS - 3]}..."
 
 
 def is_number(cell: str) -> bool:
@@ -131,5 +138,5 @@ def cell_problem(cell: Any, *, numeric: bool) -> str:
     if not numeric:
         return ""
     if not is_number(text):
-        return f"{text!r} is not a number"
+        return f"{shown(text)!r} is not a number"
     return "" if math.isfinite(float(text.strip())) else f"non-finite value {text!r}"

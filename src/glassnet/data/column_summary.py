@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from glassnet.data.cells import is_text, read_numbers, texts
+from glassnet.data.cells import is_text, read_numbers, shown, texts
 
 COUNTS = ("rows", "missing", "numbers")  # added over blocks of rows
 SAMPLE = 10_000  # distinct values kept in a sampled summary (a target's: its classes)
@@ -71,7 +71,7 @@ def summarize(
         whole=bool(np.all(finite == np.round(finite)) and np.all(np.abs(finite) < 2**53)),
         unique=not missing.any() and column.nunique() == len(column),
         values=tuple(sorted(set(texts(column[~missing])))[:SAMPLE]) if sampled else (),
-        first_bad=str(column[bad].iloc[0]) if bad.any() else "",
+        first_bad=shown(column[bad].iloc[0]) if bad.any() else "",
         first_bad_row=int(rows[np.argmax(bad)]) if bad.any() else None,
         first_missing_row=int(rows[np.argmax(missing)]) if missing.any() else None,
     )

@@ -24,12 +24,12 @@ from dataclasses import dataclass
 
 from glassnet.data.column_summary import ColumnSummary, summarize
 from glassnet.data.reading import Rows
+from glassnet.data.rows import listed
 from glassnet.errors import InputError
 
 MAX_CATEGORIES = 50  # more distinct values than this: a warning, or (text, unique) a row id
 ID_NAMES = frozenset({"id", "index", "rownames", "rowname", "row", "rowid", "row_id", "row.names"})
 NUMERIC_SHARE = 0.5  # at least this share of a column's present cells are numbers: numeric
-SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -51,12 +51,6 @@ class ColumnKinds:
     categorical: tuple[str, ...]
     row_ids: tuple[str, ...]
     notes: tuple[str, ...]
-
-
-def listed(names: Sequence[str], limit: int = SHOWN) -> str:
-    """``a, b, c`` (the first ``limit`` names, then how many more)."""
-    more = f", ... ({len(names) - limit} more)" if len(names) > limit else ""
-    return ", ".join(names[:limit]) + more
 
 
 def parse_names(names: str | Sequence[str] | None) -> tuple[str, ...]:

@@ -13,12 +13,14 @@ a whole file and for a chunk. Each row knows the line of the file it starts on, 
 error names it; a row with more fields than the header is an error naming its line.
 pandas reads a row with fewer fields as ending in empty cells. Parquet files
 (``.parquet``, ``.pq``) need pyarrow (``pip install 'glassnet[parquet]'``); their rows
-are numbered from 1 and their cells keep Parquet's types. ``chunks(numbers=...)`` on a
-comma-separated UTF-8 file reads plain records as their text and numbers
-(:mod:`glassnet.data.plain_records`), and any other part of the file as here.
+are numbered from 1 and their cells keep Parquet's types; a list, struct or map cell is
+read as its JSON text (``[1, 2]``, ``{"a": 1}``), so train and predict read it alike.
+``chunks(numbers=...)`` on a comma-separated UTF-8 file reads plain records as their text and
+numbers (:mod:`glassnet.data.plain_records`), and any other part of the file as here.
 """
 
 import contextlib
+import json
 import os
 import re
 import warnings
@@ -113,6 +115,7 @@ def _open_parquet(path: Path, stack: contextlib.ExitStack) -> TableReader:
         problem = "is a directory" if path.is_dir() else "does not exist"
         raise InputError(f"data file {where} {problem}: check the path")
     try:
+        import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
         raise InputError(
@@ -125,6 +128,7 @@ def _open_parquet(path: Path, stack: contextlib.ExitStack) -> TableReader:
     stack.callback(parquet.close)
     header = list(parquet.schema_arrow.names)
     check_header(header, where)
+    nested = [field.name for field in parquet.schema_arrow if pa.types.is_nested(field.type)]
 
     def rows(chunksize: int | None) -> Iterator[Rows]:
         start = 1
@@ -133,11 +137,19 @@ def _open_parquet(path: Path, stack: contextlib.ExitStack) -> TableReader:
         )
         for batch in batches:
             frame = batch.to_pandas()
+            for name in nested:  # a list, struct or map cell as its JSON text, in every read
+                cells = [_as_json(cell) for cell in batch.column(name).to_pylist()]
+                frame[name] = pd.Series(cells, index=frame.index, dtype=object)
             frame.columns = column_names([str(name) for name in frame.columns])
             yield Rows(frame, np.arange(start, start + len(frame), dtype=np.int64))
             start += len(frame)
 
     return TableReader(where, header, "parquet", "row", rows, stack)
+
+
+def _as_json(cell: Any) -> str | None:
+    """A nested Parquet cell (lists, dicts of plain values) as JSON text; None stays missing."""
+    return None if cell is None else json.dumps(cell, default=str, ensure_ascii=False)
 
 
 def _open_csv(source: Source, sep: str | None, stack: contextlib.ExitStack) -> TableReader:
@@ -219,7 +231,7 @@ def _parse(
                 if lead:
                     yield reader.get_chunk(chunksize + lead)
                 yield from reader
-    except UnicodeDecodeError as error:
+    except UnicodeError as error:
         raise decode_error(where, source.asked, error) from None
     except pd.errors.EmptyDataError:
         yield pd.DataFrame(columns=options["names"], dtype=str)

@@ -17,6 +17,8 @@ from numpy.typing import NDArray
 from glassnet.errors import InputError
 
 DEFAULT_CHUNK_SIZE = 10_000
+MAX_COLUMNS = 10_000  # a wider header is refused before any column is read
+SHOWN = 20  # names listed in a message
 
 
 @dataclass
@@ -121,15 +123,27 @@ def column_names(header: list[str]) -> list[str]:
 
 
 def check_header(header: list[str], where: str) -> None:
-    from glassnet.data.cells import is_number  # the one rule of what a number is
+    """Refuse a header of numbers, one wider than :data:`MAX_COLUMNS`, or a name twice."""
+    from glassnet.data.cells import number_share  # the one rule of what a number is
 
-    names = [name.strip() for name in header]
-    if all(is_number(name) for name in names):
+    if len(header) > MAX_COLUMNS:
+        raise InputError(
+            f"{where} has {len(header)} columns, more than the {MAX_COLUMNS} glassnet reads "
+            "(or the delimiter is wrong: pass --sep): keep the columns you need first"
+        )
+    names = pd.Series([name.strip() for name in header], dtype=object)
+    if number_share(names) == 1.0:
         raise InputError(
             f"{where} has no header row (its first line is all numbers): "
             "add a first line with the column names"
         )
-    named = [name for name in names if name]
-    twice = sorted({name for name in named if named.count(name) > 1})
+    named = names[names != ""]
+    twice = sorted(set(named[named.duplicated()]))
     if twice:
-        raise InputError(f"{where} has duplicate column names {', '.join(twice)}: rename them")
+        raise InputError(f"{where} has duplicate column names {listed(twice)}: rename them")
+
+
+def listed(names: Sequence[str], limit: int = SHOWN) -> str:
+    """``a, b, c`` (the first ``limit`` names, then how many more)."""
+    more = f", ... ({len(names) - limit} more)" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more

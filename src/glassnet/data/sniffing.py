@@ -9,30 +9,50 @@ The rule, applied to the first 20 records (quoted fields read as one field):
    runs of spaces and tabs gives the same number of fields, two or more.
 3. Otherwise ``,``: a one-column file, or a file pandas will then refuse with a message
    naming the delimiter (pass ``--sep``).
+
+The rule reads at most :data:`SNIFFED_CHARS` characters (a first line longer than that is
+sniffed from its start), so a 30,000-column header or a 32 MB line costs no more than a
+short one. Old Mac files, whose lines end in a carriage return alone, are read as any other.
 """
 
 import csv
 import io
 
+from glassnet.errors import InputError
+
 SEPARATORS = {",": ",", ";": ";", "\t": "\t", "whitespace": r"\s+"}  # name: what pandas takes
 CANDIDATES = (",", ";", "\t")
 SNIFFED_RECORDS = 20
+SNIFFED_CHARS = 64 * 1024  # the delimiter is sniffed from at most this much text
 
 
 def _complete(sample: str) -> str:
-    """The sample without its last line when that line may be cut short."""
-    if sample.endswith(("\n", "\r")) or "\n" not in sample:
-        return sample
-    return sample[: sample.rfind("\n") + 1]
+    """The sample's first :data:`SNIFFED_CHARS` characters, without a last line that may be
+    cut short (a first line longer than that is kept, cut: its start is what is sniffed)."""
+    text = sample[:SNIFFED_CHARS]
+    end = max(text.rfind("\n"), text.rfind("\r"))
+    if (len(text) == len(sample) and text.endswith(("\n", "\r"))) or end < 0:
+        return text
+    return text[: end + 1]
+
+
+def _lines(text: str) -> io.StringIO:
+    """The text to read by lines, a line ending in ``\r``, ``\n`` or both (universal newlines)."""
+    return io.StringIO(text, newline=None)
 
 
 def _field_counts(text: str, delimiter: str) -> list[int]:
+    """Fields per record of the first SNIFFED_RECORDS records; none when the csv module
+    refuses the text with this delimiter (a field longer than its limit)."""
     counts = []
-    for record in csv.reader(io.StringIO(text), delimiter=delimiter):
-        if any(cell.strip() for cell in record):
-            counts.append(len(record))
-        if len(counts) == SNIFFED_RECORDS:
-            break
+    try:
+        for record in csv.reader(_lines(text), delimiter=delimiter):
+            if any(cell.strip() for cell in record):
+                counts.append(len(record))
+            if len(counts) == SNIFFED_RECORDS:
+                break
+    except csv.Error:
+        return []
     return counts
 
 
@@ -75,8 +95,17 @@ def header_of(sample: str, delimiter: str) -> tuple[list[str] | None, int, int]:
             if line.strip():
                 return _split_whitespace(line), number, number
         return None, 0, 0
-    reader = csv.reader(io.StringIO(sample), delimiter=delimiter)
-    for number, record in enumerate(reader, start=1):
-        if any(cell.strip() for cell in record):
-            return record, number, reader.line_num
+    reader = csv.reader(_lines(sample), delimiter=delimiter)
+    limit = csv.field_size_limit()
+    try:  # a header cell may be as long as the sample (a 1,000,000-column header, misread)
+        csv.field_size_limit(max(limit, len(sample) + 1))
+        for number, record in enumerate(reader, start=1):
+            if any(cell.strip() for cell in record):
+                return record, number, reader.line_num
+    except csv.Error as error:
+        raise InputError(
+            f"the header could not be read ({error}): check --sep and --encoding"
+        ) from None
+    finally:
+        csv.field_size_limit(limit)
     return None, 0, 0

@@ -79,19 +79,27 @@ def text_encoding(encoding: str | None) -> str:
     """The codec's name for an encoding (default UTF-8), or an error for an unknown one."""
     name = "utf-8" if encoding is None else encoding
     try:
-        return codecs.lookup(name).name
+        codec = codecs.lookup(name)
     except LookupError:
+        codec = None
+    if codec is None or not getattr(codec, "_is_text_encoding", True):  # rot13, base64: no text
         raise InputError(
-            f"unknown encoding {name!r}: give one Python knows, such as utf-8, latin-1, cp1252"
-        ) from None
+            f"unknown encoding {name!r}: give a text encoding Python knows, such as utf-8, "
+            "latin-1, cp1252"
+        )
+    return codec.name
 
 
-def decode_error(where: str, encoding: str | None, error: UnicodeDecodeError) -> InputError:
+def decode_error(where: str, encoding: str | None, error: UnicodeError) -> InputError:
     """The error for text that does not decode: the encoding tried, and --encoding."""
     tried = "UTF-8" if encoding is None else encoding
-    byte = error.object[error.start : error.start + 1].hex()
+    if isinstance(error, UnicodeDecodeError):
+        byte = error.object[error.start : error.start + 1].hex()
+        problem = f"byte 0x{byte} is not {tried} text"
+    else:  # utf-16 without its byte-order mark, say
+        problem = str(error)
     return InputError(
-        f"could not read {where} as a {tried} CSV file: byte 0x{byte} is not {tried} text; "
+        f"could not read {where} as a {tried} CSV file: {problem}; "
         "pass the file's encoding with --encoding (latin-1 or cp1252 for most Western "
         "European files)"
     )
@@ -120,7 +128,7 @@ def open_source(
         head = head[len(codecs.BOM_UTF8) :]
     try:  # a character cut at the end of the sample is left for pandas
         sample = codecs.getincrementaldecoder(codec)().decode(head, final=False)
-    except UnicodeDecodeError as error:
+    except UnicodeError as error:
         raise decode_error(where, asked, error) from None
     return Source(replayed(head, stream), sample, where, codec, asked)
 
@@ -142,31 +150,34 @@ def _open_path(path: Path, stack: contextlib.ExitStack) -> IO[bytes]:
         raise InputError(f"could not open {where}: {error}") from None
 
 
+def _read_sample(stream: Any) -> Any:
+    """The first SAMPLE_BYTES bytes (or characters), or more until they hold the header and a
+    row: two line ends (``\n``, or ``\r`` alone in old Mac files). Each block is read and
+    counted once, so a 32 MB first line costs its length, not its square."""
+    parts = [stream.read(SAMPLE_BYTES)]
+    newline, carriage = ("\n", "\r") if isinstance(parts[0], str) else (b"\n", b"\r")
+    ends = [parts[0].count(newline), parts[0].count(carriage)]
+    while max(ends) < 2:
+        more = stream.read(SAMPLE_BYTES)
+        if not more:
+            break
+        parts.append(more)
+        ends = [ends[0] + more.count(newline), ends[1] + more.count(carriage)]
+    return parts[0][:0].join(parts)
+
+
 def _read_byte_sample(stream: IO[bytes]) -> bytes:
-    """The first SAMPLE_BYTES bytes, or more until they hold the header and a row."""
     try:
-        sample = stream.read(SAMPLE_BYTES)
-        while sample.count(b"\n") < 2:
-            more = stream.read(SAMPLE_BYTES)
-            if not more:
-                break
-            sample += more
+        return bytes(_read_sample(stream))
     except (OSError, EOFError, zipfile.BadZipFile) as error:  # a damaged .gz, say
         raise InputError(f"could not read the file: {error}") from None
-    return bytes(sample)
 
 
 def _read_text_sample(stream: Any, where: str, asked: str | None) -> str:
     try:
-        sample = stream.read(SAMPLE_BYTES)
-        while sample.count("\n") < 2:
-            more = stream.read(SAMPLE_BYTES)
-            if not more:
-                break
-            sample += more
-    except UnicodeDecodeError as error:
+        return str(_read_sample(stream))
+    except UnicodeError as error:
         raise decode_error(where, asked, error) from None
-    return sample
 
 
 class _ReplayedBytes(io.RawIOBase):

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from glassnet.data.cells import missing_cells, parse_numbers, read_numbers
+from glassnet.data.cells import shown as quoted
 from glassnet.data.columns import ColumnKinds, choose_columns, column_kinds
 from glassnet.data.dataset import Dataset, Table
 from glassnet.data.reading import Rows, read_table
@@ -172,7 +173,7 @@ def _drop_missing_targets(
         cell = rows.frame[name].iloc[first]
         raise InputError(
             f"{where}, {word} {rows.lines[first]}, column {name!r}: missing or non-finite "
-            f"target value {str(cell)!r}: drop or impute those rows first (without --nan "
+            f"target value {quoted(cell)!r}: drop or impute those rows first (without --nan "
             "error, rows without a target are dropped with a count)"
         )
     kept = rows.take(~bad)
@@ -230,7 +231,7 @@ def _check_features(
 
 def _cell_error(rows: Rows, first: tuple[int, str, str], where: str, word: str) -> InputError:
     row, name, problem = first
-    cell = str(rows.frame[name].iloc[row])
+    cell = quoted(rows.frame[name].iloc[row])
     at = f"{where}, {word} {rows.lines[row]}, column {name!r}"
     if problem == "missing":
         return InputError(

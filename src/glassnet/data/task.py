@@ -21,13 +21,14 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from glassnet.data.cells import cell_problem, missing_cells, read_numbers, texts
+from glassnet.data.cells import cell_problem, missing_cells, read_numbers, shown, texts
 from glassnet.data.column_summary import SAMPLE, ColumnSummary, summarize
 from glassnet.data.reading import Rows
 from glassnet.errors import InputError
 
 TASKS = ("auto", "classification", "regression")
 MAX_AUTO_CLASSES = 20  # an integer target with more distinct values is a regression target
+MIN_CLASS_ROWS = 3  # more classes than MAX_AUTO_CLASSES, fewer rows a class on average: refused
 TARGET_VALUES: dict[str, Callable[[pd.Series], NDArray[Any]]] = {  # cells -> y, by label kind
     "text": lambda column: texts(column).astype(str),
     "whole": lambda column: read_numbers(column)[0].astype(np.int64),
@@ -66,8 +67,9 @@ def choose_task(
     ------
     InputError
         An unknown task, several targets for classification, a cell that is no finite
-        number in a regression target (naming its row and cell), a single class, or
-        :data:`~glassnet.data.column_summary.SAMPLE` classes or more.
+        number in a regression target (naming its row and cell), a single class,
+        :data:`~glassnet.data.column_summary.SAMPLE` classes or more, or more than
+        :data:`MAX_AUTO_CLASSES` classes with fewer than :data:`MIN_CLASS_ROWS` rows a class.
     """
     check_task(task)
     if len(targets) > 1:
@@ -142,12 +144,19 @@ def _classes(target: ColumnSummary, numbers: NDArray[np.float64], task: str) -> 
         labels, kind, words = np.array(target.values, dtype=str), "text", "text labels"
     if labels.size < 2:
         raise InputError(
-            f"the target {target.name!r} has a single class {labels[0].item()!r}: "
+            f"the target {target.name!r} has a single class {shown(labels[0].item())!r}: "
             "classification needs at least 2 (check --target, or --task regression for a "
             "numeric target)"
         )
     if labels.size >= SAMPLE:
         raise InputError(f"the target {target.name!r} has {SAMPLE} classes or more: is it numeric?")
+    present = target.rows - target.missing
+    if labels.size > MAX_AUTO_CLASSES and present < MIN_CLASS_ROWS * labels.size:
+        raise InputError(
+            f"the target {target.name!r} has {labels.size} classes in {present} rows "
+            f"({present / labels.size:.1f} a class): a network cannot learn a class from one "
+            "or two rows; is it an id, free text, or a numeric target (--task regression)?"
+        )
     return TaskChoice("classification", _asked(task, f"{labels.size} classes, {words}"), labels,
                       kind)  # fmt: skip
 
