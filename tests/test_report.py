@@ -70,6 +70,12 @@ class Page(HTMLParser):
     def all_text(self) -> str:
         return "".join(self.text)
 
+    @property
+    def recorded_history(self) -> list[list[str]]:
+        """The rows of history.csv's table as recorded, after its header (epoch, cost, ...)."""
+        start = next(i for i, row in enumerate(self.rows) if row[:2] == ["epoch", "cost"])
+        return self.rows[start + 1 :]
+
 
 def write_png(path: Path, height: int = 6, width: int = 9) -> None:
     from matplotlib.image import imsave
@@ -155,7 +161,7 @@ def test_everything_is_escaped_and_nothing_is_fetched(run_folder):
 def test_long_histories_show_the_first_and_last_100_rows(tmp_path):
     write_history(tmp_path / "history.csv", 450)
     _, page = read_page(tmp_path)
-    epochs = [row[0] for row in page.rows[1:]]  # after the header
+    epochs = [row[0] for row in page.recorded_history]  # after the header
     assert epochs[:100] == [str(i) for i in range(100)]
     assert epochs[100] == "… 250 rows omitted …"
     assert epochs[101:] == [str(i) for i in range(350, 450)]
@@ -166,7 +172,7 @@ def test_long_histories_show_the_first_and_last_100_rows(tmp_path):
 def test_histories_up_to_200_rows_are_shown_whole(tmp_path, n_rows):
     write_history(tmp_path / "history.csv", n_rows)
     _, page = read_page(tmp_path)
-    data_rows = page.rows[1:]
+    data_rows = page.recorded_history
     if n_rows == 200:
         assert [row[0] for row in data_rows] == [str(i) for i in range(200)]
     else:
@@ -211,3 +217,124 @@ def test_a_folder_that_does_not_exist_is_an_input_error(tmp_path):
     (tmp_path / "file.txt").write_text("x")
     with pytest.raises(InputError, match="is not a folder"):
         report.write_report(tmp_path / "file.txt")
+
+
+# ---- issue 22: a report a person would send a colleague ---------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def penguins_folder(tmp_path_factory) -> Path:
+    """A real run of the penguins CSV (palmerpenguins ships it), its folder drawn."""
+    palmerpenguins = pytest.importorskip("palmerpenguins")
+    from glassnet.runs import run_training, write_run_folder
+    from glassnet.runs.config import RunConfig
+    from glassnet.viz import draw_run
+
+    data = Path(palmerpenguins.__file__).parent / "data" / "penguins.csv"
+    out = tmp_path_factory.mktemp("report") / "penguins"
+    config = RunConfig(data=str(data), target="species", epochs=40, lr=0.5, seed=3, out=str(out))
+    result = run_training(config)
+    draw_run(result, write_run_folder(result))
+    return out
+
+
+def test_the_report_says_the_run_in_words_first(penguins_folder):
+    _, page = read_page(penguins_folder)
+    text = page.all_text
+    metrics = json.loads((penguins_folder / "metrics.json").read_text())
+    accuracy = f"held-out accuracy {metrics['test_accuracy']:.1%} ({metrics['n_test']} rows)"
+    assert accuracy in text
+    assert text.index("Summary") < text.index("Pictures") < text.index("The recorded files")
+    assert ["species", "target", "3 classes, text labels"] in page.rows  # the column table
+    assert ["island", "categorical", "one-hot: 3 categories"] in page.rows
+    start = next(i for i, row in enumerate(page.rows) if row[:2] == ["", "epoch"])
+    first, best, last = page.rows[start + 1 : start + 4]
+    assert [first[0], best[0], last[0]] == ["first", "best (cost)", "last"]
+    assert first[1] == "0" and last[1] == "39"  # epochs 0 and 39 of 40, not 40 rows of nan
+    import hashlib
+
+    data = Path(json.loads((penguins_folder / "config.json").read_text())["data"])
+    assert hashlib.sha256(data.read_bytes()).hexdigest() in text  # the data's fingerprint
+    options = {row[0]: row[1] for row in page.rows if len(row) == 3 and row[2] != "from"}
+    assert options["lr"] == "0.5" and options["epochs"] == "40" and options["seed"] == "3"
+    assert "init" not in options and "alpha" not in options  # defaults are not shown
+
+
+def test_the_command_line_parses_back_to_the_run_s_options():
+    from dataclasses import asdict
+
+    import click
+
+    from glassnet.cli.options import config_fields
+    from glassnet.cli.train import train
+    from glassnet.runs.config import RunConfig
+    from glassnet.viz.report_options import command_line, command_options
+
+    config = RunConfig(
+        data="my data.csv", target="price", hidden=(16, 8), activation=("relu", "tanh"),
+        epochs=300, n_samples=90, lr=0.01, optimizer="adam", batch_size=32,
+        standardize=False, record_gradients=True, schedule_options={"gamma": 0.5},
+        lr_schedule="step", seed=7, drop=("id", "note"), validation=0.1, dropout=0.2,
+    )  # fmt: skip
+    record = asdict(config)
+    words = command_line(record)
+    assert words.startswith("glassnet train --data 'my data.csv' --target price ")
+    import shlex
+
+    context = train.make_context("train", shlex.split(words)[2:])
+    parsed = config_fields(context.params)
+    for key, value in command_options(record).items():
+        assert parsed[key] == (tuple(value) if isinstance(value, list) else value), key
+    assert isinstance(train, click.Command)
+
+
+def test_only_the_given_options_make_the_command_when_the_run_recorded_them():
+    from glassnet.viz.report_options import command_line
+
+    record = {"data": "t.csv", "target": "y", "lr": 0.002, "hidden": [64, 64], "seed": 1}
+    record |= {"pinned": ["seed"], "recipe": "tabular", "output": "softmax"}
+    assert command_line(record) == "glassnet train --data t.csv --target y --seed 1"
+
+
+def test_the_report_is_one_file_every_picture_inline_in_chromium(penguins_folder, tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed")
+    source, _ = read_page(penguins_folder)
+    pngs = sorted(path.name for path in penguins_folder.glob("*.png"))
+    assert len(pngs) >= 2
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "report.html").write_text(source, encoding="utf-8")  # without its folder's PNGs
+    playwright = sync_api.sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        tab = browser.new_page(viewport={"width": 390, "height": 800})  # a phone
+        fetched: list[str] = []
+        tab.on("request", lambda request: fetched.append(request.url))
+        tab.goto((alone / "report.html").as_uri())
+        tab.wait_for_load_state("load")
+        images = tab.eval_on_selector_all(
+            "img", "all => all.map(i => [i.complete, i.naturalWidth, i.currentSrc.slice(0, 22)])"
+        )
+        overflow = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        browser.close()
+    finally:
+        playwright.stop()
+    assert len(images) == len(pngs)
+    assert all(
+        done and width > 0 and src == "data:image/png;base64," for done, width, src in images
+    )
+    assert fetched == [(alone / "report.html").as_uri()]  # nothing else was asked for
+    assert overflow <= 0  # nothing wider than a phone's screen
+    assert "http://" not in source and "https://" not in source

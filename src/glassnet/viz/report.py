@@ -1,27 +1,40 @@
-"""report.html: one page for a run folder, readable offline with nothing installed.
+"""report.html: one page a person can send a colleague, readable offline with nothing installed.
 
 :func:`write_report` reads what a run wrote (``metrics.json``, every ``*.png``,
-``config.json``, ``history.csv``) and writes ``report.html`` beside them: inline
-CSS, no JavaScript, no external address, pictures by relative file name, so the
-folder can be zipped, mailed and opened in any browser. Every piece of text from
-the folder goes through :func:`html.escape`. A file that is missing is shown as
+``config.json``, ``history.csv``, ``model.npz``'s size) and writes ``report.html`` beside
+them: the summary first in words and units, the pictures, the table's columns, a short
+history, the options that differ from the defaults, the model's size, the data's
+fingerprint and the command line that runs it again; the recorded files whole at the
+end, folded. One self-contained file: every picture is inline (a base64 PNG in a
+``<picture>``'s ``<source>``, its ``<img>`` naming the folder's file), the CSS is inline
+and light and dark friendly, there is no script and no external address. Every piece
+of text from the folder goes through :func:`html.escape`. A file that is missing is
 "not recorded"; one that cannot be read says why, and the rest of the page stands.
 """
 
-import csv
-import html
-import json
+import base64
 import os
 import struct
-from collections import deque
 from collections.abc import Mapping
-from itertools import islice
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from glassnet.errors import InputError
 from glassnet.files.atomic import atomic_write
+from glassnet.viz import report_summary as said
+from glassnet.viz.report_options import command_line, options
+from glassnet.viz.report_raw import (
+    HISTORY_EDGE,
+    config_section,
+    history_section,
+    metrics_section,
+    missing,
+    read_json,
+    text,
+)
+
+__all__ = ["CAPTIONS", "GENERIC_CAPTION", "HISTORY_EDGE", "REPORT_NAME", "write_report"]
 
 REPORT_NAME = "report.html"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -37,41 +50,63 @@ CAPTIONS = {
     "gradient_norms.png": "Gradient and weight norms per layer",
 }
 GENERIC_CAPTION = "A picture from the run folder"
-HISTORY_EDGE = 100  # a history longer than twice this shows its first and last rows only
 
 STYLE = """
-body { font: 15px/1.45 system-ui, sans-serif; color: #222; max-width: 1150px;
-       margin: 0 auto; padding: 1rem 1.5rem 3rem; }
-h1 { font-size: 1.6rem; margin-bottom: .2rem; }
-h2 { border-bottom: 2px solid #ddd; padding-bottom: .2rem; margin-top: 2rem; }
-nav a { margin-right: 1rem; }
-.muted { color: #777; font-style: italic; }
-table { border-collapse: collapse; font-size: .9rem; }
-th, td { border: 1px solid #ccc; padding: .2rem .5rem; text-align: left; vertical-align: top; }
-th { background: #f2f2f2; }
+:root { color-scheme: light dark; --fg: #1d1f23; --muted: #666; --line: #d6d9de;
+        --head: #f1f3f5; --bg: #fff; --accent: #2563a8; }
+@media (prefers-color-scheme: dark) {
+  :root { --fg: #e4e6ea; --muted: #a0a4ab; --line: #3b3f46; --head: #24272c; --bg: #17191c;
+          --accent: #7fb0ea; } }
+* { box-sizing: border-box; }
+body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg);
+       background: var(--bg); max-width: 1100px; margin: 0 auto; padding: 1rem 1rem 3rem; }
+h1 { font-size: 1.6rem; margin: .2rem 0; line-height: 1.2; overflow-wrap: anywhere; }
+h2 { font-size: 1.2rem; border-bottom: 1px solid var(--line); padding-bottom: .2rem;
+     margin-top: 2rem; }
+a { color: var(--accent); }
+nav { display: flex; flex-wrap: wrap; gap: .2rem 1rem; font-size: .9rem; }
+.muted, .lede { color: var(--muted); }
+.muted { font-style: italic; }
+.wide { overflow-x: auto; max-width: 100%; }
+table { border-collapse: collapse; font-size: .9rem; margin: .4rem 0; }
+th, td { border: 1px solid var(--line); padding: .25rem .5rem; text-align: left;
+         vertical-align: top; }
+th { background: var(--head); font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
-tr.omitted td { text-align: center; background: #fafafa; color: #777; font-style: italic; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: .3rem 0; }
+tr.omitted td { text-align: center; color: var(--muted); font-style: italic; }
+dl { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: .2rem 1rem;
+     margin: .4rem 0; }
 dt { font-weight: 600; }
-dd { margin: 0; }
-dd dl { border-left: 2px solid #e4e4e4; padding-left: .6rem; }
-figure { margin: 1.2rem 0; }
-figure img { max-width: 100%; height: auto; border: 1px solid #ddd; }
-figcaption { color: #555; margin-top: .3rem; }
-.scroll { max-height: 36rem; overflow: auto; border: 1px solid #ddd; }
+dd { margin: 0; overflow-wrap: anywhere; }
+dd dl { border-left: 2px solid var(--line); padding-left: .6rem; }
+.pictures { display: grid; gap: 1rem;
+            grid-template-columns: repeat(auto-fill, minmax(min(100%, 440px), 1fr)); }
+figure { margin: 0; }
+figure img { display: block; max-width: 100%; height: auto; background: #fff;
+             border: 1px solid var(--line); border-radius: 4px; }
+figcaption { color: var(--muted); font-size: .9rem; margin-top: .3rem; }
+pre { background: var(--head); border: 1px solid var(--line); padding: .6rem; overflow-x: auto;
+      white-space: pre-wrap; overflow-wrap: anywhere; }
+details { margin-top: 2rem; }
+summary { cursor: pointer; font-weight: 600; }
+.scroll { max-height: 36rem; overflow: auto; border: 1px solid var(--line); }
 .scroll th { position: sticky; top: 0; }
-@media print { .scroll { max-height: none; overflow: visible; } }
+@media (max-width: 520px) { dl { grid-template-columns: minmax(0, 1fr); }
+  dd { margin-bottom: .4rem; } body { padding: .6rem; } }
+@media print { .scroll { max-height: none; overflow: visible; } details { display: block; } }
 """
 
 
 def write_report(run_folder: str | os.PathLike[str]) -> Path:
     """Write ``report.html`` into ``run_folder`` (atomically) and return its path.
 
-    The page shows the summary metrics (``metrics.json``; nested values such as a
-    confusion matrix as small tables), every ``*.png`` of the folder with a
-    caption, the config (``config.json``) as a definition list, and the history
-    (``history.csv``, every column; beyond 200 rows the first and last 100, with a
-    row saying how many are left out).
+    The page, in order: the summary in words (scores with their rows, the network, the
+    training) and the confusion matrix; the recipe, when the run recorded one; every
+    ``*.png`` of the folder, inline, with a caption; a table's columns and what was done
+    to each; the history's first, best and last epochs; the options that differ from the
+    defaults; the model's size; the data and its fingerprint; the command line that runs
+    it again; then metrics.json, config.json and history.csv as recorded (beyond 200
+    history rows the first and last 100), folded.
 
     Raises
     ------
@@ -90,28 +125,51 @@ def write_report(run_folder: str | os.PathLike[str]) -> Path:
 
 
 def _page(folder: Path) -> str:
-    name = _text(folder.resolve().name)
+    config = _mapping(read_json(folder / "config.json")[0])
+    metrics = _mapping(read_json(folder / "metrics.json")[0])
+    name = said.title(config) if config else folder.resolve().name
+    command = command_line(config) if config.get("data") else ""
     sections = [
-        ("metrics", "Summary metrics", _metrics_section(folder / "metrics.json")),
+        ("summary", "Summary", said.summary(config, metrics) + said.confusion(metrics)),
+        ("recipe", "Recipe", said.recipe(config)),
         ("pictures", "Pictures", _pictures_section(folder)),
-        ("config", "Config", _config_section(folder / "config.json")),
-        ("history", "History", _history_section(folder / "history.csv")),
+        ("columns", "Columns", said.columns(config)),
+        ("history", "History", said.history(folder / "history.csv", metrics.get("metric", ""))),
+        ("options", "Options", options(config) if config else ""),
+        ("model", "Model", said.model(folder, config)),
+        ("data", "Data", said.data(config, metrics)),
+        ("again", "Run it again", f"<pre><code>{text(command)}</code></pre>" if command else ""),
     ]
-    nav = "".join(f'<a href="#{key}">{title}</a>' for key, title, _ in sections)
-    body = "\n".join(f'<h2 id="{key}">{title}</h2>\n{content}' for key, title, content in sections)
+    shown = [(key, heading, body) for key, heading, body in sections if body]
+    recorded = [
+        ("metrics", "Summary metrics", metrics_section(folder / "metrics.json")),
+        ("config", "Config", config_section(folder / "config.json")),
+        ("recorded-history", "History", history_section(folder / "history.csv")),
+    ]
+    nav = "".join(f'<a href="#{key}">{heading}</a>' for key, heading, _ in shown)
+    body = "\n".join(
+        f'<h2 id="{key}">{heading}</h2>\n<div class="wide">{content}</div>'
+        for key, heading, content in shown
+    )
+    appendix = "\n".join(
+        f'<h3 id="{key}">{heading}</h3>\n<div class="wide">{content}</div>'
+        for key, heading, content in recorded
+    )
+    task = f"{config.get('task', '')} · " if config.get("task") else ""
+    lede = f"{task}glassnet {config.get('version', '')} · run folder {folder.resolve().name}"
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>glassnet run: {name}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-        f"<h1>glassnet run: {name}</h1>\n<nav>{nav}</nav>\n{body}\n</body>\n</html>\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>glassnet run: {text(name)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+        f'<h1>glassnet run: {text(name)}</h1>\n<p class="lede">{text(lede)}</p>\n'
+        f"<nav>{nav}</nav>\n{body}\n"
+        "<details><summary>The recorded files: metrics.json, config.json, history.csv"
+        f"</summary>\n{appendix}\n</details>\n</body>\n</html>\n"
     )
 
 
-def _text(value: Any) -> str:
-    return html.escape(str(value))
-
-
-def _missing(what: str) -> str:
-    return f'<p class="muted">{_text(what)}</p>'
+def _mapping(content: Any) -> Mapping[str, Any]:
+    return content if isinstance(content, Mapping) else {}
 
 
 # ---- pictures -------------------------------------------------------------------------------
@@ -122,175 +180,25 @@ def _pictures_section(folder: Path) -> str:
     known = [name for name in CAPTIONS if name in names]
     others = sorted(name for name in names if name not in CAPTIONS)
     if not names:
-        return _missing("no pictures recorded")
-    return "\n".join(_figure(folder / name) for name in known + others)
+        return missing("no pictures recorded")
+    figures = "\n".join(_figure(folder / name) for name in known + others)
+    return f'<div class="pictures">{figures}</div>'
 
 
 def _figure(path: Path) -> str:
+    """The picture inline (a data: URI), its ``<img>`` naming the folder's file as the fallback."""
     caption = CAPTIONS.get(path.name, GENERIC_CAPTION)
-    with path.open("rb") as handle:
-        header = handle.read(24)  # the signature, then the IHDR chunk: width, height
-    size, note = "", ""
-    if header[:8] == PNG_SIGNATURE and len(header) == 24:
-        width, height = struct.unpack(">II", header[16:24])
+    data = path.read_bytes()
+    size, note, inline = "", "", ""
+    if data[:8] == PNG_SIGNATURE and len(data) >= 24:
+        width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk: width, height
         size = f' width="{width}" height="{height}"'
+        encoded = base64.b64encode(data).decode("ascii")
+        inline = f'<source srcset="data:image/png;base64,{encoded}" type="image/png">'
     else:
         note = " (empty, or not a readable PNG)"
-    source = _text(quote(path.name))  # a relative address: spaces and '#' percent-encoded
+    source = text(quote(path.name))  # a relative address: spaces and '#' percent-encoded
     return (
-        f'<figure><img src="{source}" alt="{_text(caption)}"{size}>\n'
-        f"<figcaption>{_text(caption)} <code>{_text(path.name)}</code>{note}</figcaption></figure>"
+        f'<figure><picture>{inline}<img src="{source}" alt="{text(caption)}"{size}></picture>\n'
+        f"<figcaption>{text(caption)} <code>{text(path.name)}</code>{note}</figcaption></figure>"
     )
-
-
-# ---- config and metrics ---------------------------------------------------------------------
-
-
-def _read_json(path: Path) -> tuple[Any, str | None]:
-    """The file's content, or None and what to say instead."""
-    if not path.is_file():
-        return None, f"{path.name}: not recorded"
-    try:
-        return json.loads(path.read_text(encoding="utf-8")), None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        return None, f"{path.name} could not be read: {error}"
-
-
-def _config_section(path: Path) -> str:
-    config, problem = _read_json(path)
-    if problem is not None:
-        return _missing(problem)
-    return _value(config)
-
-
-def _metrics_section(path: Path) -> str:
-    metrics, problem = _read_json(path)
-    if problem is not None:
-        return _missing(problem)
-    if not isinstance(metrics, Mapping):
-        return _value(metrics)
-    classes = metrics.get("classes")
-    rows = []
-    for key, value in metrics.items():
-        if key == "confusion_matrix" and _is_matrix(value):
-            shown = _matrix(value, classes if _labels_fit(classes, value) else None)
-        else:
-            shown = _value(value)
-        number = isinstance(value, int | float) and not isinstance(value, bool)
-        cell = '<td class="num">' if number else "<td>"
-        rows.append(f"<tr><th>{_text(key)}</th>{cell}{shown}</td></tr>")
-    return "<table>\n" + "\n".join(rows) + "\n</table>"
-
-
-def _scalar(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
-
-
-def _value(value: Any) -> str:
-    """Escaped HTML for a JSON value: dicts as definition lists, matrices as tables."""
-    if isinstance(value, Mapping):
-        if not value:
-            return "—"
-        items = (f"<dt>{_text(key)}</dt><dd>{_value(item)}</dd>" for key, item in value.items())
-        return "<dl>" + "".join(items) + "</dl>"
-    if isinstance(value, list):
-        if _is_matrix(value):
-            return _matrix(value, None)
-        if all(not isinstance(item, dict | list) for item in value):
-            return _text(", ".join(_scalar(item) for item in value)) or "[]"
-        return "<ol>" + "".join(f"<li>{_value(item)}</li>" for item in value) + "</ol>"
-    return _text(_scalar(value))
-
-
-def _is_matrix(value: Any) -> bool:
-    """A non-empty list of equally long, non-empty lists of scalars."""
-    return (
-        isinstance(value, list)
-        and len(value) > 0
-        and all(isinstance(row, list) and len(row) == len(value[0]) > 0 for row in value)
-        and all(not isinstance(item, dict | list) for row in value for item in row)
-    )
-
-
-def _labels_fit(labels: Any, matrix: list[list[Any]]) -> bool:
-    return isinstance(labels, list) and len(labels) == len(matrix) == len(matrix[0])
-
-
-def _matrix(rows: list[list[Any]], labels: list[Any] | None) -> str:
-    """A small table; with ``labels``, a confusion matrix: true class rows, predicted columns."""
-    lines = []
-    if labels is not None:
-        corner = "true \\ predicted"
-        head = "".join(f"<th>{_text(label)}</th>" for label in labels)
-        lines.append(f"<tr><th>{_text(corner)}</th>{head}</tr>")
-    for i, row in enumerate(rows):
-        label = "" if labels is None else f"<th>{_text(labels[i])}</th>"
-        cells = "".join(f'<td class="num">{_text(_scalar(item))}</td>' for item in row)
-        lines.append(f"<tr>{label}{cells}</tr>")
-    return "<table>" + "".join(lines) + "</table>"
-
-
-# ---- history --------------------------------------------------------------------------------
-
-
-def _history_section(path: Path) -> str:
-    if not path.is_file():
-        return _missing(f"{path.name}: not recorded")
-    try:
-        header, head, tail, n_rows = _read_history(path)
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        return _missing(f"{path.name} could not be read: {error}")
-    if header is None:
-        return _missing(f"{path.name} is empty: not recorded")
-    lines = ["<tr>" + "".join(f"<th>{_text(name)}</th>" for name in header) + "</tr>"]
-    lines += [_history_row(row) for row in head]
-    if tail:
-        omitted = n_rows - len(head) - len(tail)
-        lines.append(
-            f'<tr class="omitted"><td colspan="{max(len(header), 1)}">'
-            f"… {omitted} row{'s' if omitted != 1 else ''} omitted …</td></tr>"
-        )
-        lines += [_history_row(row) for row in tail]
-    summary = f"<p>{n_rows} rows, {len(header)} columns.</p>"
-    return summary + '\n<div class="scroll"><table>\n' + "\n".join(lines) + "\n</table></div>"
-
-
-def _read_history(
-    path: Path,
-) -> tuple[list[str] | None, list[list[str]], list[list[str]], int]:
-    """The header, the rows to show first, the rows to show last (empty if none omitted), the count.
-
-    Reads the file once, keeping at most ``3 * HISTORY_EDGE`` rows in memory.
-    """
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        first = list(islice(reader, 2 * HISTORY_EDGE))
-        last: deque[list[str]] = deque(maxlen=HISTORY_EDGE)
-        n_rows = len(first)
-        for row in reader:
-            last.append(row)
-            n_rows += 1
-    if n_rows <= 2 * HISTORY_EDGE:
-        return header, first, [], n_rows
-    tail = (first[HISTORY_EDGE:] + list(last))[-HISTORY_EDGE:]
-    return header, first[:HISTORY_EDGE], tail, n_rows
-
-
-def _history_row(row: list[str]) -> str:
-    cells = []
-    for text in row:
-        try:
-            number = float(text)
-        except ValueError:
-            cells.append(f"<td>{_text(text)}</td>")
-            continue
-        shown = text if text.lstrip("+-").isdigit() else f"{number:.6g}"
-        cells.append(f'<td class="num">{_text(shown)}</td>')
-    return "<tr>" + "".join(cells) + "</tr>"
