@@ -33,6 +33,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from glassnet.errors import InputError
+
 Array = NDArray[np.floating]
 
 
@@ -102,13 +104,36 @@ def poisson_deviance(Y: Array, Z: Array, sample_weight: Array | None = None) -> 
     return _mean_row_sum(losses, sample_weight)
 
 
+def sigmoid_squared_error(Y: Array, Z: Array, sample_weight: Array | None = None) -> float:
+    """J = 1/(2n) sum_i sum_k (sigma(z_ik) - y_ik)^2: squared error on a sigmoid output.
+
+    The TensorFlow Playground's classification loss, kept to show why cross-entropy is
+    better: its gradient (A - Y) A (1 - A) vanishes where the sigmoid saturates, even
+    when the prediction is confidently wrong.
+    """
+    D = np.exp(-np.logaddexp(0, -Z)) - Y  # sigma(z) - y, with sigma(z) = e^{-softplus(-z)}, (n, k)
+    return 0.5 * _mean_dot(D, D, sample_weight)
+
+
+def sigmoid_squared_error_gradient(A: Array, Y: Array) -> Array:
+    """dL/dZ = (A - Y) sigma'(Z) = (A - Y) A (1 - A): not fused, it carries sigma' along."""
+    dZ = A - Y  # (n, k)
+    dZ *= A * (1 - A)  # times sigma'(z) = A (1 - A)
+    return dZ
+
+
 @dataclass(frozen=True)
 class Loss:
-    """A named loss J(Y, Z[L], sample_weight), computed from the logits, and its output."""
+    """A named loss J(Y, Z[L], sample_weight), computed from the logits, and its output.
+
+    ``gradient`` is dL/dZ[L] from (A[L], Y) for a loss that is not its output's fused
+    pair; ``None`` for the four pairs, whose dZ[L] is A[L] - Y.
+    """
 
     name: str
     fn: Callable[..., float]
     output: str
+    gradient: Callable[[Array, Array], Array] | None = None
 
 
 LOSSES: dict[str, Loss] = {
@@ -119,3 +144,24 @@ LOSSES: dict[str, Loss] = {
 }
 
 LOSS_FOR_OUTPUT: dict[str, Loss] = {loss.output: loss for loss in LOSSES.values()}
+
+# Losses an output can take instead of its pair, by (output, loss name): for teaching only.
+OTHER_LOSSES: dict[tuple[str, str], Loss] = {
+    ("sigmoid", "squared_error"): Loss(
+        "squared_error", sigmoid_squared_error, "sigmoid", sigmoid_squared_error_gradient
+    ),
+}
+
+
+def loss_for(output: str, name: str | None = None) -> Loss:
+    """An output's loss: its pair (``name`` None or the pair's name), or one of OTHER_LOSSES."""
+    pair = LOSS_FOR_OUTPUT[output]
+    if name is None or name == pair.name:
+        return pair
+    other = OTHER_LOSSES.get((output, name))
+    if other is None:
+        known = [pair.name] + [loss for out, loss in OTHER_LOSSES if out == output]
+        raise InputError(
+            f"a {output} output takes the loss {' or '.join(map(repr, known))}, got {name!r}"
+        )
+    return other

@@ -37,7 +37,7 @@ from numpy.typing import ArrayLike, DTypeLike, NDArray
 from glassnet.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, Activation
 from glassnet.core.embedding import PeriodicEmbedding, embed, embedding_backward, embedding_from
 from glassnet.core.initializers import INITIALIZERS
-from glassnet.core.losses import LOSS_FOR_OUTPUT, Loss
+from glassnet.core.losses import LOSS_FOR_OUTPUT, Loss, loss_for
 from glassnet.core.targets import encode_targets
 from glassnet.core.trace import Gradients, Trace
 from glassnet.errors import InputError
@@ -72,6 +72,10 @@ class Network:
         ``W[1]`` has n_0 (1 + K) rows. None (default): no embedding, A[0] = X.
     embedding_sigma
         The standard deviation of the initial frequencies, F ~ N(0, sigma^2).
+    loss
+        None (default): the output's own loss, whose dZ[L] is A[L] - Y. A teacher may pair
+        a sigmoid with ``"squared_error"`` (the TensorFlow Playground's choice), whose
+        dZ[L] = (A - Y) A (1 - A) vanishes where the sigmoid saturates.
 
     Attributes
     ----------
@@ -89,8 +93,9 @@ class Network:
         dtype: DTypeLike = "float64",
         embedding: int | None = None,
         embedding_sigma: float = 0.1,
+        loss: str | None = None,
     ) -> None:
-        self._set_architecture(layer_sizes, hidden, output, init, dtype)
+        self._set_architecture(layer_sizes, hidden, output, init, dtype, loss)
         initializer = lookup(INITIALIZERS, init, "initialiser")
         rng = np.random.default_rng(random_state)
         sizes = self.layer_sizes
@@ -118,6 +123,7 @@ class Network:
         copy: bool = True,
         F: ArrayLike | None = None,
         P: ArrayLike | None = None,
+        loss: str | None = None,
     ) -> "Network":
         """A network with the given weights: ``W[l]`` of shape (n_{l-1}, n_l), ``b[l]`` (n_l,).
 
@@ -146,7 +152,7 @@ class Network:
         n_0 = int(shapes[0][0]) if embedding is None else embedding.n_features
         layer_sizes = [n_0, *(int(shape[1]) for shape in shapes)]
         network = cls.__new__(cls)
-        network._set_architecture(layer_sizes, hidden, output, init, dtype)
+        network._set_architecture(layer_sizes, hidden, output, init, dtype, loss)
         network.embedding = embedding
         network.W, network.b = {}, {}
         for l, (Wl, bl) in enumerate(zip(weights, biases, strict=True), start=1):
@@ -168,6 +174,7 @@ class Network:
         output: str,
         init: str,
         dtype: DTypeLike,
+        loss: str | None = None,
     ) -> None:
         """Layer sizes, activations, the loss, the init's name and the dtype (no weights)."""
         self.layer_sizes = check_layer_sizes(layer_sizes)
@@ -186,7 +193,8 @@ class Network:
         self.activations: list[Activation] = [
             lookup(hidden_table, name, "hidden activation") for name in names
         ]
-        self.loss: Loss = lookup(LOSS_FOR_OUTPUT, output, "output activation")
+        lookup(LOSS_FOR_OUTPUT, output, "output activation")
+        self.loss: Loss = loss_for(output, loss)
         self.activations.append(ACTIVATIONS[output])
         lookup(INITIALIZERS, init, "initialiser")
         self.init = init
@@ -235,9 +243,10 @@ class Network:
         """A copy whose parameters have ``dtype``: independent arrays, the same activations."""
         F, P = (None, None) if self.embedding is None else (self.embedding.F, self.embedding.P)
         clone = Network.from_weights(
-            self.W, self.b, self.hidden, self.output, init=self.init, dtype=dtype, F=F, P=P
+            self.W, self.b, self.hidden, self.output, self.init, dtype, F=F, P=P
         )
         clone.activations = list(self.activations)  # the same objects, even one swapped in
+        clone.loss = self.loss
         return clone
 
     def predict_output(self, X: ArrayLike) -> Array:
@@ -307,7 +316,12 @@ def backward(
     n = Y.shape[0]
     w = None if sample_weight is None else sample_weight / sample_weight.sum()  # s_i / sum(s)
     grads = Gradients()
-    dZ: Array = trace.A[L] - Y  # dZ[L] = A[L] - Y: output activation fused with its loss, (n, n_L)
+    if network.loss.gradient is None:
+        dZ: Array = trace.A[L] - Y  # dZ[L] = A[L] - Y: output activation fused with its loss
+    else:
+        dZ = network.loss.gradient(
+            trace.A[L], Y
+        )  # e.g. (A - Y) A (1 - A): squared error on sigmoid
     for l in range(L, 0, -1):
         grads.dZ[l] = dZ
         A_in = trace.layer_input(l)  # A[l-1] (times M[l-1] under dropout); X for l = 1

@@ -22,7 +22,7 @@ import numpy as np
 from glassnet._version import __version__
 from glassnet.core.activations import HIDDEN_ACTIVATIONS
 from glassnet.core.initializers import INITIALIZERS
-from glassnet.core.losses import LOSS_FOR_OUTPUT
+from glassnet.core.losses import LOSS_FOR_OUTPUT, OTHER_LOSSES
 from glassnet.core.network import Network
 from glassnet.files.npz_reader import BadFileError
 from glassnet.validation import FLOAT_DTYPES
@@ -140,10 +140,11 @@ def _parse_network(network: dict[str, Any]) -> dict[str, Any]:
     for i, name in enumerate(hidden):
         known(name, HIDDEN_ACTIVATIONS, f"network.hidden[{i}]", "hidden activation")
     output = known(network.get("output"), LOSS_FOR_OUTPUT, "network.output", "output")
-    loss = LOSS_FOR_OUTPUT[output].name
-    if network.get("loss") != loss:
+    pair, others = LOSS_FOR_OUTPUT[output].name, [n for out, n in OTHER_LOSSES if out == output]
+    if network.get("loss") not in [pair, *others]:
+        also = "".join(f" (or takes {other!r})" for other in others)
         raise BadFileError(
-            f"network.loss is {network.get('loss')!r}; a {output} output pairs with {loss!r}"
+            f"network.loss is {network.get('loss')!r}; a {output} output pairs with {pair!r}{also}"
         )
     known(network.get("init"), INITIALIZERS, "network.init", "initialiser")
     known(network.get("dtype"), FLOAT_DTYPES, "network.dtype", "dtype")

@@ -179,6 +179,7 @@ def _rebuild(spec: Spec, arrays: Mapping[str, Array]) -> Any:
             copy=False,  # read_finite gave contiguous arrays of the network's dtype
             F=arrays.get("F"),  # a numeric embedding's frequencies and phases, (n_0, K)
             P=arrays.get("P"),
+            loss=network["loss"],  # the output's pair, or a teaching loss (checked in metadata)
         )
     except InputError as error:
         raise BadFileError(f"the network does not fit its weights: {error}") from None
