@@ -37,6 +37,7 @@ from glassnet.estimators._params import (
     python_params,
 )
 from glassnet.estimators._stochastic import StochasticSolversMixin
+from glassnet.estimators._targets import check_no_missing_labels, refit_if_resized
 from glassnet.estimators.fit_sequence import FLOATS, EpochsRun, FitStart, Trained, generator
 from glassnet.runs.model import network_output
 from glassnet.validation import all_finite, lookup
@@ -170,6 +171,9 @@ class BaseMultilayerPerceptron(StochasticSolversMixin, LbfgsSolverMixin, BaseEst
         p = self._settings = self.validated_settings() if settings is None else settings
         hidden = self._hidden_layer_sizes()
         first_pass = not hasattr(self, "coefs_") or (not p.warm_start and not incremental)
+        if not first_pass:  # warm_start or partial_fit: only onto weights of the asked sizes
+            first_pass = refit_if_resized(self.network_, hidden, incremental)
+        check_no_missing_labels(y)
         X, Y, y = self._validate_input(X, y, incremental, reset=first_pass)
         weights = self._sample_weight(sample_weight, X, y, incremental)
         rng = generator(p.random_state)

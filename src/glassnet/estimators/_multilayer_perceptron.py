@@ -165,7 +165,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        if not hasattr(self, "classes_") or (not self._settings.warm_start and not incremental):
+        if not hasattr(self, "classes_") or (reset and not incremental):  # fit starting afresh
             self._label_binarizer = LabelBinarizer().fit(y)
             self.classes_ = self._label_binarizer.classes_
         else:
