@@ -48,7 +48,7 @@ class RobustScaling(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     def fit(self, X: ArrayLike, y: Any = None) -> "RobustScaling":
         """Fit ``center_`` and ``scale_`` on the rows of ``X`` (NaN cells are ignored)."""
-        X = validate_data(self, X, dtype=np.float64, ensure_all_finite="allow-nan")
+        X = np.asarray(validate_data(self, X, dtype=np.float64, ensure_all_finite="allow-nan"))
         if not self.clip > 0:
             raise ValueError(f"clip must be a number above 0, got {self.clip!r}")
         q25, center, q75 = np.nanpercentile(X, [25, 50, 75], axis=0)  # (n_features,) each

@@ -6,7 +6,7 @@ optimizer's own options, the schedule's, the data generator's).
 """
 
 import inspect
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -312,7 +312,8 @@ def _resolve_optimizer_options(config: RunConfig) -> dict[str, Any]:
 
 def _resolve_schedule_options(config: RunConfig) -> dict[str, float]:
     """The schedule's options, every one given a value (the given one or the default)."""
-    schedule = lookup({**SCHEDULES, **STEP_SCHEDULES}, config.lr_schedule, "learning-rate schedule")
+    schedules: dict[str, Callable[..., Any]] = {**SCHEDULES, **STEP_SCHEDULES}
+    schedule = lookup(schedules, config.lr_schedule, "learning-rate schedule")
     defaults = STEP_SCHEDULE_OPTIONS.get(config.lr_schedule) or {
         name: parameter.default
         for name, parameter in inspect.signature(schedule).parameters.items()
