@@ -29,10 +29,12 @@ validation cost per epoch on each table it loses.
 import argparse
 import os
 import platform
+import subprocess
+import tempfile
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 
@@ -209,10 +211,44 @@ def as_categories(X: pd.DataFrame) -> pd.DataFrame:
     return X.astype(dict.fromkeys(text_columns(X), "category"))
 
 
+class RecipeRun(BaseEstimator):
+    """``glassnet train --recipe tabular`` on the training rows, from Python.
+
+    ``fit`` writes the rows to a CSV, as a user's file, and runs the recipe on all of them
+    (``test_size=0``: the benchmark holds out its own rows; the recipe takes its own
+    validation fifth from these); ``predict`` is the fitted model's, on the raw frame.
+    """
+
+    def __init__(self, task: str = "classification", seed: int = 0) -> None:
+        self.task = task
+        self.seed = seed
+
+    def fit(self, X: pd.DataFrame, y: pd.Series) -> "RecipeRun":
+        """Train the recipe's network on the frame's rows; keep its model and history."""
+        from glassnet.runs.config import RunConfig
+        from glassnet.runs.run import run_training
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "train.csv"
+            X.assign(**{TARGET: y.to_numpy()}).to_csv(path, index=False)
+            config = RunConfig(
+                data=str(path), target=TARGET, task=self.task, recipe="tabular", test_size=0.0
+            )
+            result = run_training(replace(config, seed=self.seed))
+        self.model_, self.history_ = result.model, result.history
+        return self
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """The labels or values the fitted model gives the raw rows."""
+        return self.model_.predict(X)
+
+
+TARGET = "benchmark_target"  # the target's column in the CSV the recipe reads
+
+
 def glassnet_model(task: str, seed: int) -> BaseEstimator:
-    """Glassnet's tabular defaults, on the raw frame."""
-    model = glassnet.MLPRegressor if task == "regression" else glassnet.MLPClassifier
-    return make_pipeline(one_hot_impute_scale(), model(random_state=seed))  # placeholder
+    """Glassnet's tabular recipe at its defaults, on the raw frame."""
+    return RecipeRun("regression" if task == "regression" else "classification", seed)
 
 
 def linear_model(task: str, seed: int) -> BaseEstimator:
@@ -312,10 +348,13 @@ def fit_one(
     return Fit(table.name, seed, name, held_out, seconds, cpu_seconds, train), model
 
 
-def run(tables: list[Table], seeds: tuple[int, ...]) -> tuple[list[Fit], dict[str, BaseEstimator]]:
+def run(
+    tables: list[Table], seeds: tuple[int, ...], skip: list[str]
+) -> tuple[list[Fit], dict[str, BaseEstimator]]:
     """Every model on every table and seed; glassnet's first-seed model of each table, kept."""
+    left_out = {*skip, *(() if has_pytabkit() else ("RealMLP-TD",))}
     models = {"glassnet": glassnet_model} | {
-        name: make for name, make in PEERS.items() if name != "RealMLP-TD" or has_pytabkit()
+        name: make for name, make in PEERS.items() if name not in left_out
     }
     fits: list[Fit] = []
     kept: dict[str, BaseEstimator] = {}
@@ -336,6 +375,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="1 seed, 5 tables; print only")
     parser.add_argument("--tables", nargs="+", choices=sorted(LOADERS), help="these tables only")
+    parser.add_argument(
+        "--skip", nargs="+", choices=sorted(PEERS), default=[], help="peers left out"
+    )
     options = parser.parse_args()
     names = list(options.tables or (QUICK if options.quick else LOADERS))
     seeds = SEEDS[:1] if options.quick else SEEDS
@@ -351,14 +393,13 @@ def main() -> None:
     started = time.perf_counter()
     with threadpool_limits(limits=1):
         blas = threadpool_info()
-        fits, kept = run(tables, seeds)
+        fits, kept = run(tables, seeds, skip=options.skip)
     minutes = (time.perf_counter() - started) / 60
-    text = report(tables, fits, blas, load, minutes)
+    text = report(tables, fits, kept, blas, load, minutes)
     print(text)
-    if options.quick or options.tables:
+    if options.quick or options.tables or options.skip:
         return
-    losing = losing_tables(fits)
-    draw_curves({name: kept[name] for name in losing})
+    draw_curves({name: kept[name] for name in losing_tables(fits)})
     write_results(text)
 
 
@@ -379,7 +420,12 @@ def _markdown(frame: pd.DataFrame, digits: int = 4) -> list[str]:
 
 
 def report(
-    tables: list[Table], fits: list[Fit], blas: list[dict], load: tuple, minutes: float
+    tables: list[Table],
+    fits: list[Fit],
+    kept: dict[str, BaseEstimator],
+    blas: list[dict],
+    load: tuple,
+    minutes: float,
 ) -> str:
     """The results as markdown: the summary per peer, then per table, times and seeds."""
     frame = pd.DataFrame([vars(fit) for fit in fits])
@@ -389,7 +435,10 @@ def report(
     cpu = frame.pivot_table(index="table", columns="model", values="cpu_seconds").loc[order]
     peers = [name for name in PEERS if name in mean.columns]
     gaps = mean[peers].rsub(mean["glassnet"], axis=0)  # glassnet - peer, per table
-    per_seed = frame.pivot_table(index=["table", "seed"], columns="model", values="score")
+    per_seed = frame.pivot_table(
+        index=["table", "seed"], columns="model", values="score", sort=False
+    )
+    per_seed.index = pd.Index([f"{table}, seed {seed}" for table, seed in per_seed.index], name="")
     seed_gaps = per_seed[peers].rsub(per_seed["glassnet"], axis=0)
     summary = pd.DataFrame(
         {
@@ -434,6 +483,7 @@ def report(
         "### Gap per table (glassnet minus peer)",
         "",
         *_markdown(gaps),
+        *losing_report(fits, kept),
         "### Fit time per table, wall seconds (mean of the seeds)",
         "",
         *_markdown(wall[["glassnet", *peers]], digits=2),
@@ -471,6 +521,15 @@ def describe(tables: list[Table]) -> pd.DataFrame:
     )
 
 
+def commit(path: str) -> str:
+    """The short hash and subject of the last commit touching ``path`` (HEAD: the last)."""
+    command = ["git", "log", "-1", "--format=%h %s"] + ([] if path == "HEAD" else ["--", path])
+    found = subprocess.run(
+        command, capture_output=True, text=True, cwd=OUT.parent.parent, check=False
+    )
+    return f"`{found.stdout.strip()[:72]}`" if found.returncode == 0 else "(not a git checkout)"
+
+
 def environment(blas: list[dict], load: tuple, minutes: float) -> list[str]:
     """Versions, the BLAS and OpenMP libraries threadpoolctl found, the machine's load."""
     versions = {"glassnet": glassnet.__version__, "scikit-learn": sklearn.__version__}
@@ -482,6 +541,9 @@ def environment(blas: list[dict], load: tuple, minutes: float) -> list[str]:
     lines = [
         ", ".join(f"{name} {version}" for name, version in versions.items())
         + f", Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores.",
+        "",
+        f"glassnet at commit {commit('HEAD')}; the recipe's last commit "
+        f"{commit('src/glassnet/runs/recipe.py')}.",
         "",
         f"Load average at the start: {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f}. "
         f"The whole run took {minutes:.1f} minutes.",
@@ -508,10 +570,47 @@ def losing_tables(fits: list[Fit]) -> list[str]:
     ]
 
 
-def cost_curves(model: BaseEstimator) -> dict[str, np.ndarray]:
-    """Glassnet's cost per epoch on its training part and its validation part."""
-    network = model[-1] if hasattr(model, "steps") else model
-    return {"training cost": np.asarray(network.loss_curve_)}
+def losing_report(fits: list[Fit], kept: dict[str, BaseEstimator]) -> list[str]:
+    """Per losing table: glassnet's training-part and held-out scores, the best peer, the epochs."""
+    frame = pd.DataFrame([vars(fit) for fit in fits])
+    mean = frame.pivot_table(index="table", columns="model", values="score", sort=False)
+    train = frame[frame.model == "glassnet"].groupby("table", sort=False).train_score.mean()
+    rows = []
+    for name in losing_tables(fits):
+        peers = mean.loc[name].drop("glassnet")
+        history = (kept[name][-1] if hasattr(kept[name], "steps") else kept[name]).history_
+        rows.append(
+            {
+                "table": name,
+                "glassnet, training part": train[name],
+                "glassnet, held out": mean.loc[name, "glassnet"],
+                "best peer": f"{peers.idxmax()} {peers.max():.4f}",
+                "gap to it": mean.loc[name, "glassnet"] - peers.max(),
+                "epochs run, kept (first seed)": f"{len(history)}, {history.best_epoch}",
+            }
+        )
+    if not rows:
+        return ["No table is lost to every peer's best by more than a tie.", ""]
+    return [
+        "### Where glassnet loses (to its best peer)",
+        "",
+        "Scores are means of the seeds; the curves of the first seed are in `tabular_curves.png`.",
+        "",
+        *_markdown(pd.DataFrame(rows).set_index("table")),
+    ]
+
+
+def cost_curves(model: BaseEstimator) -> tuple[dict[str, np.ndarray], int | None]:
+    """Glassnet's cost per epoch on its training and validation parts; the epoch it kept.
+
+    The training cost is the mean of the epoch's batch costs, with dropout and label
+    smoothing on; the validation cost is the plain cost of the validation rows.
+    """
+    history = (model[-1] if hasattr(model, "steps") else model).history_
+    curves = {"training cost": history.cost, "validation cost": history.val_cost}
+    return {name: np.asarray(curve, dtype=float) for name, curve in curves.items()}, (
+        history.best_epoch
+    )
 
 
 def draw_curves(models: dict[str, BaseEstimator]) -> None:
@@ -527,8 +626,11 @@ def draw_curves(models: dict[str, BaseEstimator]) -> None:
     rows = -(-len(models) // columns)  # ceil(n / columns)
     figure, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.2 * rows), squeeze=False)
     for axis, (name, model) in zip(axes.flat, models.items(), strict=False):
-        for label, curve in cost_curves(model).items():
-            axis.plot(np.arange(1, len(curve) + 1), curve, label=label)
+        curves, best_epoch = cost_curves(model)
+        for label, curve in curves.items():
+            axis.plot(np.arange(len(curve)), curve, label=label)  # epochs count from 0
+        if best_epoch is not None:
+            axis.axvline(best_epoch, color="grey", linestyle=":", label="epoch kept")
         axis.set(title=name, xlabel="epoch", ylabel="cost")
         axis.legend(fontsize=8)
     for axis in axes.flat[len(models) :]:
