@@ -29,7 +29,16 @@ __all__ = [
     "xor",
 ]
 
-TABLE_OPTIONS = ("features", "drop", "categorical", "nan", "sep", "encoding")
+TABLE_OPTIONS = (
+    "features",
+    "drop",
+    "categorical",
+    "nan",
+    "sep",
+    "encoding",
+    "decimal",
+    "thousands",
+)
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".gz", ".bz2", ".xz", ".zip")
 
 
@@ -64,6 +73,8 @@ def load(
     nan: str = "impute",
     sep: str | None = None,
     encoding: str | None = None,
+    decimal: str | None = None,
+    thousands: str | None = None,
     encode: bool = True,
 ) -> Dataset:
     """Load a built-in data set by name, or a CSV or Parquet file by path.
@@ -77,7 +88,7 @@ def load(
     target, task
         The file's target column(s) (required for a file) and its task (see
         :func:`glassnet.data.tabular.read_tabular`).
-    features, drop, categorical, nan, sep, encoding
+    features, drop, categorical, nan, sep, encoding, decimal, thousands
         A file's options (see :func:`~glassnet.data.tabular.read_tabular`); a bundled
         set takes none of them (``nan`` is ignored: its data has no missing cell).
     encode
@@ -97,7 +108,7 @@ def load(
     given: dict[str, Any] = {key: value for key, value in options.items() if value is not None}
     name = os.fspath(name_or_path)
     table = {"features": features, "drop": drop, "categorical": categorical, "sep": sep}
-    table["encoding"] = encoding
+    table.update(encoding=encoding, decimal=decimal, thousands=thousands)
     if isinstance(name_or_path, str) and name in DATASETS:
         if target is not None or task != "auto":
             raise InputError(

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from glassnet.data.number_format import NumberFormat, normalized, number_format
 from glassnet.data.plain_records import PlainStart, plain_chunks
 from glassnet.data.rows import DEFAULT_CHUNK_SIZE, Rows, TableReader, check_header, column_names
 from glassnet.data.sniffing import SEPARATORS, header_of, sniff_separator
@@ -62,9 +63,13 @@ def read_table(
     *,
     sep: str | None = None,
     encoding: str | None = None,
+    decimal: str | None = None,
+    thousands: str | None = None,
 ) -> tuple[TableReader, Rows]:
     """Open ``source`` and read every row: ``(reader, rows)``, the file already closed."""
-    with open_table(source, sep=sep, encoding=encoding) as reader:
+    with open_table(
+        source, sep=sep, encoding=encoding, decimal=decimal, thousands=thousands
+    ) as reader:
         return reader, reader.read()
 
 
@@ -73,6 +78,8 @@ def open_table(
     *,
     sep: str | None = None,
     encoding: str | None = None,
+    decimal: str | None = None,
+    thousands: str | None = None,
 ) -> TableReader:
     """Open a CSV or Parquet file (or a text stream of CSV) and read its header.
 
@@ -86,6 +93,10 @@ def open_table(
         tabs); ``None`` sniffs it from the first lines.
     encoding
         The text's encoding; ``None`` is UTF-8 (a byte-order mark is dropped).
+    decimal, thousands
+        How a CSV writes its numbers (pandas' options of these names); ``None`` for both
+        sniffs them (:mod:`glassnet.data.number_format`). Cells written that way are read
+        as plain numbers.
 
     Raises
     ------
@@ -97,7 +108,8 @@ def open_table(
     try:
         if isinstance(source, str | os.PathLike) and _is_parquet(Path(source)):
             return _open_parquet(Path(source), stack)
-        return _open_csv(open_source(source, encoding, stack), sep, stack)
+        source_text = open_source(source, encoding, stack)
+        return _open_csv(source_text, sep, (decimal, thousands), stack)
     except BaseException:
         stack.close()
         raise
@@ -152,9 +164,16 @@ def _as_json(cell: Any) -> str | None:
     return None if cell is None else json.dumps(cell, default=str, ensure_ascii=False)
 
 
-def _open_csv(source: Source, sep: str | None, stack: contextlib.ExitStack) -> TableReader:
+def _open_csv(
+    source: Source,
+    sep: str | None,
+    marks: tuple[str | None, str | None],
+    stack: contextlib.ExitStack,
+) -> TableReader:
     where, sample = source.where, source.sample
     delimiter = _check_sep(sep) if sep is not None else sniff_separator(sample)
+    sniffed = delimiter if sep is None else ""  # the format is sniffed with the delimiter
+    number = number_format(*marks, delimiter, sample, sniffed)
     header, records_before_data, header_lines = header_of(sample, delimiter)
     if header is None:
         raise InputError(f"{where} is empty: a CSV needs a header row and data rows")
@@ -171,7 +190,7 @@ def _open_csv(source: Source, sep: str | None, stack: contextlib.ExitStack) -> T
     def rows(chunksize: int | None, stream: IO[Any] | None = None) -> Iterator[Rows]:
         """The rows of the file (``stream``: the file's bytes again, from its first one)."""
         parsed = _parse(source, stream or source.stream, options, chunksize, delimiter)
-        yield from _with_lines(parsed, first_line, width, where, delimiter)
+        yield from _with_lines(parsed, first_line, width, where, delimiter, number)
 
     def resumed(
         stream: IO[bytes], chunksize: int | None, line: int, records: int
@@ -184,13 +203,13 @@ def _open_csv(source: Source, sep: str | None, stack: contextlib.ExitStack) -> T
         blank = replayed(b"," * width + b"\n", stream)  # width + 1 empty fields
         from_here = {**options, "skiprows": 0}
         parsed = _parse(source, blank, from_here, chunksize, delimiter, records)
-        yield from _with_lines(parsed, line - 1, width, where, delimiter)
+        yield from _with_lines(parsed, line - 1, width, where, delimiter, number)
 
     plain = None
-    if delimiter == "," and source.encoding == "utf-8":  # a record's text is what is written
+    if delimiter == "," and source.encoding == "utf-8" and number.plain:  # text as written
         start = PlainStart(source.stream, header_lines, records_before_data, names[:-1])
         plain = partial(plain_chunks, start, rows, resumed)
-    return TableReader(where, header, delimiter, "line", rows, stack, plain)
+    return TableReader(where, header, delimiter, "line", rows, stack, plain, number)
 
 
 def _check_sep(sep: str) -> str:
@@ -263,9 +282,15 @@ def _named(delimiter: str) -> str:
 
 
 def _with_lines(
-    frames: Iterator[pd.DataFrame], first_line: int, width: int, where: str, delimiter: str
+    frames: Iterator[pd.DataFrame],
+    first_line: int,
+    width: int,
+    where: str,
+    delimiter: str,
+    number: NumberFormat,
 ) -> Iterator[Rows]:
-    """Each frame's rows with their lines, blank lines dropped, a row one field too long refused.
+    """Each frame's rows with their lines, blank lines dropped, a row one field too long refused,
+    numbers written in ``number``'s format made plain.
 
     A row starts one line after the previous one's start plus the line breaks inside its
     quoted cells.
@@ -284,7 +309,7 @@ def _with_lines(
                 f"stray delimiters or unquoted text (read as {_named(delimiter)}-separated: "
                 "pass --sep if that is wrong)"
             )
-        cells = frame.drop(columns=EXTRA)
+        cells = normalized(frame.drop(columns=EXTRA), number)
         rows = Rows(cells.reset_index(drop=True), lines)
         blank = _blank_rows(cells)
         yield rows.take(~blank) if blank.any() else rows

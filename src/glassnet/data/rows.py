@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from glassnet.data.number_format import NumberFormat
 from glassnet.errors import InputError
 
 DEFAULT_CHUNK_SIZE = 10_000
@@ -68,6 +69,8 @@ class TableReader:
         The delimiter read with: ``,``, ``;``, ``\\t``, ``whitespace``, or ``parquet``.
     line_word : str
         ``"line"`` for a CSV (rows are named by their line), ``"row"`` for Parquet.
+    number : NumberFormat
+        How the file writes its numbers (a CSV's cells are read as plain numbers).
     """
 
     where: str
@@ -77,6 +80,7 @@ class TableReader:
     _rows: Callable[[int | None], Iterator[Rows]] = field(repr=False)
     _stack: contextlib.ExitStack = field(repr=False)
     _plain: Callable[[int, list[str]], Iterator[Rows]] | None = field(default=None, repr=False)
+    number: NumberFormat = field(default_factory=NumberFormat)
 
     @property
     def columns(self) -> list[str]:

@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 
 from glassnet.data.cells import as_categories, missing_cells, number_share, parse_numbers
 from glassnet.data.columns import MAX_CATEGORIES, NUMERIC_SHARE, listed
+from glassnet.data.number_format import other_convention
 from glassnet.errors import InputError
 
 if TYPE_CHECKING:
@@ -102,8 +103,9 @@ def make_preprocessor(
     Warns
     -----
     UserWarning
-        For a categorical column with more than 50 categories, and for a column missing
-        in 90 % of the rows or more, naming it and its count.
+        For a categorical column with more than 50 categories, one whose cells are mostly
+        numbers written with a decimal comma, and for a column missing in 90 % of the rows
+        or more, naming it and its count.
 
     Returns
     -------
@@ -160,6 +162,12 @@ def column_warnings(df: pd.DataFrame, categorical: Sequence[str]) -> list[str]:
                 f"its imputed values carry little; leave it out with --drop {name}"
             )
     for name in categorical:
+        other = other_convention(df[name])
+        if other is not None:
+            found.append(
+                f"column {name!r} holds numbers written with a decimal comma in most cells "
+                f"(read as text): pass {other} to read them as numbers"
+            )
         count = pd.Series(as_categories(df[name])).nunique()
         if count > MAX_CATEGORIES:
             found.append(

@@ -57,6 +57,8 @@ def read_tabular(
     nan: str = "impute",
     sep: str | None = None,
     encoding: str | None = None,
+    decimal: str | None = None,
+    thousands: str | None = None,
     encode: bool = True,
 ) -> Dataset:
     """Load a CSV or Parquet file as a :class:`Dataset` with its :class:`Table`.
@@ -80,6 +82,9 @@ def read_tabular(
         dropped (``"error"``: refused).
     sep, encoding
         The delimiter (``None``: sniffed) and the text encoding (``None``: UTF-8).
+    decimal, thousands
+        How the file writes its numbers (``","`` and ``"."`` in much of Europe); ``None``
+        for both sniffs them (:mod:`glassnet.data.number_format`), with a note.
     encode
         Fill ``X`` with :func:`first_look`; ``False`` leaves it with no columns, for a run
         that encodes the table itself, once, with an encoder fitted on its training rows.
@@ -91,7 +96,9 @@ def read_tabular(
     """
     if nan not in NAN_POLICIES:
         raise InputError(f"nan must be one of {', '.join(NAN_POLICIES)}, got {nan!r}")
-    reader, rows = read_table(path, sep=sep, encoding=encoding)
+    reader, rows = read_table(
+        path, sep=sep, encoding=encoding, decimal=decimal, thousands=thousands
+    )
     where, word = reader.where, reader.line_word
     if not len(rows):
         raise InputError(f"{where} has a header but no data rows")
@@ -104,7 +111,7 @@ def read_tabular(
         categorical=categorical,
         sep=reader.sep,
     )
-    notes: list[str] = []
+    notes = [reader.number.note(reader.sep)] if reader.number.sniffed else []
     rows = _drop_missing_targets(rows, choice.targets, nan, where, word, notes)
     kinds = column_kinds(rows, choice, where)
     notes += kinds.notes

@@ -68,8 +68,9 @@ def choose_task(
     InputError
         An unknown task, several targets for classification, a cell that is no finite
         number in a regression target (naming its row and cell), a single class,
-        :data:`~glassnet.data.column_summary.SAMPLE` classes or more, or more than
-        :data:`MAX_AUTO_CLASSES` classes with fewer than :data:`MIN_CLASS_ROWS` rows a class.
+        :data:`~glassnet.data.column_summary.SAMPLE` classes or more, or (``auto``) more
+        than :data:`MAX_AUTO_CLASSES` classes with fewer than :data:`MIN_CLASS_ROWS` rows a
+        class.
     """
     check_task(task)
     if len(targets) > 1:
@@ -151,11 +152,13 @@ def _classes(target: ColumnSummary, numbers: NDArray[np.float64], task: str) -> 
     if labels.size >= SAMPLE:
         raise InputError(f"the target {target.name!r} has {SAMPLE} classes or more: is it numeric?")
     present = target.rows - target.missing
-    if labels.size > MAX_AUTO_CLASSES and present < MIN_CLASS_ROWS * labels.size:
+    few_rows = present < MIN_CLASS_ROWS * labels.size
+    if task == "auto" and labels.size > MAX_AUTO_CLASSES and few_rows:
         raise InputError(
             f"the target {target.name!r} has {labels.size} classes in {present} rows "
             f"({present / labels.size:.1f} a class): a network cannot learn a class from one "
-            "or two rows; is it an id, free text, or a numeric target (--task regression)?"
+            "or two rows; is it an id, free text, or a numeric target (--task regression)? "
+            "(--task classification trains on it anyway)"
         )
     return TaskChoice("classification", _asked(task, f"{labels.size} classes, {words}"), labels,
                       kind)  # fmt: skip
