@@ -32,12 +32,14 @@ from concurrent.futures import CancelledError
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import dask
 import numpy as np
 from distributed import Client, Future, default_client, wait
 from distributed.comm.core import CommClosedError
 from distributed.scheduler import KilledWorker
 from distributed.utils import silence_logging_cmgr
 
+from glassnet.distributed.script_guard import check_script_guard
 from glassnet.errors import GlassnetError, InputError
 
 CONNECT_TIMEOUT = "5s"  # how long a tcp:// address may take to answer before it counts as down
@@ -230,6 +232,8 @@ def _local_client(address: str) -> Client:
             "N >= 1, e.g. 'local:2'"
         )
     n_workers = int(count) if count else os.cpu_count() or 1
+    start_method = dask.config.get("distributed.worker.multiprocessing-method", "spawn")
+    check_script_guard(f"connect({address!r})", str(start_method))
     with warnings.catch_warnings():  # no dashboard is asked for: its port taken is no news
         warnings.filterwarnings("ignore", message="Port .* is already in use")
         return Client(
