@@ -95,14 +95,14 @@ def test_a_scheduler_lost_while_the_data_is_read_is_one_error():
     from concurrent.futures import CancelledError
     from types import SimpleNamespace
 
-    from glassnet.distributed.run import SchedulerLostError, _scheduler_watched
+    from glassnet.distributed.run_endings import SchedulerLostError, scheduler_watched
 
     client = SimpleNamespace(status="running", scheduler=SimpleNamespace(address="tcp://h:1"))
-    with pytest.raises(CancelledError), _scheduler_watched(client, "while reading"):
+    with pytest.raises(CancelledError), scheduler_watched(client, "while reading"):
         raise CancelledError("a task cancelled, the scheduler still up")  # not a loss
     client.status = "closed"
     lost = pytest.raises(SchedulerLostError, match=r"tcp://h:1 went away while reading")
-    with lost, _scheduler_watched(client, "while reading"):
+    with lost, scheduler_watched(client, "while reading"):
         raise CancelledError("scheduler-connection-lost")
-    with pytest.raises(ZeroDivisionError), _scheduler_watched(client, "while reading"):
+    with pytest.raises(ZeroDivisionError), scheduler_watched(client, "while reading"):
         raise ZeroDivisionError  # a bug stays a bug

@@ -22,10 +22,9 @@ metrics.json, the pictures and report.html. What differs:
   last good parameters as the run folder's checkpoint.npz: ``--resume`` continues.
 """
 
-import contextlib
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -34,13 +33,19 @@ import numpy as np
 from distributed import Client
 from sklearn.exceptions import ConvergenceWarning
 
-from glassnet.distributed.cluster import WORKER_LOST, SchedulerLost, scheduler_address
+from glassnet.distributed.cluster import SchedulerLost, scheduler_address
 from glassnet.distributed.fitting import fit
+from glassnet.distributed.run_advice import TimeLeft, warn_of_many_rounds
 from glassnet.distributed.run_data import ClusterData, load_cluster_data
+from glassnet.distributed.run_endings import (
+    forget_checkpoint,
+    saved_after_loss,
+    scheduler_watched,
+)
 from glassnet.distributed.run_metrics import cluster_metrics, part_sums, scores
 from glassnet.distributed.run_options import make_estimator, refuse_single_machine_options
 from glassnet.distributed.run_rounds import EpochsFromRounds, StopRounds
-from glassnet.errors import DivergenceError, GlassnetError
+from glassnet.errors import DivergenceError
 from glassnet.files.model_file import save
 from glassnet.files.typed_json import json_safe
 from glassnet.runs.config import CheckedRun, RunConfig, check_run
@@ -55,10 +60,6 @@ from glassnet.training.engine import deferred_interrupt
 
 PICTURE_ROWS = 20_000  # rows of each part the pictures draw (the first ones, in file order)
 DEFAULT_LOCAL_STEPS = 10  # K when --local-steps is not given: fit's default
-
-
-class SchedulerLostError(GlassnetError, ConnectionError):
-    """The scheduler went away: the message names it and the checkpoint to resume from."""
 
 
 @dataclass
@@ -131,14 +132,15 @@ def run_training(
     checked = check_run(config)  # the one check; the optimizer and callbacks it built
     refuse_single_machine_options(checked.config, local_steps)
     K = local_steps or DEFAULT_LOCAL_STEPS
-    with _scheduler_watched(client, "while the data was read and preprocessed"):
+    with scheduler_watched(client, "while the data was read and preprocessed"):
         result, data = _set_up(checked.config, client, requested, K)
+    warn_of_many_rounds(checked.config)
     epochs = _epochs_driver(checked, result, data, callbacks, K)
     began = time.perf_counter()
-    with _scheduler_watched(client, "while the chunks were loaded"):  # a round's: checkpointed
+    with scheduler_watched(client, "while the chunks were loaded"):  # a round's: checkpointed
         _train_in_rounds(result, data, client, epochs, K)
     result.seconds = time.perf_counter() - began
-    with _scheduler_watched(client, "after training, while the run was scored"):
+    with scheduler_watched(client, "after training, while the run was scored"):
         _score(result, data)
     return result
 
@@ -158,24 +160,6 @@ def _score(result: ClusterRunResult, data: ClusterData) -> None:
     result.metrics["cluster"] = asdict(result.cluster)
     result.model.config = json_safe(result.config_record(), "config")  # with the rounds
     result.model.metrics = json_safe(result.metrics, "metrics")
-
-
-@contextlib.contextmanager
-def _scheduler_watched(client: Client, when: str) -> Iterator[None]:
-    """A step outside the rounds: a failure because the scheduler went away is one error."""
-    address = scheduler_address(client)
-    try:
-        yield
-    except GlassnetError:
-        raise
-    except Exception as error:
-        if client.status == "running" or not isinstance(error, (*WORKER_LOST, OSError)):
-            raise
-        raise SchedulerLostError(
-            f"the Dask scheduler at {address} went away {when} ({type(error).__name__}): the "
-            "run stopped before it finished; start the scheduler again (or use --dask local) "
-            "and run the command again"
-        ) from None
 
 
 def _set_up(
@@ -246,9 +230,9 @@ def _train_in_rounds(
     except StopRounds:
         pass  # early stopping or Ctrl-C: the run ends as after its last epoch
     except SchedulerLost as lost:
-        raise _saved_after_loss(result, lost) from None
+        raise saved_after_loss(result, lost) from None
     except DivergenceError:
-        _forget_checkpoint(result)
+        forget_checkpoint(result)
         raise
     epochs.end()
     cluster.rounds = epochs.rounds
@@ -266,6 +250,8 @@ def _epochs_driver(
 ) -> EpochsFromRounds:
     """on_round: the config's callbacks (cost lines, early stopping), checkpoint, ``callbacks``."""
     config, own = checked.config, checked.callbacks
+    if config.print_every is not None:  # beside the cost lines: how long the rounds will take
+        own.append(TimeLeft())
     if config.out is not None:  # the best model so far survives a crash
         result.checkpoint = Path(config.out) / CHECKPOINT
         own.append(Checkpoint(result.checkpoint, save, wrap=result.model.with_weights))
@@ -303,33 +289,3 @@ def _picture_parts(data: ClusterData) -> Parts:
         return X_head, Y[:, 0] if y_head.ndim == 1 else Y
 
     return Parts(*head("train"), *head("validation"), *head("test"))
-
-
-def _saved_after_loss(result: ClusterRunResult, lost: SchedulerLost) -> SchedulerLostError:
-    """The last good parameters written to checkpoint.npz; the error that says how to go on."""
-    assert result.cluster is not None
-    result.cluster.rounds = lost.rounds
-    for param, value in zip(result.network.parameters(), lost.parameters, strict=True):
-        np.copyto(param, value)
-    saved = "no run folder was given (--out), so they were not saved"
-    if result.checkpoint is not None:
-        record = {"rounds": lost.rounds, "scheduler_lost": lost.address}
-        result.model.config = json_safe(result.config_record(), "config")  # with the rounds
-        save(result.model.with_weights(result.network, record), result.checkpoint)
-        folder = result.checkpoint.parent
-        saved = (
-            f"the last good parameters are saved in {result.checkpoint}: continue with "
-            f"glassnet train --resume {folder} (add --dask ADDRESS for another cluster)"
-        )
-    return SchedulerLostError(
-        f"the Dask scheduler at {lost.address} went away after {lost.rounds} finished "
-        f"round(s): training stopped; {saved}"
-    )
-
-
-def _forget_checkpoint(result: RunResult) -> None:
-    """A diverged run leaves no model behind (as on one machine)."""
-    if result.checkpoint is not None:
-        result.checkpoint.unlink(missing_ok=True)
-        with contextlib.suppress(OSError):
-            result.checkpoint.parent.rmdir()  # only if empty
