@@ -29,6 +29,7 @@ LAYERS = (
     "estimators",
     "distributed",
     "playground",
+    "notebook",
     "bench",
     "cli",
 )

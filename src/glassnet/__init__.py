@@ -29,6 +29,7 @@ from glassnet.errors import (
     InputError,
     ModelFileError,
 )
+from glassnet.notebook.reprs import install as install_reprs
 from glassnet.training import (
     Callback,
     EarlyStopping,
@@ -52,14 +53,20 @@ _LAZY = {
     "load": "glassnet.files.model_file",
     "explain": "glassnet.viz",
     "GradientNorms": "glassnet.training.inspection",
+    "LivePlot": "glassnet.notebook.live",
+    "Playground": "glassnet.notebook.widget",  # anywidget: the extra glassnet[notebook]
 }
+
+install_reprs()  # every class's _repr_html_, attached from here (glassnet/notebook/reprs.py)
 
 
 def __getattr__(name: str) -> object:
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        found = getattr(importlib.import_module(_LAZY[name]), name)
+        install_reprs()  # the classes just loaded (TrainedModel, the estimators) get theirs
+        return found
     raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
 
 
@@ -71,8 +78,10 @@ __all__ = [  # noqa: RUF022 - the lazy names are listed with the others
     "Adam",
     "AdamW",
     "GradientNorms",
+    "LivePlot",
     "MLPClassifier",
     "MLPRegressor",
+    "Playground",
     "TrainedModel",
     "explain",
     "load",

@@ -19,10 +19,8 @@ from rich.table import Table
 from rich.text import Text
 
 from glassnet.cli.tables import facts_table, network_shape
-from glassnet.data.table_encoder import CATEGORICAL, NUMERIC
 from glassnet.runs import RunResult
-
-SHOWN_CATEGORIES = 6
+from glassnet.viz.notebook.columns import feature_words, fitted_steps
 
 
 def columns_table(result: RunResult) -> Table | None:
@@ -38,37 +36,12 @@ def columns_table(result: RunResult) -> Table | None:
         ("what was done", "left"),
     ):
         found.add_column(heading, justify=justify, overflow="fold")  # type: ignore[arg-type]
-    steps = _fitted_steps(result.model.preprocessor)
+    steps = fitted_steps(result.model.preprocessor)
     for name in table.columns:
         role, done = _treatment(result, name, steps)
         missing = table.missing.get(name)
         found.add_row(Text(name), role, "" if missing is None else str(missing), Text(done))
     return found
-
-
-def _fitted_steps(preprocessor: Any) -> dict[str, dict[str, Any]]:
-    """Per raw column, the fitted values that concern it: imputed value, scale, categories."""
-    if preprocessor is None:
-        return {}
-    steps: dict[str, dict[str, Any]] = {}
-    transformers = preprocessor.named_transformers_
-    for kind, _, columns in preprocessor.transformers_:
-        if kind not in (NUMERIC, CATEGORICAL):
-            continue
-        pipeline = transformers[kind].named_steps
-        for j, name in enumerate(columns):
-            fitted: dict[str, Any] = {"kind": kind, "fill": pipeline["impute"].statistics_[j]}
-            if kind == NUMERIC:
-                scaler = pipeline["scale"]
-                robust = hasattr(scaler, "center_")  # RobustScaling: median, quartiles, clip
-                scaled = robust or scaler.with_std
-                center = scaler.center_ if robust else scaler.mean_
-                fitted["scale"] = (center[j], scaler.scale_[j]) if scaled else None
-                fitted["robust"] = robust
-            else:
-                fitted["categories"] = list(pipeline["onehot"].categories_[j])
-            steps[str(name)] = fitted
-    return steps
 
 
 def _treatment(result: RunResult, name: str, steps: dict[str, dict[str, Any]]) -> tuple[str, str]:
@@ -83,25 +56,7 @@ def _treatment(result: RunResult, name: str, steps: dict[str, dict[str, Any]]) -
     fitted = steps.get(name)
     if fitted is None:
         return "feature", "as the model file's preprocessor reads it"
-    missing = table.missing.get(name, 0)
-    done = []
-    if fitted["kind"] == NUMERIC:
-        if missing:
-            done.append(f"median-imputed ({_number(fitted['fill'])})")
-        if fitted["scale"] is not None:
-            mean, sd = fitted["scale"]
-            if fitted["robust"]:
-                done.append(f"robust-scaled (median {_number(mean)}, scale {_number(sd)}), clipped")
-            else:
-                done.append(f"standardised (mean {_number(mean)}, sd {_number(sd)})")
-        return "numeric", ", ".join(done) or "as is (--no-standardize)"
-    if missing:
-        done.append(f"most-frequent-imputed ({fitted['fill']})")
-    categories = [str(value) for value in fitted["categories"]]
-    shown = ", ".join(categories[:SHOWN_CATEGORIES])
-    more = f", ... {len(categories) - SHOWN_CATEGORIES} more" if len(categories) > 6 else ""
-    done.append(f"one-hot: {len(categories)} categories ({shown}{more})")
-    return "categorical", ", ".join(done)
+    return feature_words(fitted, table.missing.get(name, 0))
 
 
 def _target_treatment(result: RunResult, name: str) -> str:

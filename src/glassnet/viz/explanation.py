@@ -95,6 +95,13 @@ class Explanation:
     def __str__(self) -> str:
         return self.render()
 
+    def _repr_html_(self) -> str:
+        """The step as a table in a notebook (:mod:`glassnet.viz.notebook.explanation_view`)."""
+        from glassnet.viz.notebook.explanation_view import explanation_html
+
+        titles = {section: _title(self, section) for section in SECTIONS}
+        return explanation_html(self, ROW_CONVENTION, titles)
+
 
 def format_values(value: Array | float, max_rows: int = 4, decimals: int = 4) -> list[str]:
     """The first ``max_rows`` rows (and ``MAX_COLUMNS`` columns) of ``value``, one line each.

@@ -1,0 +1,82 @@
+"""One step explained, as the tutorials' table: each Z, A, dZ, dW, db with its equation.
+
+One row per step (:class:`~glassnet.viz.explanation.Step`), grouped by section (inputs,
+forward, cost, backward, update)::
+
+    name | equation           | shape    | values (first rows and columns)
+    Z1   | Z1 = X W1 + b1     | (500, 5) | [[...]]
+
+The values are the Trace's and the Gradients' own numbers, each in a
+``<td data-i data-j>`` of the step's small grid (``<table data-name="Z1">``), so a
+test reads them back.
+"""
+
+from collections.abc import Mapping
+from html import escape
+from typing import Any
+
+import numpy as np
+
+from glassnet.viz.notebook.markup import cell, number, table, view
+
+SHOWN_ROWS = 4
+MAX_COLUMNS = 8
+
+
+def values_grid(step: Any) -> str:
+    """The first rows and columns of the step's value as a small grid of numbers."""
+    if np.ndim(step.value) == 0:
+        only = cell(number(float(step.value), 6), numeric=True, i="0", j="0")
+        return f'<table data-name="{escape(step.name)}"><tr>{only}</tr></table>'
+    rows = np.atleast_2d(np.asarray(step.value))
+    body = "".join(
+        "<tr>"
+        + "".join(
+            cell(number(float(v), 6), numeric=True, i=str(i), j=str(j))
+            for j, v in enumerate(row[:MAX_COLUMNS])
+        )
+        + ("<td>…</td>" if rows.shape[1] > MAX_COLUMNS else "")
+        + "</tr>"
+        for i, row in enumerate(rows[:SHOWN_ROWS])
+    )
+    more = (
+        f'<tr><td colspan="{min(rows.shape[1], MAX_COLUMNS)}" class="gn-faint">'
+        f"… {rows.shape[0]} rows</td></tr>"
+        if rows.shape[0] > SHOWN_ROWS
+        else ""
+    )
+    return f'<table data-name="{escape(step.name)}">{body}{more}</table>'
+
+
+def explanation_html(explanation: Any, convention: str, titles: Mapping[str, str]) -> str:
+    """``Explanation._repr_html_``: a table per section, every step's equation beside it.
+
+    ``convention`` is the rows-are-samples note and ``titles`` each section's heading, as
+    :mod:`glassnet.viz.explanation` words them (passed in: that module calls this one).
+    """
+    parts, section, rows = [], "", list[list[str]]()
+
+    def flush() -> None:
+        if rows:
+            parts.append(table(["name", "equation", "shape", "values"], rows, titles[section]))
+
+    for step in explanation.steps:
+        if step.section != section:
+            flush()
+            section, rows = step.section, []
+        note = f'<div class="gn-faint">{escape(step.note)}</div>' if step.note else ""
+        rows.append(
+            [
+                f"<td><b>{escape(step.name)}</b></td>",
+                f'<td class="gn-eq">{escape(step.formula)}{note}</td>',
+                cell(step.shape),
+                f"<td>{values_grid(step)}</td>",
+            ]
+        )
+    flush()
+    intro = (
+        f"<div><code>{escape(explanation.description)}</code>; m = {explanation.m} samples"
+        + (f"; {escape(explanation.rows_note)}" if explanation.rows_note else "")
+        + f'</div><div class="gn-faint">{escape(convention)}</div>'
+    )
+    return view(intro, *parts, title="One iteration, step by step")
