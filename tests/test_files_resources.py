@@ -74,7 +74,7 @@ def make_genuine_files(folder: Path) -> dict[str, Path]:
     frame = penguins()
     frame.to_csv(folder / "penguins.csv", index=False)
     args = ["train", "--data", folder / "penguins.csv", "--target", "species", "--epochs", 20]
-    args += ["--no-plots", "--out", folder / "run"]
+    args += ["--out", folder / "run"]
     result = CliRunner().invoke(cli.cli, [str(a) for a in args], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return {
