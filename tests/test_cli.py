@@ -189,6 +189,7 @@ def test_a_real_target_gets_a_regression_plot_and_r2(tmp_path, regression_file):
         "loss.png",
         "regression.png",
         "report.html",
+        "manifest.json",
     }
     assert_png(out / "regression.png")
     metrics = json.loads((out / "metrics.json").read_text())

@@ -31,6 +31,7 @@ from glassnet.cli.app import (
     quiet_broken_pipe,
 )
 from glassnet.cli.app import fail as _fail
+from glassnet.cli.early_notes import EarlyNotes
 from glassnet.cli.options import (
     DEFAULTS,
     activation_option,
@@ -50,7 +51,7 @@ from glassnet.cli.options import (
 from glassnet.cli.progress import ProgressBar, progress_display
 from glassnet.cli.resume import RESUME_HELP, resumed_options
 from glassnet.cli.tables import confusion_table
-from glassnet.cli.train_summary import columns_table, passes_word, summary_table, table_notes
+from glassnet.cli.train_summary import passes_word, summary_table
 from glassnet.core.initializers import INITIALIZERS
 from glassnet.data.loading import DATASETS
 from glassnet.data.table_encoder import SCALINGS
@@ -198,7 +199,9 @@ with the weights training had reached).
 @run_option(
     "--lr-schedule",
     type=click.Choice([*SCHEDULES, *STEP_SCHEDULES]),
-    help="How the learning rate changes per epoch (warmup_cosine, coslog: per step).",
+    metavar="SCHEDULE",
+    help=f"How the learning rate changes: per epoch {', '.join(SCHEDULES)}; per step "
+    f"{', '.join(STEP_SCHEDULES)}.",
 )
 @click.option(
     "--schedule-option",
@@ -335,7 +338,8 @@ def train(**options: Any) -> None:
         options = resumed_options(options)
         config, show_bar = config_from_options(options)
         claim_out(config, options)
-        result = _train(config, show_bar, cluster_choice(options))
+        early = EarlyNotes(console, [])
+        result = _train(config, show_bar, cluster_choice(options), early)
         if result.history.interrupted:
             console.print(Text(_interruption(result), style="yellow"))
         folder = write_run_folder(result)  # the model is saved before anything is drawn
@@ -347,11 +351,7 @@ def train(**options: Any) -> None:
         quiet_broken_pipe()
     except OSError as error:
         _fail(f"could not write the run folder: {error}", EXIT_WRITE_FAILED)
-    for note in table_notes(result):
-        console.print(Text(f"note: {note}"))
-    columns = columns_table(result)
-    if columns is not None:
-        console.print(columns)
+    early.tell(result)  # printed before training unless the run could not call back
     console.print(summary_table(result, folder))
     for line in recipe_lines(result.config):
         console.print(Text(line))
@@ -409,29 +409,33 @@ def default_out(data: str) -> Path:
     return Path("runs") / f"{label}-{datetime.now():%Y%m%d-%H%M%S}"
 
 
-def _train(config: RunConfig, show_bar: bool, cluster: tuple[str, int | None] | None) -> RunResult:
-    """Run training, with a progress bar when asked; print its warnings one line each."""
+def _train(
+    config: RunConfig,
+    show_bar: bool,
+    cluster: tuple[str, int | None] | None,
+    early: EarlyNotes,
+) -> RunResult:
+    """Run training, with a progress bar when asked; print its warnings one line each (those
+    raised before training as soon as the run is ready, through ``early``)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
+        early.caught = caught
         with progress_display() if show_bar else contextlib.nullcontext() as progress:
             callbacks: list[Callback] = [] if progress is None else [ProgressBar(progress)]
-            result = _run(config, callbacks, cluster)
-    shown = set()
-    for warning in caught:
-        message = str(warning.message)
-        interruption = result.history.interrupted and result.history.stop_reason in message
-        if issubclass(warning.category, UserWarning) and not interruption and message not in shown:
-            click.echo(f"warning: {message}", err=True)
-            shown.add(message)
+            result = _run(config, callbacks, cluster, early)
+    early.warn(result)
     return result
 
 
 def _run(
-    config: RunConfig, callbacks: list[Callback], cluster: tuple[str, int | None] | None
+    config: RunConfig,
+    callbacks: list[Callback],
+    cluster: tuple[str, int | None] | None,
+    early: EarlyNotes,
 ) -> RunResult:
     """The run in this process, or on the cluster --dask names (Dask is imported only then)."""
     if cluster is None:
-        return run_training(config, callbacks=callbacks)
+        return run_training(config, callbacks=callbacks, on_ready=early)
     address, local_steps = cluster
     from glassnet.distributed.run_options import refuse_single_machine_options
 

@@ -16,7 +16,7 @@ weights and the shuffling, so the same config gives the same run.
 
 import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -98,7 +98,11 @@ def new_network(config: RunConfig, dataset: Dataset, codec: LabelCodec | None) -
     )
 
 
-def run_training(config: RunConfig, callbacks: Sequence[Callback] = ()) -> RunResult:
+def run_training(
+    config: RunConfig,
+    callbacks: Sequence[Callback] = (),
+    on_ready: Callable[[RunResult], None] | None = None,
+) -> RunResult:
     """Load the data, split, standardise, encode, build the network and train it.
 
     Parameters
@@ -107,6 +111,9 @@ def run_training(config: RunConfig, callbacks: Sequence[Callback] = ()) -> RunRe
         The run's choices; checked before any data is loaded.
     callbacks
         Extra callbacks (a progress bar, say), run after the config's own.
+    on_ready
+        Called with the run once its data is read and encoded and its network built,
+        before the first epoch: ``glassnet train`` prints the column table then.
 
     Returns
     -------
@@ -170,6 +177,8 @@ def run_training(config: RunConfig, callbacks: Sequence[Callback] = ()) -> RunRe
     validation = None
     if X_val is not None and y_val is not None:
         validation = (result.features(X_val), result.training_targets(y_val))
+    if on_ready is not None:
+        on_ready(result)
     began = time.perf_counter()
     try:
         plan = prepare(  # X is checked here, once; the probe and the loop take it as checked
