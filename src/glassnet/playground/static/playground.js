@@ -528,4 +528,27 @@ function boot() {
 
 if (typeof document !== "undefined" && document.body && "playgroundPage" in document.body.dataset) boot();
 
-export default { render };
+/** A notebook widget's transport: anywidget's model, JSON in `content.text`, frames as buffers. */
+export function modelTransport(model) {
+  return {
+    send(message) { model.send(message); },
+    onMessage(callback) {
+      model.on("msg:custom", (content, buffers) => {
+        if (!content.binary) return callback(content.text);
+        const view = buffers[0]; // a DataView (or an ArrayBuffer from a stub)
+        callback(view instanceof ArrayBuffer ? view : view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength));
+      });
+    },
+  };
+}
+
+/** The anywidget entry (glassnet.Playground): the same core, talking to the kernel. */
+function renderWidget({ model, el }) {
+  el.classList.add("gn-widget");
+  const playground = render({ transport: modelTransport(model), el });
+  model.send({ type: "connect" }); // the kernel answers with hello: the setup it holds
+  el.glassnetPlayground = playground; // for the browser tests
+  return () => el.replaceChildren();
+}
+
+export default { render: renderWidget };
