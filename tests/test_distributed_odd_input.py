@@ -11,7 +11,8 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
-from tests.distributed_cluster import chunked, classification_data, running_client
+
+from distributed_cluster import chunked, classification_data, running_client
 
 pytest.importorskip("distributed")
 from click.testing import CliRunner

@@ -137,7 +137,7 @@ def run_training(
     warn_of_many_rounds(checked.config)
     epochs = _epochs_driver(checked, result, data, callbacks, K)
     began = time.perf_counter()
-    with scheduler_watched(client, "while the chunks were loaded"):  # a round's: checkpointed
+    with scheduler_watched(client, "while the chunks were loaded"):  # a round saves its own
         _train_in_rounds(result, data, client, epochs, K)
     result.seconds = time.perf_counter() - began
     with scheduler_watched(client, "after training, while the run was scored"):
