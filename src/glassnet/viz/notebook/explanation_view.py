@@ -23,29 +23,37 @@ SHOWN_ROWS = 4
 MAX_COLUMNS = 8
 
 
+def value_cell(value: float, i: int, j: int) -> str:
+    """One number: 4 significant digits shown, the exact float in ``data-value`` and on hover."""
+    exact = repr(float(value))
+    return (
+        f'<td class="gn-num" data-i="{i}" data-j="{j}" data-value="{exact}" title="{exact}">'
+        f"{escape(number(float(value)))}</td>"
+    )
+
+
 def values_grid(step: Any) -> str:
     """The first rows and columns of the step's value as a small grid of numbers."""
+    name = escape(step.name)
     if np.ndim(step.value) == 0:
-        only = cell(number(float(step.value), 6), numeric=True, i="0", j="0")
-        return f'<table data-name="{escape(step.name)}"><tr>{only}</tr></table>'
+        only = value_cell(step.value, 0, 0)
+        return f'<table class="gn-grid" data-name="{name}"><tr>{only}</tr></table>'
     rows = np.atleast_2d(np.asarray(step.value))
     body = "".join(
         "<tr>"
-        + "".join(
-            cell(number(float(v), 6), numeric=True, i=str(i), j=str(j))
-            for j, v in enumerate(row[:MAX_COLUMNS])
+        + "".join(value_cell(v, i, j) for j, v in enumerate(row[:MAX_COLUMNS]))
+        + (
+            f'<td class="gn-faint">… {rows.shape[1]} columns</td>'
+            if rows.shape[1] > MAX_COLUMNS
+            else ""
         )
-        + ("<td>…</td>" if rows.shape[1] > MAX_COLUMNS else "")
         + "</tr>"
         for i, row in enumerate(rows[:SHOWN_ROWS])
     )
-    more = (
-        f'<tr><td colspan="{min(rows.shape[1], MAX_COLUMNS)}" class="gn-faint">'
-        f"… {rows.shape[0]} rows</td></tr>"
-        if rows.shape[0] > SHOWN_ROWS
-        else ""
-    )
-    return f'<table data-name="{escape(step.name)}">{body}{more}</table>'
+    more = f'<div class="gn-faint">… {rows.shape[0]} rows in all</div>'
+    if rows.shape[0] <= SHOWN_ROWS:
+        more = ""
+    return f'<table class="gn-grid" data-name="{name}">{body}</table>{more}'
 
 
 def explanation_html(explanation: Any, convention: str, titles: Mapping[str, str]) -> str:

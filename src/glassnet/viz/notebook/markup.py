@@ -28,6 +28,8 @@ text-align:left;vertical-align:top}
 .gn-view code,.gn-view .gn-eq{font-family:ui-monospace,Menlo,Consolas,monospace}
 .gn-view caption{text-align:left;font-weight:600;padding:4px 0}
 .gn-view .gn-faint{opacity:.7}
+.gn-view table.gn-grid{margin:0}
+.gn-view table.gn-grid td{border:none;padding:0 6px}
 .gn-view th{background:rgba(128,128,128,.12)}
 @media (prefers-color-scheme: dark){.gn-view th{background:rgba(200,200,200,.12)}}
 </style>"""
