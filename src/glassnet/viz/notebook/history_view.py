@@ -19,7 +19,7 @@ from glassnet.viz.notebook.markup import cell, number, svg, svg_text, table, vie
 
 WIDTH, HEIGHT = 420, 220
 LEFT, RIGHT, TOP, BOTTOM = 58, 92, 14, 36
-MAX_POINTS = 2000  # longer runs are thinned to every k-th epoch
+MAX_POINTS = 500  # longer runs are thinned to every k-th epoch (data-stride), for a light page
 SERIES_STYLE = {"cost": ("training", ""), "val_cost": ("validation", "6 3")}
 
 
