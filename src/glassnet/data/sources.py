@@ -142,6 +142,8 @@ def _open_path(path: Path, stack: contextlib.ExitStack) -> IO[bytes]:
     where = repr(str(path))
     if not path.is_file():
         problem = "is a directory" if path.is_dir() else "does not exist"
+        if path.exists() and not path.is_dir():  # /dev/zero, a named pipe
+            problem = "is not a regular file (a device or a pipe); pipe it in with --data -"
         raise InputError(f"data file {where} {problem}: check the path")
     opener = OPENERS.get(path.suffix.lower(), _opened(lambda file: file.open("rb")))
     try:

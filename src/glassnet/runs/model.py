@@ -390,9 +390,15 @@ def load_trained_model(
         the message ends with ``hint``.
     """
     model = load(path)
-    if not isinstance(model, TrainedModel):
+    if isinstance(model, Network):
         raise InputError(
             f"{os.fspath(path)!r} holds a {type(model).__name__}, not a trained model with its "
             f"feature names, scaling and labels: {hint}"
+        )
+    if not isinstance(model, TrainedModel):  # an estimator or a Pipeline, saved from Python
+        raise InputError(
+            f"{os.fspath(path)!r} holds a scikit-learn {type(model).__name__} saved from Python, "
+            "which the command line does not run: use it in Python (model = glassnet.load(path); "
+            f"model.predict(X)), or {hint}"
         )
     return model

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from glassnet.data.array_encoders import LabelCodec
 from glassnet.data.loading import DATASETS, Dataset, load
+from glassnet.errors import InputError
 from glassnet.runs.config import RunConfig
 from glassnet.training.split import hold_out
 
@@ -110,9 +111,35 @@ def split_run(y: NDArray[Any], config: RunConfig, codec: LabelCodec | None) -> R
     """
     seed, stratify = config.seed, codec is not None
     labels = np.arange(len(y)) if codec is None or y.ndim > 1 else codec.encode(y)
+    if stratify and labels.ndim == 1 and codec is not None:
+        _check_rows_per_class(labels, codec, config)
     train, test = _hold_out(labels, config.test_size, stratify, seed)
     fit, validation = _hold_out(labels[train], config.validation, stratify, seed)
     return RowSplit(train[fit], None if validation is None else train[validation], test)
+
+
+def _check_rows_per_class(labels: NDArray[Any], codec: LabelCodec, config: RunConfig) -> None:
+    """Refuse classes too small for the stratified parts, in the command line's words."""
+    options = [
+        f"--{name.replace('_', '-')} {fraction:g}"
+        for name, fraction in (("test_size", config.test_size), ("validation", config.validation))
+        if fraction
+    ]
+    if not options:
+        return
+    counts = np.bincount(labels, minlength=len(codec.classes_))  # rows per class
+    small = np.flatnonzero(counts < 1 + len(options))  # one row in each part, one to train on
+    if small.size == 0:
+        return
+    names = ", ".join(repr(str(label)) for label in codec.classes_[small[:5]].tolist())
+    more = ", ..." if small.size > 5 else ""
+    raise InputError(
+        f"{small.size} of the target's {counts.size} classes have fewer than "
+        f"{1 + len(options)} rows ({names}{more}): {' and '.join(options)} keep each class's "
+        "share in each part, and training keeps some of each class too. Is the target "
+        "the column you mean (--target; a number to predict: --task regression)? Else drop "
+        "those rows, or hold nothing out (--test-size 0)"
+    )
 
 
 def _hold_out(

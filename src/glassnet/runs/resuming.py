@@ -90,7 +90,10 @@ def _standardizes(model: TrainedModel, asked: bool) -> bool:
     transformers = model.preprocessor.named_transformers_
     if "numeric" not in transformers:
         return asked  # only categorical columns: nothing to scale either way
-    return bool(transformers["numeric"].named_steps["scale"].with_std)
+    scale = transformers["numeric"].named_steps["scale"]
+    return bool(
+        getattr(scale, "with_std", True)
+    )  # a StandardScaler's; robust scaling always scales
 
 
 def _show(value: Any) -> str:
