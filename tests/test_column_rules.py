@@ -174,3 +174,56 @@ def test_a_column_summarized_in_memory_equals_its_partitions_merged(mixed_csv):
         assert summaries[name].unique == (name != "row")
         assert summarize(rows.frame[name], rows.lines, name).unique == (name != "row")
     assert summaries["x"].first_missing_row == 4 and summaries["blank"].missing == N_ROWS
+
+
+@pytest.fixture(scope="module")
+def meaning_csv(tmp_path_factory):
+    """Dates (ISO and dd.mm.yyyy), free text, ids by the pattern, a mostly-missing comment."""
+    rng = np.random.default_rng(3)
+    days = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 700, N_ROWS), "D")
+    frame = pd.DataFrame(
+        {
+            "listing_id": 9_000 + np.arange(N_ROWS),
+            "id_owner": [f"owner-{k % 40}" for k in range(N_ROWS)],  # 40 of 60 different
+            "Plot ID": [f"P{k % 7}" for k in range(N_ROWS)],  # id-named, few values: a feature
+            "sold": days.strftime("%Y-%m-%d"),
+            "listed": days.strftime("%d.%m.%Y"),
+            "text": [f"a long description of home {k}, with words" for k in range(N_ROWS)],
+            "comment": np.where(np.arange(N_ROWS) % 5 == 0, "owner abroad", ""),
+            "x": rng.normal(0, 1, N_ROWS).round(3),
+            "kind": rng.choice(["cat", "dog"], N_ROWS),
+        }
+    )
+    path = tmp_path_factory.mktemp("meaning") / "meaning.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_dates_free_text_and_ids_are_decided_alike_in_memory_and_in_partitions(meaning_csv):
+    from glassnet.data.columns import feature_kinds
+
+    reader, rows = read_table(meaning_csv)
+    choice = choose_columns(reader.columns, "here", target="kind")
+    whole = {name: summarize(rows.frame[name], rows.lines, name) for name in choice.features}
+    frame = read_frame(meaning_csv, blocksize=meaning_csv.stat().st_size // 4)
+    assert frame.npartitions >= 3
+    merged, _ = frame_summaries(frame, choice, "impute")
+    for name in choice.features:
+        ignored = {"first_bad_row", "first_missing_row"}
+        assert {k: v for k, v in asdict(whole[name]).items() if k not in ignored} == {
+            k: v for k, v in asdict(merged[name]).items() if k not in ignored
+        }, name
+    kinds = feature_kinds(whole, choice, "here")
+    assert kinds == feature_kinds(merged, choice, "here")
+    assert kinds.dates == {"sold": "%Y-%m-%d", "listed": "%d.%m.%Y"}
+    assert kinds.row_ids == ("listing_id", "id_owner") and kinds.free_text == ("text",)
+    assert kinds.numeric == ("x",) and kinds.categorical == ("Plot ID", "comment")
+
+
+def test_dates_given_replace_the_found_ones_and_categorical_keeps_a_date_as_text(meaning_csv):
+    data = read_tabular(meaning_csv, "kind", dates="listed", encode=False)
+    assert data.table.dates == {"listed": "%d.%m.%Y"} and "sold" in data.table.categorical
+    data = read_tabular(meaning_csv, "kind", categorical="sold", encode=False)
+    assert data.table.dates == {"listed": "%d.%m.%Y"} and "sold" in data.table.categorical
+    with pytest.raises(InputError, match="--dates 'x': no cell of that column"):
+        read_tabular(meaning_csv, "kind", dates="x")

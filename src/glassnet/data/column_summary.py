@@ -7,6 +7,7 @@ The roles (:mod:`glassnet.data.columns`) and the task (:mod:`glassnet.data.task`
 decided from summaries only, so a table in memory and in partitions gets the same ones.
 """
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,8 +16,10 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from glassnet.data.cells import is_text, read_numbers, shown, texts
+from glassnet.data.date_encoder import DATE_FORMATS, date_counts, looks_like_date
 
-COUNTS = ("rows", "missing", "numbers")  # added over blocks of rows
+COUNTS = ("rows", "missing", "numbers", "chars", "distinct")  # added over blocks of rows
+NUMERIC_SHARE = 0.5  # at least this share of a column's present cells are numbers: numeric
 SAMPLE = 10_000  # distinct values kept in a sampled summary (a target's: its classes)
 
 
@@ -36,6 +39,11 @@ class ColumnSummary:
     first_bad: str = ""  # the first present cell that is no finite number
     first_bad_row: int | None = None
     first_missing_row: int | None = None
+    chars: int = 0  # characters in the present text cells (a typed file's: none)
+    longest: int = 0  # characters in the longest present text cell
+    distinct: int = 0  # distinct present cells of a text column (0 for a numeric one)
+    dates: tuple[int, ...] = ()  # text cells that read as a date, per DATE_FORMATS
+    counts: tuple[int, ...] = ()  # sampled: the rows of each of ``values``
 
     @property
     def number_share(self) -> float:
@@ -55,6 +63,13 @@ def summarize(
     """The summary of a column's cells; ``rows`` numbers each cell's row as the reader counts."""
     values, missing, bad = read_numbers(column)
     text = is_text(column)
+    present = texts(column[~missing]) if text or sampled else np.array([], dtype=object)
+    lengths = np.array([len(cell) for cell in present], dtype=np.int64) if text else present[:0]
+    n_distinct = int(column[~missing].nunique())
+    sample_values: NDArray[np.str_] = np.array([], dtype=str)
+    counts: NDArray[np.intp] = np.array([], dtype=np.intp)
+    if sampled:  # each distinct value (sorted) and its rows
+        sample_values, counts = np.unique(present.astype(str), return_counts=True)
     if text:  # a bad cell that reads as a number is inf
         cells = pd.Series(texts(column[bad]))  # cells.is_number's rule, for all of them at once
         numeric_text = pd.to_numeric(cells, errors="coerce")
@@ -62,6 +77,7 @@ def summarize(
     else:
         numbers = int((~missing).sum()) if pd.api.types.is_numeric_dtype(column.dtype) else 0
     finite = values[np.isfinite(values)]
+    strings = present[np.isnan(values[~missing])] if text else present[:0]  # not numbers
     return ColumnSummary(
         name=name,
         text=text,
@@ -69,11 +85,16 @@ def summarize(
         missing=int(missing.sum()),
         numbers=numbers,
         whole=bool(np.all(finite == np.round(finite)) and np.all(np.abs(finite) < 2**53)),
-        unique=not missing.any() and column.nunique() == len(column),
-        values=tuple(sorted(set(texts(column[~missing])))[:SAMPLE]) if sampled else (),
+        unique=not missing.any() and n_distinct == len(column),
+        values=tuple(str(value) for value in sample_values[:SAMPLE]),
+        counts=tuple(int(count) for count in counts[:SAMPLE]),
         first_bad=shown(column[bad].iloc[0]) if bad.any() else "",
         first_bad_row=int(rows[np.argmax(bad)]) if bad.any() else None,
         first_missing_row=int(rows[np.argmax(missing)]) if missing.any() else None,
+        chars=int(lengths.sum()),
+        longest=int(lengths.max(initial=0)),
+        distinct=n_distinct if text and numbers < NUMERIC_SHARE * (~missing).sum() else 0,
+        dates=date_counts(strings) if strings.size and looks_like_date(strings[0]) else (),
     )
 
 
@@ -82,7 +103,11 @@ def merged(parts: Sequence[ColumnSummary], offsets: Sequence[int]) -> ColumnSumm
     ``offsets[k]`` added to block ``k``'s rows. ``unique`` is each block's, not across them."""
     bad_part, bad_row = _first(parts, offsets, "first_bad_row")
     _, missing_row = _first(parts, offsets, "first_missing_row")
-    values = sorted(set().union(*(part.values for part in parts)))[:SAMPLE]
+    counted: Counter[str] = Counter()
+    for part in parts:
+        counted.update(dict(zip(part.values, part.counts, strict=True)))
+    values = sorted(counted)[:SAMPLE]
+    dated = [part.dates or (0,) * len(DATE_FORMATS) for part in parts]
     return ColumnSummary(
         name=parts[0].name,
         text=parts[0].text,
@@ -93,6 +118,9 @@ def merged(parts: Sequence[ColumnSummary], offsets: Sequence[int]) -> ColumnSumm
         first_bad="" if bad_part is None else bad_part.first_bad,
         first_bad_row=bad_row,
         first_missing_row=missing_row,
+        longest=max(part.longest for part in parts),
+        dates=tuple(int(n) for n in np.sum(dated, axis=0)) if any(p.dates for p in parts) else (),
+        counts=tuple(counted[value] for value in values) if parts[0].counts else (),
     )
 
 

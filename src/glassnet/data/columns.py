@@ -11,25 +11,35 @@ The rules:
 - A feature is categorical when ``--categorical`` names it, or when fewer than half of
   its present cells are numbers; else numeric. A numeric column with a cell that is no
   number is an error naming that cell (or, with ``--nan skip``, its row is dropped).
-- A column chosen by default (not named in ``--features`` or ``--categorical``) that
-  holds a different value in every row, none missing, is a row id, and left out with a
-  note, when it is unnamed (a saved index), is named like one (``id``, ``index``,
-  ``rownames``, ...) or is text with more distinct values than :data:`MAX_CATEGORIES`.
+- A column whose every present cell is a date (``dd.mm.yyyy``, ISO, ``mm/dd/yyyy``) is a
+  date feature, encoded as numbers (:mod:`glassnet.data.date_encoder`), unless
+  ``--categorical`` names it; ``--dates`` names the date columns instead (and no others).
+- A column chosen by default (not named in ``--features``, ``--categorical`` or
+  ``--dates``) that is a row id or free text (:mod:`glassnet.data.column_meaning`) is
+  left out with a note.
 - A feature missing in every row is an error.
 """
 
 import difflib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from glassnet.data.column_summary import ColumnSummary, summarize
+from glassnet.data.column_meaning import (
+    MAX_CATEGORIES,
+    column_meaning,
+    dates_format,
+    free_text_note,
+    looks_like_row_id,
+    row_id_note,
+)
+from glassnet.data.column_summary import NUMERIC_SHARE, ColumnSummary, summarize
+from glassnet.data.date_encoder import DATE_FORMATS
 from glassnet.data.reading import Rows
 from glassnet.data.rows import listed
 from glassnet.errors import InputError
 
-MAX_CATEGORIES = 50  # more distinct values than this: a warning, or (text, unique) a row id
-ID_NAMES = frozenset({"id", "index", "rownames", "rowname", "row", "rowid", "row_id", "row.names"})
-NUMERIC_SHARE = 0.5  # at least this share of a column's present cells are numbers: numeric
+__all__ = ["MAX_CATEGORIES", "NUMERIC_SHARE", "choose_columns", "feature_kinds", "listed"]
+__all__ += ["ColumnChoice", "ColumnKinds", "looks_like_row_id", "parse_names", "target_names"]
 
 
 @dataclass(frozen=True)
@@ -41,16 +51,19 @@ class ColumnChoice:
     named: frozenset[str]  # features the user named (--features, --categorical): never row ids
     categorical: frozenset[str]
     dropped: tuple[str, ...]  # by --drop, or left out of --features
+    dates: tuple[str, ...] | None = None  # --dates: these and no other are dates (None: found)
 
 
 @dataclass(frozen=True)
 class ColumnKinds:
-    """The features by kind, and the columns left out as row ids (with the note saying so)."""
+    """The features by kind, and the columns left out as row ids or free text (with notes)."""
 
     numeric: tuple[str, ...]
     categorical: tuple[str, ...]
     row_ids: tuple[str, ...]
     notes: tuple[str, ...]
+    dates: dict[str, str] = field(default_factory=dict)  # name: its date format
+    free_text: tuple[str, ...] = ()
 
 
 def parse_names(names: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -77,6 +90,7 @@ def choose_columns(
     drop: str | Sequence[str] | None = None,
     categorical: str | Sequence[str] | None = None,
     sep: str = ",",
+    dates: str | Sequence[str] | None = None,
 ) -> ColumnChoice:
     """Check the names given against the file's columns; the targets and feature candidates.
 
@@ -88,26 +102,29 @@ def choose_columns(
     """
     targets = _checked_targets(target, columns, where, sep)
     options = {"--features": features, "--drop": drop, "--categorical": categorical}
+    options["--dates"] = dates
     chosen = {option: parse_names(value) for option, value in options.items()}
     for option, names in chosen.items():
         _check_names(option, names, columns, targets, where)
     given, dropped = chosen["--features"], set(chosen["--drop"])
     pool = given or tuple(name for name in columns if name not in targets)
     kept = tuple(name for name in pool if name not in dropped)
-    not_features = [name for name in chosen["--categorical"] if name not in kept]
-    if not_features:
-        raise InputError(
-            f"--categorical {not_features[0]!r}: that column is not a feature (it is dropped or "
-            "not in --features)"
-        )
+    for option in ("--categorical", "--dates"):
+        not_features = [name for name in chosen[option] if name not in kept]
+        if not_features:
+            raise InputError(
+                f"{option} {not_features[0]!r}: that column is not a feature (it is dropped or "
+                "not in --features)"
+            )
     if not kept:
         raise _no_features(targets, where, sep)
     return ColumnChoice(
         targets=targets,
         features=kept,
-        named=frozenset(given) | frozenset(chosen["--categorical"]),
+        named=frozenset(given) | frozenset(chosen["--categorical"]) | frozenset(chosen["--dates"]),
         categorical=frozenset(chosen["--categorical"]),
         dropped=tuple(name for name in columns if name not in kept and name not in targets),
+        dates=None if dates is None else chosen["--dates"],
     )
 
 
@@ -174,8 +191,10 @@ def column_kinds(rows: Rows, choice: ColumnChoice, where: str) -> ColumnKinds:
 def feature_kinds(
     summaries: Mapping[str, ColumnSummary], choice: ColumnChoice, where: str
 ) -> ColumnKinds:
-    """Each candidate's kind from its summary; row ids left out; an empty column refused."""
-    numeric, categorical, row_ids, notes = [], [], [], []
+    """Each candidate's kind from its summary; dates found; row ids and free text left out
+    (:mod:`glassnet.data.column_meaning`); an empty column refused."""
+    numeric, categorical, row_ids, notes, free_text = [], [], [], [], []
+    dates: dict[str, str] = {}
     for name in choice.features:
         summary = summaries[name]
         if summary.missing == summary.rows:
@@ -183,12 +202,16 @@ def feature_kinds(
                 f"column {name!r} of {where} is missing in every row: leave it out with "
                 f"--drop {name}"
             )
-        if name not in choice.named and looks_like_row_id(summary):
+        meaning = "" if name in choice.named else column_meaning(summary)
+        date = _date_format(summary, choice, where)
+        if date is not None:
+            dates[name] = date
+        elif meaning == "row id":
             row_ids.append(name)
-            notes.append(
-                f"column {name!r} looks like a row id (a different value in each of the "
-                f"{summary.rows} rows): left out; name it in --features to keep it"
-            )
+            notes.append(row_id_note(summary))
+        elif meaning == "free text":
+            free_text.append(name)
+            notes.append(free_text_note(summary))
         elif name.startswith("Unnamed: ") and name not in choice.named:
             raise InputError(
                 f"{where}: column {int(name.split()[1]) + 1} of the header has no name: name "
@@ -199,18 +222,23 @@ def feature_kinds(
             categorical.append(name)
         else:
             numeric.append(name)
-    if not numeric and not categorical:
+    if not numeric and not categorical and not dates:
         raise InputError(f"{where} has no feature column left once the row ids are left out")
-    return ColumnKinds(tuple(numeric), tuple(categorical), tuple(row_ids), tuple(notes))
-
-
-def looks_like_row_id(summary: ColumnSummary) -> bool:
-    """Unique in every row (none missing, two rows or more) and unnamed, id-named, or long text."""
-    if summary.rows < 2 or not summary.unique:
-        return False
-    name = summary.name
-    id_named = name.startswith("Unnamed: ") or name.lower().replace(" ", "") in ID_NAMES
-    long_text = (
-        summary.text and summary.number_share < NUMERIC_SHARE and summary.rows > MAX_CATEGORIES
+    return ColumnKinds(
+        tuple(numeric), tuple(categorical), tuple(row_ids), tuple(notes), dates, tuple(free_text)
     )
-    return id_named or long_text
+
+
+def _date_format(summary: ColumnSummary, choice: ColumnChoice, where: str) -> str | None:
+    """The column's date format: by --dates when given, else detected (not --categorical)."""
+    if choice.dates is None:
+        return None if summary.name in choice.categorical else dates_format(summary)
+    if summary.name not in choice.dates:
+        return None
+    counts = summary.dates or (0,) * len(DATE_FORMATS)
+    if max(counts) == 0:
+        raise InputError(
+            f"--dates {summary.name!r}: no cell of that column of {where} is a date written "
+            f"as {', '.join(DATE_FORMATS)}"
+        )
+    return DATE_FORMATS[counts.index(max(counts))]  # the format most cells are written in

@@ -1,6 +1,6 @@
 """A data set: its features, its targets, and what they mean; a table's columns as read."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,7 +20,7 @@ class Table:
         Every column of the file, in its order.
     frame : DataFrame
         The feature columns of the rows kept, typed: numeric ones float64, categorical
-        ones text (NaN where missing in both).
+        ones and dates text (NaN where missing, or not a date, in all).
     numeric, categorical : tuple of str
         The features of each kind, in the file's order.
     targets : tuple of str
@@ -39,6 +39,8 @@ class Table:
         The delimiter the file was read with.
     fingerprint : dict
         ``{"file": name, "size": bytes, "sha256": hex}`` of the file read.
+    dates : dict of str to str
+        The date features and the format of each (their cells in ``frame`` are text).
     """
 
     columns: tuple[str, ...]
@@ -53,6 +55,7 @@ class Table:
     lines: NDArray[np.int64]
     sep: str
     fingerprint: dict[str, Any]
+    dates: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)

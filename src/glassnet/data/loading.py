@@ -38,6 +38,7 @@ TABLE_OPTIONS = (
     "encoding",
     "decimal",
     "thousands",
+    "dates",
 )
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".gz", ".bz2", ".xz", ".zip")
 
@@ -75,6 +76,7 @@ def load(
     encoding: str | None = None,
     decimal: str | None = None,
     thousands: str | None = None,
+    dates: str | Sequence[str] | None = None,
     encode: bool = True,
 ) -> Dataset:
     """Load a built-in data set by name, or a CSV or Parquet file by path.
@@ -88,7 +90,7 @@ def load(
     target, task
         The file's target column(s) (required for a file) and its task (see
         :func:`glassnet.data.tabular.read_tabular`).
-    features, drop, categorical, nan, sep, encoding, decimal, thousands
+    features, drop, categorical, nan, sep, encoding, decimal, thousands, dates
         A file's options (see :func:`~glassnet.data.tabular.read_tabular`); a bundled
         set takes none of them (``nan`` is ignored: its data has no missing cell).
     encode
@@ -108,7 +110,7 @@ def load(
     given: dict[str, Any] = {key: value for key, value in options.items() if value is not None}
     name = os.fspath(name_or_path)
     table = {"features": features, "drop": drop, "categorical": categorical, "sep": sep}
-    table.update(encoding=encoding, decimal=decimal, thousands=thousands)
+    table.update(encoding=encoding, decimal=decimal, thousands=thousands, dates=dates)
     if isinstance(name_or_path, str) and name in DATASETS:
         if target is not None or task != "auto":
             raise InputError(

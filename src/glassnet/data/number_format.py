@@ -3,14 +3,14 @@
     --decimal, --thousands (pandas' read_csv options), else sniffed from the first lines
     cells written that way ──normalized──> the plain text every reader takes (``1234.5``)
 
-The rule when neither is given and the delimiter is sniffed: a ``;``-separated file whose first records hold numbers
-with a decimal comma (``183,7``, ``1.234,5``) and no number with a decimal point that
-cannot be a thousands group (``3.75``) is read with decimal ``,`` and thousands ``.``, the
-common European export; the reader says so in a note. Otherwise numbers are plain
-(decimal ``.``, no thousands separator). ``--decimal ,`` alone takes ``.`` as the
-thousands separator. A cell is rewritten only when the whole cell is a number in the
-format (``1.234,5``, ``-0,5``, ``658.681``); any other cell is left as it is, so a column
-of text stays text.
+The rule when neither is given and the delimiter is sniffed: a ``;``-separated file
+whose first records hold numbers with a decimal comma (``183,7``, ``1.234,5``) and no
+number with a decimal point that cannot be a thousands group (``3.75``) is read with
+decimal ``,`` and thousands ``.``, the common European export; the reader says so in a
+note. Otherwise numbers are plain (decimal ``.``, no thousands separator). ``--decimal ,``
+alone takes ``.`` as the thousands separator. A cell is rewritten only when the whole cell
+is a number in the format (``1.234,5``, ``-0,5``, ``658.681``); any other cell is left as
+it is, so a column of text stays text.
 """
 
 import csv

@@ -19,7 +19,7 @@ transformer by its fitted attributes (never pickle).
 """
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,6 +27,14 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from glassnet.data.cells import as_categories, missing_cells, number_share, parse_numbers
+from glassnet.data.column_encoders import (
+    DATES,
+    MISSING_AS_CATEGORY,
+    date_pipeline,
+    found_dates,
+    missing_as_category,
+    missing_category_pipeline,
+)
 from glassnet.data.columns import MAX_CATEGORIES, NUMERIC_SHARE, listed
 from glassnet.data.number_format import other_convention
 from glassnet.errors import InputError
@@ -44,8 +52,14 @@ def build_preprocessor(
     *,
     standardize: bool = True,
     scaling: str = "standard",
+    dates: Mapping[str, str] | None = None,
+    missing_category: Sequence[str] = (),
 ) -> "ColumnTransformer":
     """The unfitted ColumnTransformer for these columns (``standardize=False``: no scaling).
+
+    ``dates`` (a column: its format) are encoded as numbers, and the ``categorical``
+    columns in ``missing_category`` take a missing cell as a category of its own
+    (:mod:`glassnet.data.column_encoders`).
 
     Without standardising, the scaler is kept with ``with_mean=False, with_std=False``
     (it changes nothing), so every preprocessor has the same steps. ``scaling="robust"``
@@ -57,8 +71,9 @@ def build_preprocessor(
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import OneHotEncoder
 
-    if not numeric and not categorical:
+    if not numeric and not categorical and not dates:
         raise InputError("a preprocessor needs at least one numeric or categorical column")
+    usual = [name for name in categorical if name not in missing_category]
     transformers: list[tuple[str, Any, list[str]]] = []
     if numeric:
         steps = [
@@ -66,12 +81,16 @@ def build_preprocessor(
             ("scale", _scaler(scaling, standardize)),
         ]
         transformers.append((NUMERIC, Pipeline(steps), list(numeric)))
-    if categorical:
+    if usual:
         steps = [
             ("impute", SimpleImputer(strategy="most_frequent", keep_empty_features=True)),
             ("onehot", OneHotEncoder(handle_unknown="ignore", sparse_output=False)),
         ]
-        transformers.append((CATEGORICAL, Pipeline(steps), list(categorical)))
+        transformers.append((CATEGORICAL, Pipeline(steps), usual))
+    if missing_category:
+        transformers.append((MISSING_AS_CATEGORY, missing_category_pipeline(), [*missing_category]))
+    if dates:
+        transformers.append((DATES, date_pipeline(dates, _scaler(scaling, standardize)), [*dates]))
     return ColumnTransformer(transformers, remainder="drop", verbose_feature_names_out=False)
 
 
@@ -93,7 +112,9 @@ def make_preprocessor(
         categorical, as ``glassnet train`` decides.
     numeric, categorical
         The columns of each kind, to choose them yourself (``categorical=["year"]`` makes
-        ``year`` categorical; every other column is then inferred).
+        ``year`` categorical; every other column is then inferred: a column of dates
+        (``dd.mm.yyyy``, ISO, ``mm/dd/yyyy``) is encoded as numbers). A categorical column
+        missing in a quarter of the rows or more takes "(missing)" as a category.
     standardize
         Scale numeric columns to mean 0 and standard deviation 1 (after imputing).
     scaling
@@ -123,14 +144,20 @@ def make_preprocessor(
         )
     numeric_columns = [str(c) for c in df.columns if c in (numeric or ())]
     categorical_columns = [str(c) for c in df.columns if c in (categorical or ())]
+    dates = found_dates(df, [name for name in df.columns if name not in named])
     for name in df.columns:
-        if name not in named:
+        if name not in named and name not in dates:
             numbers = number_share(df[name]) >= NUMERIC_SHARE
             (numeric_columns if numbers else categorical_columns).append(str(name))
     for message in column_warnings(df, categorical_columns):
         warnings.warn(message, UserWarning, stacklevel=2)
     return build_preprocessor(
-        numeric_columns, categorical_columns, standardize=standardize, scaling=scaling
+        numeric_columns,
+        categorical_columns,
+        standardize=standardize,
+        scaling=scaling,
+        dates=dates,
+        missing_category=missing_as_category(df, categorical_columns),
     )
 
 
@@ -200,12 +227,14 @@ def encoded(preprocessor: "ColumnTransformer", typed: pd.DataFrame) -> np.ndarra
 
 
 def preprocessor_columns(preprocessor: "ColumnTransformer") -> tuple[list[str], list[str]]:
-    """The raw columns a fitted preprocessor reads: ``(numeric, categorical)``."""
-    columns: dict[str, list[str]] = {NUMERIC: [], CATEGORICAL: []}
+    """The raw columns a fitted preprocessor reads: ``(numeric, text)``; the text columns are
+    the categorical ones, then those with a missing category, then the dates."""
+    kinds = (NUMERIC, CATEGORICAL, MISSING_AS_CATEGORY, DATES)
+    columns: dict[str, list[str]] = {kind: [] for kind in kinds}
     for name, _, names in preprocessor.transformers_:
         if name in columns:
             columns[name] = [str(column) for column in names]
-    return columns[NUMERIC], columns[CATEGORICAL]
+    return columns[NUMERIC], [name for kind in kinds[1:] for name in columns[kind]]
 
 
 def unseen_categories(
@@ -216,13 +245,17 @@ def unseen_categories(
     Returns a boolean mask over the rows and, per column, the unseen categories (a few).
     A missing cell is not unseen: the imputer fills it in.
     """
-    _, categorical = preprocessor_columns(preprocessor)
     rows = np.zeros(len(typed), dtype=bool)
     found: dict[str, list[str]] = {}
-    if not categorical:
-        return rows, found
-    encoder = preprocessor.named_transformers_[CATEGORICAL].named_steps["onehot"]
-    for name, known in zip(categorical, encoder.categories_, strict=True):
+    one_hot = [
+        (name, categories)
+        for kind, transformer, names in preprocessor.transformers_
+        if kind in (CATEGORICAL, MISSING_AS_CATEGORY)
+        for name, categories in zip(
+            names, transformer.named_steps["onehot"].categories_, strict=True
+        )
+    ]
+    for name, known in one_hot:
         values = typed[name]
         unseen = values.notna().to_numpy() & ~values.isin(list(known)).to_numpy()
         if unseen.any():

@@ -25,8 +25,10 @@ import pandas as pd
 
 from glassnet.data.cells import missing_cells, parse_numbers, read_numbers
 from glassnet.data.cells import shown as quoted
+from glassnet.data.column_encoders import missing_as_category
 from glassnet.data.columns import ColumnKinds, choose_columns, column_kinds
 from glassnet.data.dataset import Dataset, Table
+from glassnet.data.date_encoder import parse_dates
 from glassnet.data.reading import Rows, read_table
 from glassnet.data.table_encoder import build_preprocessor, encoded, typed_features
 from glassnet.data.task import missing_targets, target_values
@@ -59,6 +61,7 @@ def read_tabular(
     encoding: str | None = None,
     decimal: str | None = None,
     thousands: str | None = None,
+    dates: str | Sequence[str] | None = None,
     encode: bool = True,
 ) -> Dataset:
     """Load a CSV or Parquet file as a :class:`Dataset` with its :class:`Table`.
@@ -85,6 +88,9 @@ def read_tabular(
     decimal, thousands
         How the file writes its numbers (``","`` and ``"."`` in much of Europe); ``None``
         for both sniffs them (:mod:`glassnet.data.number_format`), with a note.
+    dates
+        The date columns (and no others; ``""`` for none); ``None`` finds them
+        (:mod:`glassnet.data.columns`). Dates are encoded as numbers.
     encode
         Fill ``X`` with :func:`first_look`; ``False`` leaves it with no columns, for a run
         that encodes the table itself, once, with an encoder fitted on its training rows.
@@ -110,18 +116,24 @@ def read_tabular(
         drop=drop,
         categorical=categorical,
         sep=reader.sep,
+        dates=dates,
     )
     notes = [reader.number.note(reader.sep)] if reader.number.sniffed else []
     rows = _drop_missing_targets(rows, choice.targets, nan, where, word, notes)
     kinds = column_kinds(rows, choice, where)
     notes += kinds.notes
-    used = [*kinds.numeric, *kinds.categorical, *choice.targets]
+    used = [*kinds.numeric, *kinds.categorical, *kinds.dates, *choice.targets]
     missing = {name: int(missing_cells(rows.frame[name]).sum()) for name in used}
     rows = _check_features(rows, kinds, nan, where, word, notes)
-    y, task, reason = target_values(rows, choice.targets, task, where, word)
-    frame = typed_features(rows.frame, kinds.numeric, kinds.categorical)
+    y, chosen = target_values(rows, choice.targets, task, where, word)
+    task, reason = chosen.task, chosen.reason
+    notes += chosen.warnings
+    frame = typed_features(rows.frame, kinds.numeric, [*kinds.categorical, *kinds.dates])
+    for name, date_format in kinds.dates.items():  # a cell no date in the format: missing
+        frame.loc[parse_dates(frame[name], date_format).isna().to_numpy(), name] = np.nan
     left_out = dict.fromkeys(choice.dropped, "--drop or not in --features")
     left_out.update(dict.fromkeys(kinds.row_ids, "row id"))
+    left_out.update(dict.fromkeys(kinds.free_text, "free text: long, mostly different strings"))
     table = Table(
         columns=tuple(reader.columns),
         frame=frame,
@@ -135,8 +147,9 @@ def read_tabular(
         lines=rows.lines,
         sep=reader.sep,
         fingerprint=file_fingerprint(path),
+        dates=kinds.dates,
     )
-    n_features = len(kinds.numeric) + len(kinds.categorical)
+    n_features = len(kinds.numeric) + len(kinds.categorical) + len(kinds.dates)
     dataset = Dataset(
         X=np.empty((len(y), 0)),  # (n, 0): no column encoded yet
         y=y,
@@ -156,7 +169,13 @@ def first_look(dataset: Dataset) -> Dataset:
     fitted on every row, for a first look (a run fits its own on its training rows)."""
     table = dataset.table
     assert table is not None
-    look = build_preprocessor(table.numeric, table.categorical, standardize=False)
+    look = build_preprocessor(
+        table.numeric,
+        table.categorical,
+        standardize=False,
+        dates=table.dates,
+        missing_category=missing_as_category(table.frame, table.categorical),
+    )
     X = encoded(look.fit(table.frame), table.frame)  # (n, n_encoded)
     names = [str(name) for name in look.get_feature_names_out()]
     return replace(dataset, X=X, feature_names=names)
@@ -208,7 +227,7 @@ def _check_features(
     bad_rows = np.zeros(len(rows), dtype=bool)
     missing_rows = np.zeros(len(rows), dtype=bool)
     first: tuple[int, str, str] | None = None  # (row, column, problem) of the earliest bad cell
-    for name in (*kinds.numeric, *kinds.categorical):
+    for name in (*kinds.numeric, *kinds.categorical, *kinds.dates):
         if name in kinds.numeric:
             _, missing, bad = read_numbers(frame[name])
         else:

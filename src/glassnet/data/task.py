@@ -22,6 +22,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from glassnet.data.cells import cell_problem, missing_cells, read_numbers, shown, texts
+from glassnet.data.class_labels import label_warnings
 from glassnet.data.column_summary import SAMPLE, ColumnSummary, summarize
 from glassnet.data.reading import Rows
 from glassnet.errors import InputError
@@ -45,17 +46,18 @@ class TaskChoice:
     reason: str  # "3 classes, text labels"
     labels: NDArray[Any] | None  # the classes, sorted (classification)
     label_kind: str  # a key of TARGET_VALUES
+    warnings: tuple[str, ...] = ()  # classes misspelled, or with a handful of rows
 
 
 def target_values(
     rows: Rows, targets: Sequence[str], task: str, where: str, line_word: str = "line"
-) -> tuple[NDArray[Any], str, str]:
-    """``(y, task, reason)``: the targets as the run takes them (``rows`` lack none), the task
-    (:func:`choose_task`'s) and why; ``y`` labels, or float64 of shape (n,) or (n, k)."""
+) -> tuple[NDArray[Any], TaskChoice]:
+    """``(y, choice)``: the targets as the run takes them (``rows`` lack none), and the task
+    (:func:`choose_task`'s); ``y`` labels, or float64 of shape (n,) or (n, k)."""
     summaries = [summarize(rows.frame[name], rows.lines, name, sampled=True) for name in targets]
     choice = choose_task(summaries, task, where, line_word)
     y = [TARGET_VALUES[choice.label_kind](rows.frame[name]) for name in targets]
-    return (y[0] if len(y) == 1 else np.column_stack(y)), choice.task, choice.reason
+    return (y[0] if len(y) == 1 else np.column_stack(y)), choice
 
 
 def choose_task(
@@ -160,8 +162,9 @@ def _classes(target: ColumnSummary, numbers: NDArray[np.float64], task: str) -> 
             "or two rows; is it an id, free text, or a numeric target (--task regression)? "
             "(--task classification trains on it anyway)"
         )
+    warned = label_warnings(target.name, target.values, target.counts) if kind == "text" else []
     return TaskChoice("classification", _asked(task, f"{labels.size} classes, {words}"), labels,
-                      kind)  # fmt: skip
+                      kind, tuple(warned))  # fmt: skip
 
 
 def missing_targets(rows: Rows, targets: Sequence[str]) -> np.ndarray:

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from glassnet.data.cells import is_number, read_numbers, texts
-from glassnet.data.column_summary import ColumnSummary, merged, summarize
+from glassnet.data.cells import is_number, missing_cells, read_numbers, texts
+from glassnet.data.column_summary import NUMERIC_SHARE, ColumnSummary, merged, summarize
 from glassnet.data.columns import ColumnChoice, looks_like_row_id
 from glassnet.data.sources import decode_error
 from glassnet.errors import InputError
@@ -82,11 +82,21 @@ def frame_summaries(
     if not summaries[targets[0]].rows:
         raise InputError(f"{WHERE} has no data rows with a target")
     candidates = [name for name in features if looks_like_row_id(summaries[name])]
-    if candidates:  # unique in each partition: counted across them
+    for name, summary in summaries.items():  # numeric over all partitions: not counted
+        if summary.distinct and summary.number_share >= NUMERIC_SHARE:
+            summaries[name] = replace(summary, distinct=0)
+    texts = [name for name in (*features, *targets) if summaries[name].distinct]
+    recount = list(dict.fromkeys([*candidates, *texts]))
+    if recount:  # unique, distinct in each partition: counted across them
         kept = frame.map_partitions(lambda p: p[~lacking_targets(p, targets)], meta=frame._meta)
-        distinct = computed(*[kept[name].nunique(split_out=1) for name in candidates])
-        for name, count in zip(candidates, distinct, strict=True):
-            summaries[name] = replace(summaries[name], unique=count == summaries[name].rows)
+        present = [kept[name].map_partitions(lambda c: c[~missing_cells(c)]) for name in recount]
+        distinct = computed(*[cells.nunique(split_out=1) for cells in present])
+        for name, count in zip(recount, distinct, strict=True):
+            summary = summaries[name]
+            unique = count == summary.rows if name in candidates else summary.unique
+            summaries[name] = replace(
+                summary, unique=unique, distinct=int(count) if summary.distinct else 0
+            )
     return summaries, notes
 
 

@@ -21,6 +21,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from glassnet.data.date_encoder import DateEncoder, date_examples
 from glassnet.data.robust_scaling import RobustScaling
 
 UNSEEN = "glassnet-unseen-category"
@@ -121,6 +122,7 @@ def _robust_candidates(scaling: RobustScaling) -> list[list[Any]]:
 LEAF_CANDIDATES = {
     StandardScaler: _scaler_candidates,
     RobustScaling: _robust_candidates,
+    DateEncoder: date_examples,
     SimpleImputer: _imputer_candidates,
     OneHotEncoder: _encoder_candidates,
 }

@@ -30,6 +30,7 @@ import pandas as pd
 from sklearn.impute import SimpleImputer
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from glassnet.data.date_encoder import DATE_FORMATS, DateEncoder, rebuilt_date_encoder
 from glassnet.data.robust_scaling import RobustScaling
 from glassnet.errors import InputError
 from glassnet.files.metadata import MAX_UNITS, only_keys, short
@@ -239,6 +240,20 @@ def build_robust(params: dict[str, Any], fitted: dict[str, Any], where: str) -> 
     return scaling
 
 
+DATE_PARAMS = {  # DateEncoder: one format per column, each one glassnet reads
+    "formats": Param(
+        lambda v: isinstance(v, list) and all(_is_text(f, *DATE_FORMATS) for f in v),
+        f"a list of {', '.join(DATE_FORMATS)}",
+    )
+}
+
+
+def build_date_encoder(params: dict[str, Any], fitted: dict[str, Any], where: str) -> Any:
+    """DateEncoder: its formats and its inputs' names; it learns nothing else."""
+    n, names = check_inputs(fitted, where)
+    return rebuilt_date_encoder(params["formats"], n, names)
+
+
 @dataclass(frozen=True)
 class Leaf:
     """How one transformer class is saved (its parameters, its state) and rebuilt."""
@@ -260,12 +275,14 @@ LEAVES: dict[str, Leaf] = {
         SCALER_PARAMS, ("mean_", "var_", "scale_", "n_samples_seen_"), build_scaler
     ),
     "RobustScaling": Leaf(ROBUST_PARAMS, ("center_", "scale_"), build_robust),
+    "DateEncoder": Leaf(DATE_PARAMS, (), build_date_encoder),
 }
 LEAF_CLASSES = {
     "SimpleImputer": SimpleImputer,
     "OneHotEncoder": OneHotEncoder,
     "StandardScaler": StandardScaler,
     "RobustScaling": RobustScaling,
+    "DateEncoder": DateEncoder,
 }
 
 
