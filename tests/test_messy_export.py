@@ -74,3 +74,30 @@ def test_impossible_number_formats_are_one_line(tmp_path, options, says):
     path.write_text("a;y\n1;2\n")
     with pytest.raises(InputError, match=says):
         read_table(path, **options)
+
+
+def test_the_command_line_takes_decimal_thousands_and_dates(messy, tmp_path):
+    from click.testing import CliRunner
+
+    from glassnet import cli, load
+
+    path, truth = messy
+    out = tmp_path / "run"
+    runner = CliRunner()
+    args = ["train", "--data", str(path), "--target", "price_eur", "--decimal", ",", "--dates"]
+    args += ["", "--epochs", "2", "--no-plots", "--no-progress", "--out", str(out)]
+    result = runner.invoke(cli.cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    model = load(out / "model.npz")
+    assert model.config["decimal"] == "," and model.config["dates"] == ""
+    assert "listed_on" in model.input_columns and "area_m2" in model.input_columns
+    assert "listed_on_year" not in model.feature_names  # one-hot text, no date
+    assert sum(name.startswith("listed_on_") for name in model.feature_names) > 100
+    predictions = tmp_path / "predictions.csv"
+    args = ["predict", str(out / "model.npz"), "--data", str(path), "--out", str(predictions)]
+    result = runner.invoke(cli.cli, [*args, "--decimal", ",", "--thousands", "."])
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_csv(predictions)) == len(truth)
+    args = ["evaluate", str(out / "model.npz"), "--data", str(path), "--decimal", ","]
+    result = runner.invoke(cli.cli, args)
+    assert result.exit_code == 0 and "R²" in result.output, result.output

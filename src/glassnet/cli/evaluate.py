@@ -87,6 +87,8 @@ def evaluate_command(
     nan: str | None,
     sep: str | None,
     encoding: str | None,
+    decimal: str | None,
+    thousands: str | None,
 ) -> None:
     """Score a model file on labelled data: accuracy, precision, recall, F1, ROC AUC and the
     confusion matrix for classification; R², MAE and RMSE for regression.
@@ -105,6 +107,8 @@ def evaluate_command(
             part=part,
             sep=sep,
             encoding=encoding,
+            decimal=decimal,
+            thousands=thousands,
         )
     except GlassnetError as error:
         fail(str(error), EXIT_ERROR)

@@ -38,6 +38,9 @@ OPTION_FIELDS = {  # command-line option: the RunConfig field that holds its val
     "nan": "nan",
     "sep": "sep",
     "encoding": "encoding",
+    "decimal": "decimal",
+    "thousands": "thousands",
+    "dates": "dates",
     "noise": "noise",
     "samples": "n_samples",
     "classes": "classes",
@@ -272,7 +275,8 @@ def nan_option(cell: str, skip: str) -> Decorator:
 
 
 def table_options() -> Decorator:
-    """``--sep`` and ``--encoding``: how a CSV file is read (train, evaluate, predict)."""
+    """``--sep``, ``--encoding``, ``--decimal``, ``--thousands``: how a CSV file is read
+    (train, evaluate, predict)."""
     return with_options(
         click.option(
             "--sep",
@@ -285,6 +289,18 @@ def table_options() -> Decorator:
             metavar="NAME",
             help="The file's text encoding, e.g. latin-1 or cp1252. Default: UTF-8 (a "
             "byte-order mark is dropped).",
+        ),
+        click.option(
+            "--decimal",
+            metavar="MARK",
+            help="The decimal mark of the file's numbers: '.' or ','. Default: sniffed "
+            "(a ';'-separated file of decimal commas is read with ',' and thousands '.').",
+        ),
+        click.option(
+            "--thousands",
+            metavar="MARK",
+            help="The thousands separator of the file's numbers ('.', ',', ' ', \"'\" or "
+            "'_'). Default: none, or '.' with --decimal ','.",
         ),
     )
 

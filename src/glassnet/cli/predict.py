@@ -71,6 +71,8 @@ def predict(
     nan: str | None,
     sep: str | None,
     encoding: str | None,
+    decimal: str | None,
+    thousands: str | None,
     chunk_size: int,
 ) -> None:
     """Predict every row of a CSV with a model file written by glassnet train.
@@ -97,6 +99,8 @@ def predict(
                 chunk_size=chunk_size,
                 sep=sep,
                 encoding=encoding,
+                decimal=decimal,
+                thousands=thousands,
             )
     except GlassnetError as error:
         fail(str(error), EXIT_ERROR)

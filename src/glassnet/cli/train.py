@@ -127,6 +127,13 @@ with the weights training had reached).
     help="Columns to one-hot encode as categories even if they hold numbers, comma-separated. "
     "Default: text columns are categorical, numeric ones are standardised.",
 )
+@click.option(
+    "--dates",
+    metavar="COLS",
+    help="The date columns (dd.mm.yyyy, yyyy-mm-dd, mm/dd/yyyy, dd/mm/yyyy), comma-separated, "
+    "encoded as year, day of year and day of week; '' for none. Default: every column "
+    "whose cells are all dates.",
+)
 @run_option(
     "--nan",
     type=click.Choice(NAN_POLICIES),

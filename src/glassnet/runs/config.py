@@ -66,6 +66,9 @@ class RunConfig:
         read as categories; what a missing feature cell does (``"impute"``, ``"skip"``,
         ``"error"``); the delimiter (``None``: sniffed) and encoding (``None``: UTF-8).
         See :func:`glassnet.data.tabular.read_tabular`.
+    decimal, thousands, dates
+        How a file writes its numbers (``None``: sniffed), and its date columns (``None``:
+        found; ``""``: none). See :func:`glassnet.data.tabular.read_tabular`.
     noise, n_samples, classes
         Options of a generated data set; ``None`` keeps the generator's default.
     hidden, activation
@@ -118,6 +121,9 @@ class RunConfig:
     nan: str = "impute"
     sep: str | None = None
     encoding: str | None = None
+    decimal: str | None = None
+    thousands: str | None = None
+    dates: str | None = None
     noise: float | None = None
     n_samples: int | None = None
     classes: int | None = None

@@ -51,6 +51,8 @@ def evaluate(
     part: str = "auto",
     sep: str | None = None,
     encoding: str | None = None,
+    decimal: str | None = None,
+    thousands: str | None = None,
 ) -> Evaluation:
     """Score ``model`` on a bundled data set or a CSV or Parquet file.
 
@@ -73,8 +75,9 @@ def evaluate(
         ``"all"``: every row; ``"auto"``: held-out when ``data`` is the run's own fixed
         data (a bundled set like cancer, or the very file trained on: same size and
         SHA-256) and the run held a part out, else all rows.
-    sep, encoding
-        A CSV's delimiter (``None``: sniffed) and encoding (``None``: UTF-8).
+    sep, encoding, decimal, thousands
+        A CSV's delimiter (``None``: sniffed), encoding (``None``: UTF-8) and how it writes
+        numbers (``None``: sniffed, :mod:`glassnet.data.number_format`).
     """
     if part not in PARTS:
         raise InputError(f"unknown part {part!r}: choose one of {', '.join(PARTS)}")
@@ -101,7 +104,8 @@ def evaluate(
     if seed is not None:
         raise InputError("--seed applies to generated data sets only, not to a CSV file")
     targets = [target] if target is not None else model.target_names
-    evaluation = _score_file(model, data, targets, resolve_nan(model, nan), sep, encoding)
+    read = {"sep": sep, "encoding": encoding, "decimal": decimal, "thousands": thousands}
+    evaluation = _score_file(model, data, targets, resolve_nan(model, nan), read)
     if same_file is False:
         trained_on = model.config.get("data_file", {}).get("file", "?")
         evaluation.notes.append(
@@ -195,10 +199,10 @@ def _score_file(
     path: str,
     targets: list[str],
     nan: str,
-    sep: str | None,
-    encoding: str | None,
+    read: dict[str, str | None],
 ) -> Evaluation:
-    """Read the file in chunks, keeping only the targets and the predictions."""
+    """Read the file in chunks (``read``: open_table's options), keeping only the targets and
+    the predictions."""
     if not targets:
         raise InputError(f"the model names no target column: pass --target COLUMN for {path!r}")
     codec = model.label_codec
@@ -206,7 +210,7 @@ def _score_file(
     predicted: list[NDArray[Any]] = []
     probabilities: list[NDArray[np.floating]] = []
     n_unseen = 0
-    with open_table(path, sep=sep, encoding=encoding) as table:
+    with open_table(path, **read) as table:
         where = table.where
         reader = RowReader(model, nan, where, table.line_word, required=targets)
         reader.check(table.columns)

@@ -89,6 +89,9 @@ def load_data(config: RunConfig, *, encode: bool = True) -> Dataset:
         nan=config.nan,
         sep=config.sep,
         encoding=config.encoding,
+        decimal=config.decimal,
+        thousands=config.thousands,
+        dates=config.dates,
         encode=encode,
     )
 

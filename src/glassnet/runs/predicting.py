@@ -78,6 +78,8 @@ def predict_csv(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     sep: str | None = None,
     encoding: str | None = None,
+    decimal: str | None = None,
+    thousands: str | None = None,
 ) -> PredictionSummary:
     """Write every row of a file with its prediction, reading ``chunk_size`` rows at a time.
 
@@ -96,8 +98,9 @@ def predict_csv(
         (the default for a model without an imputer).
     chunk_size
         Rows held in memory at once.
-    sep, encoding
-        The delimiter (``None``: sniffed) and encoding (``None``: UTF-8) of a CSV.
+    sep, encoding, decimal, thousands
+        The delimiter (``None``: sniffed), encoding (``None``: UTF-8) and number format
+        (``None``: sniffed, :mod:`glassnet.data.number_format`) of a CSV.
 
     Raises
     ------
@@ -106,7 +109,9 @@ def predict_csv(
         its line and column.
     """
     with contextlib.ExitStack() as stack:
-        table = stack.enter_context(open_table(source, sep=sep, encoding=encoding))
+        table = stack.enter_context(
+            open_table(source, sep=sep, encoding=encoding, decimal=decimal, thousands=thousands)
+        )
         reader = RowReader(model, resolve_nan(model, nan), table.where, table.line_word)
         reader.check(table.columns)
         added = output_columns(model)
