@@ -4,8 +4,8 @@ Full-batch descent on a cluster is exact, but each step is a round: a reduction 
 every chunk, its latency paid once a step. On 200,000 rows, 5,000 such rounds took
 28 min; Adam with batches of 256 for 10 epochs (local SGD) reached the same accuracy
 in 70 s. A run asked for thousands of full-batch rounds is warned, with the options
-to pass instead; every run with cost lines prints, after its first epoch, how long
-its epochs will take and when it will end.
+to pass instead; every run with cost lines prints, after its second epoch (the first also
+loads the chunks), how long its epochs will take and when they will end.
 """
 
 import sys
@@ -36,29 +36,29 @@ def warn_of_many_rounds(config: RunConfig) -> None:
 
 
 class TimeLeft(Callback):
-    """Print once, after the first epoch, how long the run's epochs will take and when it ends.
+    """Print once, after the second epoch, how long the run's epochs take and when they end.
 
-    ``Epoch 0 took 0.34 s: 5000 epochs take about 28 min (until 23:41).`` A run on a
-    cluster pays a reduction a round, so the estimate is shown before the user waits.
+    ``Epoch 1 took 0.34 s: the 5000 epochs end in about 28 min (at 23:41).`` The first
+    epoch also loads the chunks, so the second one is timed. A run on a cluster pays a
+    reduction a round, so the estimate comes before the user has waited long.
     """
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream
 
     def on_train_begin(self, state: TrainingState) -> None:
-        self.began = time.perf_counter()
-        self.shown = False
+        self.epoch_began = time.perf_counter()
 
     def on_epoch_end(self, state: TrainingState) -> None:
-        if self.shown or state.epoch + 1 >= state.epochs:
+        now = time.perf_counter()
+        seconds, self.epoch_began = now - self.epoch_began, now  # this epoch's
+        if state.epoch != 1 or state.epochs <= 2:
             return
-        self.shown = True
-        seconds = time.perf_counter() - self.began  # the first epoch's
-        left = seconds * (state.epochs - 1)  # the same for each epoch after it
+        left = seconds * (state.epochs - 2)  # as long for each epoch after it
         until = (datetime.now() + timedelta(seconds=left)).strftime("%H:%M")
         print(
-            f"Epoch 0 took {seconds:.2g} s: {state.epochs} epochs take about "
-            f"{duration(seconds + left)} (until {until}).",
+            f"Epoch 1 took {seconds:.2g} s: the {state.epochs} epochs end in about "
+            f"{duration(left)} (at {until}).",
             file=self.stream or sys.stdout,
         )
 
