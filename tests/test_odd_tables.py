@@ -145,3 +145,16 @@ def test_cells_quoted_in_messages_are_cut(tmp_path: Path):
     path.write_text("a,y\n1,1\n2,2\n" + "7" * 100 + "kg,3\n")
     message = one_line(lambda: read_tabular(path, "y"))
     assert "'" + "7" * 57 + "...'" in message
+
+
+def test_one_enormous_text_cell_makes_its_column_free_text_left_out(tmp_path):
+    path = tmp_path / "big.csv"
+    with path.open("w") as handle:
+        handle.write('a,t,y\n1,"' + "word " * (2 * 2**20) + '",x\n')  # a 10 MB cell
+        handle.writelines(f"{i},t{i % 3},{'xz'[i % 2]}\n" for i in range(60))
+    start = time.perf_counter()
+    data = read_tabular(path, "y")
+    assert time.perf_counter() - start < 20
+    assert data.table.left_out == {"t": "free text: long, mostly different strings"}
+    assert data.feature_names == ["a"]  # no 10 MB category, in X or in a model file
+    assert "the longest 10485759" in data.table.notes[0]  # its last space stripped
