@@ -48,6 +48,8 @@ from glassnet.training import (
 _LAZY = {
     "MLPClassifier": "glassnet.estimators",
     "MLPRegressor": "glassnet.estimators",
+    "TabularClassifier": "glassnet.estimators.tabular",  # pandas and scikit-learn, on first use
+    "TabularRegressor": "glassnet.estimators.tabular",
     "TrainedModel": "glassnet.runs.model",
     "save": "glassnet.files.model_file",  # every kind's module is imported on first use
     "load": "glassnet.files.model_file",
@@ -82,6 +84,8 @@ __all__ = [  # noqa: RUF022 - the lazy names are listed with the others
     "MLPClassifier",
     "MLPRegressor",
     "Playground",
+    "TabularClassifier",
+    "TabularRegressor",
     "TrainedModel",
     "explain",
     "load",

@@ -62,6 +62,7 @@ KIND_MODULES = {
     "trained_model": "glassnet.runs.model_payload",
     "estimator": "glassnet.estimators._file_kind",
     "pipeline": "glassnet.estimators._file_kind",
+    "tabular_estimator": "glassnet.estimators.tabular_file",
 }
 
 

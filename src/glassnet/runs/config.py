@@ -256,9 +256,12 @@ def _check_recipe_options(config: RunConfig) -> None:
     if config.embedding is not None:
         check_integer(config.embedding, "embedding (sines per input)", low=1)
     check_number(config.label_smoothing, "label_smoothing", **FRACTION)  # [0, 1)
-    check_integer(
-        config.ensemble, "ensemble", low=1, high=1, alternative="1: averaging is not built yet"
-    )
+    check_integer(config.ensemble, "ensemble (networks averaged)", low=1)
+    if config.ensemble > 1 and config.resume_from is not None:
+        raise InputError(
+            "an ensemble cannot be resumed: its model is the members merged into one network; "
+            "resume without --ensemble, or train the ensemble afresh"
+        )
     unknown = sorted(set(config.pinned) - CONFIG_FIELDS)
     if unknown:
         raise InputError(f"pinned names {unknown[0]!r}, which is no option of a run")

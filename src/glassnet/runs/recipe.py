@@ -64,7 +64,8 @@ def _weight_decay(shape: TableShape) -> float:
 
 
 def _batch_size(shape: TableShape) -> int:
-    return int(min(256, max(32, 2 ** round(math.log2(max(shape.n_rows, 1) / 16)))))
+    batch = min(256, max(32, 2 ** round(math.log2(max(shape.n_rows, 1) / 16))))
+    return int(min(batch, max(shape.n_rows, 1)))  # a table of fewer rows: one batch of them
 
 
 def _epochs(shape: TableShape) -> int:
@@ -110,7 +111,8 @@ TABULAR: tuple[Default, ...] = (  # field, its value for the table, why
             "for {rows} training rows: fewer rows, more decay against overfitting"),
     Default("dropout", _dropout,
             "for {rows} training rows: fewer rows, more dropout against overfitting"),
-    Default("batch_size", _batch_size, "about a sixteenth of {rows} rows, 32 to 256"),
+    Default("batch_size", _batch_size,
+            "about a sixteenth of {rows} rows, 32 to 256 (at most the rows)"),
     Default("epochs", _epochs, "about 2500 steps in all, 30 to 200 epochs"),
     Default("lr_schedule", lambda s: "warmup_cosine",
             f"a warm-up over the first 5 % of the steps, then a cosine decay to 0 "

@@ -30,8 +30,15 @@ from glassnet.data.loading import Dataset
 from glassnet.errors import DivergenceError, InputError
 from glassnet.files.model_file import save
 from glassnet.files.typed_json import json_safe
-from glassnet.runs.config import RunConfig, check_run, step_schedule
+from glassnet.runs.config import (
+    RunConfig,
+    check_run,
+    make_run_optimizer,
+    step_schedule,
+    training_callbacks,
+)
 from glassnet.runs.encoding import encode_for, encode_table, fit_preprocessor, fit_target_scaler
+from glassnet.runs.ensemble import merge_networks
 from glassnet.runs.model import TrainedModel
 from glassnet.runs.parts import load_data, split_run
 from glassnet.runs.recipe import apply_recipe, recipe_for, shape_of
@@ -102,6 +109,7 @@ def run_training(
     config: RunConfig,
     callbacks: Sequence[Callback] = (),
     on_ready: Callable[[RunResult], None] | None = None,
+    dataset: Dataset | None = None,
 ) -> RunResult:
     """Load the data, split, standardise, encode, build the network and train it.
 
@@ -114,6 +122,9 @@ def run_training(
     on_ready
         Called with the run once its data is read and encoded and its network built,
         before the first epoch: ``glassnet train`` prints the column table then.
+    dataset
+        The data, already in memory (the Tabular estimators' DataFrame, its table not
+        encoded yet); None loads ``config.data``.
 
     Returns
     -------
@@ -129,7 +140,8 @@ def run_training(
     """
     checked = check_run(config)  # the user's options, checked before the data is read
     start = None if config.resume_from is None else load_start_model(config.resume_from)
-    dataset = load_data(checked.config, encode=False)  # a table is encoded once, below
+    if dataset is None:
+        dataset = load_data(checked.config, encode=False)  # a table is encoded once, below
     if start is None:  # the recipe's defaults for this table, then the one check of them all
         recipe = recipe_for(config, from_file=dataset.table is not None)
         checked = check_run(apply_recipe(config, shape_of(dataset, config.test_size), recipe))
@@ -180,32 +192,42 @@ def run_training(
     if on_ready is not None:
         on_ready(result)
     began = time.perf_counter()
-    try:
+
+    def fit(member: Network, seed: int, member_callbacks: list[Callback]) -> History:
+        """Train one network from ``seed`` (its batches, masks, split of the validation)."""
         plan = prepare(  # X is checked here, once; the probe and the loop take it as checked
-            network,
+            member,
             result.features(X_train),
             result.training_targets(y_train),
-            optimizer=optimizer,
+            optimizer=optimizer if member is network else make_run_optimizer(config),
             epochs=config.epochs,
             batch_size=config.batch_size,
             alpha=config.alpha,
             validation=validation,
-            random_state=config.seed,
+            random_state=seed,
             dropout=config.dropout,
             clip_norm=config.clip_norm,
             label_smoothing=config.label_smoothing,
         )
         schedule = step_schedule(config, plan.X.shape[0], plan.batch_size)
         if schedule is not None:  # per step: it needs the plan's batches
-            own_callbacks.insert(0, schedule)
+            member_callbacks.insert(0, schedule)
         if config.record_gradients:  # ||dW[l]|| and ||W[l]|| every epoch, probed on the fit part
-            own_callbacks.append(
-                GradientNorms.from_checked(plan.X, plan.Y, random_state=config.seed)
-            )
+            member_callbacks.append(GradientNorms.from_checked(plan.X, plan.Y, random_state=seed))
         with _blas_threads(plan.batch_size):
-            result.history = run_epochs(network, plan, [*own_callbacks, *callbacks])
+            history = run_epochs(member, plan, member_callbacks)
         if plan.batch_size >= plan.X.shape[0]:  # full batch: a final cost above the first fails
-            raise_if_the_cost_rose(result.history, config.lr)
+            raise_if_the_cost_rose(history, config.lr)
+        return history
+
+    try:
+        result.history = fit(network, config.seed, [*own_callbacks, *callbacks])
+        if config.ensemble > 1:  # seeds seed + 1, ...: the same data, merged into one network
+            members = [network]
+            for seed in range(config.seed + 1, config.seed + config.ensemble):
+                members.append(new_network(replace(config, seed=seed), dataset, codec))
+                fit(members[-1], seed, training_callbacks(config))
+            result.model = result.model.with_weights(merge_networks(members))
     except DivergenceError:
         if result.checkpoint is not None:  # a diverged run leaves no model behind
             result.checkpoint.unlink(missing_ok=True)
