@@ -47,7 +47,7 @@ from sklearn.compose import ColumnTransformer, make_column_selector
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.metrics import accuracy_score, r2_score
+from sklearn.metrics import accuracy_score, log_loss, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
@@ -219,9 +219,10 @@ class RecipeRun(BaseEstimator):
     validation fifth from these); ``predict`` is the fitted model's, on the raw frame.
     """
 
-    def __init__(self, task: str = "classification", seed: int = 0) -> None:
+    def __init__(self, task: str = "classification", seed: int = 0, keep_epochs: bool = False):
         self.task = task
         self.seed = seed
+        self.keep_epochs = keep_epochs
 
     def fit(self, X: pd.DataFrame, y: pd.Series) -> "RecipeRun":
         """Train the recipe's network on the frame's rows; keep its model and history."""
@@ -234,13 +235,25 @@ class RecipeRun(BaseEstimator):
             config = RunConfig(
                 data=str(path), target=TARGET, task=self.task, recipe="tabular", test_size=0.0
             )
-            result = run_training(replace(config, seed=self.seed))
+            snapshots = EpochWeights()
+            result = run_training(replace(config, seed=self.seed), [snapshots] * self.keep_epochs)
         self.model_, self.history_ = result.model, result.history
+        self.epoch_weights_ = snapshots.weights
         return self
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """The labels or values the fitted model gives the raw rows."""
         return self.model_.predict(X)
+
+
+class EpochWeights(glassnet.Callback):
+    """A copy of the network's parameters at the end of every epoch."""
+
+    def __init__(self) -> None:
+        self.weights: list[list[np.ndarray]] = []
+
+    def on_epoch_end(self, state: glassnet.training.TrainingState) -> None:
+        self.weights.append([array.copy() for array in state.network.parameters()])
 
 
 TARGET = "benchmark_target"  # the target's column in the CSV the recipe reads
@@ -329,15 +342,16 @@ def score(task: str, y: pd.Series, predicted: np.ndarray) -> float:
     return float(accuracy_score(y, predicted))
 
 
-def fit_one(
-    table: Table, seed: int, name: str, make: Callable[[str, int], BaseEstimator]
-) -> tuple[Fit, BaseEstimator]:
+def split(table: Table, seed: int, X: pd.DataFrame) -> list:
+    """The seed's training and held-out rows: X_train, X_test, y_train, y_test."""
+    stratify = None if table.task == "regression" else table.y
+    return train_test_split(X, table.y, test_size=TEST_SIZE, random_state=seed, stratify=stratify)
+
+
+def fit_one(table: Table, seed: int, name: str, make: Callable[[str, int], BaseEstimator]) -> Fit:
     """Fit one model on the seed's training rows; score it on the held-out rows."""
     X = as_categories(table.X) if name in CATEGORICAL_INPUT else table.X
-    stratify = None if table.task == "regression" else table.y
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, table.y, test_size=TEST_SIZE, random_state=seed, stratify=stratify
-    )
+    X_train, X_test, y_train, y_test = split(table, seed, X)
     model = make(table.task, seed)
     started, cpu_started = time.perf_counter(), time.process_time()
     model.fit(X_train, y_train)
@@ -345,30 +359,24 @@ def fit_one(
     cpu_seconds = time.process_time() - cpu_started
     held_out = score(table.task, y_test, model.predict(X_test))
     train = score(table.task, y_train, model.predict(X_train)) if name == "glassnet" else np.nan
-    return Fit(table.name, seed, name, held_out, seconds, cpu_seconds, train), model
+    return Fit(table.name, seed, name, held_out, seconds, cpu_seconds, train)
 
 
-def run(
-    tables: list[Table], seeds: tuple[int, ...], skip: list[str]
-) -> tuple[list[Fit], dict[str, BaseEstimator]]:
-    """Every model on every table and seed; glassnet's first-seed model of each table, kept."""
+def run(tables: list[Table], seeds: tuple[int, ...], skip: list[str]) -> list[Fit]:
+    """Every model on every table and seed."""
     left_out = {*skip, *(() if has_pytabkit() else ("RealMLP-TD",))}
     models = {"glassnet": glassnet_model} | {
         name: make for name, make in PEERS.items() if name not in left_out
     }
     fits: list[Fit] = []
-    kept: dict[str, BaseEstimator] = {}
     for table in tables:
         for seed in seeds:
             for name, make in models.items():
-                fit, model = fit_one(table, seed, name, make)
-                fits.append(fit)
-                if name == "glassnet" and seed == seeds[0]:
-                    kept[table.name] = model
+                fits.append(fit := fit_one(table, seed, name, make))
                 print(
                     f"{table.name:20} seed {seed} {name:12} {fit.score:8.4f} {fit.seconds:7.2f} s"
                 )
-    return fits, kept
+    return fits
 
 
 def main() -> None:
@@ -388,19 +396,24 @@ def main() -> None:
         torch.set_num_threads(1)
     except ImportError:
         pass
-    tables = [LOADERS[name]() for name in names]
+    tables = {name: LOADERS[name]() for name in names}
     load = os.getloadavg()
+    commits = commit("HEAD"), commit("src/glassnet/runs/recipe.py")
     started = time.perf_counter()
     with threadpool_limits(limits=1):
         blas = threadpool_info()
-        fits, kept = run(tables, seeds, skip=options.skip)
+        fits = run(list(tables.values()), seeds, skip=options.skip)
+        losing = [table for table in tables.values() if table.name in losing_tables(fits)]
+        curves = {table.name: epoch_curves(table, seeds[0]) for table in losing}
     minutes = (time.perf_counter() - started) / 60
-    text = report(tables, fits, kept, blas, load, minutes)
+    text = report(list(tables.values()), fits, curves, blas, load, minutes, commits)
     print(text)
-    if options.quick or options.tables or options.skip:
-        return
-    draw_curves({name: kept[name] for name in losing_tables(fits)})
-    write_results(text)
+    whole = not (options.quick or options.tables or options.skip)
+    draw_curves(
+        curves, fits, seeds[0], CURVES if whole else Path(tempfile.gettempdir()) / CURVES.name
+    )
+    if whole:
+        write_results(text)
 
 
 def outcome(gap: float) -> str:
@@ -422,10 +435,11 @@ def _markdown(frame: pd.DataFrame, digits: int = 4) -> list[str]:
 def report(
     tables: list[Table],
     fits: list[Fit],
-    kept: dict[str, BaseEstimator],
+    curves: dict[str, pd.DataFrame],
     blas: list[dict],
     load: tuple,
     minutes: float,
+    commits: tuple[str, str],
 ) -> str:
     """The results as markdown: the summary per peer, then per table, times and seeds."""
     frame = pd.DataFrame([vars(fit) for fit in fits])
@@ -483,7 +497,7 @@ def report(
         "### Gap per table (glassnet minus peer)",
         "",
         *_markdown(gaps),
-        *losing_report(fits, kept),
+        *losing_report(fits, curves),
         "### Fit time per table, wall seconds (mean of the seeds)",
         "",
         *_markdown(wall[["glassnet", *peers]], digits=2),
@@ -500,7 +514,7 @@ def report(
         *_markdown(describe(tables), digits=0),
         "### Environment",
         "",
-        *environment(blas, load, minutes),
+        *environment(blas, load, minutes, commits),
     ]
     return "\n".join(lines)
 
@@ -530,7 +544,9 @@ def commit(path: str) -> str:
     return f"`{found.stdout.strip()[:72]}`" if found.returncode == 0 else "(not a git checkout)"
 
 
-def environment(blas: list[dict], load: tuple, minutes: float) -> list[str]:
+def environment(
+    blas: list[dict], load: tuple, minutes: float, commits: tuple[str, str]
+) -> list[str]:
     """Versions, the BLAS and OpenMP libraries threadpoolctl found, the machine's load."""
     versions = {"glassnet": glassnet.__version__, "scikit-learn": sklearn.__version__}
     versions |= {"pandas": pd.__version__, "NumPy": np.__version__}
@@ -542,8 +558,8 @@ def environment(blas: list[dict], load: tuple, minutes: float) -> list[str]:
         ", ".join(f"{name} {version}" for name, version in versions.items())
         + f", Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores.",
         "",
-        f"glassnet at commit {commit('HEAD')}; the recipe's last commit "
-        f"{commit('src/glassnet/runs/recipe.py')}.",
+        f"glassnet imported from `{Path(glassnet.__file__).parent}`; the checkout's last commit"
+        f" at the start {commits[0]}; the recipe's {commits[1]}.",
         "",
         f"Load average at the start: {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f}. "
         f"The whole run took {minutes:.1f} minutes.",
@@ -570,15 +586,15 @@ def losing_tables(fits: list[Fit]) -> list[str]:
     ]
 
 
-def losing_report(fits: list[Fit], kept: dict[str, BaseEstimator]) -> list[str]:
-    """Per losing table: glassnet's training-part and held-out scores, the best peer, the epochs."""
+def losing_report(fits: list[Fit], curves: dict[str, pd.DataFrame]) -> list[str]:
+    """Per losing table: glassnet against its best peer, and what its epochs show."""
     frame = pd.DataFrame([vars(fit) for fit in fits])
     mean = frame.pivot_table(index="table", columns="model", values="score", sort=False)
     train = frame[frame.model == "glassnet"].groupby("table", sort=False).train_score.mean()
     rows = []
-    for name in losing_tables(fits):
+    for name, curve in curves.items():
         peers = mean.loc[name].drop("glassnet")
-        history = (kept[name][-1] if hasattr(kept[name], "steps") else kept[name]).history_
+        best = curve["held-out score"].idxmax()
         rows.append(
             {
                 "table": name,
@@ -586,58 +602,94 @@ def losing_report(fits: list[Fit], kept: dict[str, BaseEstimator]) -> list[str]:
                 "glassnet, held out": mean.loc[name, "glassnet"],
                 "best peer": f"{peers.idxmax()} {peers.max():.4f}",
                 "gap to it": mean.loc[name, "glassnet"] - peers.max(),
-                "epochs run, kept (first seed)": f"{len(history)}, {history.best_epoch}",
+                "epochs run; kept": f"{len(curve)}; {curve.attrs['kept']}",
+                "first seed: best held-out epoch": f"{best}: {curve['held-out score'][best]:.4f}",
+                "first seed: last epoch": f"{curve['held-out score'].iloc[-1]:.4f}",
             }
         )
     if not rows:
-        return ["No table is lost to every peer's best by more than a tie.", ""]
+        return ["glassnet loses no table to its best peer by more than a tie.", ""]
     return [
         "### Where glassnet loses (to its best peer)",
         "",
-        "Scores are means of the seeds; the curves of the first seed are in `tabular_curves.png`.",
+        "Scores are means of the seeds, except the last two columns: the first seed's",
+        "held-out score at its best epoch (an oracle: no rule saw it) and at its last. The",
+        "epochs' curves are in `tabular_curves.png`. 'kept: -' is a run without a",
+        "validation part, which ends on its last epoch.",
         "",
         *_markdown(pd.DataFrame(rows).set_index("table")),
     ]
 
 
-def cost_curves(model: BaseEstimator) -> tuple[dict[str, np.ndarray], int | None]:
-    """Glassnet's cost per epoch on its training and validation parts; the epoch it kept.
+def epoch_curves(table: Table, seed: int) -> pd.DataFrame:
+    """Glassnet refitted on the seed's split, and each epoch's weights scored on both parts.
 
-    The training cost is the mean of the epoch's batch costs, with dropout and label
-    smoothing on; the validation cost is the plain cost of the validation rows.
+    Cost: the log loss of the predicted probabilities (classification) or 1 - R² (the
+    squared error over the part's variance, regression), with no dropout and hard labels.
     """
-    history = (model[-1] if hasattr(model, "steps") else model).history_
-    curves = {"training cost": history.cost, "validation cost": history.val_cost}
-    return {name: np.asarray(curve, dtype=float) for name, curve in curves.items()}, (
-        history.best_epoch
-    )
+    from glassnet.runs.model import network_output
+
+    X_train, X_test, y_train, y_test = split(table, seed, table.X)
+    task = "regression" if table.task == "regression" else "classification"
+    fitted = RecipeRun(task, seed, keep_epochs=True).fit(X_train, y_train)
+    model = fitted.model_
+    parameters = model.network.parameters()
+    final = [array.copy() for array in parameters]
+    parts = {"training": (model.transform_features(X_train), y_train)}
+    parts["held-out"] = (model.transform_features(X_test), y_test)
+    rows = []
+    for weights in fitted.epoch_weights_:
+        for array, saved in zip(parameters, weights, strict=True):
+            array[...] = saved
+        row = {}
+        for part, (X, y) in parts.items():
+            A = network_output(model.network, X)  # A[L], one forward pass
+            predicted = model.predictions(A)
+            row[f"{part} score"] = score(table.task, y, predicted)
+            row[f"{part} cost"] = (
+                1 - row[f"{part} score"]
+                if table.task == "regression"
+                else log_loss(y, model.probabilities(A), labels=model.classes_)
+            )
+        rows.append(row)
+    for array, saved in zip(parameters, final, strict=True):
+        array[...] = saved
+    curve = pd.DataFrame(rows)
+    curve.attrs["kept"] = "-" if fitted.history_.best_epoch is None else fitted.history_.best_epoch
+    return curve
 
 
-def draw_curves(models: dict[str, BaseEstimator]) -> None:
-    """One panel per losing table: glassnet's training and validation cost per epoch."""
+def draw_curves(curves: dict[str, pd.DataFrame], fits: list[Fit], seed: int, path: Path) -> None:
+    """Per losing table: cost and score of every epoch on both parts, the peers' scores."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    if not models:
+    if not curves:
         return
-    columns = min(3, len(models))
-    rows = -(-len(models) // columns)  # ceil(n / columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.2 * rows), squeeze=False)
-    for axis, (name, model) in zip(axes.flat, models.items(), strict=False):
-        curves, best_epoch = cost_curves(model)
-        for label, curve in curves.items():
-            axis.plot(np.arange(len(curve)), curve, label=label)  # epochs count from 0
-        if best_epoch is not None:
-            axis.axvline(best_epoch, color="grey", linestyle=":", label="epoch kept")
-        axis.set(title=name, xlabel="epoch", ylabel="cost")
-        axis.legend(fontsize=8)
-    for axis in axes.flat[len(models) :]:
-        axis.set_visible(False)
+    peers = {(fit.table, fit.model): fit.score for fit in fits if fit.seed == seed}
+    figure, axes = plt.subplots(len(curves), 2, figsize=(10, 2.7 * len(curves)), squeeze=False)
+    for (cost_axis, score_axis), (name, curve) in zip(axes, curves.items(), strict=True):
+        for part in ("training", "held-out"):
+            cost_axis.plot(curve[f"{part} cost"], label=f"{part} part")
+            score_axis.plot(curve[f"{part} score"], label=f"{part} part")
+        shown = curve["held-out score"].iloc[len(curve) // 4 :]
+        low = shown.min()
+        for number, peer in enumerate(PEERS):
+            if (name, peer) in peers and peers[name, peer] > low - 0.1:
+                score_axis.axhline(peers[name, peer], color=f"C{number + 2}", ls="--", label=peer)
+        if curve.attrs["kept"] != "-":
+            for axis in (cost_axis, score_axis):
+                axis.axvline(curve.attrs["kept"], color="grey", ls=":", label="epoch kept")
+        score_axis.set_ylim(low - 0.1, max(1.0, curve["training score"].max()) + 0.01)
+        cost_axis.set(title=f"{name}: cost", xlabel="epoch", yscale="log")
+        score_axis.set(title=f"{name}: score, seed {seed}", xlabel="epoch")
+        cost_axis.legend(fontsize=7)
+        score_axis.legend(fontsize=7, ncol=2)
     figure.tight_layout()
-    figure.savefig(CURVES, dpi=90)
-    print(f"wrote {CURVES}")
+    figure.savefig(path, dpi=80)
+    print(f"wrote {path}")
 
 
 def write_results(text: str) -> None:
