@@ -20,7 +20,6 @@ numbers (:mod:`glassnet.data.plain_records`), and any other part of the file as 
 """
 
 import contextlib
-import json
 import os
 import re
 import warnings
@@ -34,6 +33,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from glassnet.data.number_format import NumberFormat, normalized, number_format
+from glassnet.data.parquet_reader import open_parquet
 from glassnet.data.plain_records import PlainStart, plain_chunks
 from glassnet.data.rows import DEFAULT_CHUNK_SIZE, Rows, TableReader, check_header, column_names
 from glassnet.data.sniffing import SEPARATORS, header_of, sniff_separator
@@ -107,7 +107,7 @@ def open_table(
     stack = contextlib.ExitStack()
     try:
         if isinstance(source, str | os.PathLike) and _is_parquet(Path(source)):
-            return _open_parquet(Path(source), stack)
+            return open_parquet(Path(source), stack)
         source_text = open_source(source, encoding, stack)
         return _open_csv(source_text, sep, (decimal, thousands), stack)
     except BaseException:
@@ -117,51 +117,6 @@ def open_table(
 
 def _is_parquet(path: Path) -> bool:
     return path.suffix.lower() in PARQUET_SUFFIXES
-
-
-def _open_parquet(path: Path, stack: contextlib.ExitStack) -> TableReader:
-    """Open a Parquet file (pyarrow reads it, its cells keep their types): its header now,
-    its rows in batches of ``chunksize`` later, numbered from 1 for messages."""
-    where = repr(str(path))
-    if not path.is_file():
-        problem = "is a directory" if path.is_dir() else "does not exist"
-        raise InputError(f"data file {where} {problem}: check the path")
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise InputError(
-            f"reading the Parquet file {where} needs pyarrow: pip install 'glassnet[parquet]'"
-        ) from None
-    try:
-        parquet = pq.ParquetFile(path)
-    except (OSError, ValueError) as error:
-        raise InputError(f"could not read {where} as a Parquet file: {error}") from None
-    stack.callback(parquet.close)
-    header = list(parquet.schema_arrow.names)
-    check_header(header, where)
-    nested = [field.name for field in parquet.schema_arrow if pa.types.is_nested(field.type)]
-
-    def rows(chunksize: int | None) -> Iterator[Rows]:
-        start = 1
-        batches = (
-            [parquet.read()] if chunksize is None else parquet.iter_batches(batch_size=chunksize)
-        )
-        for batch in batches:
-            frame = batch.to_pandas()
-            for name in nested:  # a list, struct or map cell as its JSON text, in every read
-                cells = [_as_json(cell) for cell in batch.column(name).to_pylist()]
-                frame[name] = pd.Series(cells, index=frame.index, dtype=object)
-            frame.columns = column_names([str(name) for name in frame.columns])
-            yield Rows(frame, np.arange(start, start + len(frame), dtype=np.int64))
-            start += len(frame)
-
-    return TableReader(where, header, "parquet", "row", rows, stack)
-
-
-def _as_json(cell: Any) -> str | None:
-    """A nested Parquet cell (lists, dicts of plain values) as JSON text; None stays missing."""
-    return None if cell is None else json.dumps(cell, default=str, ensure_ascii=False)
 
 
 def _open_csv(
