@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,6 +29,7 @@ from glassnet.data.loading import Dataset
 from glassnet.errors import DivergenceError, InputError
 from glassnet.files.model_file import save
 from glassnet.files.typed_json import json_safe
+from glassnet.runs.blas_threads import blas_threads_for
 from glassnet.runs.config import (
     RunConfig,
     check_run,
@@ -214,7 +214,7 @@ def run_training(
             member_callbacks.insert(0, schedule)
         if config.record_gradients:  # ||dW[l]|| and ||W[l]|| every epoch, probed on the fit part
             member_callbacks.append(GradientNorms.from_checked(plan.X, plan.Y, random_state=seed))
-        with _blas_threads(plan.batch_size):
+        with blas_threads_for(member.layer_sizes, plan.batch_size):  # small: one BLAS thread
             history = run_epochs(member, plan, member_callbacks)
         if plan.batch_size >= plan.X.shape[0]:  # full batch: a final cost above the first fails
             raise_if_the_cost_rose(history, config.lr)
@@ -239,18 +239,6 @@ def run_training(
     result.metrics = compute_metrics(result)
     result.model.metrics = json_safe(result.metrics, "metrics")
     return result
-
-
-SMALL_BATCH = 1024  # rows: a mini-batch's products are too small to share between BLAS threads
-
-
-def _blas_threads(batch_size: int) -> contextlib.AbstractContextManager[Any]:
-    """One BLAS thread for small mini-batches (threads cost more than they give), else as is."""
-    if batch_size > SMALL_BATCH:
-        return contextlib.nullcontext()
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def raise_if_the_cost_rose(history: History, learning_rate: float) -> None:
