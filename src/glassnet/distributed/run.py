@@ -230,6 +230,7 @@ def _train_in_rounds(
     except StopRounds:
         pass  # early stopping or Ctrl-C: the run ends as after its last epoch
     except SchedulerLost as lost:
+        cluster.rounds = lost.rounds
         raise saved_after_loss(result, lost) from None
     except DivergenceError:
         forget_checkpoint(result)

@@ -7,7 +7,6 @@ DivergenceError ──forget_checkpoint──> no model left behind
 
 import contextlib
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 import numpy as np
 from distributed import Client
@@ -17,9 +16,6 @@ from glassnet.errors import GlassnetError
 from glassnet.files.model_file import save
 from glassnet.files.typed_json import json_safe
 from glassnet.runs.result import RunResult
-
-if TYPE_CHECKING:
-    from glassnet.distributed.run import ClusterRunResult
 
 
 class SchedulerLostError(GlassnetError, ConnectionError):
@@ -44,10 +40,11 @@ def scheduler_watched(client: Client, when: str) -> Iterator[None]:
         ) from None
 
 
-def saved_after_loss(result: "ClusterRunResult", lost: SchedulerLost) -> SchedulerLostError:
-    """The last good parameters written to checkpoint.npz; the error that says how to go on."""
-    assert result.cluster is not None
-    result.cluster.rounds = lost.rounds
+def saved_after_loss(result: RunResult, lost: SchedulerLost) -> SchedulerLostError:
+    """The last good parameters written to checkpoint.npz; the error that says how to go on.
+
+    ``result``'s record (its config, with the cluster's rounds) is saved with them.
+    """
     for param, value in zip(result.network.parameters(), lost.parameters, strict=True):
         np.copyto(param, value)
     saved = "no run folder was given (--out), so they were not saved"
