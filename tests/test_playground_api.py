@@ -279,3 +279,24 @@ def test_the_command_warns_off_loopback_and_names_its_options():
     assert exposed_warning("127.0.0.1") is None
     assert "anyone who can reach this machine" in exposed_warning("0.0.0.0")
     assert missing_extra() is None
+
+
+def test_squared_error_on_a_sigmoid_trains_with_its_own_gradient_and_says_so(client, tmp_path):
+    with client.websocket_connect("/ws", headers=ORIGIN) as ws:
+        session = start(ws, output="sigmoid_squared_error", optimizer="gd", learning_rate=0.5)
+        ws.send_text('{"type": "step"}')
+        receive_until(ws, "frame")
+        ws.send_text('{"type": "inspect", "layer": 2, "unit": 0, "source": -1}')
+        unit, _ = receive_until(ws, "glassbox")
+        dZ = unit["values"][-1]
+        assert dZ["formula"] == "dZ2 = (A2 - Y) * A2 * (1 - A2)"
+        assert "not fused" in dZ["note"]
+        assert all(abs(d) <= 0.25 * 1.0001 for d in dZ["rows"])  # |(A - Y) A (1 - A)| <= 1/4
+        path = tmp_path / "model.npz"
+        path.write_bytes(client.get(f"/model.npz?session={session}").content)
+        assert gn.load(path).network.loss.name == "squared_error"
+        assert "loss='squared_error'" in client.get(f"/export?session={session}").json()["python"]
+        ws.send_text(
+            json.dumps({**SMALL, "data": "spiral", "classes": 3, "output": "sigmoid_squared_error"})
+        )
+        assert "is for two classes" in receive_until(ws, "error")[0]["message"]

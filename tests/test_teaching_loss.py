@@ -74,3 +74,12 @@ def test_an_output_refuses_a_loss_it_does_not_take():
     with pytest.raises(InputError, match="identity output takes the loss 'squared_error'"):
         gn.Network([2, 3, 1], output="identity", loss="cross_entropy")
     assert gn.Network([2, 3, 1], loss="binary_cross_entropy").loss.gradient is None
+
+
+def test_explain_writes_its_own_cost_and_output_gradient(data):
+    X, y = data
+    net = gn.Network([2, 3, 1], hidden="tanh", loss="squared_error", random_state=0)
+    text = gn.explain(net, X[:8], y[:8])
+    assert "dZ2 = (A2 - Y) * A2 * (1 - A2)" in text
+    assert "J = 1/(2m) sum((A2 - Y)**2)" in text
+    assert "dZ2 = A2 - Y" not in text

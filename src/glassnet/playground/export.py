@@ -77,6 +77,7 @@ def setup_texts(snapshot: Snapshot) -> dict[str, str]:
         f"--dropout {setup.dropout:g}" if setup.dropout else "",
         f"--epochs {epochs} --seed {setup.seed}",
         f"--test-size {1 - setup.train_ratio:.2g} --no-standardize",
+        "# glassnet train pairs a sigmoid with cross-entropy" if problem.loss else "",
     ]
     out = io.StringIO()
     out.write("import pandas as pd\n\nimport glassnet as gn\n\n")
@@ -86,7 +87,8 @@ def setup_texts(snapshot: Snapshot) -> dict[str, str]:
     out.write(
         f"network = gn.Network({problem.layer_sizes(setup.hidden)!r}, "
         f"hidden={list(setup.activations) or 'relu'!r}, output={problem.output!r}, "
-        f"random_state={setup.seed})\n"
+        + (f"loss={problem.loss!r}, " if problem.loss else "")
+        + f"random_state={setup.seed})\n"
     )
     batch = setup.batch_size or None
     out.write(

@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 
 from glassnet.core.network import Network
 from glassnet.core.trace import Gradients, Trace
-from glassnet.viz.explain import ACTIVATION_FORMULAS, DERIVATIVE_FORMULAS, OUTPUT_TEXTS
+from glassnet.viz.explain import ACTIVATION_FORMULAS, DERIVATIVE_FORMULAS, output_text
 
 SHOWN_ROWS = 4  # the first rows of the batch shown beside their mean
 
@@ -72,8 +72,9 @@ def unit_view(network: Network, trace: Trace, grads: Gradients, l: int, j: int) 
             )
         )
     else:
-        note = OUTPUT_TEXTS[network.output].dZ_note
-        values.append(_column(grads.dZ[l][:, j], note, f"dZ{l} = A{l} - Y", f"dZ{l}[:, {j}]"))
+        text = output_text(network)
+        dZ = f"dZ{l} = {text.dZ.format(A=f'A{l}')}"
+        values.append(_column(grads.dZ[l][:, j], text.dZ_note, dZ, f"dZ{l}[:, {j}]"))
     return {"type": "glassbox", "kind": "unit", "layer": l, "unit": j, "values": values}
 
 

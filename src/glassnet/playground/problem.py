@@ -57,6 +57,7 @@ class Problem:
     domain: tuple[float, float, float, float]  # the view: x1 from, x1 to, x2 from, x2 to
     names: tuple[str, str, str]  # the two axes' names and the target's
     classes: tuple[Any, ...]  # the labels of the classes, in index order (as the data has them)
+    loss: str | None = None  # None: the output's own loss; "squared_error" on a sigmoid, to teach
 
     def X(self, P: Array) -> Array:
         """The network's input for points ``P`` (m, 2): one column per feature, (m, d)."""
@@ -91,7 +92,7 @@ def build_problem(setup: Setup, upload: Path | None) -> Problem:
         extra = np.clip(np.rint(added[:, 2]), 0, max(len(labels) - 1, 0)) if labels else added[:, 2]
         y = np.concatenate([y, extra.astype(y.dtype)])
     n_classes = len(labels)
-    output = _output(setup.output, task, n_classes)
+    output, loss = _output_and_loss(setup.output, task, n_classes)
     probe = Network([2, 1 if output != "softmax" else n_classes], output=output)
     held, kept = split_rows(
         probe, encode_targets(probe, y), 1 - setup.train_ratio, np.random.default_rng(setup.seed)
@@ -108,6 +109,7 @@ def build_problem(setup: Setup, upload: Path | None) -> Problem:
         domain=domain,
         names=names,
         classes=labels,
+        loss=loss,
     )
 
 
@@ -141,6 +143,19 @@ def _dataset(
         )
     P = np.asarray(Standardizer().fit(dataset.X).transform(dataset.X), dtype=np.float64)  # (n, 2)
     return P, dataset.y, dataset.task, (setup.csv_x1, setup.csv_x2, setup.csv_target)
+
+
+TEACHING_OUTPUTS = {"sigmoid_squared_error": ("sigmoid", "squared_error")}
+"""The TensorFlow Playground's pairing, to show why cross-entropy learns faster: (output, loss)."""
+
+
+def _output_and_loss(asked: str, task: str, n_classes: int) -> tuple[str, str | None]:
+    """The network's output and loss (None: the output's own) for the page's output choice."""
+    if asked not in TEACHING_OUTPUTS:
+        return _output(asked, task, n_classes), None
+    if task != "classification" or n_classes != 2:
+        raise InputError(f"output {asked} is for two classes: choose auto (or softmax)")
+    return TEACHING_OUTPUTS[asked]
 
 
 def _output(asked: str, task: str, n_classes: int) -> str:

@@ -22,7 +22,7 @@ MAX_ADDED_POINTS = 500
 DATASETS = ("moons", "circles", "xor", "spiral", "gaussians", "plane", "bumps", "csv")
 FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
 HIDDEN_ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "identity")
-OUTPUTS = ("auto", "sigmoid", "softmax", "identity")
+OUTPUTS = ("auto", "sigmoid", "softmax", "identity", "sigmoid_squared_error")
 OPTIMIZERS = ("gd", "momentum", "adam")
 
 

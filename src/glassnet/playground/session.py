@@ -151,7 +151,11 @@ class Session:
         sizes = self.problem.layer_sizes(self.setup.hidden)
         hidden = list(self.setup.activations) or "relu"
         self.network = Network(
-            sizes, hidden=hidden, output=self.problem.output, random_state=self.setup.seed
+            sizes,
+            hidden=hidden,
+            output=self.problem.output,
+            random_state=self.setup.seed,
+            loss=self.problem.loss,
         )
         self._start_engine()
         self.steps, self.curves, self.before = 0, Curves(), {}

@@ -71,6 +71,7 @@ class OutputText:
     cost: str  # the cost J, with {A} for the output's name
     dZ_note: str  # why dZ[L] = A[L] - Y
     targets: str  # what Y holds
+    dZ: str = "{A} - Y"  # dZ[L], with {A} for the output's name
 
 
 OUTPUT_TEXTS: dict[str, OutputText] = {
@@ -90,6 +91,22 @@ OUTPUT_TEXTS: dict[str, OutputText] = {
     ),
 }
 """The cost, the note on dZ[L] and the targets' form, by output activation."""
+
+TEACHING_TEXTS: dict[tuple[str, str], OutputText] = {
+    ("sigmoid", "squared_error"): OutputText(
+        "J = 1/(2m) sum(({A} - Y)**2)",
+        "sigmoid + squared error, not fused: sigma' stays in, and vanishes where it saturates",
+        "labels 0/1",
+        "({A} - Y) * {A} * (1 - {A})",
+    ),
+}
+"""The same, for a loss that is not its output's pair (for teaching)."""
+
+
+def output_text(network: Network) -> OutputText:
+    """How the explanation writes ``network``'s output layer and its loss."""
+    teaching = TEACHING_TEXTS.get((network.output, network.loss.name))
+    return teaching or OUTPUT_TEXTS[network.output]
 
 
 def explain(
@@ -217,7 +234,7 @@ def _read(l: int, trace: Trace) -> str:
 def _input_steps(network: Network, X: Array, Y: Array) -> list[Step]:
     steps = [
         Step("inputs", "X", "X", X),
-        Step("inputs", "Y", "Y", Y, OUTPUT_TEXTS[network.output].targets),
+        Step("inputs", "Y", "Y", Y, output_text(network).targets),
     ]
     for l in network.W:
         steps.append(Step("inputs", f"W{l}", f"W{l}", network.W[l]))
@@ -243,13 +260,14 @@ def _forward_steps(network: Network, trace: Trace, rates: dict[int, float]) -> l
 
 
 def _cost_steps(network: Network, J: float) -> list[Step]:
-    formula = OUTPUT_TEXTS[network.output].cost.format(A=_a(network.n_layers))
+    formula = output_text(network).cost.format(A=_a(network.n_layers))
     return [Step("cost", "J", formula, J, network.loss.name)]
 
 
 def _backward_steps(network: Network, trace: Trace, grads: Gradients) -> list[Step]:
-    L, note = network.n_layers, OUTPUT_TEXTS[network.output].dZ_note
-    steps = [Step("backward", f"dZ{L}", f"dZ{L} = A{L} - Y", grads.dZ[L], note)]
+    L, text = network.n_layers, output_text(network)
+    dZ = f"dZ{L} = {text.dZ.format(A=f'A{L}')}"
+    steps = [Step("backward", f"dZ{L}", dZ, grads.dZ[L], text.dZ_note)]
     for l in range(L, 0, -1):
         if l < L:
             dA = f"dZ{l + 1} W{l + 1}^T" + (f" * M{l}" if l in trace.mask else "")
