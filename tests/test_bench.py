@@ -315,3 +315,33 @@ def test_the_report_gives_w5s_largest_gap_between_the_peers_probabilities():
     rows = {r["implementation"]: r for r in report.summarize(results)}
     assert rows["torch"]["probe_gap"] == pytest.approx(3e-4)
     assert "within 3.0e-04 of glassnet's" in " ".join(report.notes(list(rows.values())))
+
+
+def test_bench_is_the_users_comparison_and_targets_stay_internal(monkeypatch):
+    from glassnet.bench import compare
+    from glassnet.cli import bench as bench_command
+    from glassnet.cli import cli
+
+    asked = {}
+
+    def fake_run_all(names, repetitions, quick, echo, threads, only):
+        asked.update(names=names, repetitions=repetitions, only=only)
+        return [
+            {"workload": name, "implementation": impl, "times": {"train": seconds},
+             "accuracy": 0.9, "peak_mb": 1.0, "repetition": 0}
+            for name in names
+            for impl, seconds in (("glassnet", 1.0), ("sklearn", 2.0), ("torch", 4.0))
+        ]  # fmt: skip
+
+    monkeypatch.setattr(bench_command, "run_all", fake_run_all)
+    result = CliRunner().invoke(cli, ["bench", "--quick"], env={"COLUMNS": "100"})
+    assert result.exit_code == 0, result.output
+    assert asked == {"names": list(compare.QUICK_WORKLOADS), "repetitions": 1,
+                     "only": compare.COMPARED}  # fmt: skip
+    assert "scikit-learn" in result.stdout and "PyTorch" in result.stdout
+    assert "2.0x" in result.stdout and "4.0x" in result.stdout
+    assert "targets" not in result.stdout and "MISSED" not in result.stdout
+    assert "'vs glassnet' is that time over glassnet's" in " ".join(result.stdout.split())
+    internal = CliRunner().invoke(cli, ["bench", "--targets", "--only", "W1"])
+    assert internal.exit_code == 0 and asked["only"] is None and asked["names"] == ["W1"]
+    assert "targets" in internal.stdout

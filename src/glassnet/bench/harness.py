@@ -127,15 +127,21 @@ def run_all(
     is_quick: bool = False,
     echo: Callable[[str], None] = print,
     threads: int | None = None,
+    only: tuple[str, ...] | None = None,
 ) -> list[dict[str, Any]]:
-    """Run every available implementation on every workload, interleaved, each in a subprocess."""
+    """Run every available implementation (of ``only``, when given) on every workload,
+    interleaved, each in a subprocess."""
     workloads = {name: lookup(WORKLOADS, name, "workload") for name in names}
     if repetitions is not None and repetitions < 1:
         raise InputError(f"repetitions must be 1 or more, got {repetitions}")
     results = []
     for name, workload in workloads.items():
         runs = repetitions or (QUICK_REPETITIONS if is_quick else REPETITIONS[name])
-        implementations = [i for i in IMPLEMENTATIONS[workload.kind] if peer_available(i)]
+        implementations = [
+            i
+            for i in IMPLEMENTATIONS[workload.kind]
+            if peer_available(i) and (only is None or i in only)
+        ]
         with prepared(quick(workload) if is_quick else workload) as context:
             for repetition in range(runs):
                 turn = repetition % len(implementations)  # who goes first this time

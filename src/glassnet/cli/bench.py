@@ -1,4 +1,9 @@
-"""``glassnet bench``: glassnet against scikit-learn, PyTorch and the floor, side by side."""
+"""``glassnet bench``: glassnet against scikit-learn and PyTorch on this machine.
+
+By default a short comparison a user runs (:mod:`glassnet.bench.compare`; under a
+minute with ``--quick``). ``--targets`` runs the internal benchmark instead: every
+workload, the floor and the speed targets, as ``benchmarks/run.py`` does.
+"""
 
 import json
 import sys
@@ -7,7 +12,15 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.text import Text
 
+from glassnet.bench.compare import (
+    COMPARED,
+    EXPLANATION,
+    QUICK_WORKLOADS,
+    WORKLOADS_SHOWN,
+    comparison_table,
+)
 from glassnet.bench.harness import run_all
 from glassnet.bench.machine import machine
 from glassnet.bench.report import environment, rich_tables, summarize, to_markdown
@@ -18,9 +31,9 @@ from glassnet.files.atomic import atomic_write
 
 
 def _workloads(context: click.Context, parameter: click.Parameter, value: str | None) -> list[str]:
-    """``--only W4,W5`` as ["W4", "W5"]; every workload when not given."""
+    """``--only W4,W5`` as ["W4", "W5"]; none given: an empty list (the default set)."""
     if value is None:
-        return list(WORKLOADS)
+        return []
     names = [name.strip().upper() for name in value.split(",") if name.strip()]
     unknown = [name for name in names if name not in WORKLOADS]
     if unknown or not names:
@@ -37,18 +50,27 @@ def _workloads(context: click.Context, parameter: click.Parameter, value: str | 
     "workloads",
     callback=_workloads,
     metavar="W1,W2,...",
-    help=f"The workloads to run, separated by commas. Default: all of {', '.join(WORKLOADS)}.",
+    help=f"The workloads to run, separated by commas, of {', '.join(WORKLOADS)}. Default: "
+    f"{', '.join(WORKLOADS_SHOWN)} ({', '.join(QUICK_WORKLOADS)} with --quick); with "
+    "--targets all.",
+)
+@click.option(
+    "--targets",
+    is_flag=True,
+    help="Run the internal benchmark instead (benchmarks/run.py): every workload, the floor "
+    "(the fewest NumPy calls) and glassnet's speed targets. Takes many minutes.",
 )
 @click.option(
     "--repetitions",
     type=click.IntRange(min=1),
-    help="Runs of each implementation. Default: 5 for W1-W3, 3 for W4-W6, 2 with --quick.",
+    help="Runs of each library. Default: 5 for W1-W3, 3 for W4-W6; with --quick 1 (2 with "
+    "--targets).",
 )
 @click.option(
     "--quick",
     is_flag=True,
     help="A small version of each workload (W1 1000 and W2 2000 iterations, W3 one epoch, "
-    "W4 and W5 20,000 rows, W6 a 10 MB CSV): a smoke check of a few minutes.",
+    "W4 and W5 20,000 rows, W6 a 10 MB CSV): the comparison in under a minute.",
 )
 @click.option(
     "--threads",
@@ -74,6 +96,7 @@ def _workloads(context: click.Context, parameter: click.Parameter, value: str | 
 )
 def bench(
     workloads: list[str],
+    targets: bool,
     repetitions: int | None,
     quick: bool,
     threads: int | None,
@@ -81,15 +104,16 @@ def bench(
     from_raw: str | None,
     out: str | None,
 ) -> None:
-    """Time glassnet, scikit-learn, PyTorch (when installed) and the floor on the same work.
+    """Time glassnet, scikit-learn and PyTorch (when installed) training the same networks.
 
-    Each run is a fresh process; implementations are interleaved; the table gives medians,
-    how many times faster glassnet is than each peer (x faster), glassnet's time over the
-    floor's (x floor: the same step with the fewest NumPy calls, or the matrix products
-    alone), the accuracy (one shared float64 function), peak memory, and the targets.
-    Run it with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset. Timing is noisy on a busy
-    machine: compare ratios within one run.
+    Each run is a fresh process and the libraries take turns; the table gives each one's
+    median time, that time over glassnet's, and the accuracy (one shared function).
+    With --targets: the internal benchmark, with the floor, peak memory and the targets.
     """
+    if not targets:
+        _compare(workloads, repetitions, quick, threads)
+        return
+    workloads = workloads or list(WORKLOADS)
     program = "python benchmarks/run.py" if sys.argv[0].endswith("run.py") else "glassnet"
     command = " ".join([program, *sys.argv[1:]])
     if from_raw:
@@ -110,14 +134,31 @@ def bench(
         click.echo(f"wrote {out}")
 
 
-def _run(
+def _compare(
     workloads: list[str], repetitions: int | None, quick: bool, threads: int | None
+) -> None:
+    """The user's comparison: a few workloads, glassnet and its peers, one table explained."""
+    names = workloads or list(QUICK_WORKLOADS if quick else WORKLOADS_SHOWN)
+    runs = repetitions or (1 if quick else None)
+    results, _, _ = _run(names, runs, quick, threads, COMPARED)
+    console = Console()
+    title = "glassnet against scikit-learn and PyTorch" + (" (--quick)" if quick else "")
+    console.print(comparison_table(results, title))
+    console.print(Text(EXPLANATION))
+
+
+def _run(
+    workloads: list[str],
+    repetitions: int | None,
+    quick: bool,
+    threads: int | None,
+    only: tuple[str, ...] | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]]:
     """The runs' records, and the machine before and after them."""
     console = Console(stderr=True)
     start = machine()
     try:
-        results = run_all(workloads, repetitions, quick, console.print, threads)
+        results = run_all(workloads, repetitions, quick, console.print, threads, only)
     except GlassnetError as error:
         fail(str(error))
     except RuntimeError as error:
