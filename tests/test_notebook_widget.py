@@ -44,7 +44,11 @@ def test_the_widget_uses_the_playgrounds_own_es_module():
         page_module = (STATIC / "playground.js").read_text(encoding="utf-8")
         assert widget._esm == page_module  # the page's module itself, synced as a traitlet
         assert "export default { render: renderWidget }" in widget._esm
-        assert ":root" not in widget._css and ".gn-widget" in widget._css
+        rules = [line for line in widget._css.splitlines() if line.strip()]
+        assert ":root" not in widget._css and "body" not in widget._css
+        assert all(line.startswith(".gn-widget") for line in rules)  # the notebook's page untouched
+        scoped = ".gn-widget .gn-panel input[type=number], .gn-widget .gn-panel select {"
+        assert any(line.startswith(scoped) for line in rules)
         assert {"status", "setup_fields"} <= set(widget.keys)  # synced to the front end
         assert widget.setup_fields["data"] == "moons" and widget.setup_fields["hidden"] == [8, 8]
     finally:

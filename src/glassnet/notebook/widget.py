@@ -50,10 +50,19 @@ WAIT_SECONDS = 30.0  # the longest a Python call waits for the worker (a step, a
 
 
 def widget_css() -> str:
-    """The page's stylesheet, scoped to the widget (no rule for the notebook's own page)."""
-    lines = (STATIC / "playground.css").read_text(encoding="utf-8").splitlines()
-    kept = [line for line in lines if not line.startswith("body ")]
-    return "\n".join(kept).replace(":root", ".gn-widget")
+    """The page's stylesheet scoped to the widget: each rule under ``.gn-widget``, none for
+    the notebook's own page (``:root`` becomes the widget, ``body`` is left out)."""
+    rules = []
+    for line in (STATIC / "playground.css").read_text(encoding="utf-8").splitlines():
+        selectors, brace, body = line.partition("{")
+        if not brace or selectors.strip() == "body":
+            continue
+        scoped = [
+            ".gn-widget" if name.strip() == ":root" else f".gn-widget {name.strip()}"
+            for name in selectors.split(",")
+        ]
+        rules.append(f"{', '.join(scoped)} {{{body}")
+    return "\n".join(rules)
 
 
 class WidgetOutbox:
