@@ -211,11 +211,7 @@ def persist_chunks(
         arrays.append(da.map_blocks(check_weights, sample_weight, dtype=sample_weight.dtype))
     persisted = client.persist(arrays)
     futures = [client.compute(part.to_delayed().ravel().tolist()) for part in persisted]
-    per_chunk = zip(*futures, strict=True)
-    try:
-        sizes = client.gather([client.submit(_size, *part, pure=False) for part in per_chunk])
-    except KilledWorker as error:  # Dask gave up on a chunk whose workers kept dying
-        raise loading_failed(error) from None
+    sizes = _chunk_sizes(client, futures)
     keep = [c for c, (n_c, _) in enumerate(sizes) if n_c > 0]  # a chunk with no rows adds nothing
     if not keep:
         raise InputError("X has no rows: give at least one sample")
@@ -230,6 +226,15 @@ def persist_chunks(
     if chunks.total_weight <= 0:
         raise InputError("sample_weight sums to 0: at least one sample needs a positive weight")
     return chunks
+
+
+def _chunk_sizes(client: Client, futures: list[list[Future]]) -> list[tuple[int, float]]:
+    """``(n_c, S_c)`` of every chunk, computing them (their checks run now)."""
+    per_chunk = zip(*futures, strict=True)
+    try:
+        return client.gather([client.submit(_size, *part, pure=False) for part in per_chunk])
+    except KilledWorker as error:  # Dask gave up on a chunk whose workers kept dying
+        raise loading_failed(error) from None
 
 
 def _encoded(block: NDArray, targets: Callable[[NDArray], Array]) -> Array:
