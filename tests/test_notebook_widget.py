@@ -68,6 +68,13 @@ def test_steps_from_python_train_the_network_handed_back(widget):
     assert not np.allclose(widget.network.W[1], 0)
 
 
+def test_many_steps_at_once_are_one_command(widget):
+    widget.step(100)  # more than the session's queue holds
+    assert widget.status["step"] == 100 and len(widget.history) == 100
+    with pytest.raises(InputError, match="whole number"):
+        widget.step(-1)
+
+
 def test_start_trains_in_the_background_and_pause_stops_it(widget):
     widget.start()
     deadline = time.monotonic() + 20

@@ -123,8 +123,19 @@ class WidgetSession(Session):
             future.set_exception(RuntimeError("the session is busy: try again"))
         return future
 
+    def take_steps(self, steps: int) -> "Future[None]":
+        """Pause, take ``steps`` mini-batch steps and post one frame; done when the future is."""
+        future: Future[None] = Future()
+        if not self.submit(("steps", future, steps)):  # type: ignore[arg-type]
+            future.set_exception(RuntimeError("the session is busy: try again"))
+        return future
+
     def _handle(self, command: Any) -> None:
-        if isinstance(command, tuple) and command[0] == "history":
+        if isinstance(command, tuple) and command[0] == "steps":
+            self.playing = False
+            self._train(command[2])
+            command[1].set_result(None)
+        elif isinstance(command, tuple) and command[0] == "history":
             engine = self.engine
             history = engine.history if engine is not None else History()
             command[1].set_result(History(columns={k: list(v) for k, v in history.items()}))
@@ -245,9 +256,9 @@ class Playground(anywidget.AnyWidget):
 
     def step(self, steps: int = 1) -> None:
         """Take ``steps`` mini-batch steps, then return (the training is paused)."""
-        for _ in range(steps):
-            self.session.submit(Command("step"))
-        self.session.snapshot().result(WAIT_SECONDS)  # every step queued before it is taken
+        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+            raise InputError(f"step: a whole number of steps >= 0, got {steps!r}")
+        self.session.take_steps(steps).result(WAIT_SECONDS + steps)
 
     def epoch(self) -> None:
         """Train to the end of the current epoch, then return."""
