@@ -10,6 +10,7 @@ decided from summaries only, so a table in memory and in partitions gets the sam
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -63,21 +64,10 @@ def summarize(
     """The summary of a column's cells; ``rows`` numbers each cell's row as the reader counts."""
     values, missing, bad = read_numbers(column)
     text = is_text(column)
-    present = texts(column[~missing]) if text or sampled else np.array([], dtype=object)
-    lengths = np.array([len(cell) for cell in present], dtype=np.int64) if text else present[:0]
-    n_distinct = int(column[~missing].nunique())
-    sample_values: NDArray[np.str_] = np.array([], dtype=str)
-    counts: NDArray[np.intp] = np.array([], dtype=np.intp)
-    if sampled:  # each distinct value (sorted) and its rows
-        sample_values, counts = np.unique(present.astype(str), return_counts=True)
-    if text:  # a bad cell that reads as a number is inf
-        cells = pd.Series(texts(column[bad]))  # cells.is_number's rule, for all of them at once
-        numeric_text = pd.to_numeric(cells, errors="coerce")
-        numbers = int(np.isfinite(values).sum()) + int(numeric_text.notna().sum())
-    else:
-        numbers = int((~missing).sum()) if pd.api.types.is_numeric_dtype(column.dtype) else 0
+    numbers = _numbers(column, values, missing, bad, text)
     finite = values[np.isfinite(values)]
-    strings = present[np.isnan(values[~missing])] if text else present[:0]  # not numbers
+    n_distinct = int(column[~missing].nunique())
+    shape = _text_shape(column, values, missing, numbers, n_distinct) if text else {}
     return ColumnSummary(
         name=name,
         text=text,
@@ -86,16 +76,56 @@ def summarize(
         numbers=numbers,
         whole=bool(np.all(finite == np.round(finite)) and np.all(np.abs(finite) < 2**53)),
         unique=not missing.any() and n_distinct == len(column),
-        values=tuple(str(value) for value in sample_values[:SAMPLE]),
-        counts=tuple(int(count) for count in counts[:SAMPLE]),
         first_bad=shown(column[bad].iloc[0]) if bad.any() else "",
         first_bad_row=int(rows[np.argmax(bad)]) if bad.any() else None,
         first_missing_row=int(rows[np.argmax(missing)]) if missing.any() else None,
-        chars=int(lengths.sum()),
-        longest=int(lengths.max(initial=0)),
-        distinct=n_distinct if text and numbers < NUMERIC_SHARE * (~missing).sum() else 0,
-        dates=date_counts(strings) if strings.size and looks_like_date(strings[0]) else (),
+        **(_sampled(texts(column[~missing])) if sampled else {}),
+        **shape,
     )
+
+
+def _numbers(
+    column: pd.Series,
+    values: NDArray[np.float64],
+    missing: NDArray[np.bool_],
+    bad: NDArray[np.bool_],
+    text: bool,
+) -> int:
+    """The present cells that read as numbers, inf included."""
+    if not text:
+        return int((~missing).sum()) if pd.api.types.is_numeric_dtype(column.dtype) else 0
+    cells = pd.Series(texts(column[bad]))  # cells.is_number's rule, for all of them at once
+    return int(np.isfinite(values).sum()) + int(pd.to_numeric(cells, errors="coerce").notna().sum())
+
+
+def _sampled(present: NDArray[np.object_]) -> dict[str, Any]:
+    """The first SAMPLE distinct present values (sorted) and the rows of each."""
+    values, counts = np.unique(present.astype(str), return_counts=True)
+    return {
+        "values": tuple(str(value) for value in values[:SAMPLE]),
+        "counts": tuple(int(count) for count in counts[:SAMPLE]),
+    }
+
+
+def _text_shape(
+    column: pd.Series,
+    values: NDArray[np.float64],
+    missing: NDArray[np.bool_],
+    numbers: int,
+    n_distinct: int,
+) -> dict[str, Any]:
+    """A text column's characters, longest cell, distinct values (text-like columns only) and
+    cells that read as dates in each format."""
+    present = texts(column[~missing])
+    lengths = np.array([len(cell) for cell in present], dtype=np.int64)
+    strings = present[np.isnan(values[~missing])]  # not numbers
+    dated = strings.size and looks_like_date(strings[0])
+    return {
+        "chars": int(lengths.sum()),
+        "longest": int(lengths.max(initial=0)),
+        "distinct": n_distinct if numbers < NUMERIC_SHARE * present.size else 0,
+        "dates": date_counts(strings) if dated else (),
+    }
 
 
 def merged(parts: Sequence[ColumnSummary], offsets: Sequence[int]) -> ColumnSummary:

@@ -109,13 +109,7 @@ def choose_columns(
     given, dropped = chosen["--features"], set(chosen["--drop"])
     pool = given or tuple(name for name in columns if name not in targets)
     kept = tuple(name for name in pool if name not in dropped)
-    for option in ("--categorical", "--dates"):
-        not_features = [name for name in chosen[option] if name not in kept]
-        if not_features:
-            raise InputError(
-                f"{option} {not_features[0]!r}: that column is not a feature (it is dropped or "
-                "not in --features)"
-            )
+    _check_features(chosen, kept)
     if not kept:
         raise _no_features(targets, where, sep)
     return ColumnChoice(
@@ -126,6 +120,17 @@ def choose_columns(
         dropped=tuple(name for name in columns if name not in kept and name not in targets),
         dates=None if dates is None else chosen["--dates"],
     )
+
+
+def _check_features(chosen: Mapping[str, tuple[str, ...]], kept: tuple[str, ...]) -> None:
+    """Refuse a column of --categorical or --dates that is not a feature."""
+    for option in ("--categorical", "--dates"):
+        not_features = [name for name in chosen[option] if name not in kept]
+        if not_features:
+            raise InputError(
+                f"{option} {not_features[0]!r}: that column is not a feature (it is dropped or "
+                "not in --features)"
+            )
 
 
 def _checked_targets(

@@ -142,13 +142,7 @@ def make_preprocessor(
             f"unknown column(s) {', '.join(map(repr, unknown))}: the DataFrame has "
             f"{', '.join(map(str, df.columns[:20]))}"
         )
-    numeric_columns = [str(c) for c in df.columns if c in (numeric or ())]
-    categorical_columns = [str(c) for c in df.columns if c in (categorical or ())]
-    dates = found_dates(df, [name for name in df.columns if name not in named])
-    for name in df.columns:
-        if name not in named and name not in dates:
-            numbers = number_share(df[name]) >= NUMERIC_SHARE
-            (numeric_columns if numbers else categorical_columns).append(str(name))
+    numeric_columns, categorical_columns, dates = _inferred(df, numeric or (), categorical or ())
     for message in column_warnings(df, categorical_columns):
         warnings.warn(message, UserWarning, stacklevel=2)
     return build_preprocessor(
@@ -159,6 +153,21 @@ def make_preprocessor(
         dates=dates,
         missing_category=missing_as_category(df, categorical_columns),
     )
+
+
+def _inferred(
+    df: pd.DataFrame, numeric: Sequence[str], categorical: Sequence[str]
+) -> tuple[list[str], list[str], dict[str, str]]:
+    """The numeric, categorical and date columns: those named, the others by their cells."""
+    numeric_columns = [str(c) for c in df.columns if c in numeric]
+    categorical_columns = [str(c) for c in df.columns if c in categorical]
+    named = {*numeric, *categorical}
+    dates = found_dates(df, [name for name in df.columns if name not in named])
+    for name in df.columns:
+        if name not in named and name not in dates:
+            numbers = number_share(df[name]) >= NUMERIC_SHARE
+            (numeric_columns if numbers else categorical_columns).append(str(name))
+    return numeric_columns, categorical_columns, dates
 
 
 SCALINGS = ("standard", "robust")

@@ -81,23 +81,35 @@ def frame_summaries(
     notes = _lacking_note(parts, offsets, targets, nan)
     if not summaries[targets[0]].rows:
         raise InputError(f"{WHERE} has no data rows with a target")
+    return _counted_across(frame, summaries, features, targets), notes
+
+
+def _counted_across(
+    frame: dd.DataFrame,
+    summaries: dict[str, ColumnSummary],
+    features: Sequence[str],
+    targets: Sequence[str],
+) -> dict[str, ColumnSummary]:
+    """The summaries with ``unique`` (of possible row ids) and ``distinct`` (of text columns)
+    counted across the partitions, not added over them."""
     candidates = [name for name in features if looks_like_row_id(summaries[name])]
     for name, summary in summaries.items():  # numeric over all partitions: not counted
         if summary.distinct and summary.number_share >= NUMERIC_SHARE:
             summaries[name] = replace(summary, distinct=0)
     texts = [name for name in (*features, *targets) if summaries[name].distinct]
     recount = list(dict.fromkeys([*candidates, *texts]))
-    if recount:  # unique, distinct in each partition: counted across them
-        kept = frame.map_partitions(lambda p: p[~lacking_targets(p, targets)], meta=frame._meta)
-        present = [kept[name].map_partitions(lambda c: c[~missing_cells(c)]) for name in recount]
-        distinct = computed(*[cells.nunique(split_out=1) for cells in present])
-        for name, count in zip(recount, distinct, strict=True):
-            summary = summaries[name]
-            unique = count == summary.rows if name in candidates else summary.unique
-            summaries[name] = replace(
-                summary, unique=unique, distinct=int(count) if summary.distinct else 0
-            )
-    return summaries, notes
+    if not recount:
+        return summaries
+    kept = frame.map_partitions(lambda p: p[~lacking_targets(p, targets)], meta=frame._meta)
+    present = [kept[name].map_partitions(lambda c: c[~missing_cells(c)]) for name in recount]
+    distinct = computed(*[cells.nunique(split_out=1) for cells in present])
+    for name, count in zip(recount, distinct, strict=True):
+        summary = summaries[name]
+        unique = count == summary.rows if name in candidates else summary.unique
+        summaries[name] = replace(
+            summary, unique=unique, distinct=int(count) if summary.distinct else 0
+        )
+    return summaries
 
 
 def _lacking_note(parts: Sequence[dict], offsets: list[int], targets: Sequence[str], nan: str):
