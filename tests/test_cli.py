@@ -310,7 +310,9 @@ def test_a_diverging_run_exits_2_names_the_learning_rate_and_writes_nothing(tmp_
 def test_the_same_seed_gives_the_same_history(tmp_path):
     def history(seed: int, name: str) -> str:
         out = tmp_path / name
-        result = train("--data", "xor", "--iterations", 40, "--seed", seed, "--out", out)
+        result = train(
+            *("--data", "xor", "--iterations", 40, "--seed", seed, "--out", out, "--overwrite")
+        )
         assert result.exit_code == 0, result.output
         return (out / "history.csv").read_text()
 
@@ -361,7 +363,7 @@ def test_ctrl_c_ends_the_run_cleanly_and_writes_the_folder(tmp_path, monkeypatch
     monkeypatch.setattr(
         train_command,
         "run_training",
-        lambda config, callbacks=(): real_run(config, [InterruptAt(9)]),
+        lambda config, callbacks=(), **hooks: real_run(config, [InterruptAt(9)], **hooks),
     )
     out = tmp_path / "run"
     result = train("--data", "moons", "--iterations", 5000, "--out", out)

@@ -114,6 +114,7 @@ def single_run(rows, tmp_path_factory) -> Path:
         invoke(
             "train", "--data", folder / "kept.csv", "--iterations", ITERATIONS,
             "--test-size", 0, "--out", folder / "run", *run_options(),
+            "--recipe", "tutorial",  # the cluster's: a --dask run trains the options as given
         )
     )  # fmt: skip
     return folder / "run"

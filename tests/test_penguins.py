@@ -220,7 +220,9 @@ def test_the_python_api_builds_the_same_preprocessor_as_the_command(species):
     train_rows, _ = train_test_split(
         np.arange(len(frame)), test_size=0.2, random_state=0, stratify=frame["species"]
     )
-    script = make_preprocessor(features.iloc[train_rows]).fit(features.iloc[train_rows])
+    scaling = json.loads((out / "config.json").read_text())["scaling"]  # the recipe's: robust
+    script = make_preprocessor(features.iloc[train_rows], scaling=scaling)
+    script.fit(features.iloc[train_rows])
     assert list(script.get_feature_names_out()) == model.feature_names
     np.testing.assert_allclose(
         script.transform(features), model.transform_features(features), rtol=1e-12, atol=1e-12

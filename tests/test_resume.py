@@ -73,7 +73,20 @@ def test_the_standardizer_and_the_classes_are_kept(tmp_path):
         "x1,x2,answer\n" + "".join(f"{a},{b},{c}\n" for (a, b), c in zip(X, labels, strict=True))
     )
     first, resumed = tmp_path / "first", tmp_path / "resumed"
-    ok(train("--data", data, "--target", "answer", "--iterations", 40, "--out", first))
+    ok(
+        train(
+            "--data",
+            data,
+            "--target",
+            "answer",
+            "--iterations",
+            40,
+            "--out",
+            first,
+            "--recipe",
+            "tutorial",
+        )
+    )
     ok(train("--resume", first, "--iterations", 10, "--out", resumed))
     before, after = load(first / "model.npz"), load(resumed / "model.npz")
 

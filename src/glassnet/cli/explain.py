@@ -166,7 +166,10 @@ def first_step_problem(options: Mapping[str, Any]) -> tuple[Problem, str]:
     y = run.training_targets(parts.y_train[rows])  # class indices, or (scaled) targets
     problem = Problem(run.dataset, starting.network, X, y)
     scaled = run.config.standardize, run.model.target_scaler is not None
-    return problem, _rows_note(run.dataset.n_samples, parts, len(rows), scaled)
+    note = _rows_note(run.dataset.n_samples, parts, len(rows), scaled)
+    if run.dataset.table is not None and note.endswith("first cost"):
+        note += " with --recipe tutorial (a table trains the tabular recipe by default)"
+    return problem, note
 
 
 def _rows_note(n: int, parts: Parts, m: int, scaled: tuple[bool, bool]) -> str:
