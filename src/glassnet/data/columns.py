@@ -21,6 +21,7 @@ The rules:
 """
 
 import difflib
+import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -205,7 +206,7 @@ def feature_kinds(
         if summary.missing == summary.rows:
             raise InputError(
                 f"column {name!r} of {where} is missing in every row: leave it out with "
-                f"--drop {name}"
+                f"--drop {shlex.quote(name)}"
             )
         meaning = "" if name in choice.named else column_meaning(summary)
         date = _date_format(summary, choice, where)

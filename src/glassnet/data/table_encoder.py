@@ -18,6 +18,7 @@ no finite number is an error naming it (:func:`preprocess`). The model file stor
 transformer by its fitted attributes (never pickle).
 """
 
+import shlex
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -195,7 +196,7 @@ def column_warnings(df: pd.DataFrame, categorical: Sequence[str]) -> list[str]:
         if n and missing < n and missing >= MOSTLY_MISSING * n:
             found.append(
                 f"column {name!r} is missing in {missing} of {n} rows ({missing / n:.0%}): "
-                f"its imputed values carry little; leave it out with --drop {name}"
+                f"its imputed values carry little; leave it out with --drop {shlex.quote(name)}"
             )
     for name in categorical:
         other = other_convention(df[name])
@@ -208,8 +209,8 @@ def column_warnings(df: pd.DataFrame, categorical: Sequence[str]) -> list[str]:
         if count > MAX_CATEGORIES:
             found.append(
                 f"column {name!r} has {count} categories (more than {MAX_CATEGORIES}): each "
-                f"becomes a one-hot column; leave it out with --drop {name} if it is an id or "
-                "free text"
+                f"becomes a one-hot column; leave it out with --drop {shlex.quote(name)} "
+                "if it is an id or free text"
             )
     return found
 

@@ -12,6 +12,7 @@ given the statistics of the whole data: the numeric medians, the scaler's mean a
 variance of the imputed columns, the categorical modes.
 """
 
+import shlex
 import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -217,13 +218,14 @@ def warn_columns(
     """The single-machine warnings: a column almost all missing, or with many categories."""
     messages = [
         f"column {name!r} is missing in {c.missing} of {c.rows} rows ({c.missing / c.rows:.0%}): "
-        f"its imputed values carry little; leave it out with --drop {name}"
+        f"its imputed values carry little; leave it out with --drop {shlex.quote(name)}"
         for name, c in columns.items()
         if c.rows and MOSTLY_MISSING * c.rows <= c.missing < c.rows
     ]
     messages += [
         f"column {name!r} has {len(counts)} categories (more than {MAX_CATEGORIES}): each "
-        f"becomes a one-hot column; leave it out with --drop {name} if it is an id or free text"
+        f"becomes a one-hot column; leave it out with --drop {shlex.quote(name)} "
+        "if it is an id or free text"
         for name, counts in zip(categorical, stats["counts"], strict=True)
         if len(counts) > MAX_CATEGORIES
     ]
