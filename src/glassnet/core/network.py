@@ -314,7 +314,10 @@ def backward(
     """
     L = len(network.activations)
     n = Y.shape[0]
-    w = None if sample_weight is None else sample_weight / sample_weight.sum()  # s_i / sum(s)
+    if sample_weight is None:
+        w = np.full(n, 1.0 / n, dtype=Y.dtype)  # w_i: sample i's share of the mean, 1/n, (n,)
+    else:
+        w = sample_weight / sample_weight.sum()  # w_i = s_i / sum(s), (n,)
     grads = Gradients()
     if network.loss.gradient is None:
         dZ: Array = trace.A[L] - Y  # dZ[L] = A[L] - Y: output activation fused with its loss
@@ -325,14 +328,12 @@ def backward(
     for l in range(L, 0, -1):
         grads.dZ[l] = dZ
         A_in = trace.layer_input(l)  # A[l-1] (times M[l-1] under dropout); X for l = 1
-        if w is None:
+        if sample_weight is None:
             dW = A_in.T @ dZ
             dW /= n  # dW[l] = A[l-1]^T dZ[l] / n, (n_{l-1}, n_l)
-            db = dZ.sum(axis=0)
-            db /= n  # db[l] = sum_i dZ[l]_i / n: the mean over samples, (n_l,)
         else:
             dW = A_in.T @ (dZ * w[:, None])  # dW[l] = A[l-1]^T (w * dZ[l])
-            db = w @ dZ  # db[l] = sum_i w_i dZ[l]_i: the weighted mean over samples, (n_l,)
+        db = w @ dZ  # db[l] = sum_i w_i dZ[l]_i: the mean over samples, (n_l,), one BLAS product
         if l2:
             dW += l2 * network.W[l]  # d/dW of (l2 / 2) ||W||^2
         grads.dW[l], grads.db[l] = dW, db
@@ -347,7 +348,11 @@ def backward(
         assert trace.X is not None and trace.theta is not None  # kept by forward's embedding
         grads.dA[0] = dZ @ network.W[1].T  # dA[0] = dZ[1] W[1]^T, (n, n_0 (1 + K))
         grads.dF, grads.dP = embedding_backward(
-            network.embedding, trace.X, trace.theta, grads.dA[0], w
+            network.embedding,
+            trace.X,
+            trace.theta,
+            grads.dA[0],
+            None if sample_weight is None else w,
         )  # dF = mean_i dE cos(theta) 2 pi x, dP = mean_i dE cos(theta), (n_0, K)
     return grads
 

@@ -36,7 +36,7 @@ class StepSettings:
     clip_norm: float | None = None  # the gradients' largest global norm; None: no clipping
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Step:
     """What one step computed: its cost J, its Trace and Gradients, the norm before clipping."""
 
