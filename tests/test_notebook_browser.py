@@ -143,6 +143,14 @@ class Bridge:
                 self.page.evaluate("([c, b]) => window.deliver(c, b)", [content, encoded])
             self.page.wait_for_timeout(50)
 
+    def pump_until(self, condition: str, rounds: int = 60) -> None:
+        """Pump until the page's ``condition`` holds (a busy machine needs more rounds)."""
+        for _ in range(rounds):
+            self.pump()
+            if self.page.evaluate(condition):
+                return
+        raise AssertionError(f"the page never reached {condition}")
+
 
 def test_the_widgets_es_module_runs_against_a_stub_model(browser):
     page = browser.new_page(viewport={"width": 1300, "height": 900})
@@ -166,14 +174,16 @@ def test_the_widgets_es_module_runs_against_a_stub_model(browser):
         page.wait_for_function("() => window.ready")
         assert page.evaluate("() => window.sent[0]") == {"type": "connect"}
         bridge = Bridge(page, widget)
-        bridge.pump(4)  # connect -> hello, upload -> the same setup -> points, frame -> ack
+        # connect -> hello, upload -> the same setup -> points, frame -> ack
+        bridge.pump_until("() => document.querySelector('[data-testid=units-1]') !== null")
         assert page.evaluate("() => document.querySelector('.gn-widget') !== null")
         assert page.inner_text("[data-testid=dataset] >> xpath=..").startswith("data set")
         assert page.eval_on_selector("[data-testid=dataset]", "s => s.value") == "csv"
         assert page.eval_on_selector("[data-testid=units-1]", "s => s.value") == "3"
         page.click("[data-testid=step]")
+        bridge.pump_until("() => document.querySelector('[data-testid=epoch]').textContent === '1'")
         page.click("[data-testid=step]")
-        bridge.pump(4)
+        bridge.pump_until("() => document.querySelector('[data-testid=epoch]').textContent === '2'")
         assert widget.status["step"] == 2
         assert page.inner_text("[data-testid=epoch]") == "2"
         loss = float(page.inner_text("[data-testid=train-loss]"))

@@ -90,6 +90,14 @@ def settle(page):
     page.wait_for_function(
         "() => globalThis.glassnetPlayground.state.frame.header.playing === false"
     )
+    rendered(page)
+
+
+def rendered(page):
+    """Wait until the page has drawn what it holds: two animation frames, the tab in front
+    (a tab behind another draws nothing)."""
+    page.bring_to_front()
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 def test_play_changes_the_heatmap_and_the_loss_and_pause_stops_them(page):
@@ -203,8 +211,13 @@ def test_a_shared_url_reproduces_the_setup_and_hides_the_chosen_controls(page, b
     open_page(other, hash_)
     other.get_by_test_id("step").click()
     other.wait_for_function("() => globalThis.glassnetPlayground.state.frame.header.step === 1")
-    assert readout(other, "train-loss") == readout(page, "train-loss")
-    assert other.evaluate(HEATMAP) == page.evaluate(HEATMAP)
+    loss = "() => globalThis.glassnetPlayground.state.frame.header.train_loss"
+    assert other.evaluate(loss) == page.evaluate(loss)  # the same step, to the last bit
+    rendered(other)
+    other_loss, other_heatmap = readout(other, "train-loss"), other.evaluate(HEATMAP)
+    rendered(page)
+    assert readout(page, "train-loss") == other_loss
+    assert page.evaluate(HEATMAP) == other_heatmap
     other.close()
 
 
