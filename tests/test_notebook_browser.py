@@ -74,6 +74,57 @@ def text_colour(page) -> list[int]:
     return [int(v) for v in page.evaluate(script).strip("rgb()").split(",")[:3]]
 
 
+def test_the_widgets_es_module_runs_against_a_stub_model(browser):
+    context = browser.new_context(viewport={"width": 1300, "height": 900})  # its own, in front
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    module = (STATIC / "playground.js").read_text(encoding="utf-8")
+    page.route(
+        f"{ORIGIN}/playground.js",
+        lambda route: route.fulfill(body=module, content_type="text/javascript"),
+    )
+    widget = gn.Playground(data=moons_frame(), hidden=[3], activations=["tanh"], batch_size=0)
+    css = widget._css
+    page.route(
+        f"{ORIGIN}/",
+        lambda route: route.fulfill(
+            body=STUB % {"css": css, "origin": ORIGIN}, content_type="text/html"
+        ),
+    )
+    try:
+        page.goto(f"{ORIGIN}/")
+        page.wait_for_function("() => window.ready")
+        assert page.evaluate("() => window.sent[0]") == {"type": "connect"}
+        bridge = Bridge(page, widget)
+        # connect -> hello, upload -> the same setup -> points, frame -> ack
+        bridge.pump_until("() => document.querySelector('[data-testid=units-1]') !== null")
+        assert page.evaluate("() => document.querySelector('.gn-widget') !== null")
+        assert page.inner_text("[data-testid=dataset] >> xpath=..").startswith("data set")
+        assert page.eval_on_selector("[data-testid=dataset]", "s => s.value") == "csv"
+        assert page.eval_on_selector("[data-testid=units-1]", "s => s.value") == "3"
+        page.click("[data-testid=step]")
+        bridge.pump_until("() => document.querySelector('[data-testid=epoch]').textContent === '1'")
+        page.click("[data-testid=step]")
+        bridge.pump_until("() => document.querySelector('[data-testid=epoch]').textContent === '2'")
+        assert widget.status["step"] == 2
+        assert page.inner_text("[data-testid=epoch]") == "2"
+        loss = float(page.inner_text("[data-testid=train-loss]"))
+        assert loss == pytest.approx(widget.status["train_loss"], abs=1e-4)
+        pixels = page.evaluate(
+            "() => { const c = document.querySelector('[data-testid=heatmap]');"
+            " return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data"
+            ".filter((_, i) => i % 4 === 3)).filter((a) => a > 0).length; }"
+        )
+        assert pixels > 1000  # the heatmap drawn from the float32 buffer
+        trained = widget.network
+        assert trained.layer_sizes == [2, 3, 1] and np.isfinite(trained.W[1]).all()
+        assert errors == []
+    finally:
+        context.close()
+        widget.close()
+
+
 @pytest.mark.parametrize(("scheme", "light_text"), [("light", False), ("dark", True)])
 def test_the_views_render_in_light_and_dark_pages(
     browser, views_html, tmp_path, scheme, light_text
@@ -125,12 +176,25 @@ STUB = """
 """
 
 
+class Tap:
+    """The widget as its outbox sees it, with ``send`` caught by the bridge."""
+
+    def __init__(self, widget, bridge) -> None:
+        self.widget, self.bridge = widget, bridge
+
+    def send(self, content, buffers=None) -> None:
+        self.bridge.outgoing.append((content, buffers or []))
+
+    def __getattr__(self, name):
+        return getattr(self.widget, name)
+
+
 class Bridge:
     """The kernel's side for the stub model: the page's messages in, the widget's out."""
 
     def __init__(self, page, widget) -> None:
         self.page, self.widget, self.outgoing = page, widget, []
-        widget.send = lambda content, buffers=None: self.outgoing.append((content, buffers or []))
+        widget.outbox._widget = Tap(widget, self)  # what the session sends, caught here
 
     def pump(self, rounds: int = 1) -> None:
         for _ in range(rounds):
@@ -143,60 +207,13 @@ class Bridge:
                 self.page.evaluate("([c, b]) => window.deliver(c, b)", [content, encoded])
             self.page.wait_for_timeout(50)
 
-    def pump_until(self, condition: str, rounds: int = 60) -> None:
+    def pump_until(self, condition: str, rounds: int = 200) -> None:
         """Pump until the page's ``condition`` holds (a busy machine needs more rounds)."""
         for _ in range(rounds):
             self.pump()
             if self.page.evaluate(condition):
                 return
-        raise AssertionError(f"the page never reached {condition}")
-
-
-def test_the_widgets_es_module_runs_against_a_stub_model(browser):
-    page = browser.new_page(viewport={"width": 1300, "height": 900})
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    module = (STATIC / "playground.js").read_text(encoding="utf-8")
-    page.route(
-        f"{ORIGIN}/playground.js",
-        lambda route: route.fulfill(body=module, content_type="text/javascript"),
-    )
-    widget = gn.Playground(data=moons_frame(), hidden=[3], activations=["tanh"], batch_size=0)
-    css = widget._css
-    page.route(
-        f"{ORIGIN}/",
-        lambda route: route.fulfill(
-            body=STUB % {"css": css, "origin": ORIGIN}, content_type="text/html"
-        ),
-    )
-    try:
-        page.goto(f"{ORIGIN}/")
-        page.wait_for_function("() => window.ready")
-        assert page.evaluate("() => window.sent[0]") == {"type": "connect"}
-        bridge = Bridge(page, widget)
-        # connect -> hello, upload -> the same setup -> points, frame -> ack
-        bridge.pump_until("() => document.querySelector('[data-testid=units-1]') !== null")
-        assert page.evaluate("() => document.querySelector('.gn-widget') !== null")
-        assert page.inner_text("[data-testid=dataset] >> xpath=..").startswith("data set")
-        assert page.eval_on_selector("[data-testid=dataset]", "s => s.value") == "csv"
-        assert page.eval_on_selector("[data-testid=units-1]", "s => s.value") == "3"
-        page.click("[data-testid=step]")
-        bridge.pump_until("() => document.querySelector('[data-testid=epoch]').textContent === '1'")
-        page.click("[data-testid=step]")
-        bridge.pump_until("() => document.querySelector('[data-testid=epoch]').textContent === '2'")
-        assert widget.status["step"] == 2
-        assert page.inner_text("[data-testid=epoch]") == "2"
-        loss = float(page.inner_text("[data-testid=train-loss]"))
-        assert loss == pytest.approx(widget.status["train_loss"], abs=1e-4)
-        pixels = page.evaluate(
-            "() => { const c = document.querySelector('[data-testid=heatmap]');"
-            " return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data"
-            ".filter((_, i) => i % 4 === 3)).filter((a) => a > 0).length; }"
+        shown = self.page.evaluate(
+            "() => document.querySelector('[data-testid=epoch]').textContent"
         )
-        assert pixels > 1000  # the heatmap drawn from the float32 buffer
-        trained = widget.network
-        assert trained.layer_sizes == [2, 3, 1] and np.isfinite(trained.W[1]).all()
-        assert errors == []
-    finally:
-        page.close()
-        widget.close()
+        raise AssertionError(f"the page never reached {condition}; epoch shows {shown!r}")

@@ -134,3 +134,22 @@ def test_bad_data_or_setup_is_refused_with_the_fix():
         gn.Playground(data=pd.DataFrame({"a": [1.0], "b": [2.0]}))
     with pytest.raises(InputError, match="learning_rate"):
         gn.Playground(learning_rate=-1)
+
+
+def test_a_view_that_connects_after_the_first_frame_still_gets_frames():
+    """A frame posted before any view existed was never drawn, so never acked: a connecting
+    view restarts the pacing, or the widget waits for that ack for ever."""
+    lost: list = []
+    found = gn.Playground(data=moons_frame(), hidden=[4], activations=["tanh"], batch_size=0)
+    try:
+        found.send = lambda content, buffers=None: lost.append(content)  # no view yet
+        found.session.snapshot().result(30)  # the first frame is posted into the void
+        assert any(content.get("binary") for content in lost)
+        sent: list = []
+        found.send = lambda content, buffers=None: sent.append((content, buffers))
+        found._receive(found, {"type": "connect"}, [])
+        found.step(2)
+        frames = [decode(b[0])[0] for c, b in sent if c.get("binary")]
+        assert frames and frames[-1]["type"] == "frame" and frames[-1]["step"] == 2
+    finally:
+        found.close()

@@ -104,6 +104,12 @@ class WidgetOutbox:
         if frame is not None:
             self._deliver(frame)
 
+    def restart(self) -> None:
+        """A new view: no frame is awaited any more (the old view may never ack its last)."""
+        with self._lock:
+            self._frame, self._acked = None, True
+        self.frame_taken.set()
+
     def _deliver(self, message: str | bytes) -> None:
         if isinstance(message, bytes):
             self.frames_sent += 1
@@ -229,6 +235,7 @@ class Playground(anywidget.AnyWidget):
 
     def _greet(self) -> None:
         """A new view: the hello (its defaults are this widget's setup) and the CSV's columns."""
+        self.outbox.restart()  # pace frames by the new view's acks
         self.outbox.reply(json.dumps(hello_message(self.setup_fields)))
         if self._columns:
             self.outbox.reply(json.dumps({"type": "upload", "columns": self._columns}))
