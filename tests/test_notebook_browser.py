@@ -6,7 +6,6 @@ model, bridged to a real :class:`glassnet.Playground` in this process.
 """
 
 import base64
-import shutil
 
 import numpy as np
 import pytest
@@ -16,22 +15,12 @@ pytest.importorskip("anywidget")
 pd = pytest.importorskip("pandas")
 
 import glassnet as gn  # noqa: E402
+from chromium import ARGS, CHROMIUM, needs_chromium  # noqa: E402
 from glassnet.data import load  # noqa: E402
 from glassnet.notebook.widget import STATIC  # noqa: E402
 from glassnet.viz.explain import explain_step  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-pytestmark = pytest.mark.skipif(
-    shutil.which(CHROMIUM) is None, reason=f"{CHROMIUM} is missing (apt-get install chromium)"
-)
+pytestmark = needs_chromium
 ORIGIN = "http://glassnet.test"
 PAGE_STYLE = (
     "body{font-family:sans-serif;margin:16px;background:#fff;color:#1f1f1f}"

@@ -3,7 +3,6 @@
 One server and one browser for the module; each test opens its own page (its own session).
 """
 
-import shutil
 import socket
 import threading
 import time
@@ -16,20 +15,10 @@ pytest.importorskip("websockets", reason="uvicorn needs websockets for /ws")
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 import glassnet as gn  # noqa: E402
+from chromium import ARGS, CHROMIUM, needs_chromium  # noqa: E402
 from glassnet.playground.frames import grid_points  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-pytestmark = pytest.mark.skipif(
-    shutil.which(CHROMIUM) is None, reason=f"{CHROMIUM} is missing (apt-get install chromium)"
-)
+pytestmark = needs_chromium
 HEATMAP = "() => document.querySelector('[data-testid=heatmap]').toDataURL()"
 NETWORK = "() => document.querySelector('[data-testid=network]').toDataURL()"
 
