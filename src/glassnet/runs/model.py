@@ -27,7 +27,7 @@ from glassnet.core.network import Network, forward
 from glassnet.data.array_encoders import LabelCodec, Standardizer
 from glassnet.errors import InputError
 from glassnet.files.model_file import load
-from glassnet.files.typed_json import json_safe
+from glassnet.runs import model_checks
 from glassnet.training.metrics import predicted_indices
 from glassnet.validation import check_X
 
@@ -36,8 +36,6 @@ if TYPE_CHECKING:
     from sklearn.compose import ColumnTransformer
     from sklearn.preprocessing import StandardScaler
 
-TASKS = ("classification", "regression")
-LABEL_KINDS = "biufU"  # label dtypes a model can carry: bool, int, uint, float, str
 OUTPUT_CHUNK_ROWS = 2_048  # rows one forward pass of network_output takes at a time
 
 
@@ -120,19 +118,21 @@ class TrainedModel:
         if not isinstance(network, Network):
             raise InputError(f"network must be a glassnet Network, got {type(network).__name__}")
         self.network = network
-        self.task = _check_task(task, network, label_codec)
-        self.standardizer = _check_standardizer(standardizer, self.n_features)
-        self.preprocessor = _check_preprocessor(preprocessor, standardizer, self.n_features)
+        self.task = model_checks.check_task(task, network, label_codec)
+        self.standardizer = model_checks.check_standardizer(standardizer, self.n_features)
+        self.preprocessor = model_checks.check_preprocessor(
+            preprocessor, standardizer, self.n_features
+        )
         self.label_codec = label_codec
-        self.target_scaler = _check_target_scaler(target_scaler, self.task, network)
+        self.target_scaler = model_checks.check_target_scaler(target_scaler, self.task, network)
         if feature_names is None and preprocessor is not None:
             feature_names = [str(name) for name in preprocessor.get_feature_names_out()]
-        self.feature_names = _check_feature_names(feature_names, self.n_features)
+        self.feature_names = model_checks.check_feature_names(feature_names, self.n_features)
         if target_name is not None and not isinstance(target_name, str):
             raise InputError(f"target_name must be a string or None, got {target_name!r}")
         self.target_name = target_name
-        self.config = _check_json_dict(config, "config")
-        self.metrics = _check_json_dict(metrics, "metrics")
+        self.config = model_checks.check_json_dict(config, "config")
+        self.metrics = model_checks.check_json_dict(metrics, "metrics")
 
     def with_weights(
         self, network: Network, metrics: Mapping[str, Any] | None = None
@@ -140,7 +140,7 @@ class TrainedModel:
         """This model around ``network`` (same layout: a checkpoint's best epoch), its
         preprocessing, labels and config shared, its metrics replaced by ``metrics``."""
         twin = copy.copy(self)
-        twin.network, twin.metrics = network, _check_json_dict(metrics, "metrics")
+        twin.network, twin.metrics = network, model_checks.check_json_dict(metrics, "metrics")
         return twin
 
     @property
@@ -265,114 +265,6 @@ class TrainedModel:
             f"preprocessor={'yes' if self.preprocessor is not None else 'no'}, "
             f"target={self.target_name!r})"
         )
-
-
-def _check_task(task: str, network: Network, label_codec: LabelCodec | None) -> str:
-    if task not in TASKS:
-        raise InputError(f"unknown task {task!r}: choose one of {', '.join(TASKS)}")
-    n_out = network.layer_sizes[-1]
-    if task == "regression":
-        if label_codec is not None:
-            raise InputError("a regression model takes no label_codec: pass label_codec=None")
-        if network.output != "identity":
-            raise InputError(f"a regression model needs an identity output, got {network.output!r}")
-        return task
-    if not isinstance(label_codec, LabelCodec) or not hasattr(label_codec, "classes_"):
-        raise InputError("a classification model needs a fitted LabelCodec as label_codec")
-    if label_codec.classes_.dtype.kind not in LABEL_KINDS:
-        raise InputError(
-            f"class labels must be numbers, strings or booleans, got dtype "
-            f"{label_codec.classes_.dtype}"
-        )
-    n_classes = label_codec.n_classes
-    binary = network.output == "sigmoid" and n_out == 1 and n_classes == 2
-    multiclass = network.output == "softmax" and n_out == n_classes >= 2
-    if not (binary or multiclass):
-        raise InputError(
-            f"a classification model needs a sigmoid output with 1 unit for 2 classes or a "
-            f"softmax output with one unit per class; got {network.output!r} with {n_out} "
-            f"unit(s) for {n_classes} class(es)"
-        )
-    return task
-
-
-def _check_standardizer(standardizer: Standardizer | None, n_features: int) -> Standardizer | None:
-    if standardizer is None:
-        return None
-    if not isinstance(standardizer, Standardizer) or not hasattr(standardizer, "mean_"):
-        raise InputError("standardizer must be a fitted Standardizer or None")
-    if standardizer.mean_.shape != (n_features,) or standardizer.scale_.shape != (n_features,):
-        raise InputError(
-            f"the standardizer holds statistics for {standardizer.mean_.size} feature(s) "
-            f"but the network takes {n_features}"
-        )
-    return standardizer
-
-
-def _check_preprocessor(
-    preprocessor: "ColumnTransformer | None", standardizer: Standardizer | None, n_features: int
-) -> "ColumnTransformer | None":
-    if preprocessor is None:
-        return None
-    if standardizer is not None:
-        raise InputError(
-            "a model takes a standardizer or a preprocessor, not both: the preprocessor "
-            "scales its numeric columns itself"
-        )
-    if not hasattr(preprocessor, "transformers_") or not hasattr(preprocessor, "transform"):
-        raise InputError(
-            f"preprocessor must be a fitted scikit-learn ColumnTransformer or None, got "
-            f"{type(preprocessor).__name__}"
-        )
-    width = len(preprocessor.get_feature_names_out())
-    if width != n_features:
-        raise InputError(
-            f"the preprocessor gives {width} column(s) but the network takes {n_features}"
-        )
-    return preprocessor
-
-
-def _check_target_scaler(
-    scaler: "StandardScaler | None", task: str, network: Network
-) -> "StandardScaler | None":
-    if scaler is None:
-        return None
-    if task != "regression":
-        raise InputError("only a regression model takes a target_scaler: pass None")
-    if not hasattr(scaler, "mean_") or not hasattr(scaler, "inverse_transform"):
-        raise InputError(
-            f"target_scaler must be a fitted scikit-learn StandardScaler or None, got "
-            f"{type(scaler).__name__}"
-        )
-    n_outputs = network.layer_sizes[-1]
-    if getattr(scaler, "n_features_in_", None) != n_outputs:
-        raise InputError(
-            f"the target scaler was fitted on {getattr(scaler, 'n_features_in_', '?')} "
-            f"target(s) but the network has {n_outputs} output(s)"
-        )
-    return scaler
-
-
-def _check_feature_names(names: Sequence[str] | None, n_features: int) -> list[str]:
-    if names is None:
-        return [f"x{i}" for i in range(n_features)]
-    if isinstance(names, str) or not all(isinstance(name, str) for name in names):
-        raise InputError(f"feature_names must be a list of strings, got {names!r}")
-    result = list(names)
-    if len(result) != n_features:
-        raise InputError(
-            f"feature_names lists {len(result)} name(s) but the network takes {n_features} "
-            "feature(s)"
-        )
-    return result
-
-
-def _check_json_dict(value: Mapping[str, Any] | None, name: str) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise InputError(f"{name} must be a dict, got {type(value).__name__}")
-    return json_safe(value, name)
 
 
 def load_trained_model(

@@ -20,7 +20,8 @@ from glassnet.files import metadata
 from glassnet.files.kinds import Payload, register_kind
 from glassnet.files.npz_reader import BadFileError
 from glassnet.files.typed_json import check_text_width, json_safe
-from glassnet.runs.model import LABEL_KINDS, TrainedModel
+from glassnet.runs.model import TrainedModel
+from glassnet.runs.model_checks import LABEL_KINDS
 
 MAX_LABEL_BYTES = 4 * 2**16  # itemsize of a string label dtype: 65,536 characters
 
