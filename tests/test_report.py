@@ -8,6 +8,7 @@ from urllib.parse import unquote, urlsplit
 import numpy as np
 import pytest
 
+from chromium import ARGS, CHROMIUM, needs_chromium
 from glassnet.errors import InputError
 from glassnet.runs.folder import write_history as write_history_csv
 from glassnet.training.history import History
@@ -221,16 +222,6 @@ def test_a_folder_that_does_not_exist_is_an_input_error(tmp_path):
 
 # ---- issue 22: a report a person would send a colleague ---------------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 
 @pytest.fixture(scope="module")
 def penguins_folder(tmp_path_factory) -> Path:
@@ -306,10 +297,9 @@ def test_only_the_given_options_make_the_command_when_the_run_recorded_them():
     assert command_line(record) == "glassnet train --data t.csv --target y --seed 1"
 
 
+@needs_chromium
 def test_the_report_is_one_file_every_picture_inline_in_chromium(penguins_folder, tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed")
     source, _ = read_page(penguins_folder)
     pngs = sorted(path.name for path in penguins_folder.glob("*.png"))
     assert len(pngs) >= 2
@@ -318,7 +308,7 @@ def test_the_report_is_one_file_every_picture_inline_in_chromium(penguins_folder
     (alone / "report.html").write_text(source, encoding="utf-8")  # without its folder's PNGs
     playwright = sync_api.sync_playwright().start()
     try:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         tab = browser.new_page(viewport={"width": 390, "height": 800})  # a phone
         fetched: list[str] = []
         tab.on("request", lambda request: fetched.append(request.url))
