@@ -7,7 +7,11 @@ memory and in Dask partitions gets the same answer. A column the user named
 - **row id**: a different value in every row (none missing, two rows or more) and
   unnamed (a saved index), named like one (``id``, ``index``, ``rownames``, ...), or text
   with more distinct values than :data:`MAX_CATEGORIES`; or named by the id pattern
-  (``*_id``, ``id_*``, ``*ID``) with a different value in at least half its rows.
+  (``*_id``, ``id_*``, ``*ID``) with a different value in at least half its rows; or,
+  under any name, a row number (:func:`counts_rows`): whole numbers that count up by one
+  from row to row (``1..n``, ``1001..1000+n``) in more than :data:`MAX_CATEGORIES` rows.
+  A sorted column with repeats (a year) is not unique, and a sorted column of other
+  steps (prices) does not count by one: both stay features.
 - **free text**: text (fewer than half its cells numbers, not dates) whose cells are long
   and mostly different, at least :data:`FREE_TEXT_CHARS` characters on average and more
   distinct values than :data:`MAX_CATEGORIES` in at least :data:`FREE_TEXT_SHARE` of the
@@ -34,11 +38,19 @@ def id_patterned(name: str) -> bool:
     return lower.endswith("_id") or lower.startswith("id_") or name.endswith("ID")
 
 
+def counts_rows(summary: ColumnSummary) -> bool:
+    """A row number: whole numbers, each one more than the row before's (x[i+1] = x[i] + 1),
+    in more than :data:`MAX_CATEGORIES` rows (a short run of years is more likely data)."""
+    return summary.counts_up and summary.rows > MAX_CATEGORIES
+
+
 def looks_like_row_id(summary: ColumnSummary) -> bool:
     """A row id by the module's rule (before knowing whether the user named it)."""
     present = summary.rows - summary.missing
     if summary.rows < 2:
         return False
+    if counts_rows(summary):
+        return True  # a row number, under any name
     if id_patterned(summary.name) and summary.distinct >= ID_DISTINCT_SHARE * present > 0:
         return True  # an id-patterned text column, mostly different values
     if not summary.unique:
@@ -89,11 +101,15 @@ def column_meaning(summary: ColumnSummary) -> str:
 def row_id_note(summary: ColumnSummary) -> str:
     """The note on a row id left out."""
     name = summary.name
-    why = (
-        f"a different value in each of the {summary.rows} rows"
-        if summary.unique
-        else f"named like an id, {summary.distinct} different values in {summary.rows} rows"
-    )
+    if counts_rows(summary) and not named_like_id(name):
+        why = (
+            f"whole numbers from {summary.first_value:.0f} to {summary.last_value:.0f}, one "
+            "more in each row: a row number"
+        )
+    elif summary.unique:
+        why = f"a different value in each of the {summary.rows} rows"
+    else:
+        why = f"named like an id, {summary.distinct} different values in {summary.rows} rows"
     return (
         f"column {name!r} looks like a row id ({why}): left out; name it in --features to keep it"
     )

@@ -7,6 +7,7 @@ The roles (:mod:`glassnet.data.columns`) and the task (:mod:`glassnet.data.task`
 decided from summaries only, so a table in memory and in partitions gets the same ones.
 """
 
+import itertools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,6 +46,9 @@ class ColumnSummary:
     distinct: int = 0  # distinct present cells of a text column (0 for a numeric one)
     dates: tuple[int, ...] = ()  # text cells that read as a date, per DATE_FORMATS
     counts: tuple[int, ...] = ()  # sampled: the rows of each of ``values``
+    counts_up: bool = False  # every cell a whole number, one more than the row before's
+    first_value: float | None = None  # a counting-up column's first and last numbers
+    last_value: float | None = None
 
     @property
     def number_share(self) -> float:
@@ -79,6 +83,7 @@ def summarize(
         first_bad=shown(column[bad].iloc[0]) if bad.any() else "",
         first_bad_row=int(rows[np.argmax(bad)]) if bad.any() else None,
         first_missing_row=int(rows[np.argmax(missing)]) if missing.any() else None,
+        **_counting_up(values),
         **(_sampled(texts(column[~missing])) if sampled else {}),
         **shape,
     )
@@ -96,6 +101,15 @@ def _numbers(
         return int((~missing).sum()) if pd.api.types.is_numeric_dtype(column.dtype) else 0
     cells = pd.Series(texts(column[bad]))  # cells.is_number's rule, for all of them at once
     return int(np.isfinite(values).sum()) + int(pd.to_numeric(cells, errors="coerce").notna().sum())
+
+
+def _counting_up(values: NDArray[np.float64]) -> dict[str, Any]:
+    """Whether the cells count up by one, row after row (a row number), and from what to what."""
+    if not values.size or not np.all(np.isfinite(values)) or not np.all(values == np.round(values)):
+        return {}
+    if not np.all(np.diff(values) == 1):  # x[i+1] - x[i] = 1, every row
+        return {}
+    return {"counts_up": True, "first_value": float(values[0]), "last_value": float(values[-1])}
 
 
 def _sampled(present: NDArray[np.object_]) -> dict[str, Any]:
@@ -138,6 +152,7 @@ def merged(parts: Sequence[ColumnSummary], offsets: Sequence[int]) -> ColumnSumm
         counted.update(dict(zip(part.values, part.counts, strict=True)))
     values = sorted(counted)[:SAMPLE]
     dated = [part.dates or (0,) * len(DATE_FORMATS) for part in parts]
+    counted_up = _counted_up([part for part in parts if part.rows])
     return ColumnSummary(
         name=parts[0].name,
         text=parts[0].text,
@@ -151,7 +166,23 @@ def merged(parts: Sequence[ColumnSummary], offsets: Sequence[int]) -> ColumnSumm
         longest=max(part.longest for part in parts),
         dates=tuple(int(n) for n in np.sum(dated, axis=0)) if any(p.dates for p in parts) else (),
         counts=tuple(counted[value] for value in values) if parts[0].counts else (),
+        **counted_up,
     )
+
+
+def _counted_up(parts: Sequence[ColumnSummary]) -> dict[str, Any]:
+    """Consecutive blocks that each count up by one count up together when each block starts
+    one above where the block before it ended (empty blocks left out)."""
+    if not parts or not all(part.counts_up for part in parts):
+        return {}
+    joined = all(
+        after.first_value == before.last_value + 1  # type: ignore[operator]
+        for before, after in itertools.pairwise(parts)
+    )
+    if not joined:
+        return {}
+    return {"counts_up": True, "first_value": parts[0].first_value,
+            "last_value": parts[-1].last_value}  # fmt: skip
 
 
 def _first(
