@@ -218,3 +218,41 @@ def test_a_diverging_learning_rate_shows_the_message(page):
     message = page.get_by_test_id("message")
     message.get_by_text("smaller learning rate").wait_for(timeout=15000)
     assert "diverged" in message.inner_text()
+
+
+INK = """() => {  // the mean colour of the curves canvas's opaque pixels: its ink
+  const c = document.querySelector('[data-testid=curves]');
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let sum = 0, n = 0;
+  for (let i = 0; i < d.length; i += 4) {
+    if (d[i + 3] > 200) { sum += d[i] + d[i + 1] + d[i + 2]; n++; }
+  }
+  return n ? sum / (3 * n) : null;
+}"""
+PANEL = "() => getComputedStyle(document.querySelector('.gn-panel')).backgroundColor"
+
+
+@pytest.mark.parametrize(("scheme", "dark"), [("light", False), ("dark", True)])
+def test_the_page_follows_a_light_or_dark_colour_scheme(browser, url, tmp_path, scheme, dark):
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    try:
+        page.base_url = url  # type: ignore[attr-defined]
+        open_page(page)
+        page.get_by_test_id("play").click()
+        page.wait_for_function(
+            "() => Number(document.querySelector('b[data-testid=epoch]').textContent) >= 3"
+        )
+        page.get_by_test_id("pause").click()
+        settle(page)
+        red, green, blue = (
+            int(part) for part in page.evaluate(PANEL).removeprefix("rgb(")[:-1].split(",")
+        )
+        ink = page.evaluate(INK)
+        page.screenshot(path=str(tmp_path / f"playground-{scheme}.png"))
+    finally:
+        context.close()
+    panel = (red + green + blue) / 3
+    assert (panel < 80) if dark else (panel > 200)  # the panels' background
+    assert ink is not None
+    assert (ink > 170) if dark else (ink < 90)  # the curves' lines and text drawn in the ink

@@ -303,10 +303,17 @@ export function render({ transport, el, hash = "", onHash = () => {} }) {
     }
   }
 
+  // a canvas's colours as the page resolves them (light or dark): its text colour and its panel's
+  function paletteOf(canvas) {
+    const style = getComputedStyle(canvas);
+    return { ink: style.color, paper: style.backgroundColor };
+  }
+
   function drawNetwork() {
     const f = state.frame;
     if (!f) return;
     const sizes = f.header.layer_sizes, canvas = ui.network, context = canvas.getContext("2d");
+    const { ink, paper } = paletteOf(canvas);
     const W = canvas.width, H = canvas.height, spacing = Math.min(34, (H - 20) / Math.max(...sizes)), box = spacing - 4;
     context.clearRect(0, 0, W, H);
     const columnX = (l) => 80 + (l * (W - 120)) / (sizes.length - 1);
@@ -340,13 +347,13 @@ export function render({ transport, el, hash = "", onHash = () => {} }) {
       if (dZ) for (const v of dZ.data) biggest = Math.max(biggest, Math.abs(v));
       for (let j = 0; j < sizes[l]; j++) {
         const x = columnX(l) - box / 2, y = unitY(l, j) - box / 2;
-        context.fillStyle = "#fff";
+        context.fillStyle = paper;
         context.fillRect(x, y, box, box);
         if (strip) context.drawImage(strip, j * maps.shape[1], 0, maps.shape[1], maps.shape[2], x, y, box, box);
-        context.strokeStyle = "#555";
+        context.strokeStyle = ink;
         context.lineWidth = 1;
         context.strokeRect(x, y, box, box);
-        context.fillStyle = "#222";
+        context.fillStyle = ink;
         context.font = "10px system-ui";
         if (l === 0) context.fillText(state.points ? state.points.features[j] : `x${j + 1}`, x - 44, y + box / 2 + 3);
         if (state.gradients && dZ && l > 0) { // the batch's mean dZ: a bar by its size, coloured by its sign
@@ -380,6 +387,7 @@ export function render({ transport, el, hash = "", onHash = () => {} }) {
 
   function drawCurves() {
     const f = state.frame, canvas = ui.curves, context = canvas.getContext("2d");
+    const { ink } = paletteOf(canvas);
     context.clearRect(0, 0, canvas.width, canvas.height);
     const points = f ? f.header.curves : [];
     if (points.length < 2) return;
@@ -387,16 +395,18 @@ export function render({ transport, el, hash = "", onHash = () => {} }) {
     const x0 = Math.min(...xs), x1 = Math.max(...xs), y1 = Math.max(...ys) * 1.05, y0 = 0;
     const px = (x) => 30 + ((x - x0) / (x1 - x0 || 1)) * (canvas.width - 40);
     const py = (y) => canvas.height - 15 - ((y - y0) / (y1 - y0 || 1)) * (canvas.height - 25);
-    for (const [column, colour] of [[1, "#222"], [2, "#999"]]) {
+    for (const [column, alpha] of [[1, 1], [2, 0.45]]) { // train in the ink, test fainter
       context.beginPath();
       points.forEach((p, i) => (i ? context.lineTo(px(p[0]), py(p[column])) : context.moveTo(px(p[0]), py(p[column]))));
-      context.strokeStyle = colour;
+      context.strokeStyle = ink;
+      context.globalAlpha = alpha;
       context.lineWidth = 1.5;
       context.stroke();
     }
-    context.fillStyle = "#222";
+    context.globalAlpha = 1;
+    context.fillStyle = ink;
     context.font = "10px system-ui";
-    context.fillText(`loss (train black, test grey); max ${y1.toFixed(3)}; epochs ${x0.toFixed(1)}–${x1.toFixed(1)}`, 30, 10);
+    context.fillText(`loss (train solid, test faint); max ${y1.toFixed(3)}; epochs ${x0.toFixed(1)}–${x1.toFixed(1)}`, 30, 10);
   }
 
   function drawReadouts() {
