@@ -18,9 +18,10 @@ from glassnet.cli.output import STDOUT, open_output
 from glassnet.cli.tables import confusion_table, facts_table
 from glassnet.data.loading import DATASETS
 from glassnet.errors import GlassnetError
-from glassnet.runs.evaluation import PARTS, Evaluation, evaluate
 from glassnet.runs.manifest import check_beside
 from glassnet.runs.model import load_trained_model
+from glassnet.runs.parts import PARTS
+from glassnet.runs.scores import Evaluation
 
 METRIC_LABELS = {  # a metric's JSON name: its row in the table
     "accuracy": "accuracy",
@@ -95,6 +96,8 @@ def evaluate_command(
 
     Exit codes: 0 done; 2 a bad model, option or data; 1 the JSON could not be written.
     """
+    from glassnet.runs.evaluation import evaluate  # reads tables: pandas, loaded on use
+
     try:
         trained = load_trained_model(model)
         check_beside(model)  # a file that loads, but from another run than its folder's

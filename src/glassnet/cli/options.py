@@ -19,7 +19,7 @@ from click.core import ParameterSource
 
 from glassnet.core.activations import HIDDEN_ACTIVATIONS
 from glassnet.data.loading import DATASETS
-from glassnet.data.tabular import NAN_POLICIES
+from glassnet.data.table_choices import NAN_POLICIES
 from glassnet.errors import InputError
 from glassnet.runs.config import RunConfig
 from glassnet.runs.resuming import load_start_model

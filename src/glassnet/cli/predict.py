@@ -22,8 +22,8 @@ from glassnet.cli.app import (
 )
 from glassnet.cli.options import nan_option, table_options
 from glassnet.cli.output import open_output
-from glassnet.data.reading import DEFAULT_CHUNK_SIZE
 from glassnet.data.sources import text_encoding
+from glassnet.data.table_choices import DEFAULT_CHUNK_SIZE
 from glassnet.errors import GlassnetError, InputError
 from glassnet.runs.manifest import check_beside
 from glassnet.runs.model import load_trained_model

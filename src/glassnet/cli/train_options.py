@@ -26,8 +26,7 @@ from glassnet.cli.options import (
 )
 from glassnet.cli.resume import RESUME_HELP
 from glassnet.core.initializers import INITIALIZERS
-from glassnet.data.table_encoder import SCALINGS
-from glassnet.data.tabular import NAN_POLICIES
+from glassnet.data.table_choices import NAN_POLICIES, SCALINGS
 from glassnet.runs.config import STEP_SCHEDULES
 from glassnet.runs.recipe import RECIPES
 from glassnet.training.schedules import SCHEDULES

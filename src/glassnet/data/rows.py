@@ -15,9 +15,9 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from glassnet.data.number_format import NumberFormat
+from glassnet.data.table_choices import DEFAULT_CHUNK_SIZE
 from glassnet.errors import InputError
 
-DEFAULT_CHUNK_SIZE = 10_000
 MAX_COLUMNS = 10_000  # a wider header is refused before any column is read
 SHOWN = 20  # names listed in a message
 

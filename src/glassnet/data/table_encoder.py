@@ -38,12 +38,12 @@ from glassnet.data.column_encoders import (
 )
 from glassnet.data.columns import MAX_CATEGORIES, NUMERIC_SHARE, listed
 from glassnet.data.number_format import other_convention
+from glassnet.data.table_choices import CATEGORICAL, NUMERIC, SCALINGS
 from glassnet.errors import InputError
 
 if TYPE_CHECKING:
     from sklearn.compose import ColumnTransformer
 
-NUMERIC, CATEGORICAL = "numeric", "categorical"  # the transformers' names in the ColumnTransformer
 MOSTLY_MISSING = 0.9  # a column missing in at least this share of rows gets a warning
 
 
@@ -169,9 +169,6 @@ def _inferred(
             numbers = number_share(df[name]) >= NUMERIC_SHARE
             (numeric_columns if numbers else categorical_columns).append(str(name))
     return numeric_columns, categorical_columns, dates
-
-
-SCALINGS = ("standard", "robust")
 
 
 def _scaler(scaling: str, standardize: bool) -> Any:

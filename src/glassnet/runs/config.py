@@ -16,8 +16,7 @@ from glassnet.core.dropout import check_dropout
 from glassnet.core.initializers import INITIALIZERS
 from glassnet.core.optimizers import OPTIMIZERS, Optimizer, make_optimizer
 from glassnet.data.loading import DATASETS
-from glassnet.data.table_encoder import SCALINGS
-from glassnet.data.tabular import NAN_POLICIES
+from glassnet.data.table_choices import NAN_POLICIES, SCALINGS
 from glassnet.errors import InputError
 from glassnet.training.callbacks import Callback, EarlyStopping, PrintCost
 from glassnet.training.schedules import (

@@ -16,8 +16,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from glassnet.data.dataset import Dataset
-from glassnet.data.table_encoder import encoded, make_preprocessor
-from glassnet.data.tabular import first_look
 
 if TYPE_CHECKING:
     from sklearn.compose import ColumnTransformer
@@ -28,6 +26,8 @@ def fit_preprocessor(
     dataset: Dataset, seen: NDArray[np.intp], *, standardize: bool, scaling: str = "standard"
 ) -> "ColumnTransformer":
     """The table's ColumnTransformer, fitted on the training part's rows ``seen`` only."""
+    from glassnet.data.table_encoder import make_preprocessor
+
     table = dataset.table
     assert table is not None
     rows = table.frame.iloc[seen]
@@ -43,6 +43,8 @@ def fit_preprocessor(
 
 def encode_table(dataset: Dataset, preprocessor: "ColumnTransformer") -> Dataset:
     """The data set with ``X`` the preprocessor's output for every row, and its column names."""
+    from glassnet.data.table_encoder import encoded
+
     assert dataset.table is not None
     X = encoded(preprocessor, dataset.table.frame)  # (n, n_encoded)
     names = [str(name) for name in preprocessor.get_feature_names_out()]
@@ -52,6 +54,8 @@ def encode_table(dataset: Dataset, preprocessor: "ColumnTransformer") -> Dataset
 def encode_for(dataset: Dataset, preprocessor: "ColumnTransformer | None") -> Dataset:
     """A table's rows encoded once, by a saved model's ``preprocessor``; a model saved
     without one (an older run) took the first look's encoding. Other data passes through."""
+    from glassnet.data.tabular import first_look
+
     if dataset.table is None:
         return dataset
     return first_look(dataset) if preprocessor is None else encode_table(dataset, preprocessor)

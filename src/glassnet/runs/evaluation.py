@@ -32,13 +32,10 @@ from glassnet.runs.config import GENERATOR_OPTIONS, config_from_record
 from glassnet.runs.encoding import encode_for
 from glassnet.runs.model import TrainedModel
 from glassnet.runs.model_inputs import RowReader, check_columns, resolve_nan
-from glassnet.runs.parts import reload_data, split_run
+from glassnet.runs.parts import PARTS, reload_data, split_run
 from glassnet.runs.scores import Evaluation, classification_scores, regression_metrics
 
 __all__ = ["PARTS", "Evaluation", "evaluate", "evaluate_arrays", "held_out_part"]
-
-
-PARTS = ("auto", "held-out", "all")
 
 
 def evaluate(

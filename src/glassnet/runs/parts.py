@@ -24,6 +24,7 @@ from glassnet.runs.config import RunConfig
 from glassnet.training.split import hold_out
 
 Array = NDArray[np.floating]
+PARTS = ("auto", "held-out", "all")  # the rows evaluate --part scores
 
 
 @dataclass(frozen=True)

@@ -27,16 +27,19 @@ import itertools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
-from glassnet.data.reading import DEFAULT_CHUNK_SIZE, Rows, open_table
+from glassnet.data.table_choices import DEFAULT_CHUNK_SIZE
 from glassnet.errors import InputError
 from glassnet.files.atomic import atomic_write
 from glassnet.runs.model import TrainedModel
-from glassnet.runs.model_inputs import Inputs, RowReader, resolve_nan
 from glassnet.training.metrics import predicted_indices
+
+if TYPE_CHECKING:  # the readers load pandas: imported where a file is read
+    from glassnet.data.reading import Rows
+    from glassnet.runs.model_inputs import Inputs, RowReader
 
 PREDICTION = "prediction"
 PROBABILITY = "probability_"  # + the class label: probability_yes, probability_0, ...
@@ -108,6 +111,9 @@ def predict_csv(
         On a missing file or column, a row with too many fields, or a bad cell, naming
         its line and column.
     """
+    from glassnet.data.reading import open_table
+    from glassnet.runs.model_inputs import RowReader, resolve_nan
+
     with contextlib.ExitStack() as stack:
         table = stack.enter_context(
             open_table(source, sep=sep, encoding=encoding, decimal=decimal, thousands=thousands)
@@ -138,19 +144,19 @@ def predict_csv(
         return PredictionSummary(n_rows, reader.skipped, n_unseen, unseen)
 
 
-def _read(reader: RowReader, chunks: Iterator[Rows]) -> Iterator[tuple[Rows, Inputs]]:
+def _read(reader: "RowReader", chunks: "Iterator[Rows]") -> "Iterator[tuple[Rows, Inputs]]":
     return ((rows, reader.read(rows)) for rows in chunks)
 
 
 def _chained(
-    first: tuple[Rows, Inputs] | None, rest: Iterator[tuple[Rows, Inputs]]
-) -> Iterator[tuple[Rows, Inputs]]:
+    first: "tuple[Rows, Inputs] | None", rest: "Iterator[tuple[Rows, Inputs]]"
+) -> "Iterator[tuple[Rows, Inputs]]":
     if first is not None:
         yield first
         yield from rest
 
 
-def _write(sink: IO[str], writer: Any, model: TrainedModel, rows: Rows, inputs: Inputs) -> None:
+def _write(sink: IO[str], writer: Any, model: TrainedModel, rows: "Rows", inputs: "Inputs") -> None:
     """Write the chunk's kept rows, each followed by its prediction (and class probabilities).
 
     Plain records (:attr:`Rows.records`) are written as their text, the added cells joined

@@ -10,7 +10,7 @@ summary (:mod:`glassnet.cli.train_summary`) and a model's notebook view share bo
 
 from typing import Any
 
-from glassnet.data.table_encoder import CATEGORICAL, NUMERIC
+from glassnet.data.table_choices import CATEGORICAL, NUMERIC
 
 SHOWN_CATEGORIES = 6
 
