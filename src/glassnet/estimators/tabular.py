@@ -5,7 +5,8 @@ plain array of numbers, NaN allowed), and train it exactly as ``glassnet train -
 tabular`` trains a CSV: :func:`glassnet.runs.run.run_training` on the frame in memory, so
 the same pieces run and nothing is restated::
 
-    X ──columns: numeric (half its present cells or more are numbers) or categorical
+    X ──the column rules of a CSV (glassnet.estimators.tabular_frame): numeric, categorical,
+        dates; row ids and free text left out, with a note
       ──the recipe's table (glassnet.runs.recipe.TABULAR), read from the rows, inputs, task
       ──split: a stratified validation part (250 rows or more), the best epoch kept
       ──ColumnTransformer: impute, robust scaling + smooth clipping, one-hot
@@ -30,10 +31,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d, validate_data
 
-from glassnet.data.cells import number_share
-from glassnet.data.columns import NUMERIC_SHARE
-from glassnet.data.dataset import Dataset, Table
-from glassnet.data.table_encoder import check_numbers, typed_features
+from glassnet.estimators.tabular_frame import frame_cells, frame_dataset
 from glassnet.runs.config import RunConfig
 from glassnet.runs.model import TrainedModel
 from glassnet.runs.recipe import TABULAR
@@ -56,7 +54,6 @@ OPTIONS = {
     "label_smoothing": "label_smoothing",
 }
 OFF_AT_ZERO = ("embedding", "validation_fraction", "n_iter_no_change")  # 0: none at all
-TARGET = "y"  # the target's name inside the run
 MAX_SEED = 2**31 - 1
 
 
@@ -102,8 +99,14 @@ class TabularEstimator(BaseEstimator):
         Each recipe option's value in this fit (``hidden``, ``embedding``, ``dropout``, ...).
     recipe_reasons_ : dict
         Why each option has its value for these data, or ``"given"``.
-    numeric_columns_, categorical_columns_ : list of str
-        The columns read as numbers, and those one-hot encoded.
+    numeric_columns_, categorical_columns_, date_columns_ : list of str
+        The columns read as numbers, those one-hot encoded, and the dates (each as year,
+        day of year and day of week), decided as ``glassnet train`` decides for a CSV.
+    left_out_columns_ : dict of str to str
+        The columns left out (row ids, free text), and why.
+    column_notes_ : list of str
+        One line per column rule that acted (a row id left out, ...), as ``glassnet train``
+        prints them.
     n_iter_ : int
         Epochs run (before early stopping ended the run, if it did).
     best_epoch_ : int or None
@@ -165,7 +168,8 @@ class TabularEstimator(BaseEstimator):
         y = self._targets(y)
         if len(y) != len(frame):
             raise ValueError(f"X has {len(frame)} rows but y has {len(y)}: give one y per row")
-        result = run_training(self._config(), dataset=self._dataset(frame, y))
+        dataset = frame_dataset(frame, y, self._task, type(self).__name__)
+        result = run_training(self._config(), dataset=dataset)
         self.model_: TrainedModel = result.model
         self.network_ = result.model.network
         self.history_: History = result.history
@@ -176,6 +180,9 @@ class TabularEstimator(BaseEstimator):
         assert table is not None
         self.numeric_columns_ = list(table.numeric)
         self.categorical_columns_ = list(table.categorical)
+        self.date_columns_ = list(table.dates)
+        self.left_out_columns_ = dict(table.left_out)
+        self.column_notes_ = list(table.notes)
         self.n_iter_ = len(self.history_)
         best = self.history_.best_epoch
         self.best_epoch_ = None if best is None else int(best)
@@ -196,7 +203,7 @@ class TabularEstimator(BaseEstimator):
             if X.shape[0] < 1 or X.shape[1] < 1:
                 raise ValueError(f"X has shape {X.shape}: give at least one row and one column")
             frame = X.set_axis([str(name) for name in X.columns], axis=1)
-            return frame.reset_index(drop=True)
+            return frame_cells(frame.reset_index(drop=True))  # dates as a CSV writes them
         values = validate_data(
             self, X, dtype=np.float64, ensure_all_finite="allow-nan", reset=reset
         )
@@ -236,38 +243,6 @@ class TabularEstimator(BaseEstimator):
             recipe="tabular",
             pinned=tuple(given),
             ensemble=self.ensemble,
-        )
-
-    def _dataset(self, frame: pd.DataFrame, y: NDArray[Any]) -> Dataset:
-        """The frame as ``glassnet train`` reads a table: typed columns, then the target."""
-        names = list(frame.columns)
-        numeric = tuple(name for name in names if number_share(frame[name]) >= NUMERIC_SHARE)
-        categorical = tuple(name for name in names if name not in numeric)
-        check_numbers(frame, list(numeric))  # a present cell that is no finite number
-        typed = typed_features(frame, numeric, categorical)
-        table = Table(
-            columns=(*names, TARGET),
-            frame=typed,
-            numeric=numeric,
-            categorical=categorical,
-            targets=(TARGET,),
-            task_reason=f"{self._task}: {type(self).__name__}",
-            left_out={},
-            missing={name: int(typed[name].isna().sum()) for name in names},
-            notes=(),
-            lines=np.arange(len(frame), dtype=np.int64),
-            sep="",
-            fingerprint={},
-        )
-        return Dataset(
-            X=np.empty((len(frame), 0)),
-            y=y,
-            feature_names=names,
-            target_name=TARGET,
-            task=self._task,
-            name="DataFrame",
-            description=f"a DataFrame of {len(frame)} rows and {len(names)} columns",
-            table=table,
         )
 
 

@@ -6,7 +6,8 @@ ColumnTransformer, labels or target scaler) plus its parameters and fitted attri
     payload  "model"      the TrainedModel's own payload (glassnet.runs.model_payload)
              "estimator"  the class's name, looked up in the closed table TABULAR_ESTIMATORS
              "params"     get_params(), as typed JSON (a RandomState by its state)
-             "fitted"     recipe_, recipe_reasons_, the columns, n_iter_, best_epoch_,
+             "fitted"     recipe_, recipe_reasons_, the columns (numeric, categorical, dates,
+                          left out) and their notes, n_iter_, best_epoch_,
                           n_features_in_, feature_names_in_ (when set)
              "history"    history_
 
@@ -46,6 +47,9 @@ FITTED = (
     "recipe_reasons_",
     "numeric_columns_",
     "categorical_columns_",
+    "date_columns_",
+    "left_out_columns_",
+    "column_notes_",
     "n_iter_",
     "best_epoch_",
     "n_features_in_",
@@ -129,26 +133,46 @@ def _params(fields: dict[str, Any], cls: type) -> dict[str, Any]:
 
 def _check_fitted(values: dict[str, Any], model: TrainedModel) -> None:
     """The fitted attributes must describe the saved model, else predictions would differ."""
-    columns = [*values["numeric_columns_"], *values["categorical_columns_"]]
-    wrong = []
+    wrong = _column_problems(values, model)
     if not isinstance(values["recipe_"], dict) or set(values["recipe_"]) != RECIPE_FIELDS:
         wrong.append("recipe_")
     if not isinstance(values["recipe_reasons_"], dict):
         wrong.append("recipe_reasons_")
-    texts = all(isinstance(name, str) for name in columns)
-    if not texts or sorted(columns) != sorted(model.input_columns):
-        wrong.append("numeric_columns_, categorical_columns_")
-    if not (is_count(values["n_features_in_"]) and values["n_features_in_"] == len(columns)):
-        wrong.append("n_features_in_")
     if not is_count(values["n_iter_"]):
         wrong.append("n_iter_")
     if not (values["best_epoch_"] is None or is_count(values["best_epoch_"])):
         wrong.append("best_epoch_")
-    names = values.get("feature_names_in_")
-    if names is not None and not (is_names(names, len(columns)) and set(names) == set(columns)):
-        wrong.append("feature_names_in_")
     if wrong:
         raise BadFileError(f"payload.fitted has wrong or inconsistent {', '.join(wrong)}")
+
+
+def _column_problems(values: dict[str, Any], model: TrainedModel) -> list[str]:
+    """The column attributes that do not describe the model's inputs: the columns it reads
+    (numeric, categorical, dates) and those left out make up X's columns, once each."""
+    wrong = []
+    dates = values["date_columns_"]
+    columns = [*values["numeric_columns_"], *values["categorical_columns_"]]
+    columns += dates if isinstance(dates, list) else [None]
+    texts = all(isinstance(name, str) for name in columns)
+    if not texts or sorted(columns) != sorted(model.input_columns):
+        wrong.append("numeric_columns_, categorical_columns_, date_columns_")
+    left_out = values["left_out_columns_"]
+    if not (isinstance(left_out, dict) and all(isinstance(why, str) for why in left_out.values())):
+        left_out = {None: ""}
+    if None in left_out or set(left_out) & set(columns):
+        wrong.append("left_out_columns_")
+    notes = values["column_notes_"]
+    if not (isinstance(notes, list) and all(isinstance(note, str) for note in notes)):
+        wrong.append("column_notes_")
+    n_columns = len(columns) + len(left_out)
+    if not (is_count(values["n_features_in_"]) and values["n_features_in_"] == n_columns):
+        wrong.append("n_features_in_")
+    names = values.get("feature_names_in_")
+    if names is not None and not (
+        is_names(names, n_columns) and set(names) == {*columns, *left_out}
+    ):
+        wrong.append("feature_names_in_")
+    return wrong
 
 
 register_kind(
