@@ -55,10 +55,13 @@ def missing_as_category(df: pd.DataFrame, categorical: Sequence[str]) -> list[st
     """The categorical columns missing in at least MISSING_CATEGORY_SHARE of the rows."""
     n = len(df)
     return [
-        name
-        for name in categorical
-        if n and missing_cells(df[name]).sum() >= MISSING_CATEGORY_SHARE * n
+        name for name in categorical if takes_missing_category(missing_cells(df[name]).sum(), n)
     ]
+
+
+def takes_missing_category(missing: int, rows: int) -> bool:
+    """A column with ``missing`` of its ``rows`` missing takes "(missing)" as a category."""
+    return bool(rows and missing >= MISSING_CATEGORY_SHARE * rows)
 
 
 def found_dates(df: pd.DataFrame, names: Sequence[str]) -> dict[str, str]:

@@ -41,6 +41,13 @@ from glassnet.errors import InputError
 
 __all__ = ["MAX_CATEGORIES", "NUMERIC_SHARE", "choose_columns", "feature_kinds", "listed"]
 __all__ += ["ColumnChoice", "ColumnKinds", "looks_like_row_id", "parse_names", "target_names"]
+__all__ += ["left_out_reasons"]
+
+LEFT_OUT = {  # why a column is left out, as the column table says it
+    "dropped": "--drop or not in --features",
+    "row id": "row id",
+    "free text": "free text: long, mostly different strings",
+}
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,14 @@ class ColumnKinds:
     notes: tuple[str, ...]
     dates: dict[str, str] = field(default_factory=dict)  # name: its date format
     free_text: tuple[str, ...] = ()
+
+
+def left_out_reasons(choice: ColumnChoice, kinds: ColumnKinds) -> dict[str, str]:
+    """Each column left out, and why (:data:`LEFT_OUT`): dropped, a row id or free text."""
+    left_out = dict.fromkeys(choice.dropped, LEFT_OUT["dropped"])
+    left_out.update(dict.fromkeys(kinds.row_ids, LEFT_OUT["row id"]))
+    left_out.update(dict.fromkeys(kinds.free_text, LEFT_OUT["free text"]))
+    return left_out
 
 
 def parse_names(names: str | Sequence[str] | None) -> tuple[str, ...]:

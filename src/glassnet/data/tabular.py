@@ -26,7 +26,7 @@ import pandas as pd
 from glassnet.data.cells import missing_cells, parse_numbers, read_numbers
 from glassnet.data.cells import shown as quoted
 from glassnet.data.column_encoders import missing_as_category
-from glassnet.data.columns import ColumnKinds, choose_columns, column_kinds
+from glassnet.data.columns import ColumnKinds, choose_columns, column_kinds, left_out_reasons
 from glassnet.data.dataset import Dataset, Table
 from glassnet.data.date_encoder import parse_dates
 from glassnet.data.reading import Rows, read_table
@@ -131,9 +131,7 @@ def read_tabular(
     frame = typed_features(rows.frame, kinds.numeric, [*kinds.categorical, *kinds.dates])
     for name, date_format in kinds.dates.items():  # a cell no date in the format: missing
         frame.loc[parse_dates(frame[name], date_format).isna().to_numpy(), name] = np.nan
-    left_out = dict.fromkeys(choice.dropped, "--drop or not in --features")
-    left_out.update(dict.fromkeys(kinds.row_ids, "row id"))
-    left_out.update(dict.fromkeys(kinds.free_text, "free text: long, mostly different strings"))
+    left_out = left_out_reasons(choice, kinds)
     table = Table(
         columns=tuple(reader.columns),
         frame=frame,

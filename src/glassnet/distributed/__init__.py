@@ -6,7 +6,7 @@ first use::
 
     connect        a Client from "local", "local:N" or "tcp://HOST:PORT"  (cluster.py)
     fit            an estimator fitted on dask arrays, exactly or by local SGD  (fitting.py)
-    read_frame     a dask DataFrame from CSV or Parquet files  (frames.py)
+    read_frame     a dask DataFrame from CSV or Parquet files  (frame_reading.py)
     prepare        a dask DataFrame's features and target, preprocessed  (frames.py)
     transform_frame  another frame through the preprocessing prepare fitted  (frames.py)
     from_store     a dask array from a zarr or .npy store on disk  (stores.py)
@@ -21,7 +21,7 @@ from typing import Any
 _HOMES = {
     "connect": "cluster",
     "fit": "fitting",
-    "read_frame": "frames",
+    "read_frame": "frame_reading",
     "prepare": "frames",
     "transform_frame": "frames",
     "from_store": "stores",

@@ -1,7 +1,8 @@
 """Pass 2 of a dask DataFrame's preparation: the fitted values, in one ``dask.compute``.
 
     partitions ──typed_part──> features typed as the preprocessor takes them, targets
-    typed partitions ──statistics──> counts, means, variances, approximate medians,
+    typed partitions ──statistics──> counts, means, variances, approximate medians (of the
+                                     numeric columns and of the dates' DateEncoder numbers),
                                      each category's count (categories and modes)
     statistics ──fitted_preprocessor──> build_preprocessor's ColumnTransformer, fitted
     each partition ──transform (arrays)──> X, y: dask arrays with known chunk sizes
@@ -9,7 +10,11 @@
 The ColumnTransformer is fitted on a few rows that hold every category (so scikit-learn
 does its own bookkeeping: columns, output slices, the encoder's categories), and then
 given the statistics of the whole data: the numeric medians, the scaler's mean and
-variance of the imputed columns, the categorical modes.
+variance of the imputed columns, the categorical modes; for a date column, the same of
+each of its five numbers (year, day of year and day of week as sine and cosine), which
+:class:`~glassnet.data.date_encoder.DateEncoder` computes per partition. A categorical
+column missing in a quarter of its rows or more takes "(missing)" as a category, as in
+memory (:mod:`glassnet.data.column_encoders`).
 """
 
 import shlex
@@ -25,8 +30,10 @@ import pandas as pd
 
 from glassnet.data.array_encoders import LabelCodec
 from glassnet.data.cells import missing_cells, read_numbers
+from glassnet.data.column_encoders import DATES, MISSING_CATEGORY
 from glassnet.data.column_summary import ColumnSummary
 from glassnet.data.columns import MAX_CATEGORIES
+from glassnet.data.date_encoder import DateEncoder
 from glassnet.data.table_encoder import (
     CATEGORICAL,
     MOSTLY_MISSING,
@@ -91,16 +98,39 @@ def typed_frame(
     return frame.map_partitions(typed_part, *args, meta=typed_part(frame._meta, *args))
 
 
+def date_numbers(part: pd.DataFrame, dates: dict[str, str]) -> pd.DataFrame:
+    """A typed partition's date columns as DateEncoder's numbers, (n, 5 per column)."""
+    columns = part[list(dates)]
+    encoder = DateEncoder(list(dates.values())).fit(columns)
+    names = [str(name) for name in encoder.get_feature_names_out()]
+    return pd.DataFrame(encoder.transform(columns), columns=names, index=part.index)
+
+
+def _moments(frame: dd.DataFrame, names: list[str]) -> dict[str, Any]:
+    """The present cells' count, mean and variance, and the quantiles the median is read from."""
+    return {
+        "count": frame[names].count(),
+        "mean": frame[names].mean(),
+        "var": frame[names].var(ddof=0),
+        "quantiles": [frame[name].quantile(MEDIAN_GRID) for name in names],
+    }
+
+
 def statistics(
-    typed: dd.DataFrame, numeric: list[str], categorical: list[str], targets: list[str], task: str
+    typed: dd.DataFrame,
+    numeric: list[str],
+    categorical: list[str],
+    targets: list[str],
+    task: str,
+    dates: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Every fitted value, in one ``dask.compute`` (one read of the data)."""
     lazy: dict[str, Any] = {"lengths": typed.map_partitions(len)}
-    if numeric:  # the present cells' count, mean, variance; the approximate median
-        lazy["count"] = typed[numeric].count()
-        lazy["mean"] = typed[numeric].mean()
-        lazy["var"] = typed[numeric].var(ddof=0)
-        lazy["quantiles"] = [typed[name].quantile(MEDIAN_GRID) for name in numeric]
+    if numeric:
+        lazy[NUMERIC] = _moments(typed, numeric)
+    if dates:  # each date's five numbers, as the encoder computes them
+        numbers = typed.map_partitions(date_numbers, dates, meta=date_numbers(typed._meta, dates))
+        lazy[DATES] = _moments(numbers, list(numbers.columns))
     # each category's count: the categories, sorted, and the most frequent one
     lazy["counts"] = [typed[name].value_counts(split_out=1) for name in categorical]
     if task == "regression":
@@ -111,16 +141,17 @@ def statistics(
     return stats
 
 
-def _imputed_moments(stats: dict[str, Any], numeric: list[str], n: int) -> tuple[Any, Any, Any]:
+def _imputed_moments(moments: dict[str, Any], n: int) -> tuple[Any, Any, Any]:
     """``(median, mean, var)`` of each numeric column after its missing cells get the median.
 
     With c present cells of mean mu and variance s2, and m = n - c cells set to the median:
     mean = (c mu + m med) / n;  var = (c (s2 + (mu - mean)^2) + m (med - mean)^2) / n.
     """
-    median = np.array([q.iloc[len(MEDIAN_GRID) // 2] for q in stats["quantiles"]], np.float64)
-    c = stats["count"][numeric].to_numpy(dtype=np.float64)
-    mu = stats["mean"][numeric].to_numpy(dtype=np.float64)
-    s2 = stats["var"][numeric].to_numpy(dtype=np.float64)
+    median = np.array([q.iloc[len(MEDIAN_GRID) // 2] for q in moments["quantiles"]], np.float64)
+    names = moments["count"].index
+    c = moments["count"][names].to_numpy(dtype=np.float64)
+    mu = moments["mean"][names].to_numpy(dtype=np.float64)
+    s2 = moments["var"][names].to_numpy(dtype=np.float64)
     m = n - c
     mean = (c * mu + m * median) / n
     var = (c * (s2 + (mu - mean) ** 2) + m * (median - mean) ** 2) / n
@@ -137,30 +168,57 @@ def _set_scaler(scaler: "StandardScaler", mean: Any, var: Any, n: int) -> None:
 
 
 def fitted_preprocessor(
-    stats: dict[str, Any], numeric: list[str], categorical: list[str], standardize: bool
+    stats: dict[str, Any],
+    numeric: list[str],
+    categorical: list[str],
+    standardize: bool,
+    dates: dict[str, str] | None = None,
+    missing_category: list[str] | None = None,
 ) -> "ColumnTransformer":
     """``build_preprocessor``'s ColumnTransformer, fitted on a few rows holding every category
     (its bookkeeping), then given the statistics of the whole data."""
+    dates, missing_category = dates or {}, missing_category or []
     n = sum(stats["lengths"])
-    categories = [np.array(sorted(counts.index), dtype=object) for counts in stats["counts"]]
-    rows = max([1, *(len(names) for names in categories)])
-    frame: dict[str, Any] = {}
-    if numeric:
-        median, mean, var = _imputed_moments(stats, numeric, n)
-        frame.update({name: np.full(rows, median[j]) for j, name in enumerate(numeric)})
-    frame.update(
-        {name: np.resize(names, rows) for name, names in zip(categorical, categories, strict=False)}
-    )
-    preprocessor = build_preprocessor(numeric, categorical, standardize=standardize)
-    preprocessor.fit(pd.DataFrame(frame, dtype=object).astype(dict.fromkeys(numeric, np.float64)))
-    if numeric and standardize:
-        _set_scaler(preprocessor.named_transformers_[NUMERIC]["scale"], mean, var, n)
-    if categorical:  # the most frequent category; a tie goes to the first in sorted order
-        modes = [counts[sorted(counts.index)].idxmax() for counts in stats["counts"]]
+    preprocessor = build_preprocessor(
+        numeric, categorical, standardize=standardize, dates=dates,
+        missing_category=missing_category,
+    )  # fmt: skip
+    preprocessor.fit(_bookkeeping_rows(stats, numeric, categorical, dates, missing_category))
+    for kind in (NUMERIC, DATES):  # median-imputed, then scaled by the imputed column's moments
+        if kind in stats:
+            median, mean, var = _imputed_moments(stats[kind], n)
+            preprocessor.named_transformers_[kind]["impute"].statistics_ = median
+            if standardize:
+                _set_scaler(preprocessor.named_transformers_[kind]["scale"], mean, var, n)
+    counts = dict(zip(categorical, stats["counts"], strict=True))
+    usual = [name for name in categorical if name not in missing_category]
+    if usual:  # the most frequent category; a tie goes to the first in sorted order
+        modes = [counts[name][sorted(counts[name].index)].idxmax() for name in usual]
         preprocessor.named_transformers_[CATEGORICAL]["impute"].statistics_ = np.array(
             modes, dtype=object
         )
     return preprocessor
+
+
+def _bookkeeping_rows(
+    stats: dict[str, Any],
+    numeric: list[str],
+    categorical: list[str],
+    dates: dict[str, str],
+    missing_category: list[str],
+) -> pd.DataFrame:
+    """A few rows holding every category (and "(missing)" where a missing cell is one), and
+    a number or a date in each other column: what the transformers' bookkeeping fits on."""
+    values = {
+        name: [*sorted(counts.index), *([MISSING_CATEGORY] if name in missing_category else [])]
+        for name, counts in zip(categorical, stats["counts"], strict=True)
+    }
+    rows = max([1, *(len(names) for names in values.values())])
+    frame: dict[str, Any] = {name: np.zeros(rows) for name in numeric}
+    frame.update({name: np.resize(np.array(v, dtype=object), rows) for name, v in values.items()})
+    day = pd.Timestamp("2000-01-01")
+    frame.update({name: np.full(rows, day.strftime(f), dtype=object) for name, f in dates.items()})
+    return pd.DataFrame(frame, dtype=object).astype(dict.fromkeys(numeric, np.float64))
 
 
 def target_scaler(stats: dict[str, Any], targets: list[str]) -> "StandardScaler":

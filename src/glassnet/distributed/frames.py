@@ -1,6 +1,7 @@
 """A table larger than memory, prepared as ``glassnet train`` prepares one, with Dask.
 
     CSV files (a glob; .gz .bz2 .xz .zip) or Parquet ──read_frame──> dask DataFrame
+                                                      (frame_reading: "1.234,5" as 1234.5)
     partitions ──pass 1: each column's summary──> roles, task, labels (the rules of one machine)
     partitions ──pass 2, one dask.compute──> medians, means, variances, categories, modes
     fitted values ──set on build_preprocessor's ColumnTransformer──> the model file's transformer
@@ -26,34 +27,24 @@ differs is only where the fitted statistics come from:
   rank. Everything fitted after the median (the scaler's mean and variance, X) equals
   scikit-learn's for data imputed with that median, to 1e-12.
 
-A CSV partition is one block of ``blocksize`` bytes (a compressed file is one block:
-it cannot be split), so a quoted cell must not hold a line break.
+Reading the files (:func:`read_frame`, its blocks, the number format) is
+:mod:`glassnet.distributed.frame_reading`'s.
 """
 
-import contextlib
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 import dask.array as da
 import dask.dataframe as dd
-import pandas as pd
 
 from glassnet.data.array_encoders import LabelCodec
-from glassnet.data.columns import choose_columns, feature_kinds
-from glassnet.data.reading import _check_sep
-from glassnet.data.sniffing import SEPARATORS, sniff_separator
-from glassnet.data.sources import OPENERS, decode_error, open_source
+from glassnet.data.column_encoders import takes_missing_category
+from glassnet.data.columns import choose_columns, feature_kinds, left_out_reasons
+from glassnet.data.table_encoder import preprocessor_columns
 from glassnet.data.tabular import NAN_POLICIES
 from glassnet.data.task import check_task, choose_task
-from glassnet.distributed.data_paths import (
-    check_parquet_path,
-    csv_files,
-    file_headers,
-    header_runs,
-    is_parquet,
-)
+from glassnet.distributed.frame_reading import read_frame, read_frame_noted
 from glassnet.distributed.frame_statistics import (
     arrays,
     fitted_preprocessor,
@@ -72,11 +63,11 @@ from glassnet.distributed.frame_summary import (
 )
 from glassnet.errors import InputError
 
+__all__ = ["Fitted", "Prepared", "prepare", "read_frame", "read_frame_noted", "transform_frame"]
+
 if TYPE_CHECKING:
     from sklearn.compose import ColumnTransformer
     from sklearn.preprocessing import StandardScaler
-
-DEFAULT_BLOCKSIZE = 64 * 2**20  # bytes of CSV per partition
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,83 +90,12 @@ class Prepared:
     task: str  # "classification" or "regression"
     task_reason: str  # "3 classes, text labels"
     notes: tuple[str, ...]  # one line each: rows dropped, row ids left out
+    dates: dict[str, str] = field(default_factory=dict)  # date columns: their formats
 
     @property
     def feature_names(self) -> list[str]:
         """One name per column of ``X`` (``island_Biscoe``, ...)."""
         return [str(name) for name in self.preprocessor.get_feature_names_out()]
-
-
-def read_frame(
-    path: str | Path,
-    *,
-    sep: str | None = None,
-    encoding: str | None = None,
-    blocksize: int | str | None = DEFAULT_BLOCKSIZE,
-) -> dd.DataFrame:
-    """A dask DataFrame of a CSV file or glob of them, or of a Parquet file or directory.
-
-    Parameters
-    ----------
-    path
-        A ``.csv`` (``.tsv``, ``.txt``; ``.gz``, ``.bz2``, ``.xz``, ``.zip``) file, a glob
-        of such files with the same columns (a file with them in another order is read
-        by name), a ``.parquet`` file or a directory of them.
-    sep
-        As ``glassnet train --sep``; ``None`` sniffs it from the first file's first lines.
-    encoding
-        The text's encoding; ``None`` is UTF-8 (a byte-order mark is dropped).
-    blocksize
-        Bytes of CSV per partition (a compressed file is one partition).
-
-    Returns
-    -------
-    dask.dataframe.DataFrame
-        A CSV's cells as their text, as glassnet's own reader gives them; Parquet's
-        keep their types.
-
-    Raises
-    ------
-    InputError
-        A missing path, a glob matching nothing, an empty file, an unknown delimiter or
-        encoding, text that does not decode, a header with a name twice, files of a glob
-        with different columns (named, with the columns).
-    """
-    where = repr(str(path))
-    path = Path(path)
-    if is_parquet(path):
-        return _read_parquet(path, where)
-    files = csv_files(path)
-    with contextlib.ExitStack() as stack:
-        source = open_source(files[0], encoding, stack)
-    delimiter = _check_sep(sep) if sep is not None else sniff_separator(source.sample)
-    runs = header_runs(files, file_headers(files, delimiter, encoding))
-    first = runs[0][0]
-    compressed = any(name.lower().endswith(tuple(OPENERS)) for name in files)
-    options: dict[str, Any] = {
-        "sep": SEPARATORS[delimiter], "dtype": object, "keep_default_na": False,
-        "na_filter": False, "quotechar": '"', "header": 0,
-        "encoding": "utf-8-sig" if source.encoding == "utf-8" else source.encoding,
-        "blocksize": None if compressed else blocksize, "compression": "infer",
-    }  # fmt: skip
-    try:  # each run of files under its own header, its columns in the first file's order
-        parts = [dd.read_csv(run, names=header, **options)[first] for header, run in runs]
-        return parts[0] if len(parts) == 1 else dd.concat(parts)
-    except UnicodeDecodeError as error:
-        raise decode_error(where, source.asked, error) from None
-    except (pd.errors.ParserError, ValueError) as error:
-        raise InputError(
-            f"{where} could not be parsed as {delimiter!r}-separated text ({error}): pass the "
-            "delimiter with --sep"
-        ) from None
-
-
-def _read_parquet(path: Path, where: str) -> dd.DataFrame:
-    check_parquet_path(path)
-    try:
-        return dd.read_parquet(str(path))
-    except (OSError, ValueError) as error:
-        raise InputError(f"could not read {where} as Parquet: {error}") from None
 
 
 def prepare(
@@ -188,6 +108,8 @@ def prepare(
     task: str | None = None,
     nan: str = "impute",
     standardize: bool = True,
+    dates: str | Sequence[str] | None = None,
+    notes: Sequence[str] = (),
 ) -> Prepared:
     """Choose, type and preprocess a dask DataFrame's columns as ``glassnet train`` does.
 
@@ -195,10 +117,14 @@ def prepare(
     ----------
     frame
         From :func:`read_frame` (text cells), or any dask DataFrame.
-    target, features, drop, categorical, task, nan
-        As :func:`glassnet.data.read_tabular` takes them (``task=None`` is ``"auto"``).
+    target, features, drop, categorical, task, nan, dates
+        As :func:`glassnet.data.read_tabular` takes them (``task=None`` is ``"auto"``):
+        dates are found (or named) and encoded as numbers, row ids and free text left
+        out with a note, by the single-machine rules.
     standardize
         Scale the numeric columns (after imputing), as a run does by default.
+    notes
+        The notes of reading the frame (:func:`read_frame_noted`), put first.
 
     Returns
     -------
@@ -219,38 +145,44 @@ def prepare(
         raise InputError(f"prepare takes a dask DataFrame, got {type(frame).__name__}")
     choice = choose_columns(
         [str(c) for c in frame.columns], WHERE, target=target, features=features, drop=drop,
-        categorical=categorical,
+        categorical=categorical, dates=dates,
     )  # fmt: skip
     frame = frame.rename(columns=str)
-    summaries, notes = frame_summaries(frame, choice, nan)
+    summaries, lacking = frame_summaries(frame, choice, nan)
     kinds = feature_kinds(summaries, choice, WHERE)
     numeric, categorical_columns = list(kinds.numeric), list(kinds.categorical)
-    check_cells(summaries, numeric, [*numeric, *categorical_columns], nan)
+    text = [*categorical_columns, *kinds.dates]  # typed as text; the dates parsed by the encoder
+    check_cells(summaries, numeric, [*numeric, *text], nan)
     chosen = choose_task([summaries[name] for name in choice.targets], task, WHERE, ROW_WORD)
     targets = list(choice.targets)
-    typed = typed_frame(frame, numeric, categorical_columns, targets, chosen.label_kind, nan)
-    stats = statistics(typed, numeric, categorical_columns, targets, chosen.task)
-    notes += kinds.notes
+    typed = typed_frame(frame, numeric, text, targets, chosen.label_kind, nan)
+    stats = statistics(typed, numeric, categorical_columns, targets, chosen.task, kinds.dates)
+    notes = [*notes, *lacking, *kinds.notes]  # in the single-machine reader's order
     kept, rows_with_target = sum(stats["lengths"]), summaries[targets[0]].rows
     if not kept:
         raise InputError(f"{WHERE}: every row has a missing or unreadable cell")
     if kept < rows_with_target:
         notes.append(f"dropped {rows_with_target - kept} row(s) with a missing or unreadable "
                      f"cell (--nan {nan})")  # fmt: skip
-    used = {n: summaries[n] for n in (*numeric, *categorical_columns, *targets)}
+    notes += chosen.warnings
+    used = {n: summaries[n] for n in (*numeric, *text, *targets)}
     warn_columns(used, stats, categorical_columns)
-    preprocessor = fitted_preprocessor(stats, numeric, categorical_columns, standardize)
+    own_category = [  # under --nan skip no missing cell is left
+        name for name in categorical_columns
+        if nan != "skip" and takes_missing_category(summaries[name].missing, summaries[name].rows)
+    ]  # fmt: skip
+    preprocessor = fitted_preprocessor(
+        stats, numeric, categorical_columns, standardize, kinds.dates, own_category
+    )
     codec = None if chosen.labels is None else LabelCodec().fit(chosen.labels)
     scaler = target_scaler(stats, targets) if codec is None else None
-    features_used = [*numeric, *categorical_columns]
-    X, y = arrays(typed, stats["lengths"], features_used, targets, preprocessor, codec, scaler)
-    left_out = dict.fromkeys(choice.dropped, "--drop or not in --features")
+    X, y = arrays(typed, stats["lengths"], [*numeric, *text], targets, preprocessor, codec, scaler)
     return Prepared(
         X=X, y=y, preprocessor=preprocessor, codec=codec, target_scaler=scaler,
         numeric=tuple(numeric), categorical=tuple(categorical_columns), targets=tuple(targets),
-        left_out=left_out | dict.fromkeys(kinds.row_ids, "row id"), task=chosen.task,
+        left_out=left_out_reasons(choice, kinds), task=chosen.task,
         missing={n: c.missing for n, c in used.items()}, task_reason=chosen.reason,
-        notes=tuple(notes),
+        notes=tuple(notes), dates=dict(kinds.dates),
     )  # fmt: skip
 
 
@@ -260,12 +192,9 @@ def _check_nan(nan: str) -> None:
 
 
 class Fitted(Protocol):
-    """Fitted preprocessing: a :class:`Prepared`, or a model's own (a resumed run's)."""
+    """Fitted preprocessing: a :class:`Prepared`, or a model's own (a resumed run's). The
+    columns it reads are its preprocessor's (numeric, categorical, dates)."""
 
-    @property
-    def numeric(self) -> tuple[str, ...]: ...
-    @property
-    def categorical(self) -> tuple[str, ...]: ...
     @property
     def targets(self) -> tuple[str, ...]: ...
     @property
@@ -288,12 +217,10 @@ def transform_frame(
     """
     _check_nan(nan)
     kind = label_kind(None if fitted.codec is None else fitted.codec.classes_.dtype)
-    numeric, categorical = list(fitted.numeric), list(fitted.categorical)
-    typed = typed_frame(
-        frame.rename(columns=str), numeric, categorical, list(fitted.targets), kind, nan
-    )
+    numeric, text = preprocessor_columns(fitted.preprocessor)  # text: categories and dates
+    typed = typed_frame(frame.rename(columns=str), numeric, text, list(fitted.targets), kind, nan)
     (lengths,) = computed(typed.map_partitions(len))
     return arrays(
-        typed, [int(n) for n in lengths], [*numeric, *categorical], list(fitted.targets),
+        typed, [int(n) for n in lengths], [*numeric, *text], list(fitted.targets),
         fitted.preprocessor, fitted.codec, fitted.target_scaler,
     )  # fmt: skip

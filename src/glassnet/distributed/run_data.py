@@ -13,13 +13,14 @@ arrays (its sizes are exact); nothing here holds the data in memory.
 
 import contextlib
 import glob
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import dask.array as da
 import numpy as np
 
+from glassnet.data.column_encoders import DATES
 from glassnet.data.dataset import Dataset, Table
 from glassnet.data.reading import PARQUET_SUFFIXES
 from glassnet.data.sniffing import sniff_separator
@@ -52,10 +53,11 @@ class Preprocessing:
     left_out: dict[str, str]
     missing: dict[str, int]
     notes: tuple[str, ...]
+    dates: dict[str, str] = field(default_factory=dict)  # date columns: their formats
 
     @property
     def features(self) -> list[str]:
-        return [*self.numeric, *self.categorical]
+        return [*self.numeric, *self.categorical, *self.dates]
 
 
 @dataclass
@@ -76,7 +78,10 @@ class ClusterData:
 def load_cluster_data(config: RunConfig, start: TrainedModel | None) -> ClusterData:
     """Read the config's files, split their rows, fit (or take the resumed model's)
     preprocessing on the training part, and encode every part."""
-    frame = frames.read_frame(config.data, sep=config.sep, encoding=config.encoding)
+    frame, notes = frames.read_frame_noted(
+        config.data, sep=config.sep, encoding=config.encoding, decimal=config.decimal,
+        thousands=config.thousands,
+    )  # fmt: skip
     frame = frame.rename(columns=str)
     parts = split_frame(frame, config.test_size, config.validation, config.seed)
     if start is None:
@@ -89,6 +94,8 @@ def load_cluster_data(config: RunConfig, start: TrainedModel | None) -> ClusterD
             task=config.task,
             nan=config.nan,
             standardize=config.standardize,
+            dates=config.dates,
+            notes=notes,
         )
         preprocessing = _from_prepared(prepared)
         fit = (prepared.X, prepared.y) if parts["validation"] is None else None
@@ -128,6 +135,7 @@ def _from_prepared(prepared: Any) -> Preprocessing:
         left_out=dict(prepared.left_out),
         missing=dict(prepared.missing),
         notes=tuple(prepared.notes),
+        dates=dict(prepared.dates),
     )
 
 
@@ -157,7 +165,16 @@ def _from_model(model: TrainedModel, config: RunConfig) -> Preprocessing:
         left_out=dict(columns.get("left_out", {})),
         missing={},
         notes=(),
+        dates=_date_formats(model.preprocessor),
     )
+
+
+def _date_formats(preprocessor: Any) -> dict[str, str]:
+    """A fitted preprocessor's date columns and the format of each (its DateEncoder's)."""
+    for kind, pipeline, columns in preprocessor.transformers_:
+        if kind == DATES:
+            return dict(zip(map(str, columns), pipeline["parse"].formats, strict=True))
+    return {}
 
 
 def encode_frame(
@@ -202,6 +219,7 @@ def _dataset(
         lines=np.empty(0, dtype=np.int64),  # a row's line is not kept for data in blocks
         sep=_delimiter(config),
         fingerprint=fingerprint(config.data),
+        dates=preprocessing.dates,
     )
     names = [str(name) for name in preprocessing.preprocessor.get_feature_names_out()]
     return Dataset(
