@@ -165,6 +165,7 @@ class RunConfig:
 
 
 CONFIG_FIELDS = frozenset(option.name for option in fields(RunConfig))
+DEFAULT_OPTIMIZER = RunConfig.optimizer  # "gd": the tutorials' gradient descent
 
 
 # Option values that were renamed: a record written under the old name reads as the new one.
@@ -302,20 +303,33 @@ def _resolve_min_delta(config: RunConfig) -> float | None:
 
 
 def _resolve_optimizer_options(config: RunConfig) -> dict[str, Any]:
-    """Each optimizer option: its value or default when the optimizer uses it, else None."""
+    """Each optimizer option: its value or default when the optimizer uses it, else None.
+
+    An option of another optimizer is refused, unless the recipe still chooses the
+    optimizer (:func:`_optimizer_left_to_recipe`): the run checks it again once it has.
+    """
     lookup(OPTIMIZERS, config.optimizer, "optimizer")
     used = OPTIMIZER_OPTIONS.get(config.optimizer, ())
+    refused = not _optimizer_left_to_recipe(config)
     resolved: dict[str, Any] = {}
     for name, default in OPTIMIZER_DEFAULTS.items():
         value = getattr(config, name)
-        if name not in used and value is not None:
+        if name not in used and value is not None and refused:
             users = [key for key, options in OPTIMIZER_OPTIONS.items() if name in options]
             raise InputError(
                 f"{name} applies only to the {' and '.join(users)} optimizer(s), "
-                f"not to {config.optimizer!r}"
+                f"not to {config.optimizer!r}: choose one of those with --optimizer, "
+                f"or leave {name} out"
             )
         resolved[name] = (default if value is None else value) if name in used else None
     return resolved
+
+
+def _optimizer_left_to_recipe(config: RunConfig) -> bool:
+    """Whether the optimizer is still the recipe's to choose: a fresh run whose recipe is not
+    the tutorial's, its optimizer not given (the tabular recipe's is AdamW)."""
+    given = "optimizer" in config.pinned or config.optimizer != DEFAULT_OPTIMIZER
+    return config.recipe != "tutorial" and config.resume_from is None and not given
 
 
 def _resolve_schedule_options(config: RunConfig) -> dict[str, float]:
