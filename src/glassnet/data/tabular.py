@@ -30,11 +30,11 @@ from glassnet.data.columns import ColumnKinds, choose_columns, column_kinds, lef
 from glassnet.data.dataset import Dataset, Table
 from glassnet.data.date_encoder import parse_dates
 from glassnet.data.reading import Rows, read_table
+from glassnet.data.table_choices import NAN_POLICIES
 from glassnet.data.table_encoder import build_preprocessor, encoded, typed_features
 from glassnet.data.task import missing_targets, target_values
 from glassnet.errors import InputError
 
-NAN_POLICIES = ("impute", "skip", "error")
 FINGERPRINT_BLOCK = 2**20
 
 
