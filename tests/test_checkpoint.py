@@ -136,11 +136,13 @@ def test_a_crash_mid_run_leaves_the_best_model_so_far(tmp_path):
     assert model.config["data"] == "cancer" and model.config["epochs"] == 100
 
 
-def test_a_run_folder_keeps_its_own_checkpoint_and_drops_a_stale_one(tmp_path):
+def test_a_run_writes_its_checkpoint_and_its_finished_folder_drops_it(tmp_path):
     config = RunConfig(data="xor", epochs=30, out=str(tmp_path / "run"))
     result = run_training(config)
+    checkpoint = load(tmp_path / "run" / CHECKPOINT)  # trained, the folder not yet written
     folder = write_run_folder(result)
-    checkpoint, model = load(folder / CHECKPOINT), load(folder / "model.npz")
+    model = load(folder / "model.npz")
+    assert not (folder / CHECKPOINT).exists()  # the run finished: model.npz resumes it
     np.testing.assert_array_equal(checkpoint.standardizer.mean_, model.standardizer.mean_)
     assert checkpoint.metrics == {
         "best_epoch": 29,

@@ -12,6 +12,8 @@ from click.testing import CliRunner, Result
 from glassnet import cli
 from glassnet.core.network import Network
 from glassnet.files.model_file import load, save
+from glassnet.runs.config import RunConfig
+from glassnet.runs.run import run_training
 
 
 def train(*args: object) -> Result:
@@ -101,9 +103,9 @@ def test_the_standardizer_and_the_classes_are_kept(tmp_path):
 
 
 def test_after_a_crash_the_checkpoint_alone_resumes_exactly(first_run, tmp_path):
-    crashed = tmp_path / "crashed"
-    crashed.mkdir()
-    shutil.copy(first_run / "checkpoint.npz", crashed / "checkpoint.npz")  # no config.json
+    crashed = tmp_path / "crashed"  # first_run's training, its folder never written: a crash
+    run_training(RunConfig(data="moons", epochs=200, lr=0.5, out=str(crashed)))
+    assert [path.name for path in crashed.iterdir()] == ["checkpoint.npz"]  # no config.json
     out = tmp_path / "resumed"
     ok(train("--resume", crashed, "--iterations", 5, "--out", out))
     assert config_of(out)["resume_from"] == str(crashed / "checkpoint.npz")

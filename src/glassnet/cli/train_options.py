@@ -54,8 +54,9 @@ boundary.png (2-D classification), confusion.png (classification) or regression.
 (regression), roc.png (two classes), hidden_units.png (2-D data), gradient_norms.png
 (--record-gradients) and, last, report.html: one page with all of them (redraw them with
 `glassnet plot RUN_FOLDER`). While training, checkpoint.npz keeps the best epoch's model, so a
-crash or a Ctrl-C leaves it behind (resume with --resume); a diverged run writes nothing, and
-neither does a full-batch run whose final cost is above its first (it failed to learn).
+crash leaves it behind (resume with --resume); once model.npz is written it is removed. A
+diverged run writes nothing, and neither does a full-batch run whose final cost is above its
+first (it failed to learn).
 
 Exit codes: 0 done; {EXIT_ERROR} bad option, bad data or a diverged run; {EXIT_WRITE_FAILED} the run
 folder could not be written; {EXIT_INTERRUPTED} stopped by Ctrl-C (the run folder is still written,

@@ -4,7 +4,8 @@
     history.csv    one row per epoch
     metrics.json   the held-out scores
     model.npz      the trained network with its preprocessing (glassnet.load reads it)
-    checkpoint.npz the best epoch's model, written while training ran
+    checkpoint.npz the best epoch's model, written while training runs: removed once
+                   model.npz is whole, so only a crashed run's folder holds it (--resume)
 
 :func:`write_run_folder` writes it; :func:`read_run_folder` reads it back and rebuilds
 the run: its data loaded again and split as the run split it
@@ -64,7 +65,8 @@ def write_run_folder(result: RunResult, out: str | Path | None = None) -> Path:
 
     ``model.npz`` is the trained network with its standardizer and labels
     (:func:`glassnet.files.model_file.load` reads it back); ``checkpoint.npz``, the best epoch's
-    model, is kept when this run wrote it there while training; ``loss.png`` always;
+    model that this run wrote while training (for ``--resume`` after a crash), is removed
+    once ``model.npz`` is written whole; ``loss.png`` always;
     ``boundary.png`` for classification of 2-D data; ``confusion.png`` for classification,
     ``regression.png`` for regression; ``roc.png`` for two classes;
     ``hidden_units.png`` for 2-D data and a hidden layer; ``gradient_norms.png``
@@ -94,11 +96,9 @@ def write_run_folder(result: RunResult, out: str | Path | None = None) -> Path:
         write_json(folder / "config.json", config_record(result)),
         write_history(folder / "history.csv", result.history),
         write_json(folder / "metrics.json", result.metrics),
-        save(result.model, folder / "model.npz"),
+        save(result.model, folder / "model.npz"),  # atomic: whole once it is there
     }
-    if result.checkpoint == folder / CHECKPOINT:
-        written.add(result.checkpoint)  # this run's own, not a stale one
-    for name in ARTIFACTS:
+    for name in ARTIFACTS:  # the checkpoint too: the run is over, model.npz resumes it
         if folder / name not in written:
             with contextlib.suppress(FileNotFoundError):
                 (folder / name).unlink()
