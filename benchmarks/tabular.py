@@ -22,6 +22,7 @@ model gets the same share of this shared machine. Run from the repository root::
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/tabular.py
     python benchmarks/tabular.py --quick        # 1 seed, 5 tables, prints only
+    python benchmarks/tabular.py --tables diabetes star98 --seeds 0 --skip RealMLP-TD
 
 The full run rewrites the results part of ``benchmarks/tabular.md`` (between its two
 marker lines) and draws ``benchmarks/tabular_curves.png``: glassnet's training and
@@ -394,9 +395,10 @@ def main() -> None:
     parser.add_argument(
         "--skip", nargs="+", choices=sorted(PEERS), default=[], help="peers left out"
     )
+    parser.add_argument("--seeds", nargs="+", type=int, help="these seeds only (default 0 1 2)")
     options = parser.parse_args()
     names = list(options.tables or (QUICK if options.quick else LOADERS))
-    seeds = SEEDS[:1] if options.quick else SEEDS
+    seeds = tuple(options.seeds or (SEEDS[:1] if options.quick else SEEDS))
     warnings.filterwarnings("ignore")  # convergence warnings of the peers' defaults
     try:
         import torch
@@ -416,7 +418,7 @@ def main() -> None:
     minutes = (time.perf_counter() - started) / 60
     text = report(list(tables.values()), fits, curves, blas, load, minutes, commits)
     print(text)
-    whole = not (options.quick or options.tables or options.skip)
+    whole = not (options.quick or options.tables or options.skip or options.seeds)
     draw_curves(
         curves, fits, seeds[0], CURVES if whole else Path(tempfile.gettempdir()) / CURVES.name
     )

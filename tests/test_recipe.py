@@ -65,9 +65,16 @@ def test_a_large_table_gets_a_wider_deeper_network_with_less_regularisation():
 
 
 def test_a_tiny_table_holds_out_no_validation_part_and_a_wide_one_no_embedding():
-    config = apply_recipe(RunConfig(), TableShape(100, 700, classification=True), "tabular")
-    assert config.validation is None and config.early_stopping is None
+    config = apply_recipe(RunConfig(), TableShape(40, 700, classification=True), "tabular")
+    assert config.validation is None and config.early_stopping is None  # under 50 rows
     assert config.embedding is None
+
+
+@pytest.mark.parametrize(("rows", "share"), [(50, 0.3), (80, 0.25), (100, 0.2), (249, 0.2)])
+def test_a_small_table_holds_out_a_fifth_or_20_rows_and_keeps_its_best_epoch(rows, share):
+    config = apply_recipe(RunConfig(), TableShape(rows, 10, classification=False), "tabular")
+    assert config.validation == pytest.approx(share) and config.early_stopping == 66
+    assert f"{rows} training rows" in config.recipe_reasons["validation"]
 
 
 def test_a_value_set_in_the_config_or_pinned_is_kept():
