@@ -217,10 +217,9 @@ def as_categories(X: pd.DataFrame) -> pd.DataFrame:
 class RecipeRun(BaseEstimator):
     """``glassnet train --recipe tabular`` on the training rows, from Python: for the curves.
 
-    It trains as TabularClassifier / TabularRegressor do, and can keep each epoch's
-    weights, which the estimators' ``fit`` takes no callback for. The scores match but
-    where the CSV is read otherwise than the frame: penguins_raw's ``Individual ID`` is
-    left out and ``Date Egg`` becomes date features from the CSV, one-hot from the frame.
+    It trains as TabularClassifier / TabularRegressor do (the frame's columns go through
+    the CSV's column rules, so the scores match), and can keep each epoch's weights,
+    which the estimators' ``fit`` takes no callback for.
 
     ``fit`` writes the rows to a CSV, as a user's file, and runs the recipe on all of them
     (``test_size=0``: the benchmark holds out its own rows; the recipe takes its own
@@ -628,10 +627,10 @@ def losing_report(fits: list[Fit], curves: dict[str, pd.DataFrame]) -> list[str]
         "",
         "Scores are means of the seeds, except the last three columns, of the first seed:",
         "the estimator's held-out score and the CSV run's (`glassnet train --recipe",
-        "tabular` on the same rows, whose epochs the curves show; a CSV's ids and dates are",
-        "read differently), then the CSV run's held-out score at its best epoch (an oracle:",
-        "no rule saw it) and at its last. 'kept: -' is a run without a validation part,",
-        "which ends on its last epoch. The curves are in `tabular_curves.png`.",
+        "tabular` on the same rows, whose epochs the curves show), then the CSV run's",
+        "held-out score at its best epoch (an oracle: no rule saw it) and at its last.",
+        "'kept: -' is a run without a validation part, which ends on its last epoch.",
+        "The curves are in `tabular_curves.png`.",
         "",
         *_markdown(pd.DataFrame(rows).set_index("table")),
     ]
