@@ -20,6 +20,7 @@ numbers (:mod:`glassnet.data.plain_records`), and any other part of the file as 
 """
 
 import contextlib
+import io
 import os
 import re
 import warnings
@@ -32,6 +33,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from glassnet.data.arrow_csv import arrow_frame, arrow_reads
 from glassnet.data.number_format import NumberFormat, normalized, number_format
 from glassnet.data.parquet_reader import open_parquet
 from glassnet.data.plain_records import PlainStart, plain_chunks
@@ -141,10 +143,15 @@ def _open_csv(
     first_line = header_lines + 1
     source.sample = ""  # sniffed and read: not kept while the rows are read
     width = len(header)
+    arrow = header_lines == records_before_data == 1 and arrow_reads(options)
 
     def rows(chunksize: int | None, stream: IO[Any] | None = None) -> Iterator[Rows]:
         """The rows of the file (``stream``: the file's bytes again, from its first one)."""
-        parsed = _parse(source, stream or source.stream, options, chunksize, delimiter)
+        read_from = stream or source.stream
+        if arrow and chunksize is None:
+            parsed = _parse_whole(source, read_from, options, delimiter)
+        else:
+            parsed = _parse(source, read_from, options, chunksize, delimiter)
         yield from _with_lines(parsed, first_line, width, where, delimiter, number)
 
     def resumed(
@@ -230,6 +237,20 @@ def _parse(
             f"delimiters or unquoted text (read as {_named(delimiter)}-separated: pass --sep "
             "if that is wrong)"
         ) from None
+
+
+def _parse_whole(
+    source: Source, stream: IO[bytes], options: dict[str, Any], delimiter: str
+) -> Iterator[pd.DataFrame]:
+    """Every row at once, read by pyarrow's engine where it reads the file as the C engine
+    does (:mod:`glassnet.data.arrow_csv`), else by :func:`_parse`."""
+    data = stream.read()
+    frame = arrow_frame(data, {**options, "names": options["names"][:-1]})  # no EXTRA
+    if frame is None:
+        yield from _parse(source, io.BytesIO(data), options, None, delimiter)
+        return
+    frame[EXTRA] = ""  # pyarrow read no record with a field more than the header
+    yield frame
 
 
 def _named(delimiter: str) -> str:
