@@ -22,7 +22,7 @@ import pytest
 import scipy.sparse
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import validate_data
-from threadpoolctl import threadpool_limits
+from threadpoolctl import threadpool_info, threadpool_limits
 
 import glassnet.runs.model as trained_model
 import glassnet.validation as validation
@@ -427,3 +427,54 @@ def test_a_compressed_file_takes_the_plain_path_and_writes_the_same(tmp_path):
     summary = predict_csv(MODELS["softmax"], path, out, chunk_size=16)
     expected = predicted(MODELS["softmax"], io.StringIO(text), chunk_size=16)
     assert ("ok", f"{out.read_text(encoding='utf-8')}{summary}") == expected
+
+
+# --- glassnet predict: the forward it runs ---------------------------------------------------
+
+
+def embedded_model() -> TrainedModel:
+    """The tabular recipe's kind of model: robust-scaled inputs, a periodic embedding, ReLU."""
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame(rng.normal(size=(200, 3)).round(4), columns=["a", "b", "c"])
+    network = Network([3, 16, 16, 1], "relu", "sigmoid", random_state=7, embedding=4)
+    return TrainedModel(
+        network,
+        "classification",
+        preprocessor=make_preprocessor(frame, scaling="robust").fit(frame),
+        label_codec=LabelCodec().fit(np.array(["n", "y"])),
+    )
+
+
+@pytest.mark.parametrize("chunk_size", [10_000, 1_500])
+def test_predict_writes_the_networks_forward_of_every_row(chunk_size):
+    model = embedded_model()
+    n = 2 * OUTPUT_CHUNK_ROWS + 300  # forward passes over several chunks of rows
+    text = numbers_file(n, seed=11, columns="a,b,c")
+    out = io.StringIO()
+    predict_csv(model, io.BytesIO(text.encode("utf-8")), out, chunk_size=chunk_size)
+    written = pd.read_csv(
+        io.StringIO(out.getvalue()), dtype={"prediction": str}, float_precision="round_trip"
+    )
+    X = model.transform_features(pd.read_csv(io.StringIO(text))[["a", "b", "c"]])
+    with threadpool_limits(limits=1, user_api="blas"):
+        A = forward(model.network, X).output[:, 0]  # one pass over every row: A[L], (n,)
+    np.testing.assert_array_equal(written["probability_y"].to_numpy(), A)
+    np.testing.assert_array_equal(written["probability_n"].to_numpy(), 1 - A)
+    assert written["prediction"].tolist() == np.where(A >= 0.5, "y", "n").tolist()
+
+
+def test_predict_runs_a_network_of_small_layers_on_one_blas_thread(monkeypatch):
+    seen: list[int] = []
+    network_output = trained_model.network_output
+
+    def counting(network: Network, X: np.ndarray) -> np.ndarray:
+        seen.extend(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas")
+        return network_output(network, X)
+
+    monkeypatch.setattr(trained_model, "network_output", counting)
+    text = numbers_file(50, seed=12, columns="a,b,c")
+    with threadpool_limits(limits=2, user_api="blas"):
+        predict_csv(embedded_model(), io.BytesIO(text.encode("utf-8")), io.StringIO())
+        outside = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert seen and set(seen) == {1}
+    assert outside and set(outside) == {2}  # given back afterwards

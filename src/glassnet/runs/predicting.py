@@ -9,6 +9,8 @@ Only one chunk of rows is ever held: reading a 1 GB file takes the memory of
 ``chunk_size`` rows, not of the file. Every cell of every row is written back as it was
 read (its text, for a CSV), so the columns the model does not use pass through
 untouched; the output is comma-separated, quoted where a cell needs it, one row a line.
+A network of small layers runs on one BLAS thread (:mod:`glassnet.runs.blas_threads`:
+on its products, threads cost more than they give).
 A model trained on a table takes the raw file, text columns and missing cells included:
 its preprocessor imputes and encodes them as in training. A category it never saw in
 training gets all-zero one-hot columns; such rows are counted.
@@ -34,7 +36,8 @@ import numpy as np
 from glassnet.data.table_choices import DEFAULT_CHUNK_SIZE
 from glassnet.errors import InputError
 from glassnet.files.atomic import atomic_write
-from glassnet.runs.model import TrainedModel
+from glassnet.runs.blas_threads import blas_threads_for
+from glassnet.runs.model import OUTPUT_CHUNK_ROWS, TrainedModel
 from glassnet.training.metrics import predicted_indices
 
 if TYPE_CHECKING:  # the readers load pandas: imported where a file is read
@@ -115,6 +118,8 @@ def predict_csv(
     from glassnet.runs.model_inputs import RowReader, resolve_nan
 
     with contextlib.ExitStack() as stack:
+        sizes = model.network.layer_sizes  # small layers: one BLAS thread, as training takes
+        stack.enter_context(blas_threads_for(sizes, OUTPUT_CHUNK_ROWS))
         table = stack.enter_context(
             open_table(source, sep=sep, encoding=encoding, decimal=decimal, thousands=thousands)
         )
