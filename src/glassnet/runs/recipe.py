@@ -26,6 +26,7 @@ MIN_VALIDATED_ROWS = 50  # training rows below which no validation part is held 
 VALIDATION_SHARE = 0.2  # the validation part: a fifth of the training part,
 MIN_VALIDATION_ROWS = 20  # but at least this many rows,
 MAX_VALIDATION_SHARE = 0.3  # as long as that is at most this share
+REGRESSION_DECAY = 1.0  # AdamW's decay of a regression under 2,000 rows: W -= lr * 1.0 * W a step
 MAX_FREQUENCIES = 8  # K, the sines per feature, when the table is narrow enough
 
 
@@ -63,7 +64,9 @@ def _dropout(shape: TableShape) -> float:
 
 
 def _weight_decay(shape: TableShape) -> float:
-    return 0.05 if shape.n_rows < 2000 else 0.02 if shape.n_rows < 20_000 else 0.01
+    if shape.n_rows < 2000:  # a small regression has no label smoothing: it fits the noise
+        return 0.05 if shape.classification else REGRESSION_DECAY
+    return 0.02 if shape.n_rows < 20_000 else 0.01
 
 
 def _batch_size(shape: TableShape) -> int:
@@ -114,7 +117,9 @@ TABULAR: tuple[Default, ...] = (  # field, its value for the table, why
             f"not 0.999: Adam follows mini-batch gradients faster ({RM}: +2.0 % / +22.8 %)"),
     Default("lr", lambda s: 0.002, "a safe Adam rate on scaled inputs at these widths"),
     Default("weight_decay", _weight_decay,
-            "for {rows} training rows: fewer rows, more decay against overfitting"),
+            "for {rows} training rows: fewer rows, more decay against overfitting; a regression "
+            "under 2,000 rows, which no label smoothing holds back, 1.0 (16 fresh seeds against "
+            "0.05: diabetes R² 0.436 -> 0.473, star98 0.719 -> 0.741)"),
     Default("dropout", _dropout,
             "for {rows} training rows: fewer rows, more dropout against overfitting"),
     Default("batch_size", _batch_size,
