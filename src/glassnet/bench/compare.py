@@ -20,7 +20,8 @@ WORKLOADS_SHOWN = ("W1", "W2", "W3")
 QUICK_WORKLOADS = ("W1", "W2")  # each in its small version: under a minute in all
 EXPLANATION = (
     "Each library trains the same network on the same data from a fixed seed, each run in "
-    "a fresh process, the libraries taking turns. 'time' is the median training time; "
+    "a fresh process, the libraries taking turns. 'time' is the median training time, after "
+    "one untimed step that lets each library start up; "
     "'vs glassnet' is that time over glassnet's (2.0x: twice as long as glassnet; 0.5x: half "
     "as long). Times on a busy machine vary: compare within one run."
 )

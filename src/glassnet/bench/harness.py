@@ -61,16 +61,23 @@ IMPLEMENTATIONS = {  # who runs each kind of workload
 }
 REPETITIONS = {"W1": 5, "W2": 5, "W3": 5, "W4": 3, "W5": 3, "W6": 3}  # when none are asked for
 QUICK_REPETITIONS = 2
+WARM_UP_ROWS = 64  # a full-batch workload's untimed first step takes this many rows
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")  # --threads
 
 
 def measure_training(implementation: str, w: Workload) -> dict[str, Any]:
-    """Train once; the time, the shared score, and the memory the training took over the data."""
+    """Train once; the time, the shared score, and the memory the training took over the data.
+
+    One step on a batch's rows goes first, untimed: a library's one-off start-up (PyTorch's
+    first autograd pass and optimizer step, about a second) is not counted in its time.
+    """
     base = rss_mb()  # the libraries loaded, no data yet
     X, y = load_data(w.data, w.dtype, w.rows)
+    trainer = train_floor if implementation == "floor" else TRAINERS[implementation]
+    warm_up = w.batch_size or WARM_UP_ROWS  # one step: a full batch of these rows, or one batch
+    trainer(w, X[:warm_up], y[:warm_up], 1)
     before = rss_mb()
     peak_was_reset = reset_peak()
-    trainer = train_floor if implementation == "floor" else TRAINERS[implementation]
     start = time.perf_counter()
     predict = trainer(w, X, y, w.epochs)
     seconds = time.perf_counter() - start

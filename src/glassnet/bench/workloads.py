@@ -103,7 +103,7 @@ WORKLOADS: dict[str, AnyWorkload] = {
         megabytes=1000,
     ),
 }  # fmt: skip
-QUICK_EPOCHS = {"W1": 1000, "W2": 2000, "W3": 1}
+QUICK_EPOCHS = {"W1": 500, "W2": 1000, "W3": 1}  # glassnet bench --quick: seconds in all
 QUICK_ROWS = 20_000  # W4's and W5's rows in a quick run
 QUICK_CALLS = 100
 QUICK_MEGABYTES = 10

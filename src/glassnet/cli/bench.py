@@ -69,7 +69,7 @@ def _workloads(context: click.Context, parameter: click.Parameter, value: str | 
 @click.option(
     "--quick",
     is_flag=True,
-    help="A small version of each workload (W1 1000 and W2 2000 iterations, W3 one epoch, "
+    help="A small version of each workload (W1 500 and W2 1000 iterations, W3 one epoch, "
     "W4 and W5 20,000 rows, W6 a 10 MB CSV): the comparison in under a minute.",
 )
 @click.option(
