@@ -147,3 +147,18 @@ def random_csv(rng: random.Random) -> str:
 def test_random_tables_read_alike(seed, monkeypatch):
     arrow, c_engine = read_both(random_csv(random.Random(seed)).encode(), monkeypatch, sep=",")
     assert_same(arrow, c_engine)
+
+
+def test_cells_that_pandas_parsed_before_casting_go_to_the_c_engine(monkeypatch, arrow_reads):
+    """An older pandas or pyarrow reads dtype=object by parsing, then casting: 1.50 -> 1.5."""
+    read_csv = pd.read_csv
+
+    def parsed_then_cast(*args, **options):
+        if options["engine"] != "pyarrow":
+            return read_csv(*args, **options)
+        return read_csv(*args, **{**options, "dtype": None}).astype(object)
+
+    monkeypatch.setattr(pd, "read_csv", parsed_then_cast)
+    _, rows = read_table(io.BytesIO(b"a,b\n1.50,x\n2,y\n"))
+    assert arrow_reads == [False]
+    assert rows.frame["a"].tolist() == ["1.50", "2"]

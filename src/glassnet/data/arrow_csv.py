@@ -37,7 +37,9 @@ def arrow_frame(data: bytes, options: dict[str, Any]) -> pd.DataFrame | None:
     pyarrow is given no names: it takes the first record's fields as the width and stops at
     a record of another (given fewer names, pandas would make the first fields an index).
     No cell is read as missing without ``na_filter``: ``keep_default_na=False`` and no
-    ``na_values`` leave an empty cell ``""``, as the C engine does.
+    ``na_values`` leave an empty cell ``""``, as the C engine does. Each cell is its text
+    where pandas has pyarrow read ``dtype=object`` as strings; where it parses the cells
+    and casts them (a typed column's first cell is not a str), the C engine reads the file.
     """
     names = options["names"]
     arrow_options = {key: value for key, value in options.items() if key not in C_ONLY}
@@ -48,5 +50,7 @@ def arrow_frame(data: bytes, options: dict[str, Any]) -> pd.DataFrame | None:
         return None
     if frame.empty or frame.shape[1] != len(names) or any(d.kind != "O" for d in frame.dtypes):
         return None  # no data rows (the C engine words it), records of another width
+    if not all(isinstance(cell, str) for cell in frame.iloc[0].tolist()):
+        return None  # typed cells cast to objects (pandas before 3.1, pyarrow before 25)
     frame.columns = pd.Index(names)
     return frame
