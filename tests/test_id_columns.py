@@ -3,9 +3,10 @@
 says why and how to keep it; in memory and over Dask partitions alike.
 
 Not ids: a sorted year (repeats), sorted prices (unique, but not by one), a count by two, a
-run with one gap, a column restarting its count (penguins-raw's ``Sample Number``), a short
-run (50 rows or fewer, more likely data such as years), and a row number whose rows lacking
-a target were dropped (it no longer counts by one).
+run with one gap, numbers written as floats (``1.0, 2.0, ...``: measured, not counted), a
+column restarting its count (penguins-raw's ``Sample Number``), a short run (50 rows or
+fewer, more likely data such as years), and a row number whose rows lacking a target were
+dropped (it no longer counts by one).
 """
 
 from dataclasses import asdict
@@ -56,8 +57,9 @@ def summary(values, name: str = "x"):
         (np.arange(200, 0, -1), False),  # counting down
         (np.arange(1, 51), False),  # 50 rows: too short to tell from data
         (np.arange(1, 52), True),
+        (np.arange(0.0, 100.0), False),  # written 0.0, 1.0, ...: measured, not counted
     ],
-    ids=["1..n", "1001..", "0..n", "year", "prices", "by two", "gap", "down", "50", "51"],
+    ids=["1..n", "1001..", "0..n", "year", "prices", "by two", "gap", "down", "50", "51", "x.0"],
 )
 def test_a_row_number_counts_up_by_one_in_more_than_50_rows(values, row_number):
     found = summary(values)
@@ -71,6 +73,14 @@ def test_a_missing_or_fractional_cell_breaks_the_count():
     cells = [str(k) for k in range(1, 101)]
     assert not summary([*cells[:50], "", *cells[51:]]).counts_up
     assert not summary([*cells[:50], "50.5", *cells[51:]]).counts_up
+    assert not summary([*cells[:50], "51.0", *cells[51:]]).counts_up  # 51, written as a float
+    assert summary([" 1", *cells[1:]]).counts_up  # spaces around a cell do not count
+
+
+def test_typed_columns_count_by_their_dtype():
+    rows = np.arange(1, 101)
+    assert summarize(pd.Series(np.arange(1, 101)), rows, "n").counts_up  # int64 (Parquet)
+    assert not summarize(pd.Series(np.arange(1.0, 101.0)), rows, "x").counts_up  # float64
 
 
 def test_blocks_count_up_together_only_when_each_starts_where_the_last_ended():

@@ -8,8 +8,9 @@ memory and in Dask partitions gets the same answer. A column the user named
   unnamed (a saved index), named like one (``id``, ``index``, ``rownames``, ...), or text
   with more distinct values than :data:`MAX_CATEGORIES`; or named by the id pattern
   (``*_id``, ``id_*``, ``*ID``) with a different value in at least half its rows; or,
-  under any name, a row number (:func:`counts_rows`): whole numbers that count up by one
-  from row to row (``1..n``, ``1001..1000+n``) in more than :data:`MAX_CATEGORIES` rows.
+  under any name, a row number (:func:`counts_rows`): integers (``17``, not ``17.0``) that
+  count up by one from row to row (``1..n``, ``1001..1000+n``) in more than
+  :data:`MAX_CATEGORIES` rows.
   A sorted column with repeats (a year) is not unique, and a sorted column of other
   steps (prices) does not count by one: both stay features.
 - **free text**: text (fewer than half its cells numbers, not dates) whose cells are long
@@ -39,7 +40,7 @@ def id_patterned(name: str) -> bool:
 
 
 def counts_rows(summary: ColumnSummary) -> bool:
-    """A row number: whole numbers, each one more than the row before's (x[i+1] = x[i] + 1),
+    """A row number: integers, each one more than the row before's (x[i+1] = x[i] + 1),
     in more than :data:`MAX_CATEGORIES` rows (a short run of years is more likely data)."""
     return summary.counts_up and summary.rows > MAX_CATEGORIES
 

@@ -8,6 +8,7 @@ decided from summaries only, so a table in memory and in partitions gets the sam
 """
 
 import itertools
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from glassnet.data.date_encoder import DATE_FORMATS, date_counts, looks_like_dat
 COUNTS = ("rows", "missing", "numbers", "chars", "distinct")  # added over blocks of rows
 NUMERIC_SHARE = 0.5  # at least this share of a column's present cells are numbers: numeric
 SAMPLE = 10_000  # distinct values kept in a sampled summary (a target's: its classes)
+INTEGER = re.compile(r"[+-]?\d+")  # a cell written as an integer (a row number's)
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ class ColumnSummary:
     distinct: int = 0  # distinct present cells of a text column (0 for a numeric one)
     dates: tuple[int, ...] = ()  # text cells that read as a date, per DATE_FORMATS
     counts: tuple[int, ...] = ()  # sampled: the rows of each of ``values``
-    counts_up: bool = False  # every cell a whole number, one more than the row before's
+    counts_up: bool = False  # every cell an integer, one more than the row before's
     first_value: float | None = None  # a counting-up column's first and last numbers
     last_value: float | None = None
 
@@ -83,7 +85,7 @@ def summarize(
         first_bad=shown(column[bad].iloc[0]) if bad.any() else "",
         first_bad_row=int(rows[np.argmax(bad)]) if bad.any() else None,
         first_missing_row=int(rows[np.argmax(missing)]) if missing.any() else None,
-        **_counting_up(values),
+        **_counting_up(column, values),
         **(_sampled(texts(column[~missing])) if sampled else {}),
         **shape,
     )
@@ -103,11 +105,18 @@ def _numbers(
     return int(np.isfinite(values).sum()) + int(pd.to_numeric(cells, errors="coerce").notna().sum())
 
 
-def _counting_up(values: NDArray[np.float64]) -> dict[str, Any]:
-    """Whether the cells count up by one, row after row (a row number), and from what to what."""
-    if not values.size or not np.all(np.isfinite(values)) or not np.all(values == np.round(values)):
+def _counting_up(column: pd.Series, values: NDArray[np.float64]) -> dict[str, Any]:
+    """Whether the cells are integers (``17``, not ``17.0``) counting up by one, row after
+    row (a row number), and from what to what."""
+    if not values.size or not np.all(np.isfinite(values)):
         return {}
     if not np.all(np.diff(values) == 1):  # x[i+1] - x[i] = 1, every row
+        return {}
+    if is_text(column):
+        integers = all(INTEGER.fullmatch(cell) for cell in texts(column))
+    else:
+        integers = pd.api.types.is_integer_dtype(column.dtype)
+    if not integers:
         return {}
     return {"counts_up": True, "first_value": float(values[0]), "last_value": float(values[-1])}
 
@@ -152,7 +161,6 @@ def merged(parts: Sequence[ColumnSummary], offsets: Sequence[int]) -> ColumnSumm
         counted.update(dict(zip(part.values, part.counts, strict=True)))
     values = sorted(counted)[:SAMPLE]
     dated = [part.dates or (0,) * len(DATE_FORMATS) for part in parts]
-    counted_up = _counted_up([part for part in parts if part.rows])
     return ColumnSummary(
         name=parts[0].name,
         text=parts[0].text,
@@ -166,13 +174,14 @@ def merged(parts: Sequence[ColumnSummary], offsets: Sequence[int]) -> ColumnSumm
         longest=max(part.longest for part in parts),
         dates=tuple(int(n) for n in np.sum(dated, axis=0)) if any(p.dates for p in parts) else (),
         counts=tuple(counted[value] for value in values) if parts[0].counts else (),
-        **counted_up,
+        **_counted_up(parts),
     )
 
 
 def _counted_up(parts: Sequence[ColumnSummary]) -> dict[str, Any]:
     """Consecutive blocks that each count up by one count up together when each block starts
     one above where the block before it ended (empty blocks left out)."""
+    parts = [part for part in parts if part.rows]
     if not parts or not all(part.counts_up for part in parts):
         return {}
     joined = all(
