@@ -65,16 +65,21 @@ def test_a_large_table_gets_a_wider_deeper_network_with_less_regularisation():
 
 
 def test_a_tiny_table_holds_out_no_validation_part_and_a_wide_one_no_embedding():
-    config = apply_recipe(RunConfig(), TableShape(40, 700, classification=True), "tabular")
-    assert config.validation is None and config.early_stopping is None  # under 50 rows
+    config = apply_recipe(RunConfig(), TableShape(100, 700, classification=True), "tabular")
+    assert config.validation is None and config.early_stopping is None
     assert config.embedding is None
 
 
-@pytest.mark.parametrize(("rows", "share"), [(50, 0.3), (80, 0.25), (100, 0.2), (249, 0.2)])
-def test_a_small_table_holds_out_a_fifth_or_20_rows_and_keeps_its_best_epoch(rows, share):
+@pytest.mark.parametrize("rows", [200, 249])
+def test_a_table_of_200_rows_or_more_keeps_its_best_epoch_and_a_regression_decays(rows):
     config = apply_recipe(RunConfig(), TableShape(rows, 10, classification=False), "tabular")
-    assert config.validation == pytest.approx(share) and config.early_stopping == 66
-    assert f"{rows} training rows" in config.recipe_reasons["validation"]
+    assert config.validation == 0.2 and config.early_stopping == 66  # 200 epochs / 3
+    assert (
+        config.weight_decay == 1.0
+        and "regression of 200 to 2,000" in config.recipe_reasons["weight_decay"]
+    )
+    tiny = apply_recipe(RunConfig(), TableShape(199, 10, classification=False), "tabular")
+    assert tiny.validation is None and tiny.weight_decay == 0.05
 
 
 def test_a_value_set_in_the_config_or_pinned_is_kept():

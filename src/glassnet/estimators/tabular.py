@@ -8,7 +8,7 @@ the same pieces run and nothing is restated::
     X ──the column rules of a CSV (glassnet.estimators.tabular_frame): numeric, categorical,
         dates; row ids and free text left out, with a note
       ──the recipe's table (glassnet.runs.recipe.TABULAR), read from the rows, inputs, task
-      ──split: a stratified validation part (from 50 rows on), the best epoch kept
+      ──split: a stratified validation part (200 rows or more), the best epoch kept
       ──ColumnTransformer: impute, robust scaling + smooth clipping, one-hot
       ──Network with the numeric embedding ──AdamW (beta2 0.95), warm-up + cosine, label
         smoothing, dropout, weight decay, mini-batches (the training engine)
@@ -70,12 +70,12 @@ class TabularEstimator(BaseEstimator):
         a mini-batch (a sixteenth of the rows, 32 to 256).
     dropout, weight_decay, beta_2 : float, default None
         The hidden layers' dropout rate and AdamW's decoupled weight decay (both fewer rows,
-        more), AdamW's beta2 (0.95).
+        more; a regressor of 200 to 2,000 rows decays by 1.0), AdamW's beta2 (0.95).
     embedding : int, default None
         K sines per numeric input, A[0] = [X, sin(2 pi F x + P)]; 0: no embedding.
     validation_fraction : float, default None
-        The share of the rows that scores each epoch, the best epoch being kept (a fifth,
-        or 20 rows up to 0.3, from 50 rows on; none below); 0: none.
+        The share of the rows that scores each epoch, the best epoch being kept (0.2 from
+        200 rows on, none below); 0: none.
     n_iter_no_change : int, default None
         Stop after that many epochs without a better validation cost; 0: never.
     scaling : {"robust", "standard"}, default None
