@@ -58,8 +58,13 @@ def summary(values, name: str = "x"):
         (np.arange(1, 51), False),  # 50 rows: too short to tell from data
         (np.arange(1, 52), True),
         (np.arange(0.0, 100.0), False),  # written 0.0, 1.0, ...: measured, not counted
+        (np.arange(1871, 1971), False),  # a yearly series, unique and by one: years are data
+        (np.arange(1699, 1800), True),  # starts before the years' range: a count
     ],
-    ids=["1..n", "1001..", "0..n", "year", "prices", "by two", "gap", "down", "50", "51", "x.0"],
+    ids=[
+        *("1..n", "1001..", "0..n", "year", "prices", "by two", "gap", "down", "50", "51"),
+        *("x.0", "years", "1699.."),
+    ],
 )
 def test_a_row_number_counts_up_by_one_in_more_than_50_rows(values, row_number):
     found = summary(values)
@@ -67,6 +72,12 @@ def test_a_row_number_counts_up_by_one_in_more_than_50_rows(values, row_number):
     assert looks_like_row_id(found) == row_number
     if row_number:
         assert (found.first_value, found.last_value) == (values[0], values[-1])
+
+
+@pytest.mark.parametrize("name", ["year", "Year", "yr"])
+def test_a_count_named_year_is_data_under_any_numbers(name):
+    assert not counts_rows(summary(np.arange(1, 201), name))
+    assert counts_rows(summary(np.arange(1, 201), "yearly_rank"))  # only the name itself
 
 
 def test_a_missing_or_fractional_cell_breaks_the_count():

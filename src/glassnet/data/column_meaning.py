@@ -10,7 +10,8 @@ memory and in Dask partitions gets the same answer. A column the user named
   (``*_id``, ``id_*``, ``*ID``) with a different value in at least half its rows; or,
   under any name, a row number (:func:`counts_rows`): integers (``17``, not ``17.0``) that
   count up by one from row to row (``1..n``, ``1001..1000+n``) in more than
-  :data:`MAX_CATEGORIES` rows.
+  :data:`MAX_CATEGORIES` rows, unless they are years (named ``year``, or every number
+  within :data:`YEARS`: a yearly series ``1871..1970`` is data).
   A sorted column with repeats (a year) is not unique, and a sorted column of other
   steps (prices) does not count by one: both stay features.
 - **free text**: text (fewer than half its cells numbers, not dates) whose cells are long
@@ -31,6 +32,8 @@ ID_DISTINCT_SHARE = 0.5  # an id-patterned column with this share of distinct va
 FREE_TEXT_CHARS = 20  # mean characters of a present cell of free text, at least
 FREE_TEXT_SHARE = 0.5  # distinct values per present cell of free text, at least
 LONGEST_CATEGORY = 1_000  # characters: a text column with a longer cell is free text
+YEARS = (1700, 2200)  # a count from row to row within these numbers: years, kept as data
+YEAR_NAMES = frozenset({"year", "years", "yr", "jahr", "annee", "année", "año"})
 
 
 def id_patterned(name: str) -> bool:
@@ -41,8 +44,13 @@ def id_patterned(name: str) -> bool:
 
 def counts_rows(summary: ColumnSummary) -> bool:
     """A row number: integers, each one more than the row before's (x[i+1] = x[i] + 1),
-    in more than :data:`MAX_CATEGORIES` rows (a short run of years is more likely data)."""
-    return summary.counts_up and summary.rows > MAX_CATEGORIES
+    in more than :data:`MAX_CATEGORIES` rows (a short run of years is more likely data), and
+    not a run of years: neither named like one nor every number a year (:data:`YEARS`)."""
+    if not (summary.counts_up and summary.rows > MAX_CATEGORIES):
+        return False
+    named_like_years = summary.name.lower().strip() in YEAR_NAMES
+    within_years = YEARS[0] <= summary.first_value and summary.last_value <= YEARS[1]
+    return not (named_like_years or within_years)  # a yearly series (1871..1970) is data
 
 
 def looks_like_row_id(summary: ColumnSummary) -> bool:
