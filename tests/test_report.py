@@ -328,3 +328,21 @@ def test_the_report_is_one_file_every_picture_inline_in_chromium(penguins_folder
     assert fetched == [(alone / "report.html").as_uri()]  # nothing else was asked for
     assert overflow <= 0  # nothing wider than a phone's screen
     assert "http://" not in source and "https://" not in source
+
+
+def test_the_report_says_what_a_date_column_became():
+    from glassnet.viz.report_summary import columns
+
+    config = {
+        "columns": {
+            "targets": ["price"],
+            "numeric": ["area"],
+            "categorical": [],
+            "dates": {"listed_on": "%d.%m.%Y"},
+            "left_out": {},
+        },
+        "task_reason": "numbers",
+    }
+    html = columns(config)
+    assert "<th>listed_on</th><td>date</td><td>dates written dd.mm.yyyy, as 5 numbers" in html
+    assert html.index("area") < html.index("listed_on")  # after the numeric columns

@@ -171,3 +171,30 @@ def test_a_run_folder_that_named_gradient_descent_sgd_still_resumes(first_run, t
     ok(train("--resume", old, "--iterations", 5, "--out", out))
     assert config_of(out)["optimizer"] == "gd"
     assert costs(out)[0] == pytest.approx(costs(first_run)[-1], rel=1e-3)
+
+
+def test_a_european_export_with_dates_resumes_read_as_before(tmp_path):
+    """The sniffed number format is saved with the run, and the date columns are the model's:
+    a resumed run reads ``893.366,34`` as 893366.34 again and trains on the same columns."""
+    from messy_export import write_messy_export
+
+    data, first, resumed = tmp_path / "messy.csv", tmp_path / "first", tmp_path / "resumed"
+    write_messy_export(data)
+    common = ("--no-plots", "--no-progress", "--seed", 3)
+    ok(train("--data", data, "--target", "price_eur", "--epochs", 6, "--out", first, *common))
+    saved = config_of(first)
+    assert (saved["sep"], saved["decimal"], saved["thousands"]) == (";", ",", ".")
+    assert "listed_on" in saved["columns"]["dates"]
+    ok(train("--resume", first, "--epochs", 2, "--out", resumed, *common))
+    before, after = costs(first), costs(resumed)
+    assert after[0] < before[0]  # it starts from the saved weights, not afresh
+    assert config_of(resumed)["columns"] == saved["columns"]
+
+
+def test_a_plain_csv_records_no_number_format(tmp_path):
+    data = tmp_path / "plain.csv"
+    rows = ["a,b,y", *(f"{i / 10},{(i * 7) % 5},{i % 2}" for i in range(60))]
+    data.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "run"
+    ok(train("--data", data, "--target", "y", "--epochs", 2, "--out", out, "--no-plots"))
+    assert (config_of(out)["decimal"], config_of(out)["thousands"]) == (None, None)

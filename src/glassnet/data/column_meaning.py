@@ -49,7 +49,8 @@ def counts_rows(summary: ColumnSummary) -> bool:
     if not (summary.counts_up and summary.rows > MAX_CATEGORIES):
         return False
     named_like_years = summary.name.lower().strip() in YEAR_NAMES
-    within_years = YEARS[0] <= summary.first_value and summary.last_value <= YEARS[1]
+    first, last = summary.first_value, summary.last_value  # set whenever counts_up
+    within_years = first is not None and last is not None and YEARS[0] <= first <= last <= YEARS[1]
     return not (named_like_years or within_years)  # a yearly series (1871..1970) is data
 
 

@@ -41,6 +41,8 @@ class Table:
         ``{"file": name, "size": bytes, "sha256": hex}`` of the file read.
     dates : dict of str to str
         The date features and the format of each (their cells in ``frame`` are text).
+    decimal, thousands : str, str or None
+        The number format the file was read with, given or sniffed (``"."`` and None: plain).
     """
 
     columns: tuple[str, ...]
@@ -56,6 +58,8 @@ class Table:
     sep: str
     fingerprint: dict[str, Any]
     dates: dict[str, str] = field(default_factory=dict)
+    decimal: str = "."
+    thousands: str | None = None
 
 
 @dataclass(frozen=True, eq=False)

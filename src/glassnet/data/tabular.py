@@ -146,6 +146,8 @@ def read_tabular(
         sep=reader.sep,
         fingerprint=file_fingerprint(path),
         dates=kinds.dates,
+        decimal=reader.number.decimal,
+        thousands=reader.number.thousands,
     )
     n_features = len(kinds.numeric) + len(kinds.categorical) + len(kinds.dates)
     dataset = Dataset(

@@ -89,14 +89,18 @@ def table_record(dataset: Dataset) -> dict[str, Any] | None:
     table = dataset.table
     if table is None:
         return None
+    number_format = (table.decimal, table.thousands) != (".", None)
     return {
         "data_file": table.fingerprint,
         "columns": {
             "targets": list(table.targets),
             "numeric": list(table.numeric),
             "categorical": list(table.categorical),
+            "dates": dict(table.dates),  # each date column and the format its cells are in
             "left_out": table.left_out,
         },
         "task_reason": table.task_reason,
         "sep": table.sep,
+        # the number format read, given or sniffed: a resumed run reads the file alike
+        **({"decimal": table.decimal, "thousands": table.thousands} if number_format else {}),
     }

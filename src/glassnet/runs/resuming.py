@@ -65,7 +65,7 @@ def check_start_model(model: TrainedModel, config: RunConfig, dataset: Dataset) 
         )
     table = dataset.table
     if table is not None and model.preprocessor is not None:
-        columns = [*table.numeric, *table.categorical]
+        columns = [*table.numeric, *table.categorical, *table.dates]
         if sorted(columns) != sorted(model.input_columns):
             raise InputError(
                 f"the data's columns ({_names(columns)}) are not the model's "

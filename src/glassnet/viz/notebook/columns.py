@@ -113,8 +113,13 @@ def _categorical_words(fitted: dict[str, Any], missing: int | None) -> str:
     return ", ".join(done)
 
 
+def date_written(date_format: str) -> str:
+    """A date column's strftime format as a person writes it: ``%d.%m.%Y`` -> ``dd.mm.yyyy``."""
+    return date_format.replace("%Y", "yyyy").replace("%m", "mm").replace("%d", "dd")
+
+
 def _date_words(fitted: dict[str, Any], missing: int | None) -> str:
-    written = fitted["format"].replace("%Y", "yyyy").replace("%m", "mm").replace("%d", "dd")
+    written = date_written(fitted["format"])
     parts = f"dates written {written}, as 5 numbers: {DATE_PARTS}"
     year = _number(fitted["fill"])
     done = []
