@@ -670,6 +670,7 @@ def epoch_curves(table: Table, seed: int) -> pd.DataFrame:
     for array, saved in zip(parameters, final, strict=True):
         array[...] = saved
     curve = pd.DataFrame(rows)
+    curve.attrs["task"] = table.task
     curve.attrs["kept"] = "-" if fitted.history_.best_epoch is None else fitted.history_.best_epoch
     curve.attrs["held-out"] = score(table.task, y_test, fitted.predict(X_test))  # as kept
     return curve
@@ -685,7 +686,7 @@ def draw_curves(curves: dict[str, pd.DataFrame], fits: list[Fit], seed: int, pat
     if not curves:
         return
     peers = {(fit.table, fit.model): fit.score for fit in fits if fit.seed == seed}
-    figure, axes = plt.subplots(len(curves), 2, figsize=(10, 2.7 * len(curves)), squeeze=False)
+    figure, axes = plt.subplots(len(curves), 2, figsize=(12, 2.8 * len(curves)), squeeze=False)
     for (cost_axis, score_axis), (name, curve) in zip(axes, curves.items(), strict=True):
         for part in ("training", "held-out"):
             cost_axis.plot(curve[f"{part} cost"], label=f"{part} part")
@@ -699,10 +700,13 @@ def draw_curves(curves: dict[str, pd.DataFrame], fits: list[Fit], seed: int, pat
             for axis in (cost_axis, score_axis):
                 axis.axvline(curve.attrs["kept"], color="grey", ls=":", label="epoch kept")
         score_axis.set_ylim(low - 0.1, max(1.0, curve["training score"].max()) + 0.01)
+        regression = curve.attrs["task"] == "regression"
         cost_axis.set(title=f"{name}: cost", xlabel="epoch", yscale="log")
+        cost_axis.set_ylabel("1 - R²" if regression else "log loss")
         score_axis.set(title=f"{name}: score, seed {seed}", xlabel="epoch")
-        cost_axis.legend(fontsize=7)
-        score_axis.legend(fontsize=7, ncol=2)
+        score_axis.set_ylabel("R²" if regression else "accuracy")
+        cost_axis.legend(fontsize=7, loc="upper right")
+        score_axis.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     figure.tight_layout()
     figure.savefig(path, dpi=80)
     print(f"wrote {path}")
