@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from glassnet.data.columns import ColumnChoice, column_kinds
+from glassnet.data.columns import ColumnChoice, column_kinds, left_out_reasons
 from glassnet.data.dataset import Dataset, Table
 from glassnet.data.reading import Rows
 from glassnet.data.table_encoder import check_numbers, typed_features
@@ -63,8 +63,7 @@ def frame_dataset(frame: pd.DataFrame, y: NDArray[Any], task: str, estimator: st
     kinds = column_kinds(rows, choice, WHERE)
     check_numbers(frame, list(kinds.numeric), WHERE)  # a present cell that is no finite number
     typed = typed_features(frame, kinds.numeric, [*kinds.categorical, *kinds.dates])
-    left_out = dict.fromkeys(kinds.row_ids, "row id")
-    left_out.update(dict.fromkeys(kinds.free_text, "free text: long, mostly different strings"))
+    left_out = left_out_reasons(choice, kinds)  # no column dropped: ids and free text
     used = [*kinds.numeric, *kinds.categorical, *kinds.dates]
     table = Table(
         columns=(*names, TARGET),
