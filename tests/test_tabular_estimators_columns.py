@@ -101,3 +101,30 @@ def test_a_frame_with_dates_and_ids_saves_and_loads_bit_for_bit(tmp_path):
     assert loaded.date_columns_ == ["listed_on"] and loaded.column_notes_ == model.column_notes_
     later = X.assign(listed_on=X["listed_on"] + pd.Timedelta(days=400))  # dates move the output
     assert not np.array_equal(loaded.predict(later), model.predict(X))
+
+
+def test_a_datetime64_column_predicts_as_the_text_the_model_read(tmp_path):
+    """A model that read ``19.02.2023`` (a CSV run's, or an estimator fitted on that text) and is
+    given the same dates as datetime64 predicts the same numbers, to the bit."""
+    from click.testing import CliRunner
+
+    from glassnet import cli
+    from glassnet.runs.model import load_trained_model
+
+    data = tmp_path / "messy.csv"
+    write_messy_export(data)
+    read = {"sep": ";", "decimal": ",", "thousands": ".", "dtype": {"listed_on": str}}
+    frame = pd.read_csv(data, **read)
+    X, y = frame.drop(columns="price_eur"), frame["price_eur"]
+    as_dates = X.assign(listed_on=pd.to_datetime(X["listed_on"], format="%d.%m.%Y"))
+    as_dates.loc[3, "listed_on"] = pd.NaT  # a missing date stays missing
+    as_text = X.assign(listed_on=X["listed_on"].where(as_dates["listed_on"].notna(), None))
+    estimator = TabularRegressor(random_state=0, max_iter=5).fit(X, y)
+    assert estimator.date_columns_ == ["listed_on"]
+    np.testing.assert_array_equal(estimator.predict(as_dates), estimator.predict(as_text))
+    out = tmp_path / "run"
+    arguments = ["train", "--data", data, "--target", "price_eur", "--epochs", 3, "--out", out]
+    result = CliRunner().invoke(cli.cli, [*map(str, arguments), "--no-plots"])
+    assert result.exit_code == 0, result.output
+    model = load_trained_model(out / "model.npz")
+    np.testing.assert_array_equal(model.predict(as_dates), model.predict(as_text))

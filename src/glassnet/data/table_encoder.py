@@ -310,9 +310,30 @@ def check_numbers(frame: pd.DataFrame, numeric: list[str], where: str = "X") -> 
             )
 
 
+def date_formats(preprocessor: "ColumnTransformer") -> dict[str, str]:
+    """Each date column a fitted preprocessor reads, and the format its DateEncoder parses."""
+    for name, pipeline, names in preprocessor.transformers_:
+        if name == DATES:
+            formats = pipeline.named_steps["parse"].formats
+            return dict(zip(map(str, names), formats, strict=True))
+    return {}
+
+
+def dates_as_written(frame: pd.DataFrame, formats: Mapping[str, str]) -> pd.DataFrame:
+    """Each datetime64 column of ``formats`` as the text of its dates in its format (a model
+    read ``19.02.2023`` from its CSV is given ``pd.Timestamp("2023-02-19")``); NaT: missing."""
+    written = {
+        name: frame[name].dt.strftime(date_format).astype(object).where(frame[name].notna(), None)
+        for name, date_format in formats.items()
+        if pd.api.types.is_datetime64_any_dtype(frame[name].dtype)
+    }
+    return frame.assign(**written) if written else frame
+
+
 def preprocess(preprocessor: "ColumnTransformer", X_raw: Any) -> NDArray[np.float64]:
     """The network's input for raw rows: typed, checked, then ``preprocessor.transform``."""
     numeric, categorical = preprocessor_columns(preprocessor)
     frame = frame_of(X_raw, [*numeric, *categorical])
+    frame = dates_as_written(frame, date_formats(preprocessor))
     check_numbers(frame, numeric)
     return encoded(preprocessor, typed_features(frame, numeric, categorical))

@@ -31,6 +31,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d, validate_data
 
+from glassnet.data.table_encoder import date_formats, dates_as_written
 from glassnet.estimators.tabular_frame import frame_cells, frame_dataset
 from glassnet.runs.config import RunConfig
 from glassnet.runs.model import TrainedModel
@@ -202,8 +203,12 @@ class TabularEstimator(BaseEstimator):
             validate_data(self, X, skip_check_array=True, reset=reset)  # names and widths
             if X.shape[0] < 1 or X.shape[1] < 1:
                 raise ValueError(f"X has shape {X.shape}: give at least one row and one column")
-            frame = X.set_axis([str(name) for name in X.columns], axis=1)
-            return frame_cells(frame.reset_index(drop=True))  # dates as a CSV writes them
+            frame = X.set_axis([str(name) for name in X.columns], axis=1).reset_index(drop=True)
+            fitted = None if reset else getattr(self, "model_", None)
+            preprocessor = None if fitted is None else fitted.preprocessor
+            if preprocessor is not None:  # the fitted date columns in their encoders' formats
+                frame = dates_as_written(frame, date_formats(preprocessor))
+            return frame_cells(frame)  # other dates and truth values as a CSV writes them
         values = validate_data(
             self, X, dtype=np.float64, ensure_all_finite="allow-nan", reset=reset
         )
