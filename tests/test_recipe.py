@@ -47,7 +47,8 @@ def table_file(tmp_path: Path) -> Path:
 
 def test_a_small_table_gets_a_small_regularised_network():
     config = apply_recipe(RunConfig(), TableShape(300, 12, classification=True), "tabular")
-    assert config.hidden == (64, 64) and config.dropout == 0.15 and config.weight_decay == 0.05
+    assert config.hidden == (64, 64) and config.dropout == 0.15
+    assert config.weight_decay == 1.0  # the recipe's decay from 200 to 2,000 rows, was 0.05
     assert config.embedding == 8  # 12 * (1 + 8) = 108 first-layer inputs, under 600
     assert config.optimizer == "adamw" and config.beta2 == 0.95 and config.label_smoothing == 0.1
     assert config.batch_size == 32 and config.validation == 0.2 and config.scaling == "robust"
@@ -80,6 +81,12 @@ def test_a_table_of_200_rows_or_more_keeps_its_best_epoch_and_a_regression_decay
     )
     tiny = apply_recipe(RunConfig(), TableShape(199, 10, classification=False), "tabular")
     assert tiny.validation is None and tiny.weight_decay == 0.05
+
+
+@pytest.mark.parametrize("rows, decay", [(199, 0.05), (200, 1.0), (1999, 1.0), (2000, 0.02)])
+def test_a_classifier_decays_as_a_regression_does_from_200_to_2000_rows(rows, decay):
+    config = apply_recipe(RunConfig(), TableShape(rows, 10, classification=True), "tabular")
+    assert config.weight_decay == decay
 
 
 def test_a_value_set_in_the_config_or_pinned_is_kept():
