@@ -76,7 +76,7 @@ def test_a_table_of_200_rows_or_more_keeps_its_best_epoch_and_a_regression_decay
     config = apply_recipe(RunConfig(), TableShape(rows, 10, classification=False), "tabular")
     assert config.validation == 0.2 and config.early_stopping == 66  # 200 epochs / 3
     assert (
-        config.weight_decay == 1.0
+        config.weight_decay == 5.0  # was 1.0: the recipe's decay of a regression of 200 rows
         and "regression of 200 to 2,000" in config.recipe_reasons["weight_decay"]
     )
     tiny = apply_recipe(RunConfig(), TableShape(199, 10, classification=False), "tabular")
