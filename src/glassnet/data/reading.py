@@ -249,8 +249,8 @@ def _parse_whole(
     if frame is None:
         yield from _parse(source, io.BytesIO(data), options, None, delimiter)
         return
-    frame[EXTRA] = ""  # pyarrow read no record with a field more than the header
-    yield frame
+    extra = pd.DataFrame({EXTRA: ""}, index=frame.index)  # no record with a field more
+    yield pd.concat([frame, extra], axis=1)  # (a wide frame's blocks joined, not inserted)
 
 
 def _named(delimiter: str) -> str:
