@@ -8,6 +8,7 @@ feature names, the encoded values, and the column table ``glassnet train`` print
 """
 
 import io
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -117,8 +118,15 @@ def test_the_number_format_given_reads_as_on_one_machine(client, messy):
     given = on_cluster(path, "kind", decimal=",", thousands=".")
     assert not any(note.startswith("numbers read") for note in given.notes)
     assert "area_m2" in given.numeric and "price_eur" in given.numeric
-    points = on_cluster(path, "kind", decimal=".", dates="")  # as plain numbers: text
-    data, _ = in_memory(path, "kind", decimal=".", dates="")
+    with warnings.catch_warnings(record=True) as on_the_cluster:
+        warnings.simplefilter("always")
+        points = on_cluster(path, "kind", decimal=".", dates="")  # as plain numbers: text
+    with warnings.catch_warnings(record=True) as in_one_process:
+        warnings.simplefilter("always")
+        data, _ = in_memory(path, "kind", decimal=".", dates="")
+    for caught in (on_the_cluster, in_one_process):  # both warn of the one-hot columns
+        said = " ".join(str(warning.message) for warning in caught)
+        assert "'area_m2' has 230 categories" in said and "'listed_on' has 212" in said
     assert roles(points) == roles(data.table)
     assert "area_m2" in points.categorical and "listed_on" in points.categorical
 
