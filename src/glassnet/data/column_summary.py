@@ -20,8 +20,16 @@ from numpy.typing import NDArray
 
 from glassnet.data.cells import is_text, read_numbers, shown, texts
 from glassnet.data.date_encoder import DATE_FORMATS, date_counts, looks_like_date
+from glassnet.data.number_format import decimal_commas
 
-COUNTS = ("rows", "missing", "numbers", "chars", "distinct")  # added over blocks of rows
+COUNTS = (
+    "rows",
+    "missing",
+    "numbers",
+    "chars",
+    "distinct",
+    "comma_decimals",
+)  # added over blocks of rows
 NUMERIC_SHARE = 0.5  # at least this share of a column's present cells are numbers: numeric
 SAMPLE = 10_000  # distinct values kept in a sampled summary (a target's: its classes)
 INTEGER = re.compile(r"[+-]?\d+")  # a cell written as an integer (a row number's)
@@ -47,6 +55,7 @@ class ColumnSummary:
     longest: int = 0  # characters in the longest present text cell
     distinct: int = 0  # distinct present cells of a text column (0 for a numeric one)
     dates: tuple[int, ...] = ()  # text cells that read as a date, per DATE_FORMATS
+    comma_decimals: int = 0  # present text cells that read as numbers with a decimal comma
     counts: tuple[int, ...] = ()  # sampled: the rows of each of ``values``
     counts_up: bool = False  # every cell an integer, one more than the row before's
     first_value: float | None = None  # a counting-up column's first and last numbers
@@ -148,6 +157,7 @@ def _text_shape(
         "longest": int(lengths.max(initial=0)),
         "distinct": n_distinct if numbers < NUMERIC_SHARE * present.size else 0,
         "dates": date_counts(strings) if dated else (),
+        "comma_decimals": decimal_commas(strings)[0],  # 183,7 read as text
     }
 
 

@@ -17,6 +17,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,7 +30,6 @@ SNIFFED_RECORDS = 200
 COMMA_DECIMAL = re.compile(r"[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+")
 POINT_DECIMAL = re.compile(r"[+-]?\d+\.\d+")
 POINT_GROUPS = re.compile(r"[+-]?\d{1,3}(\.\d{3})+")  # 658.681: a thousands group, or not
-MOSTLY = 0.5  # a text column whose cells are mostly numbers in another convention: a warning
 
 
 @dataclass(frozen=True)
@@ -141,11 +141,8 @@ def _plain(cell: str, number: NumberFormat) -> str:
     return text.replace(number.decimal, ".")
 
 
-def other_convention(cells: "pd.Series[str]") -> str | None:
-    """``"--decimal ,"`` when most present cells of a text column read as numbers written
-    with a decimal comma, else None (the column's warning suggests it)."""
+def decimal_commas(cells: Any) -> tuple[int, int]:
+    """How many present text cells read as numbers written with a decimal comma
+    (``183,7``, ``1.234,5``), and how many present text cells there are."""
     texts = [str(cell).strip() for cell in cells if isinstance(cell, str) and cell.strip()]
-    if not texts:
-        return None
-    commas = sum(bool(COMMA_DECIMAL.fullmatch(text)) for text in texts)
-    return "--decimal ," if commas > MOSTLY * len(texts) else None
+    return sum(bool(COMMA_DECIMAL.fullmatch(text)) for text in texts), len(texts)

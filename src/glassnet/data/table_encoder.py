@@ -18,7 +18,6 @@ no finite number is an error naming it (:func:`preprocess`). The model file stor
 transformer by its fitted attributes (never pickle).
 """
 
-import shlex
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -36,15 +35,15 @@ from glassnet.data.column_encoders import (
     missing_as_category,
     missing_category_pipeline,
 )
-from glassnet.data.columns import MAX_CATEGORIES, NUMERIC_SHARE, listed
-from glassnet.data.number_format import other_convention
+from glassnet.data.column_warnings import decimal_commas as decimal_commas_warning
+from glassnet.data.column_warnings import many_categories, mostly_missing
+from glassnet.data.columns import NUMERIC_SHARE, listed
+from glassnet.data.number_format import decimal_commas
 from glassnet.data.table_choices import CATEGORICAL, NUMERIC, SCALINGS
 from glassnet.errors import InputError
 
 if TYPE_CHECKING:
     from sklearn.compose import ColumnTransformer
-
-MOSTLY_MISSING = 0.9  # a column missing in at least this share of rows gets a warning
 
 
 def build_preprocessor(
@@ -185,31 +184,15 @@ def _scaler(scaling: str, standardize: bool) -> Any:
 
 
 def column_warnings(df: pd.DataFrame, categorical: Sequence[str]) -> list[str]:
-    """A warning for each column with too many categories or almost no values."""
-    found = []
-    n = len(df)
-    for name in df.columns:
-        missing = int(missing_cells(df[name]).sum())
-        if n and missing < n and missing >= MOSTLY_MISSING * n:
-            found.append(
-                f"column {name!r} is missing in {missing} of {n} rows ({missing / n:.0%}): "
-                f"its imputed values carry little; leave it out with --drop {shlex.quote(name)}"
-            )
+    """A warning for each column almost all missing, and each categorical column of decimal
+    commas or of too many categories (worded by :mod:`glassnet.data.column_warnings`)."""
+    found = [
+        mostly_missing(name, int(missing_cells(df[name]).sum()), len(df)) for name in df.columns
+    ]
     for name in categorical:
-        other = other_convention(df[name])
-        if other is not None:
-            found.append(
-                f"column {name!r} holds numbers written with a decimal comma in most cells "
-                f"(read as text): pass {other} to read them as numbers"
-            )
-        count = pd.Series(as_categories(df[name])).nunique()
-        if count > MAX_CATEGORIES:
-            found.append(
-                f"column {name!r} has {count} categories (more than {MAX_CATEGORIES}): each "
-                f"becomes a one-hot column; leave it out with --drop {shlex.quote(name)} "
-                "if it is an id or free text"
-            )
-    return found
+        found.append(decimal_commas_warning(name, *decimal_commas(df[name])))
+        found.append(many_categories(name, pd.Series(as_categories(df[name])).nunique()))
+    return [message for message in found if message is not None]
 
 
 def typed_features(

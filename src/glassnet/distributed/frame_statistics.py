@@ -17,7 +17,6 @@ column missing in a quarter of its rows or more takes "(missing)" as a category,
 memory (:mod:`glassnet.data.column_encoders`).
 """
 
-import shlex
 import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -32,11 +31,10 @@ from glassnet.data.array_encoders import LabelCodec
 from glassnet.data.cells import missing_cells, read_numbers
 from glassnet.data.column_encoders import DATES, MISSING_CATEGORY
 from glassnet.data.column_summary import ColumnSummary
-from glassnet.data.columns import MAX_CATEGORIES
+from glassnet.data.column_warnings import decimal_commas, many_categories, mostly_missing
 from glassnet.data.date_encoder import DateEncoder
 from glassnet.data.table_encoder import (
     CATEGORICAL,
-    MOSTLY_MISSING,
     NUMERIC,
     build_preprocessor,
     encoded,
@@ -273,19 +271,13 @@ def arrays(
 def warn_columns(
     columns: dict[str, ColumnSummary], stats: dict[str, Any], categorical: list[str]
 ) -> None:
-    """The single-machine warnings: a column almost all missing, or with many categories."""
-    messages = [
-        f"column {name!r} is missing in {c.missing} of {c.rows} rows ({c.missing / c.rows:.0%}): "
-        f"its imputed values carry little; leave it out with --drop {shlex.quote(name)}"
-        for name, c in columns.items()
-        if c.rows and MOSTLY_MISSING * c.rows <= c.missing < c.rows
-    ]
-    messages += [
-        f"column {name!r} has {len(counts)} categories (more than {MAX_CATEGORIES}): each "
-        f"becomes a one-hot column; leave it out with --drop {shlex.quote(name)} "
-        "if it is an id or free text"
-        for name, counts in zip(categorical, stats["counts"], strict=True)
-        if len(counts) > MAX_CATEGORIES
-    ]
+    """The single-machine warnings (:mod:`glassnet.data.column_warnings`): a column almost all
+    missing, a categorical one of decimal commas or of many categories."""
+    found = [mostly_missing(name, c.missing, c.rows) for name, c in columns.items()]
+    for name, counts in zip(categorical, stats["counts"], strict=True):
+        c = columns[name]
+        found += [decimal_commas(name, c.comma_decimals, c.rows - c.missing)]
+        found += [many_categories(name, len(counts))]
+    messages = [message for message in found if message is not None]
     for message in messages:
         warnings.warn(message, UserWarning, stacklevel=3)
