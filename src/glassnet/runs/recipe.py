@@ -112,15 +112,11 @@ TABULAR: tuple[Default, ...] = (  # field, its value for the table, why
             f"not 0.999: Adam follows mini-batch gradients faster ({RM}: +2.0 % / +22.8 %)"),
     Default("lr", lambda s: 0.002, "a safe Adam rate on scaled inputs at these widths"),
     Default("weight_decay", _weight_decay,
-            f"for {{rows}} training rows: fewer rows, more decay against overfitting; "
-            f"from {MIN_VALIDATED_ROWS} to 2,000 rows, where 0.05 barely shrinks the weights, "
-            f"{SMALL_TABLE_DECAY} for a classifier and {REGRESSION_DECAY} for a regression of "
-            f"{MIN_VALIDATED_ROWS} to 2,000 rows, which no label smoothing holds back (16 fresh "
-            f"seeds against 0.05: penguins_raw sex 0.897 -> 0.915, anes96 0.428 -> 0.439, "
-            f"breast cancer 0.973 -> 0.976, digits 0.980 -> 0.981, and 3.0 cost anes96 0.009; "
-            f"diabetes R² 0.436 -> 0.473 at 1.0, 0.489 at 5.0, star98 0.719 -> 0.741 -> 0.751, "
-            f"penguins body mass 0.848 at 1.0, 0.847 at 5.0, and 20.0 cost diabetes 0.04); under "
-            f"{MIN_VALIDATED_ROWS} rows 1.0 cost grunfeld 0.934 -> 0.914"),
+            f"AdamW's decay against overfitting, by the rows ({{rows}} here): from "
+            f"{MIN_VALIDATED_ROWS} to 2,000 rows {SMALL_TABLE_DECAY} for a classifier and "
+            f"{REGRESSION_DECAY} for a regression of {MIN_VALIDATED_ROWS} to 2,000 (0.05 barely "
+            f"shrinks W in a run; measured in benchmarks/tabular.md), else 0.05, then 0.02 "
+            f"from 2,000 and 0.01 from 20,000 rows"),
     Default("dropout", _dropout,
             "for {rows} training rows: fewer rows, more dropout against overfitting"),
     Default("batch_size", _batch_size,
@@ -130,11 +126,9 @@ TABULAR: tuple[Default, ...] = (  # field, its value for the table, why
             f"a warm-up over the first 5 % of the steps, then a cosine decay to 0 "
             f"({RM}, for a constant rate: +1.8 % / +13.4 %)"),
     Default("validation", _validation,
-            f"a fifth of the training part scores each epoch; the best epoch is kept ({RM}: "
-            f"+0.4 %): a small table peaks early, then overfits (star98, 227 rows: R² 0.719 "
-            f"against 0.697 without, 16 fresh seeds); none under {MIN_VALIDATED_ROWS} rows, "
-            f"which fit better on every row (16 fresh seeds: wine 0.985 against 0.974 with it, "
-            f"grunfeld 0.937 against 0.918)"),
+            f"a fifth of the training part scores each epoch and the best epoch is kept ({RM}: "
+            f"+0.4 %): a small table peaks early, then overfits; none under "
+            f"{MIN_VALIDATED_ROWS} rows, which fit better on every row (benchmarks/tabular.md)"),
     Default("early_stopping", _patience,
             "stop after that many epochs without a better validation cost, keeping the best "
             "epoch; none without validation"),
