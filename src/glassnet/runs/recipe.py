@@ -112,7 +112,7 @@ TABULAR: tuple[Default, ...] = (  # field, its value for the table, why
             f"not 0.999: Adam follows mini-batch gradients faster ({RM}: +2.0 % / +22.8 %)"),
     Default("lr", lambda s: 0.002, "a safe Adam rate on scaled inputs at these widths"),
     Default("weight_decay", _weight_decay,
-            f"AdamW's decay against overfitting, by the rows ({{rows}} here): from "
+            f"for {{rows}} training rows: AdamW's decay against overfitting, from "
             f"{MIN_VALIDATED_ROWS} to 2,000 rows {SMALL_TABLE_DECAY} for a classifier and "
             f"{REGRESSION_DECAY} for a regression of {MIN_VALIDATED_ROWS} to 2,000 (0.05 barely "
             f"shrinks W in a run; measured in benchmarks/tabular.md), else 0.05, then 0.02 "
