@@ -15,7 +15,8 @@ from click.testing import CliRunner, Result
 
 from glassnet import cli
 from glassnet.errors import InputError
-from glassnet.runs.config import RunConfig, check_run
+from glassnet.runs.config import RunConfig
+from glassnet.runs.config_check import check_run
 
 REFUSED = "beta2 applies only to the adam and adamw optimizer(s), not to 'gd'"
 

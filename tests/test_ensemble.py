@@ -13,7 +13,8 @@ import pytest
 import glassnet
 from glassnet import Network, forward
 from glassnet.errors import InputError
-from glassnet.runs.config import RunConfig, check_run
+from glassnet.runs.config import RunConfig
+from glassnet.runs.config_check import check_run
 from glassnet.runs.ensemble import merge_networks
 from glassnet.runs.run import run_training
 

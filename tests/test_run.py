@@ -14,7 +14,7 @@ import glassnet as gn
 from glassnet.errors import DivergenceError, InputError
 from glassnet.files.model_file import load as load_model
 from glassnet.runs import RunConfig, run_training, write_run_folder
-from glassnet.runs.config import check_run
+from glassnet.runs.config_check import check_run
 from glassnet.training.callbacks import Callback, TrainingState
 from glassnet.viz import draw_run
 

@@ -1,7 +1,7 @@
 """The data and the untrained network that ``glassnet explain`` and ``glassnet gradcheck`` look at.
 
 Both are built as ``glassnet train`` builds them (:mod:`glassnet.runs.run`): the options checked
-by :func:`~glassnet.runs.config.check_run`, the data loaded (or generated from the seed)
+by :func:`~glassnet.runs.config_check.check_run`, the data loaded (or generated from the seed)
 by :func:`~glassnet.runs.parts.load_data`, the labels encoded, and the network built by
 :func:`~glassnet.runs.run.new_network`: the output activation inferred (sigmoid for 2
 classes, softmax for more, identity for regression) and the same initial weights from
@@ -32,7 +32,8 @@ from glassnet.core.network import Network
 from glassnet.data.array_encoders import Standardizer
 from glassnet.data.loading import Dataset
 from glassnet.errors import InputError
-from glassnet.runs.config import RunConfig, check_run
+from glassnet.runs.config import RunConfig
+from glassnet.runs.config_check import check_run
 from glassnet.runs.parts import load_data
 from glassnet.runs.run import fit_label_codec, new_network
 

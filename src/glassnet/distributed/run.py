@@ -48,7 +48,8 @@ from glassnet.distributed.run_rounds import EpochsFromRounds, StopRounds
 from glassnet.errors import DivergenceError
 from glassnet.files.model_file import save
 from glassnet.files.typed_json import json_safe
-from glassnet.runs.config import CheckedRun, RunConfig, check_run
+from glassnet.runs.config import RunConfig
+from glassnet.runs.config_check import CheckedRun, check_run
 from glassnet.runs.model import TrainedModel
 from glassnet.runs.parts import Parts
 from glassnet.runs.result import RunResult

@@ -32,11 +32,11 @@ from glassnet.files.typed_json import json_safe
 from glassnet.runs.blas_threads import blas_threads_for
 from glassnet.runs.config import (
     RunConfig,
-    check_run,
     make_run_optimizer,
     step_schedule,
     training_callbacks,
 )
+from glassnet.runs.config_check import check_run
 from glassnet.runs.encoding import encode_for, encode_table, fit_preprocessor, fit_target_scaler
 from glassnet.runs.ensemble import merge_networks
 from glassnet.runs.model import TrainedModel
