@@ -23,15 +23,9 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_info
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from chromium import launched  # Debian's chromium and its flags, as the tests launch it
+
 WARMUP_SECONDS = 3.0
 WINDOW_SECONDS = 10.0
 CASES = {
@@ -71,16 +65,13 @@ def measure(page, url: str, server_pid: int) -> tuple[float, float, float]:
 
 
 def main() -> None:
-    from playwright.sync_api import sync_playwright
-
     port = free_port()
     command = [sys.executable, "-m", "glassnet", "playground", "--no-browser", "--port", str(port)]
     server = subprocess.Popen(command, stderr=subprocess.DEVNULL)
     rows = []
     try:
         time.sleep(3.0)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        with launched() as browser:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             for name, hash_ in CASES.items():
                 fps, cpu, steps = measure(page, f"http://127.0.0.1:{port}/{hash_}", server.pid)
@@ -90,7 +81,6 @@ def main() -> None:
                     f"{steps:.0f} steps/s",
                     flush=True,
                 )
-            browser.close()
     finally:
         server.terminate()
         server.wait(10)

@@ -5,7 +5,10 @@ Playwright's own browser download cannot work here, so every browser test launch
 no GPU, and none of the background connections a closed network refuses.
 """
 
+import contextlib
 import shutil
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -21,3 +24,16 @@ ARGS = [
 needs_chromium = pytest.mark.skipif(
     shutil.which(CHROMIUM) is None, reason=f"{CHROMIUM} is missing (apt-get install chromium)"
 )
+
+
+@contextlib.contextmanager
+def launched() -> Iterator[Any]:
+    """Debian's chromium launched by Playwright with :data:`ARGS`, closed on the way out."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -10,12 +10,12 @@ import base64
 import numpy as np
 import pytest
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 pytest.importorskip("anywidget")
 pd = pytest.importorskip("pandas")
 
 import glassnet as gn  # noqa: E402
-from chromium import ARGS, CHROMIUM, needs_chromium  # noqa: E402
+from chromium import launched, needs_chromium  # noqa: E402
 from glassnet.data import load  # noqa: E402
 from glassnet.notebook.widget import STATIC  # noqa: E402
 from glassnet.viz.explain import explain_step  # noqa: E402
@@ -47,10 +47,8 @@ def views_page() -> str:
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,11 @@ import pytest
 
 pytest.importorskip("starlette")
 pytest.importorskip("websockets", reason="uvicorn needs websockets for /ws")
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
-import glassnet as gn  # noqa: E402
-from chromium import ARGS, CHROMIUM, needs_chromium  # noqa: E402
-from glassnet.playground.frames import grid_points  # noqa: E402
+import glassnet as gn
+from chromium import launched, needs_chromium
+from glassnet.playground.frames import grid_points
 
 pytestmark = needs_chromium
 HEATMAP = "() => document.querySelector('[data-testid=heatmap]').toDataURL()"
@@ -46,10 +46,8 @@ def url():
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
