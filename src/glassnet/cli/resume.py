@@ -54,11 +54,9 @@ def resume_source(path: Path) -> Path:
         return path
     if not path.is_dir():
         raise InputError(f"--resume {str(path)!r}: there is no such run folder or model file")
-    if not is_complete(path):
-        if written_since_claimed(path, MODEL_FILES[1]):
-            return path / MODEL_FILES[1]  # the stopped run's best epoch, self-contained
-        check_run_folder(path)  # refuses it, saying why
-    check_run_folder(path)
+    if not is_complete(path) and written_since_claimed(path, MODEL_FILES[1]):
+        return path / MODEL_FILES[1]  # the stopped run's best epoch, self-contained
+    check_run_folder(path)  # an incomplete folder, or one that disagrees with it: refused
     found = [path / name for name in MODEL_FILES if (path / name).is_file()]
     if not found:
         raise InputError(
