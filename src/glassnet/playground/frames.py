@@ -103,20 +103,23 @@ class Curves:
         return [[round(value, 5) for value in point] for point in self.points]
 
 
-def scores(network: Network, problem: Problem, part: NDArray[np.intp]) -> tuple[float, float]:
-    """The loss (without the L2 term) and the accuracy or R^2 of ``network`` on rows ``part``."""
+def scores(
+    network: Network, problem: Problem, part: NDArray[np.intp]
+) -> tuple[float, float, NDArray[Any] | None]:
+    """The loss (without the L2 term), the accuracy or R^2 and the output A[L] of ``network``
+    on rows ``part`` (NaN, NaN, None when ``part`` is empty)."""
     if part.size == 0:
-        return float("nan"), float("nan")
+        return float("nan"), float("nan"), None
     trace = forward(network, problem.X(problem.P[part]))
     Y = encode_targets(network, problem.y[part])
-    return cost(network, trace, Y), score(network.output, trace.output, Y)
+    return cost(network, trace, Y), score(network.output, trace.output, Y), trace.output
 
 
-def confusion(network: Network, problem: Problem) -> list[list[int]]:
-    """Counts of (true class, predicted class) on the test rows; [] for a regression."""
-    if problem.task != "classification" or problem.test.size == 0:
+def confusion(network: Network, problem: Problem, A: NDArray[Any] | None) -> list[list[int]]:
+    """Counts of (true class, predicted class) from the test rows' output ``A``; [] for a
+    regression or no test rows."""
+    if problem.task != "classification" or A is None:
         return []
-    A = forward(network, problem.X(problem.P[problem.test])).output
     predicted = predicted_indices(network.output, A)
     k = problem.n_classes
     counts = np.zeros((k, k), dtype=np.int64)
@@ -161,8 +164,8 @@ def _frame(
         if grads is not None:
             arrays[f"dW{l}"] = grads.dW[l]
             arrays[f"dZ{l}"] = grads.dZ[l].mean(axis=0)  # the batch's mean dZ[l], (n_l,)
-    train_loss, train_metric = scores(network, problem, problem.train)
-    test_loss, test_metric = scores(network, problem, problem.test)
+    train_loss, train_metric, _ = scores(network, problem, problem.train)
+    test_loss, test_metric, test_output = scores(network, problem, problem.test)
     curves.add(float(status.get("epoch_progress", 0.0)), train_loss, test_loss)
     header = {
         "type": "frame",
@@ -173,7 +176,7 @@ def _frame(
         "metric_name": metric_name(network.output),
         "train_metric": train_metric,
         "test_metric": test_metric,
-        "confusion": confusion(network, problem),
+        "confusion": confusion(network, problem, test_output),
         "curves": curves.as_json(),
     }
     arrays32 = {name: np.asarray(array, dtype=np.float32) for name, array in arrays.items()}
