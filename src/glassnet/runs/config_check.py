@@ -31,6 +31,7 @@ from glassnet.runs.config import (
     make_run_optimizer,
     training_callbacks,
 )
+from glassnet.runs.recipe import RECIPES
 from glassnet.training.callbacks import Callback
 from glassnet.training.schedules import SCHEDULES
 from glassnet.validation import check_dtype, check_integer, check_number, check_positive, lookup
@@ -91,7 +92,7 @@ def check_run(config: RunConfig) -> CheckedRun:
 
 def _check_recipe_options(config: RunConfig) -> None:
     """The options the tabular recipe added: recipe, scaling, embedding, smoothing, ensemble."""
-    recipes = ("auto", "tutorial", "tabular")
+    recipes = ("auto", *RECIPES)
     lookup(dict(zip(recipes, recipes, strict=True)), config.recipe, "recipe")
     lookup(dict(zip(SCALINGS, SCALINGS, strict=True)), config.scaling, "scaling")
     if config.embedding is not None:
