@@ -31,14 +31,10 @@ from glassnet.core.network import Network
 from glassnet.errors import InputError
 from glassnet.playground.frames import points_message
 from glassnet.playground.schema import (
-    DATASETS,
-    FEATURES,
-    HIDDEN_ACTIVATIONS,
-    OPTIMIZERS,
-    OUTPUTS,
     Command,
     MessageError,
     check_setup,
+    hello_message,
     parse_message,
 )
 from glassnet.playground.session import Session, error_message
@@ -236,7 +232,7 @@ class Playground(anywidget.AnyWidget):
     def _greet(self) -> None:
         """A new view: the hello (its defaults are this widget's setup) and the CSV's columns."""
         self.outbox.restart()  # pace frames by the new view's acks
-        self.outbox.reply(json.dumps(hello_message(self.setup_fields)))
+        self.outbox.reply(json.dumps(hello_message("widget", self.setup_fields)))
         if self._columns:
             self.outbox.reply(json.dumps({"type": "upload", "columns": self._columns}))
 
@@ -291,23 +287,6 @@ class Playground(anywidget.AnyWidget):
         self.session.close()
         shutil.rmtree(self._folder, ignore_errors=True)
         super().close()
-
-
-def hello_message(setup: dict[str, Any]) -> dict[str, Any]:
-    """The first message a view gets, as the server's: the setup to start from, every choice."""
-    choices = {
-        "data": DATASETS,
-        "features": FEATURES,
-        "activations": HIDDEN_ACTIVATIONS,
-        "output": OUTPUTS,
-        "optimizer": OPTIMIZERS,
-    }
-    return {
-        "type": "hello",
-        "session": "widget",
-        "defaults": dict(setup),
-        "choices": {name: list(values) for name, values in choices.items()},
-    }
 
 
 def _json_setup(setup: Any) -> dict[str, Any]:

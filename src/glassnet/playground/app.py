@@ -36,13 +36,8 @@ from glassnet.errors import GlassnetError
 from glassnet.playground import export
 from glassnet.playground.outbox import Outbox
 from glassnet.playground.schema import (
-    DATASETS,
-    FEATURES,
-    HIDDEN_ACTIVATIONS,
-    OPTIMIZERS,
-    OUTPUTS,
     MessageError,
-    defaults,
+    hello_message,
     parse_message,
 )
 from glassnet.playground.session import Session, error_message
@@ -134,7 +129,7 @@ def create_app(
         session = Session(outbox, playground.folder / f"{name}.csv")
         playground.sessions[name] = session
         try:
-            await ws.send_text(json.dumps(_hello(name)))
+            await ws.send_text(json.dumps(hello_message(name)))
             if playground.preload is not None:
                 await _preload(playground.preload, session, ws)
             await _serve(ws, session, outbox)
@@ -202,22 +197,6 @@ def _lifespan(playground: Playground) -> Any:
         await run_in_threadpool(playground.close)  # the server stops: every session ends
 
     return lifespan
-
-
-def _hello(name: str) -> dict[str, Any]:
-    """The first message of a session: its name, the default setup and every choice."""
-    return {
-        "type": "hello",
-        "session": name,
-        "defaults": defaults(),
-        "choices": {
-            "data": list(DATASETS),
-            "features": list(FEATURES),
-            "activations": list(HIDDEN_ACTIVATIONS),
-            "output": list(OUTPUTS),
-            "optimizer": list(OPTIMIZERS),
-        },
-    }
 
 
 async def _preload(path: Path, session: Session, ws: WebSocket) -> None:
