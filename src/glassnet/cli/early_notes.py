@@ -53,11 +53,11 @@ class EarlyNotes:
     def warn(self, result: RunResult | None = None) -> None:
         """Each warning caught and not yet shown, one line; with the finished ``result``,
         not the one that says the run was interrupted (the summary says that)."""
+        history = None if result is None else result.history
+        stopped = history.stop_reason if history is not None and history.interrupted else None
         for warning in self.caught:
             message = str(warning.message)
-            history = None if result is None else result.history
-            interruption = history is not None and history.interrupted
-            if interruption and history is not None and history.stop_reason in message:
+            if stopped is not None and stopped in message:
                 continue
             if issubclass(warning.category, UserWarning) and message not in self.shown:
                 click.echo(f"warning: {message}", err=True)
