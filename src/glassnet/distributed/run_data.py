@@ -20,11 +20,11 @@ from typing import Any
 import dask.array as da
 import numpy as np
 
-from glassnet.data.column_encoders import DATES
 from glassnet.data.dataset import Dataset, Table
 from glassnet.data.reading import PARQUET_SUFFIXES
 from glassnet.data.sniffing import sniff_separator
 from glassnet.data.sources import open_source
+from glassnet.data.table_encoder import date_formats
 from glassnet.distributed import frames
 from glassnet.distributed.hashed_split import split_frame
 from glassnet.errors import InputError
@@ -165,16 +165,8 @@ def _from_model(model: TrainedModel, config: RunConfig) -> Preprocessing:
         left_out=dict(columns.get("left_out", {})),
         missing={},
         notes=(),
-        dates=_date_formats(model.preprocessor),
+        dates=date_formats(model.preprocessor),
     )
-
-
-def _date_formats(preprocessor: Any) -> dict[str, str]:
-    """A fitted preprocessor's date columns and the format of each (its DateEncoder's)."""
-    for kind, pipeline, columns in preprocessor.transformers_:
-        if kind == DATES:
-            return dict(zip(map(str, columns), pipeline["parse"].formats, strict=True))
-    return {}
 
 
 def encode_frame(
