@@ -171,18 +171,22 @@ def config_fields(options: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def given_fields(options: Mapping[str, Any]) -> tuple[str, ...]:
-    """The RunConfig fields of the options given on the command line (not left at default)."""
+def given_options(options: Mapping[str, Any]) -> set[str]:
+    """The names in ``options`` given on the command line (not left at their default)."""
     context = click.get_current_context(silent=True)
     if context is None:
-        return ()
-    given = [
-        field
-        for option, field in OPTION_FIELDS.items()
-        if option in options
-        and context.get_parameter_source(option) not in (ParameterSource.DEFAULT, None)
-    ]
-    return tuple(given)
+        return set()
+    return {
+        name
+        for name in options
+        if context.get_parameter_source(name) not in (ParameterSource.DEFAULT, None)
+    }
+
+
+def given_fields(options: Mapping[str, Any]) -> tuple[str, ...]:
+    """The RunConfig fields of the options given on the command line (not left at default)."""
+    given = given_options(options)
+    return tuple(field for option, field in OPTION_FIELDS.items() if option in given)
 
 
 def as_option(option: str, value: Any) -> Any:

@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import click
-from click.core import ParameterSource
 
-from glassnet.cli.options import OPTION_FIELDS, as_option
+from glassnet.cli.options import OPTION_FIELDS, as_option, given_options
 from glassnet.data.loading import DATASETS
 from glassnet.errors import InputError
 from glassnet.runs.manifest import (
@@ -91,12 +90,7 @@ def resumed_options(options: dict[str, Any]) -> dict[str, Any]:
             f"{str(source)!r} holds no run options to resume with: it was not written by "
             "glassnet train"
         )
-    context = click.get_current_context()
-    given = {
-        name
-        for name in options
-        if context.get_parameter_source(name) not in (ParameterSource.DEFAULT, None)
-    }
+    given = given_options(options)
     dropped = {name for option in given & set(OPTIONS_OF) for name in OPTIONS_OF[option]}
     merged = {**options, "resume_from": str(source)}
     for option, field in OPTION_FIELDS.items():
