@@ -128,9 +128,7 @@ def _open_csv(
     stack: contextlib.ExitStack,
 ) -> TableReader:
     where, sample = source.where, source.sample
-    delimiter = _check_sep(sep) if sep is not None else sniff_separator(sample)
-    sniffed = delimiter if sep is None else ""  # the format is sniffed with the delimiter
-    number = number_format(*marks, delimiter, sample, sniffed)
+    delimiter, number = delimiter_and_format(sample, sep, *marks)
     header, records_before_data, header_lines = header_of(sample, delimiter)
     if header is None:
         raise InputError(f"{where} is empty: a CSV needs a header row and data rows")
@@ -172,6 +170,16 @@ def _open_csv(
         start = PlainStart(source.stream, header_lines, records_before_data, names[:-1])
         plain = partial(plain_chunks, start, rows, resumed)
     return TableReader(where, header, delimiter, "line", rows, stack, plain, number)
+
+
+def delimiter_and_format(
+    sample: str, sep: str | None, decimal: str | None, thousands: str | None
+) -> tuple[str, NumberFormat]:
+    """The delimiter (``sep`` checked, or sniffed from ``sample``) and the number format
+    (given, or sniffed from ``sample`` only when the delimiter is sniffed too)."""
+    delimiter = _check_sep(sep) if sep is not None else sniff_separator(sample)
+    sniffed = delimiter if sep is None else ""  # the format is sniffed with the delimiter
+    return delimiter, number_format(decimal, thousands, delimiter, sample, sniffed)
 
 
 def _check_sep(sep: str) -> str:

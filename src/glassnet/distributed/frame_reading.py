@@ -19,9 +19,9 @@ from typing import Any
 import dask.dataframe as dd
 import pandas as pd
 
-from glassnet.data.number_format import NumberFormat, normalized, number_format
-from glassnet.data.reading import _check_sep
-from glassnet.data.sniffing import SEPARATORS, sniff_separator
+from glassnet.data.number_format import NumberFormat, normalized
+from glassnet.data.reading import delimiter_and_format
+from glassnet.data.sniffing import SEPARATORS
 from glassnet.data.sources import OPENERS, decode_error, open_source
 from glassnet.distributed.data_paths import (
     check_parquet_path,
@@ -100,9 +100,7 @@ def read_frame_noted(
     files = csv_files(path)
     with contextlib.ExitStack() as stack:
         source = open_source(files[0], encoding, stack)
-    delimiter = _check_sep(sep) if sep is not None else sniff_separator(source.sample)
-    sniffed = delimiter if sep is None else ""  # the format is sniffed with the delimiter
-    number = number_format(decimal, thousands, delimiter, source.sample, sniffed)
+    delimiter, number = delimiter_and_format(source.sample, sep, decimal, thousands)
     runs = header_runs(files, file_headers(files, delimiter, encoding))
     first = runs[0][0]
     compressed = any(name.lower().endswith(tuple(OPENERS)) for name in files)
