@@ -105,8 +105,18 @@ def number_share(column: pd.Series) -> float:
     present = ~missing
     if not present.any():
         return 0.0
-    numbers = ~np.isnan(values) | (bad & _infinite_texts(texts(column)))
-    return float(numbers[present].mean())
+    return float(number_cells(column, values, bad)[present].mean())
+
+
+def number_cells(
+    column: pd.Series, values: NDArray[np.float64], bad: NDArray[np.bool_]
+) -> NDArray[np.bool_]:
+    """Where a text column's present cells read as numbers, inf included (``values`` and
+    ``bad`` are :func:`read_numbers`'s); only the bad cells are read again."""
+    numbers = ~np.isnan(values)
+    if bad.any():
+        numbers[bad] = _infinite_texts(texts(column[bad]))
+    return numbers
 
 
 def _infinite_texts(stripped: NDArray[np.object_]) -> NDArray[np.bool_]:

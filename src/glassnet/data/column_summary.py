@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from glassnet.data.cells import is_text, read_numbers, shown, texts
+from glassnet.data.cells import is_text, number_cells, read_numbers, shown, texts
 from glassnet.data.date_encoder import DATE_FORMATS, date_counts, looks_like_date
 from glassnet.data.number_format import decimal_commas
 
@@ -110,8 +110,7 @@ def _numbers(
     """The present cells that read as numbers, inf included."""
     if not text:
         return int((~missing).sum()) if pd.api.types.is_numeric_dtype(column.dtype) else 0
-    cells = pd.Series(texts(column[bad]))  # cells.is_number's rule, for all of them at once
-    return int(np.isfinite(values).sum()) + int(pd.to_numeric(cells, errors="coerce").notna().sum())
+    return int(number_cells(column, values, bad).sum())
 
 
 def _counting_up(column: pd.Series, values: NDArray[np.float64]) -> dict[str, Any]:
