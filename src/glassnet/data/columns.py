@@ -26,7 +26,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from glassnet.data.column_meaning import (
-    MAX_CATEGORIES,
     column_meaning,
     dates_format,
     free_text_note,
@@ -39,7 +38,7 @@ from glassnet.data.reading import Rows
 from glassnet.data.rows import listed
 from glassnet.errors import InputError
 
-__all__ = ["MAX_CATEGORIES", "NUMERIC_SHARE", "choose_columns", "feature_kinds", "listed"]
+__all__ = ["NUMERIC_SHARE", "choose_columns", "feature_kinds", "listed"]
 __all__ += ["ColumnChoice", "ColumnKinds", "looks_like_row_id", "parse_names", "target_names"]
 __all__ += ["left_out_reasons"]
 
