@@ -32,7 +32,8 @@ from glassnet.files.fitted_values import (
     is_float,
     is_float_list,
     is_names,
-    random_state_from_json,
+    params_from_json,
+    params_json,
 )
 from glassnet.files.kinds import Payload, register_kind
 from glassnet.files.metadata import field, only_keys, short
@@ -87,17 +88,14 @@ def estimator_fields(estimator: Any, where: str) -> dict[str, Any]:
             f"cannot save {where}: its callbacks are code, which a model file does not hold; "
             "set_params(callbacks=None) before saving"
         )
-    state = None
-    if isinstance(params["random_state"], np.random.RandomState):  # saved by its state
-        state = encode(params.pop("random_state").get_state(), f"{where}.random_state")
-        params["random_state"] = None
+    saved_params, state = params_json(params, where)
     fitted = {key: getattr(estimator, key) for key in FITTED if hasattr(estimator, key)}
     if name == "MLPClassifier":
         fitted["y_type_"] = estimator._label_binarizer.y_type_
     return {
         "estimator": name,
         "sklearn_version": sklearn.__version__,
-        "params": {key: encode(value, f"{where}.{key}") for key, value in params.items()},
+        "params": saved_params,
         "random_state": state,
         "fitted": {key: encode(value, f"{where}.{key}") for key, value in fitted.items()},
         "history": history_json(getattr(estimator, "history_", None)),
@@ -146,17 +144,7 @@ def rebuild_estimator(network: Network, fields: dict[str, Any], where: str) -> A
 
 
 def _params(fields: dict[str, Any], cls: type, where: str) -> dict[str, Any]:
-    saved = field(fields, "params", dict, where)
-    params = {key: decode(value, f"{where}.{key}") for key, value in saved.items()}
-    expected = set(cls().get_params(deep=False))
-    if set(params) != expected:
-        raise BadFileError(f"{where}.params must name exactly {', '.join(sorted(expected))}")
-    if fields.get("random_state") is not None:
-        if params["random_state"] is not None:
-            raise BadFileError(f"{where}.params.random_state must be null beside a saved state")
-        params["random_state"] = random_state_from_json(
-            fields["random_state"], f"{where}.random_state"
-        )
+    params = params_from_json(fields, cls, where)
     if params["callbacks"]:
         raise BadFileError(f"{where}.callbacks must be None or empty: a model file holds no code")
     return params

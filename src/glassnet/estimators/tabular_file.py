@@ -17,8 +17,6 @@ loaded. Nothing in a file is imported or unpickled; every field is checked on th
 
 from typing import Any
 
-import numpy as np
-
 from glassnet.core.network import Network
 from glassnet.errors import InputError
 from glassnet.estimators.tabular import TabularClassifier, TabularRegressor
@@ -27,7 +25,8 @@ from glassnet.files.fitted_values import (
     history_json,
     is_count,
     is_names,
-    random_state_from_json,
+    params_from_json,
+    params_json,
 )
 from glassnet.files.kinds import Payload, kind_named, register_kind
 from glassnet.files.metadata import field, only_keys, short
@@ -65,18 +64,14 @@ def _to_payload(estimator: Any) -> Payload:
             "so fit it first"
         )
     model = kind_named("trained_model").to_payload(estimator.model_)
-    params = estimator.get_params(deep=False)
-    state = None
-    if isinstance(params["random_state"], np.random.RandomState):  # saved by its state
-        state = encode(params["random_state"].get_state(), "estimator.random_state")
-        params["random_state"] = None
+    params, state = params_json(estimator.get_params(deep=False), "estimator")
     fitted = {
         key: getattr(estimator, key) for key in (*FITTED, *OPTIONAL) if hasattr(estimator, key)
     }
     fields = {
         "model": model.fields,
         "estimator": name,
-        "params": {key: encode(value, f"estimator.{key}") for key, value in params.items()},
+        "params": params,
         "random_state": state,
         "fitted": {key: encode(value, f"estimator.{key}") for key, value in fitted.items()},
         "history": history_json(estimator.history_),
@@ -96,7 +91,7 @@ def _from_payload(network: Network, fields: dict[str, Any], arrays: dict[str, An
         network, field(fields, "model", dict, "payload"), arrays
     )
     cls = TABULAR_ESTIMATORS[name]
-    estimator = cls(**_params(fields, cls))
+    estimator = cls(**params_from_json(fields, cls, "payload"))
     classifier = cls is TabularClassifier
     if classifier != (model.task == "classification"):
         raise BadFileError(f"payload: a {name} cannot hold a {model.task} model")
@@ -114,21 +109,6 @@ def _from_payload(network: Network, fields: dict[str, Any], arrays: dict[str, An
     if classifier:
         estimator.classes_ = model.classes_
     return estimator
-
-
-def _params(fields: dict[str, Any], cls: type) -> dict[str, Any]:
-    saved = field(fields, "params", dict, "payload")
-    params = {key: decode(value, f"payload.params.{key}") for key, value in saved.items()}
-    expected = set(cls().get_params(deep=False))
-    if set(params) != expected:
-        raise BadFileError(f"payload.params must name exactly {', '.join(sorted(expected))}")
-    if fields.get("random_state") is not None:
-        if params["random_state"] is not None:
-            raise BadFileError("payload.params.random_state must be null beside a saved state")
-        params["random_state"] = random_state_from_json(
-            fields["random_state"], "payload.random_state"
-        )
-    return params
 
 
 def _check_fitted(values: dict[str, Any], model: TrainedModel) -> None:

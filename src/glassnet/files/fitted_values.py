@@ -1,7 +1,8 @@
 """The checks and encodings of an estimator's fitted values: counts, curves, names, history.
 
 :mod:`glassnet.estimators._file_kind` saves MLPClassifier and MLPRegressor with
-these; they know nothing of the estimators, only of plain values and
+these, :mod:`glassnet.estimators.tabular_file` the Tabular estimators; they know nothing
+of the estimators, only of plain values, ``get_params()`` and
 :class:`~glassnet.training.history.History`.
 """
 
@@ -68,6 +69,36 @@ def random_state_from_json(state: Any, where: str) -> np.random.RandomState:
     generator = np.random.RandomState()
     generator.set_state(decoded)
     return generator
+
+
+def params_json(params: dict[str, Any], where: str) -> tuple[dict[str, Any], Any]:
+    """``get_params()`` as typed JSON, and apart from it a RandomState's state (else None).
+
+    A ``random_state`` that is a RandomState is saved by its state and listed as None.
+    """
+    params = dict(params)
+    state = None
+    if isinstance(params["random_state"], np.random.RandomState):  # saved by its state
+        state = encode(params.pop("random_state").get_state(), f"{where}.random_state")
+        params["random_state"] = None
+    return {key: encode(value, f"{where}.{key}") for key, value in params.items()}, state
+
+
+def params_from_json(fields: dict[str, Any], cls: type, where: str) -> dict[str, Any]:
+    """The parameters :func:`params_json` saved in ``fields``, exactly ``cls``'s, a saved
+    state made a RandomState again."""
+    saved = field(fields, "params", dict, where)
+    params = {key: decode(value, f"{where}.params.{key}") for key, value in saved.items()}
+    expected = set(cls().get_params(deep=False))
+    if set(params) != expected:
+        raise BadFileError(f"{where}.params must name exactly {', '.join(sorted(expected))}")
+    if fields.get("random_state") is not None:
+        if params["random_state"] is not None:
+            raise BadFileError(f"{where}.params.random_state must be null beside a saved state")
+        params["random_state"] = random_state_from_json(
+            fields["random_state"], f"{where}.random_state"
+        )
+    return params
 
 
 def history_json(history: History | None) -> dict[str, Any] | None:
