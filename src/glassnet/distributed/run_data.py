@@ -55,10 +55,6 @@ class Preprocessing:
     notes: tuple[str, ...]
     dates: dict[str, str] = field(default_factory=dict)  # date columns: their formats
 
-    @property
-    def features(self) -> list[str]:
-        return [*self.numeric, *self.categorical, *self.dates]
-
 
 @dataclass
 class ClusterData:
