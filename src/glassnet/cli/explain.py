@@ -166,16 +166,15 @@ def first_step_problem(options: Mapping[str, Any]) -> tuple[Problem, str]:
     y = run.training_targets(parts.y_train[rows])  # class indices, or (scaled) targets
     problem = Problem(run.dataset, starting.network, X, y)
     scaled = run.config.standardize, run.model.target_scaler is not None
-    note = _rows_note(run.dataset.n_samples, parts, len(rows), scaled)
-    if run.dataset.table is not None and note.endswith("first cost"):
-        note += " with --recipe tutorial (a table trains the tabular recipe by default)"
-    return problem, note
+    table = run.dataset.table is not None
+    return problem, _rows_note(run.dataset.n_samples, parts, len(rows), scaled, table)
 
 
-def _rows_note(n: int, parts: Parts, m: int, scaled: tuple[bool, bool]) -> str:
+def _rows_note(n: int, parts: Parts, m: int, scaled: tuple[bool, bool], table: bool) -> str:
     """Which rows the step runs on: ``the 400 rows glassnet train fits, of 500 (100 held out)``.
 
-    ``scaled`` says whether the features and whether the targets were standardised.
+    ``scaled`` says whether the features and whether the targets were standardised;
+    ``table``, whether the data is a table (whose train takes the tabular recipe).
     """
     sizes = parts.sizes()
     fitted = sizes["n_train"]
@@ -185,4 +184,7 @@ def _rows_note(n: int, parts: Parts, m: int, scaled: tuple[bool, bool]) -> str:
     features, targets = scaled
     note += "; standardised with the training part's mean and std" if features else "; raw features"
     note += "; targets standardised as train's" if targets else ""
-    return note + (": J is train's first cost" if m == fitted else "")
+    if m != fitted:
+        return note
+    recipe = " with --recipe tutorial (a table trains the tabular recipe by default)"
+    return note + ": J is train's first cost" + (recipe if table else "")
