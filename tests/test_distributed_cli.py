@@ -248,16 +248,16 @@ class CloseTheCluster(Callback):
 def test_a_lost_scheduler_leaves_a_checkpoint_and_resume_finishes(
     cluster, files, tmp_path, monkeypatch
 ):
-    from glassnet.runs import config as run_config
+    from glassnet.runs import config_check  # check_run builds the run's callbacks there
 
     data, epochs = files / "part-*.csv", 5
     doomed = LocalCluster(
         n_workers=1, processes=False, protocol="tcp", dashboard_address=None,
         silence_logs=logging.ERROR,
     )  # fmt: skip
-    own_callbacks = run_config.training_callbacks  # what the run's one check builds
+    own_callbacks = config_check.training_callbacks  # what the run's one check builds
     monkeypatch.setattr(
-        run_config,
+        config_check,
         "training_callbacks",
         lambda config: [*own_callbacks(config), CloseTheCluster(doomed, 2)],
     )
