@@ -157,7 +157,6 @@ class RunConfig:
 
 
 CONFIG_FIELDS = frozenset(option.name for option in fields(RunConfig))
-DEFAULT_OPTIMIZER = RunConfig.optimizer  # "gd": the tutorials' gradient descent
 
 
 # Option values that were renamed: a record written under the old name reads as the new one.

@@ -20,7 +20,6 @@ from glassnet.data.table_choices import NAN_POLICIES, SCALINGS
 from glassnet.errors import InputError
 from glassnet.runs.config import (
     CONFIG_FIELDS,
-    DEFAULT_OPTIMIZER,
     FRACTION,
     GENERATOR_OPTIONS,
     OPTIMIZER_DEFAULTS,
@@ -31,7 +30,7 @@ from glassnet.runs.config import (
     make_run_optimizer,
     training_callbacks,
 )
-from glassnet.runs.recipe import RECIPES
+from glassnet.runs.recipe import RECIPES, was_set
 from glassnet.training.callbacks import Callback
 from glassnet.training.schedules import SCHEDULES
 from glassnet.validation import check_dtype, check_integer, check_number, check_positive, lookup
@@ -170,7 +169,7 @@ def _resolve_optimizer_options(config: RunConfig) -> dict[str, Any]:
 def _optimizer_left_to_recipe(config: RunConfig) -> bool:
     """Whether the optimizer is still the recipe's to choose: a fresh run whose recipe is not
     the tutorial's, its optimizer not given (the tabular recipe's is AdamW)."""
-    given = "optimizer" in config.pinned or config.optimizer != DEFAULT_OPTIMIZER
+    given = was_set(config, "optimizer")
     return config.recipe != "tutorial" and config.resume_from is None and not given
 
 

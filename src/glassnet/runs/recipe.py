@@ -161,7 +161,7 @@ def apply_recipe(config: RunConfig, shape: TableShape, recipe: str) -> RunConfig
     values: dict[str, Any] = {}
     reasons: dict[str, str] = {}
     for default in TABULAR:
-        if _was_set(config, default.field):
+        if was_set(config, default.field):
             reasons[default.field] = "given"
             continue
         value = values[default.field] = default.value(shape)
@@ -175,7 +175,8 @@ def apply_recipe(config: RunConfig, shape: TableShape, recipe: str) -> RunConfig
     return replace(config, **values, recipe=recipe, recipe_reasons=reasons)
 
 
-def _was_set(config: RunConfig, name: str) -> bool:
+def was_set(config: RunConfig, name: str) -> bool:
+    """Whether the user set the field ``name``: given (pinned), or not RunConfig's default."""
     return name in config.pinned or getattr(config, name) != DEFAULT_VALUES[name]
 
 
