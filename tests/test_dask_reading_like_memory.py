@@ -25,7 +25,7 @@ from glassnet.data.tabular import read_tabular
 from glassnet.distributed.frames import prepare, read_frame_noted
 from glassnet.distributed.run import run_training as run_on_cluster
 from glassnet.runs.config import RunConfig
-from glassnet.runs.encoding import fit_preprocessor
+from glassnet.runs.encoding import fit_preprocessor, table_record
 from glassnet.runs.run import run_training
 from messy_export import write_messy_export
 
@@ -151,3 +151,7 @@ def test_glassnet_trains_print_the_same_column_table_on_the_cluster(client, mess
     shown = table_text(cluster)
     assert shown == table_text(memory)
     assert "│ listed_on   │ date" in shown and "dates written dd.mm.yyyy" in shown
+    recorded = table_record(cluster.dataset)  # what config.json keeps, to resume with
+    read_alike = {key: value for key, value in recorded.items() if key != "data_file"}
+    assert read_alike.items() <= table_record(memory.dataset).items()  # the file: hashed apart
+    assert (recorded["sep"], recorded["decimal"], recorded["thousands"]) == (";", ",", ".")

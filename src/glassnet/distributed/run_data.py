@@ -21,8 +21,8 @@ import dask.array as da
 import numpy as np
 
 from glassnet.data.dataset import Dataset, Table
-from glassnet.data.reading import PARQUET_SUFFIXES
-from glassnet.data.sniffing import sniff_separator
+from glassnet.data.number_format import NumberFormat
+from glassnet.data.reading import PARQUET_SUFFIXES, delimiter_and_format
 from glassnet.data.sources import open_source
 from glassnet.data.table_encoder import date_formats
 from glassnet.distributed import frames
@@ -194,6 +194,7 @@ def _dataset(
     present = [name for name in ("train", "validation", "test") if X[name] is not None]
     X_all = da.concatenate([X[name] for name in present])
     y_all = da.concatenate([y[name] for name in present])
+    sep, number = _read_format(config)
     table = Table(
         columns=tuple(str(name) for name in frame.columns),
         frame=frame,
@@ -205,9 +206,11 @@ def _dataset(
         missing=preprocessing.missing,
         notes=preprocessing.notes,
         lines=np.empty(0, dtype=np.int64),  # a row's line is not kept for data in blocks
-        sep=_delimiter(config),
+        sep=sep,
         fingerprint=fingerprint(config.data),
         dates=preprocessing.dates,
+        decimal=number.decimal,  # saved with the run: a resumed run reads the file alike
+        thousands=number.thousands,
     )
     names = [str(name) for name in preprocessing.preprocessor.get_feature_names_out()]
     return Dataset(
@@ -246,12 +249,12 @@ def fingerprint(path: str) -> dict[str, Any]:
     }
 
 
-def _delimiter(config: RunConfig) -> str:
-    """The CSV's delimiter as given, or sniffed from the first file; "" for Parquet."""
+def _read_format(config: RunConfig) -> tuple[str, NumberFormat]:
+    """The CSV's delimiter and number format, as given or as sniffed from the first file (as
+    :func:`~glassnet.distributed.frames.read_frame_noted` reads it); "" and plain for Parquet."""
     files = data_files(config.data)
     if not files or files[0].suffix.lower() in PARQUET_SUFFIXES or Path(config.data).is_dir():
-        return ""
-    if config.sep is not None:
-        return config.sep
+        return "", NumberFormat()
     with contextlib.ExitStack() as stack:
-        return sniff_separator(open_source(files[0], config.encoding, stack).sample)
+        sample = open_source(files[0], config.encoding, stack).sample
+        return delimiter_and_format(sample, config.sep, config.decimal, config.thousands)
