@@ -11,10 +11,18 @@ The rule (``--task auto``), stated in the run's summary with its reason:
 
 ``--task classification`` or ``--task regression`` overrides the rule; a regression
 target must be numeric, and classification takes one target.
+
+A text target's classes are warned about by name, with the fix, and never merged (the file
+is the user's to correct) when they differ only in case or spaces (``Apartment``,
+``apartment``), when they are one typo apart (``house``, ``hosue``: one letter changed,
+added, dropped, or two neighbours swapped; names of :data:`TYPO_MIN_CHARS` characters or
+more), or when a class has fewer than :data:`FEW_ROWS` rows and fewer than
+:data:`SMALL_SHARE` of the largest class's (a tiny table's classes are all small).
 """
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -22,7 +30,6 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from glassnet.data.cells import cell_problem, missing_cells, read_numbers, shown, texts
-from glassnet.data.class_labels import label_warnings
 from glassnet.data.column_summary import SAMPLE, ColumnSummary, summarize
 from glassnet.data.reading import Rows
 from glassnet.errors import InputError
@@ -30,6 +37,10 @@ from glassnet.errors import InputError
 TASKS = ("auto", "classification", "regression")
 MAX_AUTO_CLASSES = 20  # an integer target with more distinct values is a regression target
 MIN_CLASS_ROWS = 3  # more classes than MAX_AUTO_CLASSES, fewer rows a class on average: refused
+FEW_ROWS = 5  # a class with fewer rows gets a warning (if small beside the largest)
+SMALL_SHARE = 0.1
+TYPO_MIN_CHARS = 4  # shorter names are not compared for typos ("A" and "B" are one apart)
+MAX_COMPARED = 300  # classes compared pairwise for typos, at most
 TARGET_VALUES: dict[str, Callable[[pd.Series], NDArray[Any]]] = {  # cells -> y, by label kind
     "text": lambda column: texts(column).astype(str),
     "whole": lambda column: read_numbers(column)[0].astype(np.int64),
@@ -165,6 +176,52 @@ def _classes(target: ColumnSummary, numbers: NDArray[np.float64], task: str) -> 
     warned = label_warnings(target.name, target.values, target.counts) if kind == "text" else []
     return TaskChoice("classification", _asked(task, f"{labels.size} classes, {words}"), labels,
                       kind, tuple(warned))  # fmt: skip
+
+
+def _folded(label: str) -> str:
+    return " ".join(label.lower().split())
+
+
+def one_typo_apart(a: str, b: str) -> bool:
+    """One letter changed, added or dropped, or two neighbouring letters swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [k for k in range(len(a)) if a[k] != b[k]]
+        swapped = len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+        return len(diff) == 1 or (swapped and a[diff[1]] == b[diff[0]])
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:k] + long[k + 1 :] == short for k in range(len(long)))
+
+
+def label_warnings(name: str, labels: Sequence[str], counts: Sequence[int]) -> list[str]:
+    """The warnings on a text target's classes (the module's rules), each naming the fix."""
+    rows = dict(zip(labels, counts, strict=True))
+    found = []
+    for a, b in combinations(labels[:MAX_COMPARED], 2):
+        same = _folded(a) == _folded(b)
+        typo = min(len(a), len(b)) >= TYPO_MIN_CHARS and one_typo_apart(_folded(a), _folded(b))
+        if same or typo:
+            kept, other = (a, b) if rows[a] >= rows[b] else (b, a)
+            how = "only in case or spaces" if same else "by one typo"
+            found.append(
+                f"target {name!r}: classes {other!r} ({rows[other]} rows) and {kept!r} "
+                f"({rows[kept]} rows) differ {how}: if they are one class, write {kept!r} for "
+                "both in the file (glassnet keeps them apart)"
+            )
+    largest = max(counts, default=0)
+    few = [
+        f"{label!r} ({rows[label]})"
+        for label in labels
+        if rows[label] < min(FEW_ROWS, SMALL_SHARE * largest)
+    ]
+    if few:
+        found.append(
+            f"target {name!r}: {len(few)} class(es) with fewer than {FEW_ROWS} rows, "
+            f"{', '.join(few[:10])}: too few to learn or to score; fix or merge their labels, "
+            "or drop those rows"
+        )
+    return found
 
 
 def missing_targets(rows: Rows, targets: Sequence[str]) -> np.ndarray:
