@@ -99,21 +99,10 @@ def batches(
     Mini-batches are gathered into ``buffers`` (made here when not given): each
     batch overwrites the one before it.
     """
-    if batch_size >= X.shape[0]:
-        return iter((Batch(X, Y, weights, 1.0),))  # full batch: the whole data, nothing drawn
-    return _mini_batches(X, Y, weights, batch_size, shuffle, rng, buffers)
-
-
-def _mini_batches(
-    X: Array,
-    Y: Array,
-    weights: Array | None,
-    batch_size: int,
-    shuffle: bool,
-    rng: np.random.Generator,
-    buffers: BatchBuffers | None,
-) -> Iterator[Batch]:
     n = X.shape[0]
+    if batch_size >= n:
+        yield Batch(X, Y, weights, 1.0)  # full batch: the whole data, nothing drawn
+        return
     if buffers is None:
         buffers = BatchBuffers(X, Y, weights, batch_size)
     total_weight = n if weights is None else float(weights.sum())
