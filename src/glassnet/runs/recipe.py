@@ -17,7 +17,6 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from glassnet.data.dataset import Dataset
-from glassnet.errors import InputError
 from glassnet.runs.config import OPTIMIZER_DEFAULTS, OPTIMIZER_OPTIONS, RunConfig
 
 RECIPES = ("tutorial", "tabular")
@@ -142,11 +141,10 @@ DEFAULT_VALUES = {option.name: option.default for option in fields(RunConfig)}
 
 
 def recipe_for(config: RunConfig, from_file: bool) -> str:
-    """The config's recipe; for ``"auto"``, tabular for a CSV or Parquet file, else tutorial."""
+    """The config's recipe (checked by ``check_run``); for ``"auto"``, tabular for a CSV or
+    Parquet file, else tutorial."""
     if config.recipe == "auto":
         return "tabular" if from_file else "tutorial"
-    if config.recipe not in RECIPES:
-        raise InputError(f"unknown recipe {config.recipe!r}: known are {', '.join(RECIPES)}")
     return config.recipe
 
 
