@@ -105,6 +105,12 @@ def train_torch(w: Workload, X: np.ndarray, y: np.ndarray, epochs: int) -> Predi
             loss.backward()
             optimizer.step()
             loss.item()  # record the cost every step, as the others do
+    return torch_predict(model)
+
+
+def torch_predict(model: Any) -> Predict:
+    """A torch model's P(y = 1) of each row: the sigmoid of its logit, under ``inference_mode``."""
+    import torch
 
     def predict(X: np.ndarray) -> np.ndarray:
         with torch.inference_mode():

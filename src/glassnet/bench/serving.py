@@ -26,6 +26,7 @@ import numpy as np
 
 from glassnet.bench.floors import Products
 from glassnet.bench.machine import peak_mb, reset_peak, rss_mb
+from glassnet.bench.peers import torch_predict
 from glassnet.bench.workloads import Predict, Serving, table, table_network
 from glassnet.core.network import Network
 
@@ -34,36 +35,30 @@ WARM_UP = 50  # one-row calls made before the timed ones
 PROBE_ROWS = 16  # rows whose probabilities every implementation reports
 
 
-def _fitted_then_given(model: Any, network: Network, X: np.ndarray, y: np.ndarray) -> Any:
-    """A scikit-learn-style MLPClassifier fitted briefly, then given ``network``'s weights."""
+def _given_weights(classifier: Any, network: Network, X: np.ndarray, y: np.ndarray) -> Predict:
+    """A scikit-learn-style ``classifier`` fitted briefly, then given ``network``'s weights."""
+    hidden = tuple(network.layer_sizes[1:-1])
+    model = classifier(hidden_layer_sizes=hidden, max_iter=1, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # one iteration does not converge, on purpose
         model.fit(X[:FIT_ROWS], y[:FIT_ROWS])
     model.coefs_ = [W.copy() for W in network.W.values()]  # W[l], (n_{l-1}, n_l)
     model.intercepts_ = [b.copy() for b in network.b.values()]
-    return model
+    return lambda X: model.predict_proba(X)[:, 1]
 
 
 def glassnet_predictor(network: Network, X: np.ndarray, y: np.ndarray) -> Predict:
     """glassnet's ``MLPClassifier`` holding ``network``'s weights: P(y = 1) of each row."""
     from glassnet.estimators import MLPClassifier
 
-    hidden = tuple(network.layer_sizes[1:-1])
-    model = _fitted_then_given(
-        MLPClassifier(hidden_layer_sizes=hidden, max_iter=1, random_state=0), network, X, y
-    )
-    return lambda X: model.predict_proba(X)[:, 1]
+    return _given_weights(MLPClassifier, network, X, y)
 
 
 def sklearn_predictor(network: Network, X: np.ndarray, y: np.ndarray) -> Predict:
     """scikit-learn's ``MLPClassifier`` holding ``network``'s weights."""
     from sklearn.neural_network import MLPClassifier
 
-    hidden = tuple(network.layer_sizes[1:-1])
-    model = _fitted_then_given(
-        MLPClassifier(hidden_layer_sizes=hidden, max_iter=1, random_state=0), network, X, y
-    )
-    return lambda X: model.predict_proba(X)[:, 1]
+    return _given_weights(MLPClassifier, network, X, y)
 
 
 def torch_predictor(network: Network, X: np.ndarray, y: np.ndarray) -> Predict:
@@ -77,13 +72,7 @@ def torch_predictor(network: Network, X: np.ndarray, y: np.ndarray) -> Predict:
             linear.weight.copy_(torch.from_numpy(network.W[l].T))  # torch stores W^T
             linear.bias.copy_(torch.from_numpy(network.b[l]))
         layers += [linear, torch.nn.ReLU()]
-    model = torch.nn.Sequential(*layers[:-1]).eval()  # no ReLU after the output layer
-
-    def predict(X: np.ndarray) -> np.ndarray:
-        with torch.inference_mode():
-            return torch.sigmoid(model(torch.from_numpy(X))).numpy()[:, 0]
-
-    return predict
+    return torch_predict(torch.nn.Sequential(*layers[:-1]).eval())  # no ReLU after the output
 
 
 PREDICTORS = {
