@@ -9,11 +9,18 @@ its ``_private`` modules; ``tests/test_estimator_seam.py`` holds that.
 
 from glassnet.estimators import _file_kind  # noqa: F401  registers the estimator, pipeline kinds
 from glassnet.estimators._base import BaseMultilayerPerceptron
-from glassnet.estimators._lbfgs import LbfgsResult, flat_objective, minimize, unflatten
+from glassnet.estimators._lbfgs import flat_objective, minimize, unflatten
 from glassnet.estimators._multilayer_perceptron import MLPClassifier, MLPRegressor
 from glassnet.estimators._params import python_params
 from glassnet.estimators._stochastic import AUTO_BATCH, OPTIMIZER_FOR_SOLVER, step_rows
-from glassnet.estimators.fit_sequence import FLOATS, EpochsRun, FitStart, Trained, generator
+from glassnet.estimators.fit_sequence import (
+    FLOATS,
+    EpochsRun,
+    FitStart,
+    LbfgsResult,
+    Trained,
+    generator,
+)
 
 __all__ = [
     "AUTO_BATCH",

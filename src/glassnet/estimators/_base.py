@@ -28,7 +28,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from glassnet.core.network import Network, encode_targets
 from glassnet.errors import DivergenceError, InputError
-from glassnet.estimators._lbfgs_solver import LbfgsSolverMixin
+from glassnet.estimators._lbfgs import LbfgsSolverMixin
 from glassnet.estimators._params import (
     ACTIVATIONS,
     OUTPUTS,

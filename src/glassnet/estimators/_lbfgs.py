@@ -1,40 +1,33 @@
-"""L-BFGS on glassnet's cost: the parameters flattened into one vector for scipy.
+"""The lbfgs solver: scipy's L-BFGS-B on glassnet's cost, recorded as scikit-learn records it.
 
-Pure functions of a network and its data, with no estimator state:
-:func:`objective` is the cost J(theta) and its gradient from :func:`~glassnet.forward`,
-:func:`~glassnet.cost` and :func:`~glassnet.backward`; :func:`minimize_lbfgs` hands it
-to ``scipy.optimize.minimize(method="L-BFGS-B")`` and reports what happened.
+:func:`objective` is the cost J(theta) and its gradient over the flattened parameters,
+from :func:`~glassnet.forward`, :func:`~glassnet.cost` and :func:`~glassnet.backward`;
+:func:`minimize` hands it to ``scipy.optimize.minimize(method="L-BFGS-B")``.
+:class:`LbfgsSolverMixin` gives :class:`~glassnet.estimators._base.BaseMultilayerPerceptron`
+its lbfgs methods: the options only the stochastic solvers take refused, the run, and
+its record (``n_iter_``, ``loss_``, ``loss_curve_``, ``history_``, scikit-learn's
+``ConvergenceWarning``), which a cluster's L-BFGS shares through ``finish_fit``.
 """
 
+import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import scipy.optimize
 from numpy.typing import NDArray
+from sklearn.exceptions import ConvergenceWarning
 
+from glassnet.core.dropout import check_dropout
 from glassnet.core.network import Network, backward, cost, forward
+from glassnet.errors import InputError
+from glassnet.estimators.fit_sequence import FitStart, LbfgsResult
+from glassnet.training.history import History
+from glassnet.training.metrics import metric_name
 
 Array = NDArray[np.floating]
 Objective = Callable[[NDArray[np.float64]], tuple[float, NDArray[np.float64]]]
-
-
-@dataclass
-class LbfgsResult:
-    """What L-BFGS-B returned: the final cost, the iterations, the cost after each.
-
-    ``status`` and ``message`` are scipy's: 0 means converged (the largest gradient
-    component fell below ``tol``); anything else names why it stopped.
-    """
-
-    loss: float
-    n_iter: int
-    status: int
-    message: str
-    loss_curve: list[float] = field(default_factory=list)
-
-
 Evaluation = Callable[[], tuple[float, list[Array]]]  # J and [dW[1], db[1], ...] at the network now
 
 
@@ -83,29 +76,6 @@ def unflatten(network: Network, theta: NDArray[np.float64]) -> list[Array]:
     return [piece.reshape(param.shape).astype(param.dtype) for param, piece in pieces]
 
 
-def minimize_lbfgs(
-    network: Network,
-    X: Array,
-    Y: Array,
-    sample_weight: Array | None,
-    l2: float,
-    *,
-    max_iter: int,
-    max_fun: int,
-    tol: float,
-    verbose: bool | int = False,
-) -> LbfgsResult:
-    """Minimise glassnet's cost with scipy's L-BFGS-B, leaving the optimum in ``network``.
-
-    Stops after ``max_iter`` iterations or ``max_fun`` cost evaluations, or when the
-    largest gradient component is below ``tol`` (scikit-learn's ``gtol``).
-    """
-    cost_and_gradient, theta = objective(network, X, Y, sample_weight, l2)
-    return minimize(
-        cost_and_gradient, theta, max_iter=max_iter, max_fun=max_fun, tol=tol, verbose=verbose
-    )
-
-
 def minimize(
     cost_and_gradient: Objective,
     theta: NDArray[np.float64],
@@ -118,6 +88,8 @@ def minimize(
 ) -> LbfgsResult:
     """scipy's L-BFGS-B from ``theta``; the objective is left evaluated at the optimum.
 
+    Stops after ``max_iter`` iterations or ``max_fun`` cost evaluations, or when the
+    largest gradient component is below ``tol`` (scikit-learn's ``gtol``).
     ``on_iteration(i, J, theta)`` is called after each iteration i = 1, 2, ... with
     its cost and parameters.
     """
@@ -146,3 +118,72 @@ def minimize(
         message=str(result.message),
         loss_curve=curve,
     )
+
+
+class LbfgsSolverMixin:
+    """``_fit_lbfgs`` and what an L-BFGS run leaves, methods of the base estimator.
+
+    The state they read and write is the estimator's: ``_settings`` (this fit's
+    parameters as Python numbers) and the fitted attributes declared below.
+    """
+
+    _settings: SimpleNamespace
+    n_iter_: int
+    loss_: float
+    loss_curve_: list[float]
+    best_loss_: float | None
+    history_: History
+
+    def _fit_lbfgs(self, start: FitStart) -> LbfgsResult:
+        """lbfgs: scipy's L-BFGS-B on glassnet's cost, leaving the optimum in the network."""
+        p, weights = self._settings, start.weights
+        total_weight = start.X.shape[0] if weights is None else float(weights.sum())
+        l2 = p.alpha / total_weight  # (alpha / (2 n)) sum ||W||^2, as train's
+        cost_and_gradient, theta = objective(start.network, start.X, start.Y, weights, l2)
+        return minimize(
+            cost_and_gradient,
+            theta,
+            max_iter=p.max_iter,
+            max_fun=p.max_fun,
+            tol=p.tol,
+            verbose=p.verbose,
+        )
+
+    def _check_lbfgs_options(self, network: Network) -> None:
+        """Refuse the options only the stochastic solvers use (they run inside glassnet.train)."""
+        p = self._settings
+        stochastic = {
+            "callbacks": bool(p.callbacks),
+            "dropout": bool(check_dropout(p.dropout, network.n_layers - 1)),
+            "clip_norm": p.clip_norm is not None,
+        }
+        for name, given in stochastic.items():
+            if given:
+                raise InputError(
+                    f"{name} works inside glassnet.train, which solver='lbfgs' does not use: "
+                    f"choose solver='adam', 'adamw', 'sgd' or 'gd' to use {name}"
+                )
+
+    def _record_lbfgs(self, network: Network, result: LbfgsResult, stacklevel: int) -> None:
+        """The fitted attributes of an L-BFGS run, and scikit-learn's warning when it did not
+        converge (``stacklevel`` points it at the caller's fit)."""
+        p = self._settings
+        self.n_iter_ = result.n_iter
+        self.loss_ = result.loss
+        self.loss_curve_.extend(result.loss_curve)
+        self.best_loss_ = min(self.loss_curve_, default=self.loss_)
+        self.history_ = History(metric_name=metric_name(network.output))
+        for iteration, loss in enumerate(result.loss_curve):
+            self.history_.append(epoch=iteration, cost=loss)
+        if result.status != 0:
+            advice = (
+                f"\nIncrease the number of iterations (max_iter={p.max_iter}) or scale the data."
+                if result.n_iter == p.max_iter
+                else "\nScale the data, e.g. with sklearn.preprocessing.StandardScaler."
+            )
+            warnings.warn(
+                f"lbfgs failed to converge after {result.n_iter} iteration(s) "
+                f"(status={result.status}):\n{result.message}\n{advice}",
+                ConvergenceWarning,
+                stacklevel=stacklevel,
+            )

@@ -11,7 +11,7 @@ The estimator's own ``fit`` and ``partial_fit`` are those three calls.
 own training on a cluster. This module holds what passes between the steps.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
@@ -21,7 +21,6 @@ from sklearn.preprocessing import LabelBinarizer
 
 from glassnet.core.network import Network
 from glassnet.core.optimizers import Optimizer
-from glassnet.estimators._lbfgs import LbfgsResult
 from glassnet.training.history import History
 
 Array = NDArray[np.floating]
@@ -45,6 +44,21 @@ class FitStart:
     optimizer: Optimizer | None  # what the stochastic solvers step; None for lbfgs
     label_binarizer: LabelBinarizer | None  # a classifier's labels -> Y; None for a regressor
     incremental: bool  # partial_fit: one epoch, and no convergence warning
+
+
+@dataclass
+class LbfgsResult:
+    """What L-BFGS-B returned: the final cost, the iterations, the cost after each.
+
+    ``status`` and ``message`` are scipy's: 0 means converged (the largest gradient
+    component fell below ``tol``); anything else names why it stopped.
+    """
+
+    loss: float
+    n_iter: int
+    status: int
+    message: str
+    loss_curve: list[float] = field(default_factory=list)
 
 
 @dataclass
