@@ -8,14 +8,14 @@ returns a :class:`TrainingPlan`: plain arrays and settings that
 """
 
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypedDict, Unpack
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from glassnet.core.dropout import Rates, check_dropout, draw_masks
+from glassnet.core.dropout import Rates, check_dropout
 from glassnet.core.network import Network, encode_targets
 from glassnet.core.optimizers import GradientDescent, Optimizer, make_optimizer
 from glassnet.errors import InputError
@@ -61,10 +61,6 @@ class TrainingPlan:
     def batches(self) -> Iterator[Batch]:
         """The batches of one epoch (shuffled afresh at each call when ``shuffle``)."""
         return batches(self.X, self.Y, self.weights, self.batch_size, self.shuffle, self.rng)
-
-    def masks(self, layer_sizes: Sequence[int], n_rows: int, dtype: Any) -> dict[int, Array]:
-        """A step's dropout masks M[l], drawn from the run's Generator; {} without dropout."""
-        return draw_masks(self.dropout, layer_sizes, n_rows, self.rng, dtype)
 
 
 class TrainOptions(TypedDict, total=False):
