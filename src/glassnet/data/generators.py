@@ -30,13 +30,17 @@ def _check_count(value: int, name: str, minimum: int) -> int:
     return int(value)
 
 
-def _toy(X: NDArray[Any], y: NDArray[Any], name: str, description: str) -> Dataset:
+def _toy(
+    X: NDArray[Any], y: NDArray[Any], name: str, description: str, task: str = "classification"
+) -> Dataset:
+    """A 2-D set: int64 labels (classification) or float64 values (regression)."""
+    regression = task == "regression"
     return Dataset(
         X=np.ascontiguousarray(X, dtype=np.float64),
-        y=np.asarray(y, dtype=np.int64),
+        y=np.asarray(y, dtype=np.float64 if regression else np.int64),
         feature_names=["x1", "x2"],
-        target_name="label",
-        task="classification",
+        target_name="value" if regression else "label",
+        task=task,
         name=name,
         description=description,
     )
@@ -164,18 +168,6 @@ def gaussians(
     return _toy(X[order], y[order], "gaussians", f"two Gaussian clouds, {n_samples} points")
 
 
-def _surface(X: NDArray[Any], y: NDArray[Any], name: str, description: str) -> Dataset:
-    return Dataset(
-        X=np.ascontiguousarray(X, dtype=np.float64),
-        y=np.asarray(y, dtype=np.float64),
-        feature_names=["x1", "x2"],
-        target_name="value",
-        task="regression",
-        name=name,
-        description=description,
-    )
-
-
 def plane(n_samples: int = 500, noise: float = 0.1, random_state: RandomState = None) -> Dataset:
     """A tilted plane over [-1, 1]^2: ``y = (x1 + x2) / 2 + N(0, noise^2)`` (regression)."""
     n_samples = _check_count(n_samples, "n_samples", 2)
@@ -183,7 +175,8 @@ def plane(n_samples: int = 500, noise: float = 0.1, random_state: RandomState = 
     rng = np.random.default_rng(random_state)
     X = rng.uniform(-1.0, 1.0, size=(n_samples, 2))  # (n, 2)
     y = (X[:, 0] + X[:, 1]) / 2 + rng.normal(0.0, noise, n_samples)  # (n,)
-    return _surface(X, y, "plane", f"the plane (x1 + x2) / 2, {n_samples} points, noise {noise}")
+    description = f"the plane (x1 + x2) / 2, {n_samples} points, noise {noise}"
+    return _toy(X, y, "plane", description, "regression")
 
 
 def gaussian_bumps(
@@ -200,4 +193,5 @@ def gaussian_bumps(
     up = np.exp(-4.0 * ((X - 0.5) ** 2).sum(axis=1))  # (n,)
     down = np.exp(-4.0 * ((X + 0.5) ** 2).sum(axis=1))  # (n,)
     y = up - down + rng.normal(0.0, noise, n_samples)
-    return _surface(X, y, "bumps", f"two Gaussian bumps, {n_samples} points, noise {noise}")
+    description = f"two Gaussian bumps, {n_samples} points, noise {noise}"
+    return _toy(X, y, "bumps", description, "regression")
