@@ -88,15 +88,6 @@ def read_numbers(
     return np.where(missing | bad, np.nan, values), missing, bad
 
 
-def parse_numbers(column: pd.Series) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-    """The cells as float64 (NaN where missing or bad) and where they are bad.
-
-    A bad cell is present but not a finite number: ``'12 kg'``, ``inf``.
-    """
-    values, _, bad = read_numbers(column)
-    return values, bad
-
-
 def number_share(column: pd.Series) -> float:
     """The share of the present cells that read as numbers (1.0 for a numeric dtype)."""
     if not is_text(column):

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from glassnet.data.cells import as_categories, missing_cells, number_share, parse_numbers
+from glassnet.data.cells import as_categories, missing_cells, number_share, read_numbers
 from glassnet.data.column_encoders import (
     DATES,
     MISSING_AS_CATEGORY,
@@ -201,9 +201,9 @@ def typed_features(
     """The columns the preprocessor takes, typed: numbers as float64, categories as text.
 
     Missing cells become NaN in both; a numeric cell that is no finite number becomes NaN
-    too (callers check those cells first, :func:`~glassnet.data.cells.parse_numbers`).
+    too (callers check those cells first, :func:`~glassnet.data.cells.read_numbers`).
     """
-    columns: dict[str, Any] = {name: parse_numbers(frame[name])[0] for name in numeric}
+    columns: dict[str, Any] = {name: read_numbers(frame[name])[0] for name in numeric}
     columns.update({name: as_categories(frame[name]) for name in categorical})
     typed = pd.DataFrame(columns, index=frame.index)
     for name in categorical:
@@ -284,7 +284,7 @@ def frame_of(X_raw: Any, columns: list[str], where: str = "X") -> pd.DataFrame:
 def check_numbers(frame: pd.DataFrame, numeric: list[str], where: str = "X") -> None:
     """Refuse a numeric cell that is present but no finite number, naming its column and row."""
     for name in numeric:
-        _, bad = parse_numbers(frame[name])
+        _, _, bad = read_numbers(frame[name])
         if bad.any():
             row = int(np.argmax(bad))
             raise InputError(

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from glassnet.data.cells import missing_cells, parse_numbers, read_numbers
+from glassnet.data.cells import missing_cells, read_numbers
 from glassnet.data.cells import shown as quoted
 from glassnet.data.column_encoders import missing_as_category
 from glassnet.data.columns import ColumnKinds, choose_columns, column_kinds, left_out_reasons
@@ -187,7 +187,7 @@ def _drop_missing_targets(
     """The rows with every target present and finite; the others dropped (counted) or refused."""
     bad = missing_targets(rows, targets)
     for name in targets:
-        values, not_finite = parse_numbers(rows.frame[name])
+        values, _, not_finite = read_numbers(rows.frame[name])
         present = values[~bad]
         if present.size and np.isfinite(present).mean() > 0.5:  # a numeric target: inf is none
             bad |= not_finite
@@ -216,7 +216,7 @@ def _drop_missing_targets(
 
 def _cell_is_bad(column: pd.Series, row: int) -> bool:
     cell = column.iloc[[row]]
-    return bool(missing_cells(cell)[0] or parse_numbers(cell)[1][0])
+    return bool(missing_cells(cell)[0] or read_numbers(cell)[2][0])
 
 
 def _check_features(

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from glassnet.data.cells import parse_numbers
+from glassnet.data.cells import read_numbers
 from glassnet.data.loading import DATASETS, load
 from glassnet.data.reading import Rows, open_table
 from glassnet.data.tabular import file_fingerprint
@@ -256,7 +256,7 @@ def _target_numbers(rows: Rows, targets: list[str], where: str, word: str) -> ND
     """The regression target(s) of the rows, (m,) or (m, k); a cell that is no number refused."""
     columns = []
     for name in targets:
-        values, bad = parse_numbers(rows.frame[name])
+        values, _, bad = read_numbers(rows.frame[name])
         if bad.any():
             row = int(np.argmax(bad))
             raise InputError(
@@ -274,7 +274,7 @@ def _labels(classes: NDArray[Any], rows: Rows, target: str, where: str, word: st
     texts = [str(cell).strip() for cell in cells.tolist()]
     if classes.dtype.kind == "U":
         return np.array(texts, dtype=str)
-    values, bad = parse_numbers(cells)
+    values, _, bad = read_numbers(cells)
     if bad.any() or np.isnan(values).any():
         row = int(np.argmax(bad | np.isnan(values)))
         shown = texts[row]
