@@ -318,7 +318,6 @@ def test_the_report_gives_w5s_largest_gap_between_the_peers_probabilities():
 
 
 def test_bench_is_the_users_comparison_and_targets_stay_internal(monkeypatch):
-    from glassnet.bench import compare
     from glassnet.cli import bench as bench_command
     from glassnet.cli import cli
 
@@ -336,8 +335,8 @@ def test_bench_is_the_users_comparison_and_targets_stay_internal(monkeypatch):
     monkeypatch.setattr(bench_command, "run_all", fake_run_all)
     result = CliRunner().invoke(cli, ["bench", "--quick"], env={"COLUMNS": "100"})
     assert result.exit_code == 0, result.output
-    assert asked == {"names": list(compare.QUICK_WORKLOADS), "repetitions": 1,
-                     "only": compare.COMPARED}  # fmt: skip
+    assert asked == {"names": list(bench_command.QUICK_WORKLOADS), "repetitions": 1,
+                     "only": bench_command.COMPARED}  # fmt: skip
     assert "scikit-learn" in result.stdout and "PyTorch" in result.stdout
     assert "2.0x" in result.stdout and "4.0x" in result.stdout
     assert "targets" not in result.stdout and "MISSED" not in result.stdout

@@ -1,8 +1,9 @@
 """``glassnet bench``: glassnet against scikit-learn and PyTorch on this machine.
 
-By default a short comparison a user runs (:mod:`glassnet.bench.compare`; under a
-minute with ``--quick``). ``--targets`` runs the internal benchmark instead: every
-workload, the floor and the speed targets, as ``benchmarks/run.py`` does.
+By default a short comparison a user runs (under a minute with ``--quick``): a few
+workloads, each trained by every library installed in a fresh process, in one table.
+``--targets`` runs the internal benchmark instead: every workload, the floor and the
+speed targets, as ``benchmarks/run.py`` does.
 """
 
 import json
@@ -12,22 +13,28 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
-from glassnet.bench.compare import (
-    COMPARED,
-    EXPLANATION,
-    QUICK_WORKLOADS,
-    WORKLOADS_SHOWN,
-    comparison_table,
-)
 from glassnet.bench.harness import run_all
 from glassnet.bench.machine import machine
-from glassnet.bench.report import environment, rich_tables, summarize, to_markdown
+from glassnet.bench.report import environment, rich_tables, seconds_text, summarize, to_markdown
 from glassnet.bench.workloads import WORKLOADS
 from glassnet.cli.app import CONTEXT_SETTINGS, cli, fail
 from glassnet.errors import GlassnetError
 from glassnet.files.atomic import atomic_write
+
+COMPARED = ("glassnet", "sklearn", "torch")  # the floor is an internal yardstick: left out
+NAMES = {"glassnet": "glassnet", "sklearn": "scikit-learn", "torch": "PyTorch"}
+WORKLOADS_SHOWN = ("W1", "W2", "W3")
+QUICK_WORKLOADS = ("W1", "W2")  # each in its small version: under a minute in all
+EXPLANATION = (
+    "Each library trains the same network on the same data from a fixed seed, each run in "
+    "a fresh process, the libraries taking turns. 'time' is the median training time, after "
+    "one untimed step that lets each library start up; "
+    "'vs glassnet' is that time over glassnet's (2.0x: twice as long as glassnet; 0.5x: half "
+    "as long). Times on a busy machine vary: compare within one run."
+)
 
 
 def _workloads(context: click.Context, parameter: click.Parameter, value: str | None) -> list[str]:
@@ -164,3 +171,38 @@ def _run(
     except RuntimeError as error:
         fail(str(error), 1)
     return results, start, machine()
+
+
+def comparison_table(results: list[dict[str, Any]], title: str) -> Table:
+    """One row per workload and library: what ran, the median time, the ratio, the accuracy."""
+    table = Table(title=title, pad_edge=False)
+    for header, justify in (
+        ("workload", "left"),
+        ("library", "left"),
+        ("time", "right"),
+        ("vs glassnet", "right"),
+        ("accuracy", "right"),
+    ):
+        table.add_column(header, justify=justify)  # type: ignore[arg-type]
+    shown = ""
+    for row in summarize(results):
+        if row["implementation"] not in COMPARED:
+            continue
+        workload = WORKLOADS[row["workload"]]
+        label = "" if row["workload"] == shown else f"{workload.name}: {workload.description}"
+        shown = row["workload"]
+        ours = row["implementation"] == "glassnet"
+        ratio = "1.0x" if ours else _ratio(row["x_faster"])
+        accuracy = row.get("accuracy")
+        table.add_row(
+            label,
+            NAMES[row["implementation"]],
+            seconds_text(row["seconds"]),
+            ratio,
+            "-" if accuracy is None else f"{accuracy:.4f}",
+        )
+    return table
+
+
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}x"
