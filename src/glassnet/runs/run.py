@@ -20,9 +20,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-from numpy.typing import NDArray
-
 from glassnet.core.network import Network
 from glassnet.data.array_encoders import LabelCodec, Standardizer
 from glassnet.data.loading import Dataset
@@ -53,7 +50,6 @@ from glassnet.training.prepare import prepare
 
 __all__ = ["CHECKPOINT", "RunResult", "fit_label_codec", "new_network", "run_training"]
 
-Array = NDArray[np.floating]
 CHECKPOINT = "checkpoint.npz"  # the best epoch's model, written while training runs
 
 
@@ -162,8 +158,9 @@ def run_training(
         rows = split_run(dataset.y, config, codec)
     parts = rows.take(dataset.X, dataset.y)
     X_train, X_val, y_train, y_val = parts.X_train, parts.X_val, parts.y_train, parts.y_val
-    if start is None:
-        standardizer = _fit_standardizer(config, X_train, X_val) if preprocessor is None else None
+    if start is None:  # fitted on the training part (fit and validation), never on the held-out
+        standardized = config.standardize and preprocessor is None
+        standardizer = Standardizer().fit(dataset.X[rows.seen]) if standardized else None
         target_scaler = None if codec is not None else fit_target_scaler(dataset.y[rows.seen])
         network = new_network(config, dataset, codec)
     else:  # the saved weights and preprocessing, in the layout just checked
@@ -250,13 +247,3 @@ def raise_if_the_cost_rose(history: History, learning_rate: float) -> None:
             f"iterations with learning rate {learning_rate:g}; try a smaller one, e.g. "
             f"--lr {learning_rate / 10:g}, or standardised features"
         )
-
-
-def _fit_standardizer(
-    config: RunConfig, X_train: Array, X_val: Array | None
-) -> Standardizer | None:
-    """Fit on the training part (fit and validation parts), never on the held-out part."""
-    if not config.standardize:
-        return None
-    seen = X_train if X_val is None else np.vstack([X_train, X_val])
-    return Standardizer().fit(seen)
