@@ -9,7 +9,6 @@ reads the data file written here. The command line and the snippet train on that
 import io
 import secrets
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -31,7 +30,18 @@ def trained_model(snapshot: Snapshot) -> TrainedModel:
         label_codec=codec,
         feature_names=list(problem.features),
         target_name=problem.names[2],
-        config={"source": "glassnet playground", "epochs": snapshot.epoch, **_config(setup)},
+        config={
+            "source": "glassnet playground",
+            "epochs": snapshot.epoch,
+            "hidden": list(setup.hidden),
+            "activations": list(setup.activations),
+            "optimizer": setup.optimizer,
+            "learning_rate": setup.learning_rate,
+            "batch_size": setup.batch_size,
+            "l2": setup.l2,
+            "dropout": setup.dropout,
+            "seed": setup.seed,
+        },
     )
 
 
@@ -101,16 +111,3 @@ def setup_texts(snapshot: Snapshot) -> dict[str, str]:
         ")\n"
     )
     return {"command": " ".join(part for part in command if part), "python": out.getvalue()}
-
-
-def _config(setup: Any) -> dict[str, Any]:
-    return {
-        "hidden": list(setup.hidden),
-        "activations": list(setup.activations),
-        "optimizer": setup.optimizer,
-        "learning_rate": setup.learning_rate,
-        "batch_size": setup.batch_size,
-        "l2": setup.l2,
-        "dropout": setup.dropout,
-        "seed": setup.seed,
-    }
