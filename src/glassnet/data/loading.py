@@ -18,7 +18,6 @@ from glassnet.errors import InputError
 
 __all__ = [
     "DATASETS",
-    "TABLE_OPTIONS",
     "Dataset",
     "cancer",
     "circles",
@@ -29,17 +28,6 @@ __all__ = [
     "xor",
 ]
 
-TABLE_OPTIONS = (
-    "features",
-    "drop",
-    "categorical",
-    "nan",
-    "sep",
-    "encoding",
-    "decimal",
-    "thousands",
-    "dates",
-)
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".gz", ".bz2", ".xz", ".zip")
 
 
