@@ -9,10 +9,7 @@
 The JS is ``glassnet/playground/static/playground.js``, the page ``glassnet playground``
 serves: one front end. Training runs in the session's worker thread, so Pause works
 while the kernel is idle. Replies travel as ``{"text": json}``; frames and the data's
-points as binary buffers (the playground's float32 frames), never JSON lists. From
-Python: :meth:`Playground.start`, :meth:`~Playground.pause`, :meth:`~Playground.step`,
-and :attr:`~Playground.network` and :attr:`~Playground.history` hand the trained
-objects back.
+points as binary buffers (the playground's float32 frames), never JSON lists.
 """
 
 import json
@@ -75,7 +72,6 @@ class WidgetOutbox:
         self._acked = True
         self.frame_taken = threading.Event()
         self.frame_taken.set()
-        self.frames_sent = 0
 
     def reply(self, message: str | bytes) -> None:
         """Send a reply now: JSON text, or a binary message (the data's points)."""
@@ -108,7 +104,6 @@ class WidgetOutbox:
 
     def _deliver(self, message: str | bytes) -> None:
         if isinstance(message, bytes):
-            self.frames_sent += 1
             self._widget.send({"binary": True}, buffers=[message])
             self.frame_taken.set()
         else:
@@ -120,28 +115,30 @@ class WidgetSession(Session):
 
     def history(self) -> "Future[History]":
         """A copy of the run's History, made by the worker between two steps."""
-        future: Future[History] = Future()
-        if not self.submit(("history", future)):
-            future.set_exception(RuntimeError("the session is busy: try again"))
-        return future
+        return self._ask("history")
 
     def take_steps(self, steps: int) -> "Future[None]":
         """Pause, take ``steps`` mini-batch steps and post one frame; done when the future is."""
-        future: Future[None] = Future()
-        if not self.submit(("steps", future, steps)):  # type: ignore[arg-type]
+        return self._ask("steps", steps)
+
+    def _ask(self, kind: str, *args: Any) -> "Future[Any]":
+        """Queue ``(kind, future, *args)`` for the worker; the future fails when it is busy."""
+        future: Future[Any] = Future()
+        if not self.submit((kind, future, *args)):
             future.set_exception(RuntimeError("the session is busy: try again"))
         return future
 
     def _handle(self, command: Any) -> None:
-        if isinstance(command, tuple) and command[0] == "steps":
+        kind = command[0] if isinstance(command, tuple) else None
+        if kind == "steps":
             self.playing = False
             self._train(command[2])
             command[1].set_result(None)
-        elif isinstance(command, tuple) and command[0] == "history":
+        elif kind == "history":
             engine = self.engine
             history = engine.history if engine is not None else History()
             command[1].set_result(History(columns={k: list(v) for k, v in history.items()}))
-        elif isinstance(command, tuple) and command[0] == "refresh":
+        elif kind == "refresh":
             if self.problem is not None:
                 self.outbox.reply(points_message(self.problem))
             self._post_frame()
