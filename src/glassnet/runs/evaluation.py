@@ -33,9 +33,7 @@ from glassnet.runs.encoding import encode_for
 from glassnet.runs.model import TrainedModel
 from glassnet.runs.model_inputs import RowReader, check_columns, resolve_nan
 from glassnet.runs.parts import PARTS, reload_data, split_run
-from glassnet.runs.scores import Evaluation, classification_scores, regression_metrics
-
-__all__ = ["PARTS", "Evaluation", "evaluate", "evaluate_arrays", "held_out_part"]
+from glassnet.runs.scores import Evaluation, classification_scores, regression_scores
 
 
 def evaluate(
@@ -130,8 +128,7 @@ def evaluate_arrays(
     """Score ``model`` on raw features ``X`` and targets ``y`` (labels as the model knows them)."""
     A = model.output(X)  # A[L], (n, n_L): the one forward pass
     if model.label_codec is None:
-        y_pred = model.predictions(A)
-        return Evaluation("regression", len(y), n_skipped, regression_metrics(y, y_pred))
+        return regression_scores(y, model.predictions(A), n_skipped)
     true = model.label_codec.encode(y)  # class indices, (n,)
     predicted = model.label_codec.encode(model.predictions(A))
     return classification_scores(model, true, predicted, model.probabilities(A), n_skipped)
@@ -232,9 +229,8 @@ def _score_file(
     if not true:
         raise InputError(f"{where} has no rows left to evaluate")
     if codec is None:
-        y_true, y_pred = np.concatenate(true), np.concatenate(predicted)
-        evaluation = Evaluation(
-            "regression", len(y_true), reader.skipped, regression_metrics(y_true, y_pred)
+        evaluation = regression_scores(
+            np.concatenate(true), np.concatenate(predicted), reader.skipped
         )
     else:
         evaluation = classification_scores(

@@ -95,17 +95,16 @@ def classification_scores(
     )
 
 
-def regression_metrics(y_true: NDArray[Any], y_pred: NDArray[Any]) -> dict[str, float | None]:
-    """R², mean absolute error and root mean squared error."""
+def regression_scores(y_true: NDArray[Any], y_pred: NDArray[Any], n_skipped: int = 0) -> Evaluation:
+    """R², mean absolute error and root mean squared error of the predictions ``y_pred``."""
     from sklearn import metrics as sk  # lazy: keeps `import glassnet` light
 
-    return _floats(
-        {
-            "r2": sk.r2_score(y_true, y_pred),
-            "mae": sk.mean_absolute_error(y_true, y_pred),
-            "rmse": sk.root_mean_squared_error(y_true, y_pred),
-        }
-    )
+    scores = {
+        "r2": sk.r2_score(y_true, y_pred),
+        "mae": sk.mean_absolute_error(y_true, y_pred),
+        "rmse": sk.root_mean_squared_error(y_true, y_pred),
+    }
+    return Evaluation("regression", len(y_true), n_skipped, _floats(scores))
 
 
 def _floats(scores: Mapping[str, Any]) -> dict[str, float | None]:
