@@ -33,7 +33,7 @@ Reading the files (:func:`read_frame`, its blocks, the number format) is
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 import dask.array as da
 import dask.dataframe as dd
@@ -71,14 +71,12 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True, eq=False)
-class Prepared:
-    """A dask DataFrame's features and target as the network takes them, and how they were made.
+class Fitted:
+    """Fitted preprocessing: what turns a partition's cells into X and y, and how it was made.
 
-    ``glassnet.save`` stores the fitted ``preprocessor`` as it stores a single-machine run's.
+    :func:`prepare` fits it (a :class:`Prepared`); a resumed run takes its model's own.
     """
 
-    X: da.Array  # (n_rows, n_encoded) float64, a chunk per partition (sizes known)
-    y: da.Array  # (n_rows,) or (n_rows, n_targets): class indices (int64) or standardised targets
     preprocessor: "ColumnTransformer"
     codec: LabelCodec | None  # the labels of the class indices (classification)
     target_scaler: "StandardScaler | None"  # y = (target - mean_) / scale_ (regression)
@@ -91,6 +89,17 @@ class Prepared:
     task_reason: str  # "3 classes, text labels"
     notes: tuple[str, ...]  # one line each: rows dropped, row ids left out
     dates: dict[str, str] = field(default_factory=dict)  # date columns: their formats
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class Prepared(Fitted):
+    """A dask DataFrame's features and target as the network takes them, and how they were made.
+
+    ``glassnet.save`` stores the fitted ``preprocessor`` as it stores a single-machine run's.
+    """
+
+    X: da.Array  # (n_rows, n_encoded) float64, a chunk per partition (sizes known)
+    y: da.Array  # (n_rows,) or (n_rows, n_targets): class indices (int64) or standardised targets
 
     @property
     def feature_names(self) -> list[str]:
@@ -189,20 +198,6 @@ def prepare(
 def _check_nan(nan: str) -> None:
     if nan not in NAN_POLICIES:
         raise InputError(f"nan must be one of {', '.join(NAN_POLICIES)}, got {nan!r}")
-
-
-class Fitted(Protocol):
-    """Fitted preprocessing: a :class:`Prepared`, or a model's own (a resumed run's). The
-    columns it reads are its preprocessor's (numeric, categorical, dates)."""
-
-    @property
-    def targets(self) -> tuple[str, ...]: ...
-    @property
-    def preprocessor(self) -> "ColumnTransformer": ...
-    @property
-    def codec(self) -> LabelCodec | None: ...
-    @property
-    def target_scaler(self) -> "StandardScaler | None": ...
 
 
 def transform_frame(

@@ -50,6 +50,7 @@ from glassnet.files.model_file import save
 from glassnet.files.typed_json import json_safe
 from glassnet.runs.config import RunConfig
 from glassnet.runs.config_check import CheckedRun, check_run
+from glassnet.runs.encoding import unscaled
 from glassnet.runs.model import TrainedModel
 from glassnet.runs.parts import Parts
 from glassnet.runs.result import RunResult
@@ -287,7 +288,7 @@ def _picture_parts(data: ClusterData) -> Parts:
         X_head, y_head = (array[:PICTURE_ROWS].compute() for array in (X, y))
         if codec is not None:
             return X_head, codec.decode(y_head)  # class indices -> labels
-        Y = scaler.inverse_transform(y_head.reshape(len(y_head), -1))  # y = z * scale + mean
+        Y = unscaled(scaler, y_head.reshape(len(y_head), -1))  # y = z * scale + mean
         return X_head, Y[:, 0] if y_head.ndim == 1 else Y
 
     return Parts(*head("train"), *head("validation"), *head("test"))

@@ -13,7 +13,7 @@ arrays (its sizes are exact); nothing here holds the data in memory.
 
 import contextlib
 import glob
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,24 +38,6 @@ PART_NAMES = {
 }
 
 
-@dataclass(frozen=True)
-class Preprocessing:
-    """What turns a partition's cells into X and y: the roles and the fitted transformers."""
-
-    numeric: tuple[str, ...]
-    categorical: tuple[str, ...]
-    targets: tuple[str, ...]
-    preprocessor: Any
-    codec: Any
-    target_scaler: Any
-    task: str
-    task_reason: str
-    left_out: dict[str, str]
-    missing: dict[str, int]
-    notes: tuple[str, ...]
-    dates: dict[str, str] = field(default_factory=dict)  # date columns: their formats
-
-
 @dataclass
 class ClusterData:
     """The run's parts as dask arrays, its preprocessing, and its Dataset (lazy, exact sizes).
@@ -67,7 +49,7 @@ class ClusterData:
 
     X: dict[str, da.Array | None]
     y: dict[str, da.Array | None]
-    preprocessing: Preprocessing
+    preprocessing: frames.Fitted
     dataset: Dataset
 
 
@@ -93,7 +75,7 @@ def load_cluster_data(config: RunConfig, start: TrainedModel | None) -> ClusterD
             dates=config.dates,
             notes=notes,
         )
-        preprocessing = _from_prepared(prepared)
+        preprocessing: frames.Fitted = prepared
         fit = (prepared.X, prepared.y) if parts["validation"] is None else None
     else:
         preprocessing = _from_model(start, config)
@@ -118,24 +100,7 @@ def _targets(config: RunConfig) -> list[str]:
     return [name.strip() for name in config.target.split(",")]
 
 
-def _from_prepared(prepared: Any) -> Preprocessing:
-    return Preprocessing(
-        numeric=tuple(prepared.numeric),
-        categorical=tuple(prepared.categorical),
-        targets=tuple(prepared.targets),
-        preprocessor=prepared.preprocessor,
-        codec=prepared.codec,
-        target_scaler=prepared.target_scaler,
-        task=prepared.task,
-        task_reason=prepared.task_reason,
-        left_out=dict(prepared.left_out),
-        missing=dict(prepared.missing),
-        notes=tuple(prepared.notes),
-        dates=dict(prepared.dates),
-    )
-
-
-def _from_model(model: TrainedModel, config: RunConfig) -> Preprocessing:
+def _from_model(model: TrainedModel, config: RunConfig) -> frames.Fitted:
     """A resumed run's preprocessing: the model's fitted transformers and its columns' roles."""
     columns = model.config.get("columns")
     if model.preprocessor is None or not isinstance(columns, dict):
@@ -149,7 +114,7 @@ def _from_model(model: TrainedModel, config: RunConfig) -> Preprocessing:
             f"--target {config.target} but the model resumed from predicts "
             f"{','.join(targets)}: a resumed run keeps its target"
         )
-    return Preprocessing(
+    return frames.Fitted(
         numeric=tuple(columns.get("numeric", ())),
         categorical=tuple(columns.get("categorical", ())),
         targets=targets,
@@ -166,7 +131,7 @@ def _from_model(model: TrainedModel, config: RunConfig) -> Preprocessing:
 
 
 def encode_frame(
-    frame: Any, preprocessing: Preprocessing, nan: str, what: str
+    frame: Any, preprocessing: frames.Fitted, nan: str, what: str
 ) -> tuple[da.Array, da.Array]:
     """A part's X and y by the fitted preprocessing (:func:`frames.transform_frame`): the
     cells typed and rows dropped as :func:`frames.prepare` does; an empty part refused."""
@@ -186,7 +151,7 @@ def _as_dtype(X: da.Array | None, dtype: str) -> da.Array | None:
 def _dataset(
     config: RunConfig,
     frame: Any,
-    preprocessing: Preprocessing,
+    preprocessing: frames.Fitted,
     X: dict[str, da.Array | None],
     y: dict[str, da.Array | None],
 ) -> Dataset:
