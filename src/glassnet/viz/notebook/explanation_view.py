@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
+from glassnet.viz.explanation import MAX_COLUMNS
 from glassnet.viz.notebook.markup import cell, number, table, view
 
 SHOWN_ROWS = 4
-MAX_COLUMNS = 8
 
 
 def value_cell(value: float, i: int, j: int) -> str:

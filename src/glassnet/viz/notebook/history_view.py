@@ -39,7 +39,6 @@ def loss_svg(
     epochs: Sequence[float],
     series: Mapping[str, Sequence[float]],
     best_epoch: int | None = None,
-    title: str = "cost",
 ) -> str:
     """The curves of ``series`` (name to one value per epoch) over ``epochs``, as SVG."""
     stride = max(1, -(-len(epochs) // MAX_POINTS))
@@ -49,7 +48,7 @@ def loss_svg(
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     if finite.size == 0 or xs_epoch.size == 0:
         body = svg_text(WIDTH / 2, HEIGHT / 2, "no epochs recorded yet", 12, "middle")
-        return svg(WIDTH, HEIGHT, body, title)
+        return svg(WIDTH, HEIGHT, body, "cost")
     low, high = float(finite.min()), float(finite.max())
     if high == low:
         low, high = low - 0.5, high + 0.5
@@ -71,7 +70,7 @@ def loss_svg(
         svg_text(LEFT, HEIGHT - 18, f"{first:g}", 11, "middle"),
         svg_text(LEFT + plot_w, HEIGHT - 18, f"{last:g}", 11, "middle"),
         svg_text(LEFT + plot_w / 2, HEIGHT - 4, "epoch", 11, "middle"),
-        svg_text(14, TOP + plot_h / 2, title, 11, "middle").replace(
+        svg_text(14, TOP + plot_h / 2, "cost", 11, "middle").replace(
             "<text ", f'<text transform="rotate(-90 14 {TOP + plot_h / 2:.1f})" ', 1
         ),
     ]
@@ -97,7 +96,7 @@ def loss_svg(
             + svg_text(x, TOP - 3, f"best: {best_epoch}", 10, "middle")
             + "</g>"
         )
-    return svg(WIDTH, HEIGHT, "".join(parts), title)
+    return svg(WIDTH, HEIGHT, "".join(parts), "cost")
 
 
 def best_of(history: History) -> int | None:

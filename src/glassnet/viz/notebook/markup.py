@@ -41,9 +41,9 @@ def view(*parts: str, title: str = "") -> str:
     return f'<div class="gn-view">{STYLE}{heading}{"".join(parts)}</div>'
 
 
-def number(value: float, digits: int = 4) -> str:
-    """A number as a cell shows it: ``4`` significant digits, ``-`` for NaN."""
-    return "-" if not np.isfinite(value) else f"{value:.{digits}g}"
+def number(value: float) -> str:
+    """A number as a cell shows it: 4 significant digits, ``-`` for NaN."""
+    return "-" if not np.isfinite(value) else f"{value:.4g}"
 
 
 def table(
