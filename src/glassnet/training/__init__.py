@@ -1,14 +1,8 @@
-"""Training: the loop, and the steps and callbacks around it.
+"""Training: the engine, and the steps, callbacks and History around it (on :mod:`glassnet.core`).
 
-:func:`~glassnet.training.loop.train` is the one loop (full batch, mini-batch or
-stochastic). What it records is a :class:`~glassnet.training.history.History`;
-printing, schedules, early stopping, checkpoints and gradient norms are callbacks.
-Built on :mod:`glassnet.core` only.
-
-``train`` is :func:`~glassnet.training.prepare.prepare` (check the arguments, hold
-out the validation rows) then :func:`~glassnet.training.loop.run_epochs` (the loop,
-which checks nothing). A caller that needs the checked arrays (a run that also
-probes gradient norms) calls the two itself::
+``train`` is :func:`~glassnet.training.prepare.prepare` (check the arguments, hold out
+the validation rows) then :func:`~glassnet.training.loop.run_epochs` (the engine, which
+checks nothing). A caller that needs the checked arrays calls the two itself::
 
     plan = prepare(network, X, y, epochs=100, validation=0.2)
     norms = GradientNorms.from_checked(plan.X, plan.Y)

@@ -1,24 +1,9 @@
 """Checkpoint: keep the best model of a run on disk while it trains.
 
-After each epoch :class:`Checkpoint` compares the monitored cost with the best so
-far: the validation cost when the run has validation data, else the training
-cost. On an improvement it copies the weights that scored it and writes them with
-the ``save`` it was given, e.g. :func:`glassnet.save` (which writes atomically: a
-temporary file, fsync, rename, so a crash never leaves half a file). The training
-layer decides *when* to write; the file format is the ``files`` layer's. A crash, a
-Ctrl-C or a divergence therefore leaves the best model so far on disk, not the last one.
-
-Which weights scored the cost (:class:`glassnet.training.callbacks.BestEpoch`):
-
-    val_cost                         the weights at the end of the epoch
-    cost, full batch (one step)      the weights at its start: J is computed before the update
-    cost, mini-batches               the weights at its end (J is the mean over the epoch's steps)
-
-What is saved is what resuming needs: the weights and, through ``wrap``, the
-standardizer, the labels and the run's config (``glassnet train`` saves a
-:class:`~glassnet.runs.model.TrainedModel`). The optimizer's state is not saved:
-training resumed from a checkpoint starts with fresh momentum velocities and Adam
-moments (and step count), and the learning-rate schedule starts over.
+The training layer decides *when* to write (an epoch that beats the best monitored cost,
+by :class:`~glassnet.training.callbacks.BestEpoch`'s rules); the ``save`` it is given
+(e.g. :func:`glassnet.save`, which writes atomically) decides how. A crash, a Ctrl-C or
+a divergence therefore leaves the best model so far on disk, not the last one.
 """
 
 import math
@@ -72,8 +57,9 @@ class Checkpoint(BestEpoch):
     Notes
     -----
     An epoch that does not improve costs one comparison; with full-batch training
-    on the training cost, also a copy of the weights at the epoch's start (see the
-    module's table). Resuming restarts the optimizer's moments and the schedule.
+    on the training cost, also a copy of the weights at the epoch's start. The
+    optimizer's state is not saved: training resumed from a checkpoint starts with
+    fresh momentum velocities and Adam moments, and the schedule starts over.
     """
 
     def __init__(

@@ -1,13 +1,8 @@
 """Divergence: the error a run raises, and the weights a monitored run falls back to.
 
-A run diverges when its cost or its weights become NaN or inf (a learning rate too
-large, unscaled features). Without a cost to monitor, ``train`` raises a
-:class:`~glassnet.errors.DivergenceError`. With one (a validation set, or an
-:class:`~glassnet.training.callbacks.EarlyStopping` callback), the run has already
-scored earlier epochs: as scikit-learn's ``early_stopping`` keeps its best finite
-weights, the loop then restores the weights of the epoch with the best monitored
-cost (kept by :class:`BestFiniteWeights`), warns with a
-:class:`~glassnet.errors.DivergenceWarning`, and returns.
+A run diverges when its cost or its weights become NaN or inf. A run that monitors a
+cost (a validation set, or EarlyStopping) restores instead the weights of its best
+finite epoch (:class:`BestFiniteWeights`), as scikit-learn's ``early_stopping`` does.
 """
 
 import warnings

@@ -1,25 +1,12 @@
 """Looking inside training: per-layer gradient and weight norms, epoch by epoch.
 
-:class:`GradientNorms` is a callback that adds to each epoch's row of the History
-
-    grad_norm_W1 ... grad_norm_WL        ||dW[l]||_F, the gradient of the cost
-    weight_norm_W1 ... weight_norm_WL    ||W[l]||_F
-
-(Frobenius norms: the square root of the sum of squared entries). Vanishing
-gradients show as ``grad_norm_W1`` orders of magnitude below ``grad_norm_WL``;
-exploding ones as norms that grow epoch after epoch.
-
-Why not the loop's own gradients? The loop hands each step's gradient to the
-callbacks (``state.grads`` in ``on_step_end``), but that is one batch's gradient,
-L2 term and sample weights included, taken at the weights *before* the step: with
-mini-batches it jumps from batch to batch. So this callback runs the one
-:func:`~glassnet.core.network.forward` and :func:`~glassnet.core.network.backward`
-itself, on a fixed *probe batch* (the data given to its constructor, or a random
-sample of it), at the **end** of each epoch. It measures the gradient of the
-unregularised cost on the probe batch at the epoch's end weights, the same
-quantity every epoch: with full-batch training and the training set as the probe,
-the gradient the next iteration steps along (before any L2 term); with
-mini-batches, not any one batch's gradient but the smooth one they estimate.
+:class:`GradientNorms` adds ``grad_norm_W{l}`` = ||dW[l]||_F and ``weight_norm_W{l}`` =
+||W[l]||_F to each epoch's row of the History. Vanishing gradients show as
+``grad_norm_W1`` orders of magnitude below ``grad_norm_WL``; exploding ones as norms
+that grow epoch after epoch. The gradient is not a step's (one batch's, L2 included,
+jumping from batch to batch) but that of the unregularised cost on a fixed *probe
+batch* at the epoch's end weights, from the one ``forward`` and ``backward``: the same
+quantity every epoch.
 """
 
 import math

@@ -1,27 +1,11 @@
 """The training loop: ``train`` drives the training engine to the end.
 
-``train`` is two steps:
-
-1. check and prepare (:func:`~glassnet.training.prepare.prepare`): the arguments,
-   once, into a :class:`~glassnet.training.prepare.TrainingPlan`;
-2. the run (:class:`~glassnet.training.engine.Engine`, driven to its end): every
-   epoch, every batch, the one step of :mod:`glassnet.training.step`::
-
-       trace = forward(network, X_batch, mask)      Z[l], A[l] (mask: dropout's M[l], if any)
-       J     = cost(network, trace, Y_batch)        recorded, checked for NaN/inf
-       grads = backward(network, trace, Y_batch)    dW[l], db[l]
-       clip_by_global_norm(grads, clip_norm)        only with clip_norm
-       optimizer.step(network.parameters(), grads.as_list())
-
-   and the stopping rules: the epoch limit, a callback's request (early stopping),
-   Ctrl-C, and divergence (a NaN or inf cost or weight). Divergence raises a
-   DivergenceError, unless the run monitors a cost (a validation set, or an
-   EarlyStopping callback) and an earlier epoch scored a finite one: then the
-   weights of the best such epoch are restored, a DivergenceWarning says so, and
-   ``train`` returns.
-
-Everything else (printing, schedules, early stopping, progress bars,
-checkpoints) is a callback.
+``train`` checks its arguments once (:func:`~glassnet.training.prepare.prepare`, into a
+:class:`~glassnet.training.prepare.TrainingPlan`), then runs the
+:class:`~glassnet.training.engine.Engine`: every epoch, every batch, the one step of
+:mod:`glassnet.training.step`, and the stopping rules of :meth:`Engine.run
+<glassnet.training.engine.Engine.run>`. Everything else (printing, schedules, early
+stopping, progress bars, checkpoints) is a callback.
 """
 
 from collections.abc import Sequence
@@ -110,9 +94,10 @@ def train(
     InputError
         For a bad argument, before anything changes.
     DivergenceError
-        When the cost or the weights become NaN or inf (and no earlier epoch's
-        weights are kept, see above); the error says at which epoch and suggests a
-        smaller learning rate. It is also a ``ValueError``.
+        When the cost or the weights become NaN or inf; the error says at which epoch
+        and suggests a smaller learning rate. It is also a ``ValueError``. A run that
+        monitors a cost (a validation set, or EarlyStopping) instead restores its best
+        finite epoch's weights, when one scored, and warns with a DivergenceWarning.
     """
     plan = prepare(
         network,

@@ -22,12 +22,8 @@ WarmupCosine        lr = lr0 warm(s) (1 + cos(pi t)) / 2
 CosLog              lr = lr0 warm(s) (1 - cos(2 pi log2(1 + (2^c - 1) t))) / 2
 ==================  ======================================================
 
-``CosLog`` with c = 4 cycles and no warm-up is RealMLP's "coslog4" (Holzmueller et al.,
-2024), exactly as its code writes it: lr = lr0 (1/2 - 1/2 cos(2 pi log2(1 + 15 t))) with
-t = s / T. It starts at 0 and reaches lr0 at t = (sqrt(2) - 1) / 15 (its own warm-up),
-then falls to 0 and rises again 4 times in all, each cycle twice as long as the one
-before, and ends at 0. Each step schedule sets the rate of the next step after each
-step, so the History's ``learning_rate`` of an epoch is the rate of the step after it.
+Each step schedule sets the rate of the next step after each step, so the History's
+``learning_rate`` of an epoch is the rate of the step after it.
 """
 
 import inspect
@@ -137,9 +133,10 @@ class WarmupCosine(StepSchedule):
 class CosLog(StepSchedule):
     """lr = lr0 warm(s) (1 - cos(2 pi log2(1 + (2^c - 1) t))) / 2: c cosine cycles on a log clock.
 
-    With ``cycles=4`` and no warm-up it is RealMLP's "coslog4": 1/2 - 1/2 cos(2 pi
-    log2(1 + 15 t)). Each cycle is twice as long as the one before; the rate starts and
-    ends at 0.
+    With ``cycles=4`` and no warm-up it is RealMLP's "coslog4" (Holzmueller et al., 2024),
+    as its code writes it: 1/2 - 1/2 cos(2 pi log2(1 + 15 t)). It reaches lr0 at
+    t = (sqrt(2) - 1) / 15 (its own warm-up); each cycle is twice as long as the one
+    before; the rate starts and ends at 0.
     """
 
     def __init__(self, total_steps: int, warmup_steps: int = 0, cycles: int = 4) -> None:
