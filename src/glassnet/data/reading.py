@@ -4,19 +4,12 @@
     first lines ──sniff: , ; tab or whitespace (or --sep)──> the delimiter, the header
     bytes ──pandas.read_csv (every cell as its text)──> Rows: frame, each row's line
 
-:func:`open_table` opens a source and reads its header; :meth:`TableReader.read` gives
-every row at once and :meth:`TableReader.chunks` ``chunksize`` rows at a time, from the
-same pandas reader with the same options (:func:`read_table` is the first in one
-call). Cells stay text (``""`` for an empty one), so what a cell means (a number, a
-category, a missing value) is decided by :mod:`glassnet.data.cells`, the same way for
-a whole file and for a chunk. Each row knows the line of the file it starts on, so an
-error names it; a row with more fields than the header is an error naming its line.
-pandas reads a row with fewer fields as ending in empty cells. Parquet files
-(``.parquet``, ``.pq``) need pyarrow (``pip install 'glassnet[parquet]'``); their rows
-are numbered from 1 and their cells keep Parquet's types; a list, struct or map cell is
-read as its JSON text (``[1, 2]``, ``{"a": 1}``), so train and predict read it alike.
-``chunks(numbers=...)`` on a comma-separated UTF-8 file reads plain records as their text and
-numbers (:mod:`glassnet.data.plain_records`), and any other part of the file as here.
+Cells stay text (``""`` for an empty one): what a cell means (a number, a category, a missing
+value) is decided by :mod:`glassnet.data.cells`, alike for a whole file and for a chunk. Each
+row knows the line of the file it starts on, so an error names it; a row with more fields than
+the header is an error, one with fewer ends in empty cells. Parquet files are read by
+:mod:`glassnet.data.parquet_reader`; ``chunks(numbers=...)`` reads a comma-separated UTF-8
+file's plain records by :mod:`glassnet.data.plain_records`.
 """
 
 import contextlib
