@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import column_or_1d
 from sklearn.utils.class_weight import compute_sample_weight
@@ -50,14 +50,8 @@ from glassnet.estimators._params import (
     CLASSIFIER_CONSTRAINTS,
     REGRESSOR_CONSTRAINTS,
     SHARED_PARAMETERS_DOC,
+    store_arguments,
 )
-
-
-def _store(estimator: BaseEstimator, arguments: dict[str, Any]) -> None:
-    """Keep ``__init__``'s arguments as they are: scikit-learn validates them in ``fit``."""
-    for name, value in arguments.items():
-        if name != "self":
-            setattr(estimator, name, value)
 
 
 class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
@@ -113,7 +107,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         weight_decay=0.01,
         clip_norm=None,
     ):
-        _store(self, locals())
+        store_arguments(self, locals())
 
     @available_if(supports_partial_fit)
     @_fit_context(prefer_skip_nested_validation=True)
@@ -263,7 +257,7 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         weight_decay=0.01,
         clip_norm=None,
     ):
-        _store(self, locals())
+        store_arguments(self, locals())
 
     @available_if(supports_partial_fit)
     @_fit_context(prefer_skip_nested_validation=True)

@@ -114,6 +114,13 @@ def python_params(params: Mapping[str, Any]) -> SimpleNamespace:
     return SimpleNamespace(**plain)
 
 
+def store_arguments(estimator: Any, arguments: dict[str, Any]) -> None:
+    """Keep ``__init__``'s arguments (its ``locals()``) as they are: ``fit`` validates them."""
+    for name, value in arguments.items():
+        if name != "self":
+            setattr(estimator, name, value)
+
+
 CLASSIFIER_CONSTRAINTS: dict = {
     **PARAMETER_CONSTRAINTS,
     "class_weight": [StrOptions({"balanced"}), dict, None],

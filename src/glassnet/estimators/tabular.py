@@ -32,6 +32,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d, validate_data
 
 from glassnet.data.table_encoder import date_formats, dates_as_written
+from glassnet.estimators._params import store_arguments
 from glassnet.estimators.tabular_frame import frame_cells, frame_dataset
 from glassnet.runs.config import RunConfig
 from glassnet.runs.model import TrainedModel
@@ -135,19 +136,7 @@ class TabularEstimator(BaseEstimator):
         ensemble: int = 1,
         random_state: int | np.random.RandomState | None = None,
     ) -> None:
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.learning_rate_init = learning_rate_init
-        self.max_iter = max_iter
-        self.batch_size = batch_size
-        self.dropout = dropout
-        self.weight_decay = weight_decay
-        self.beta_2 = beta_2
-        self.embedding = embedding
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.scaling = scaling
-        self.ensemble = ensemble
-        self.random_state = random_state
+        store_arguments(self, locals())
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -293,22 +282,7 @@ class TabularClassifier(ClassifierMixin, TabularEstimator):
         ensemble: int = 1,
         random_state: int | np.random.RandomState | None = None,
     ) -> None:
-        super().__init__(
-            hidden_layer_sizes,
-            learning_rate_init,
-            max_iter,
-            batch_size,
-            dropout,
-            weight_decay,
-            beta_2,
-            embedding,
-            validation_fraction,
-            n_iter_no_change,
-            scaling,
-            ensemble,
-            random_state,
-        )
-        self.label_smoothing = label_smoothing
+        store_arguments(self, locals())
 
     def fit(self, X: "ArrayLike | pd.DataFrame", y: ArrayLike) -> "TabularClassifier":
         """Train on ``X`` and the labels ``y`` (two classes or more); returns self."""
