@@ -26,7 +26,6 @@ import numpy as np
 from glassnet.errors import InputError
 from glassnet.files.atomic import atomic_write
 from glassnet.files.model_file import save
-from glassnet.files.typed_json import json_safe
 from glassnet.runs.config import RunConfig, config_from_record
 from glassnet.runs.encoding import encode_for
 from glassnet.runs.manifest import (
@@ -34,6 +33,7 @@ from glassnet.runs.manifest import (
     check_run_folder,
     claim_run_folder,
     seal_run_folder,
+    write_json,
 )
 from glassnet.runs.model import TrainedModel, load_trained_model
 from glassnet.runs.parts import reload_data, split_run
@@ -63,21 +63,13 @@ ARTIFACTS = (
 def write_run_folder(result: RunResult, out: str | Path | None = None) -> Path:
     """Write the run folder's data: config.json, history.csv, metrics.json, model.npz.
 
-    ``model.npz`` is the trained network with its standardizer and labels
-    (:func:`glassnet.files.model_file.load` reads it back); ``checkpoint.npz``, the best epoch's
-    model that this run wrote while training (for ``--resume`` after a crash), is removed
-    once ``model.npz`` is written whole; ``loss.png`` always;
-    ``boundary.png`` for classification of 2-D data; ``confusion.png`` for classification,
-    ``regression.png`` for regression; ``roc.png`` for two classes;
-    ``hidden_units.png`` for 2-D data and a hidden layer; ``gradient_norms.png``
-    when the history has gradient norms (``record_gradients``); last
-    ``report.html`` (:func:`glassnet.viz.report.write_report`), one page showing them
-    all. Each file is written whole or not at all; files of an earlier run in the
-    same folder that this run does not produce are removed, so the folder
-    describes one run. ``manifest.json`` is written first as incomplete and last with
-    the data files' sizes and hashes (:mod:`glassnet.runs.manifest`): a write that is
-    stopped half-way leaves a folder every reader refuses. A folder holding other
-    files and no run is refused; other files beside a run are kept.
+    Each file is written whole or not at all. The files of an earlier run that this run does
+    not write (:data:`ARTIFACTS`: the pictures, which :func:`glassnet.viz.draw_run` draws
+    next, and ``checkpoint.npz``, which ``model.npz`` now replaces) are removed, so the folder
+    describes one run; other files beside a run are kept, and a folder holding other files and
+    no run is refused. ``manifest.json`` is written first as incomplete and last with the data
+    files' sizes and hashes (:mod:`glassnet.runs.manifest`): a write stopped half-way leaves a
+    folder every reader refuses.
 
     Returns
     -------
@@ -88,9 +80,7 @@ def write_run_folder(result: RunResult, out: str | Path | None = None) -> Path:
     if target is None:
         raise InputError("no run folder given: pass out (--out)")
     folder = Path(target)
-    if folder.exists() and not folder.is_dir():
-        raise InputError(f"the run folder {str(folder)!r} exists and is not a folder")
-    claim_run_folder(folder, overwrite=True)
+    claim_run_folder(folder, overwrite=True)  # refuses a file, or a folder that holds no run
     begin_writing(folder)
     written = {
         write_json(folder / "config.json", config_record(result)),
@@ -139,14 +129,6 @@ def write_history(path: Path, history: History) -> Path:
     """history.csv: one row per epoch, written whole or not at all."""
     with atomic_write(path, "w", newline="") as handle:
         history.write_csv(handle)
-    return path
-
-
-def write_json(path: Path, content: dict[str, Any]) -> Path:
-    """A JSON file (NaN and inf as null), written whole or not at all."""
-    with atomic_write(path, "w", encoding="utf-8") as handle:
-        json.dump(json_safe(content, path.name), handle, indent=2, allow_nan=False)
-        handle.write("\n")
     return path
 
 

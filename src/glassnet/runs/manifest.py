@@ -20,6 +20,7 @@ from typing import Any
 
 from glassnet.errors import InputError
 from glassnet.files.atomic import atomic_write
+from glassnet.files.typed_json import json_safe
 from glassnet.runs.run import CHECKPOINT
 
 MANIFEST = "manifest.json"
@@ -77,13 +78,13 @@ def begin_writing(folder: Path) -> None:
     """
     if not is_complete(folder):
         return
-    _write(folder, {MARK: LAYOUT, "complete": False})
+    write_json(folder / MANIFEST, {MARK: LAYOUT, "complete": False})
 
 
 def seal_run_folder(folder: Path, names: list[str]) -> Path:
     """Write the manifest last: each of ``names`` (files in ``folder``) with size and SHA-256."""
     files = {name: _describe(folder / name) for name in sorted(names)}
-    return _write(folder, {MARK: LAYOUT, "complete": True, "files": files})
+    return write_json(folder / MANIFEST, {MARK: LAYOUT, "complete": True, "files": files})
 
 
 def check_run_folder(folder: Path) -> None:
@@ -154,10 +155,10 @@ def _describe(path: Path) -> dict[str, Any]:
     return {"size": path.stat().st_size, "sha256": digest.hexdigest()}
 
 
-def _write(folder: Path, content: dict[str, Any]) -> Path:
-    path = folder / MANIFEST
+def write_json(path: Path, content: dict[str, Any]) -> Path:
+    """A JSON file (NaN and inf as null), written whole or not at all."""
     with atomic_write(path, "w", encoding="utf-8") as handle:
-        json.dump(content, handle, indent=2)
+        json.dump(json_safe(content, path.name), handle, indent=2, allow_nan=False)
         handle.write("\n")
     return path
 
