@@ -2,7 +2,6 @@
 
 Each plot draws on a fresh ``matplotlib.figure.Figure`` with an Agg canvas (no
 ``pyplot``, no global figure list, no display) and writes it whole or not at all.
-matplotlib is imported inside the functions, so ``import glassnet`` stays light.
 The checks of the arrays a plot is given live here too, so every plot words them alike.
 """
 

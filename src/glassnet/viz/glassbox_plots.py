@@ -1,16 +1,8 @@
 """Pictures that look inside a network: ROC, the hidden-size grid, the hidden units.
 
-The companions of :mod:`glassnet.viz.plots`, drawn the same way (:mod:`glassnet.viz.figures`);
-matplotlib and scikit-learn are imported inside the functions. Each ``plot_*`` draws
-with a ``_*_figure`` builder that returns the Figure, so tests can read its titles,
-legends and panels. No picture trains a network: each is given trained ones.
-
-- :func:`plot_roc`: the ROC curve and its AUC (scikit-learn's ``RocCurveDisplay``).
-- :func:`plot_boundary_grid`: the tutorials' planar-data exercise, one network per
-  hidden-layer size (trained by :func:`glassnet.training.grid.train_hidden_size_grid`),
-  its decision boundary and its training accuracy.
-- :func:`plot_hidden_units`: what each hidden unit responds to, ``A[l][:, j]`` over the
-  plane, one block of rows per hidden layer (drawn by :mod:`glassnet.viz.hidden_units`).
+Each ``plot_*`` draws with a ``_*_figure`` builder that returns the Figure, so tests can
+read its titles, legends and panels. No picture trains a network: each is given trained
+ones. :func:`plot_hidden_units` is :mod:`glassnet.viz.hidden_units`'s.
 """
 
 import os
@@ -47,6 +39,7 @@ __all__ = ["plot_boundary_grid", "plot_hidden_units", "plot_roc"]
 ROC_SIZE = (5.5, 5.0)  # inches; the PNG is size * DPI pixels
 GRID_PANEL = (3.4, 3.3)  # inches per panel of the boundary grid
 GRID_COLUMNS = 4
+GRID_RESOLUTION = 200  # grid points per axis of each panel
 
 
 # ---- ROC ------------------------------------------------------------------------------------
@@ -181,13 +174,12 @@ def _boundary_grid_figure(
     y: ArrayLike,
     *,
     title: str | None = None,
-    resolution: int = 200,
 ) -> "Figure":
     features, labels = check_points(X, y, "")
     classes, y01 = binary_targets(labels, "the boundary grid draws sigmoid networks")
     _check_grid_networks(networks)
-    xx, yy = plane_grid(features, resolution)
-    grid = np.column_stack([xx.ravel(), yy.ravel()])  # (resolution², 2)
+    xx, yy = plane_grid(features, GRID_RESOLUTION)
+    grid = np.column_stack([xx.ravel(), yy.ravel()])  # (GRID_RESOLUTION², 2)
     colours = [CLASS_COLOURS[k] for k in y01]
     Y = y01[:, None].astype(np.float64)  # (n, 1): the sigmoid's targets
     figure, axes = panel_figure(len(networks), min(GRID_COLUMNS, len(networks)), GRID_PANEL)

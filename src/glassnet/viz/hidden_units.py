@@ -1,10 +1,7 @@
 """What each hidden unit responds to: ``A[l][:, j]`` over the plane, for every hidden layer.
 
-A picture for networks with 2 inputs (:func:`plot_hidden_units`), drawn as the other
-pictures are (:mod:`glassnet.viz.figures`); matplotlib is imported inside the
-functions. One block of rows of panels per hidden layer, one panel per unit: its
-activation over a grid covering the data, the line where its ``Z`` is 0, and the
-samples on top in their classes' colours, the decision boundary's.
+A picture for networks with 2 inputs (:func:`plot_hidden_units`): one block of rows of
+panels per hidden layer, one panel per unit.
 """
 
 import math
@@ -239,11 +236,7 @@ def _class_points(ax: "Axes", X: NDArray[np.floating], labels: NDArray[Any] | No
 
 
 def _label_axes(ax: "Axes", names: Sequence[str], *, left: bool, bottom: bool) -> None:
-    """The axes on a layer's left column (x2) and bottom row (x1): ticks, values and names.
-
-    Inner panels share those axes and show none, as ``Axes.label_outer`` would; it
-    keeps a picture of many units quick to lay out.
-    """
+    """Ticks, values and names on a layer's left column and bottom row only (quick to lay out)."""
     ax.tick_params(labelsize="x-small", length=2, pad=1)
     if left:
         ax.set_ylabel(names[1], fontsize="small")

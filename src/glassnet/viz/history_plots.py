@@ -2,11 +2,6 @@
 
 Both read a :class:`glassnet.training.history.History` (or a dict of its columns) and
 draw as every glassnet picture does (:mod:`glassnet.viz.figures`).
-
-- :func:`plot_loss`: the training (and validation) cost per epoch, and the
-  validation metric on a second axis.
-- :func:`plot_gradient_norms`: ``||dW[l]||`` and ``||W[l]||`` per epoch, from
-  :class:`glassnet.training.inspection.GradientNorms`: vanishing and exploding gradients.
 """
 
 import os
@@ -61,11 +56,7 @@ def _float_column(
 
 
 def _metric_name(history: "Mapping[str, Any] | History") -> str:
-    """The metric's label: a History's ``metric_name``, or a dict's ``"metric_name"`` entry,
-    as a person reads it ("R²", not the key "r2").
-
-    A dict's entry may be a str or a one-item sequence (a column read from a file).
-    """
+    """The metric's label ("R²", not "r2"); a dict's entry may be a one-item sequence."""
     name = getattr(history, "metric_name", None) or history.get("metric_name", "metric")
     if isinstance(name, Sequence | np.ndarray) and not isinstance(name, str):
         name = str(name[0]) if len(name) > 0 else "metric"

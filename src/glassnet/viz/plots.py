@@ -1,9 +1,8 @@
 """Pictures of a model's predictions: the decision boundary, the confusion matrix, predicted
-against actual values (the history's pictures are in :mod:`glassnet.viz.history_plots`).
+against actual values.
 
-Every function draws on its own figure (:func:`glassnet.viz.figures.new_figure`: an Agg
-canvas, no ``pyplot``), writes the PNG atomically and returns the path. matplotlib
-and scikit-learn are imported inside the functions, so ``import glassnet`` stays light.
+Every function draws on its own figure (:func:`glassnet.viz.figures.new_figure`), writes
+the PNG atomically and returns the path.
 """
 
 import os
