@@ -309,30 +309,6 @@ def table_options() -> Decorator:
     )
 
 
-DASK_HELP = (
-    "Train on a Dask cluster: local (a cluster of worker processes on this machine, one per "
-    "core), local:N (N workers) or tcp://HOST:PORT (a running `dask scheduler`). --data is "
-    "then a CSV file, a glob of them ('data/*.csv') or a Parquet folder, read in blocks and "
-    "never whole; full batch is exact (one gradient reduction a step), --batch-size runs "
-    "local SGD. Needs pip install 'glassnet[dask]'. Default: this process alone."
-)
-LOCAL_STEPS_HELP = (
-    "With --dask and --batch-size: the mini-batch steps each worker takes on its own rows "
-    "between two averagings of the parameters (1: every step averaged; more: fewer rounds, "
-    "further from single-process training; see docs/distributed.md). Default: 10."
-)
-
-
-def dask_options() -> Decorator:
-    """``--dask ADDRESS`` and ``--local-steps K``: a run on a Dask cluster (train)."""
-    return with_options(
-        click.option("--dask", metavar="local[:N]|tcp://HOST:PORT", help=DASK_HELP),
-        click.option(
-            "--local-steps", type=click.IntRange(min=1), metavar="K", help=LOCAL_STEPS_HELP
-        ),
-    )
-
-
 def cluster_choice(options: dict[str, Any]) -> tuple[str, int | None] | None:
     """``(address, local_steps)`` for a run on Dask (--dask), or None for this process alone.
 

@@ -1,8 +1,4 @@
-"""The options of ``glassnet train``, in the order ``--help`` lists them, and its epilog.
-
-:func:`train_options` puts them on the command; :mod:`glassnet.cli.train` keeps the
-command's body.
-"""
+"""The options of ``glassnet train``, in the order ``--help`` lists them, and its epilog."""
 
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +11,6 @@ from glassnet.cli.options import (
     DEFAULTS,
     activation_option,
     as_option,
-    dask_options,
     data_option,
     generated_help,
     hidden_option,
@@ -23,6 +18,7 @@ from glassnet.cli.options import (
     schedule_options_help,
     table_options,
     target_option,
+    with_options,
 )
 from glassnet.cli.resume import RESUME_HELP
 from glassnet.core.initializers import INITIALIZERS
@@ -295,15 +291,26 @@ TRAIN_OPTIONS: list[Callable[[Any], Any]] = [
         help="Draw no pictures and no report.html (the model and the CSV and JSON files are "
         "written). Default: draw them after the model is saved.",
     ),
-    dask_options(),
+    click.option(
+        "--dask",
+        metavar="local[:N]|tcp://HOST:PORT",
+        help="Train on a Dask cluster: local (a cluster of worker processes on this machine, one "
+        "per core), local:N (N workers) or tcp://HOST:PORT (a running `dask scheduler`). --data "
+        "is then a CSV file, a glob of them ('data/*.csv') or a Parquet folder, read in blocks "
+        "and never whole; full batch is exact (one gradient reduction a step), --batch-size runs "
+        "local SGD. Needs pip install 'glassnet[dask]'. Default: this process alone.",
+    ),
+    click.option(
+        "--local-steps",
+        type=click.IntRange(min=1),
+        metavar="K",
+        help="With --dask and --batch-size: the mini-batch steps each worker takes on its own "
+        "rows between two averagings of the parameters (1: every step averaged; more: fewer "
+        "rounds, further from single-process training; see docs/distributed.md). Default: 10.",
+    ),
     click.option(
         "--resume", type=click.Path(path_type=Path), metavar="RUN_FOLDER", help=RESUME_HELP
     ),
 ]
 
-
-def train_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Put :data:`TRAIN_OPTIONS` on ``command``, the first listed first in ``--help``."""
-    for option in reversed(TRAIN_OPTIONS):  # a decorator list applies from the bottom up
-        command = option(command)
-    return command
+train_options = with_options(*TRAIN_OPTIONS)  # the first listed first in --help
