@@ -14,6 +14,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from glassnet.core.activations import HIDDEN_ACTIVATIONS
+
 MAX_MESSAGE_BYTES = 64 * 1024  # a setup with every clicked point fits in a few kilobytes
 MAX_HIDDEN_LAYERS = 6
 MAX_UNITS = 16
@@ -21,7 +23,6 @@ MAX_ADDED_POINTS = 500
 
 DATASETS = ("moons", "circles", "xor", "spiral", "gaussians", "plane", "bumps", "csv")
 FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
-HIDDEN_ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "identity")
 OUTPUTS = ("auto", "sigmoid", "softmax", "identity", "sigmoid_squared_error")
 OPTIMIZERS = ("gd", "momentum", "adam")
 
@@ -81,28 +82,28 @@ MESSAGES: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class Setup:
-    """A checked setup: one attribute per :data:`SETUP_FIELDS` entry."""
+    """A checked setup: one attribute per :data:`SETUP_FIELDS` entry (the defaults are there)."""
 
-    data: str = "moons"
-    noise: float = 0.2
-    points: int = 500
-    train_ratio: float = 0.5
-    classes: int = 2
-    features: tuple[str, ...] = ("x1", "x2")
-    hidden: tuple[int, ...] = (8, 8)
-    activations: tuple[str, ...] = ("relu", "relu")
-    output: str = "auto"
-    optimizer: str = "adam"
-    learning_rate: float = 0.03
-    batch_size: int = 10
-    l2: float = 0.0
-    dropout: float = 0.0
-    seed: int = 0
-    steps_per_frame: int = 5
-    csv_x1: str = ""
-    csv_x2: str = ""
-    csv_target: str = ""
-    added: tuple[tuple[float, float, float], ...] = ()
+    data: str
+    noise: float
+    points: int
+    train_ratio: float
+    classes: int
+    features: tuple[str, ...]
+    hidden: tuple[int, ...]
+    activations: tuple[str, ...]
+    output: str
+    optimizer: str
+    learning_rate: float
+    batch_size: int
+    l2: float
+    dropout: float
+    seed: int
+    steps_per_frame: int
+    csv_x1: str
+    csv_x2: str
+    csv_target: str
+    added: tuple[tuple[float, float, float], ...]
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,10 @@ class Command:
 
 def defaults() -> dict[str, Any]:
     """The default setup as JSON-ready values (what the page starts from)."""
-    return {name: _json_ready(spec.default) for name, spec in SETUP_FIELDS.items()}
+    return {
+        name: list(spec.default) if isinstance(spec.default, tuple) else spec.default
+        for name, spec in SETUP_FIELDS.items()
+    }
 
 
 def hello_message(session: str, setup: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -252,7 +256,3 @@ def _integer(value: Any, name: str, low: float, high: float) -> int:
     if not low <= value <= high:
         raise MessageError(f"{name}: {value} is outside {low:g} to {high:g}")
     return value
-
-
-def _json_ready(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
