@@ -1,15 +1,10 @@
 """report.html: one page a person can send a colleague, readable offline with nothing installed.
 
-:func:`write_report` reads what a run wrote (``metrics.json``, every ``*.png``,
-``config.json``, ``history.csv``, ``model.npz``'s size) and writes ``report.html`` beside
-them: the summary first in words and units, the pictures, the table's columns, a short
-history, the options that differ from the defaults, the model's size, the data's
-fingerprint and the command line that runs it again; the recorded files whole at the
-end, folded. One self-contained file: every picture is inline (a base64 PNG in a
-``<picture>``'s ``<source>``, its ``<img>`` naming the folder's file), the CSS is inline
-and light and dark friendly, there is no script and no external address. Every piece
-of text from the folder goes through :func:`html.escape`. A file that is missing is
-"not recorded"; one that cannot be read says why, and the rest of the page stands.
+One self-contained file: every picture is inline (a base64 PNG in a ``<picture>``'s
+``<source>``, its ``<img>`` naming the folder's file), the CSS is inline and light and
+dark friendly, there is no script and no external address. Every piece of text from the
+folder goes through :func:`html.escape`. A file that is missing is "not recorded"; one
+that cannot be read says why, and the rest of the page stands.
 """
 
 import base64
@@ -25,7 +20,6 @@ from glassnet.files.atomic import atomic_write
 from glassnet.viz import report_summary as said
 from glassnet.viz.report_options import command_line, options
 from glassnet.viz.report_raw import (
-    HISTORY_EDGE,
     config_section,
     history_section,
     metrics_section,
@@ -34,7 +28,7 @@ from glassnet.viz.report_raw import (
     text,
 )
 
-__all__ = ["CAPTIONS", "GENERIC_CAPTION", "HISTORY_EDGE", "REPORT_NAME", "write_report"]
+__all__ = ["CAPTIONS", "GENERIC_CAPTION", "REPORT_NAME", "write_report"]
 
 REPORT_NAME = "report.html"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -125,8 +119,9 @@ def write_report(run_folder: str | os.PathLike[str]) -> Path:
 
 
 def _page(folder: Path) -> str:
-    config = _mapping(read_json(folder / "config.json")[0])
-    metrics = _mapping(read_json(folder / "metrics.json")[0])
+    config_read = read_json(folder / "config.json")  # (content, problem)
+    metrics_read = read_json(folder / "metrics.json")
+    config, metrics = _mapping(config_read[0]), _mapping(metrics_read[0])
     name = said.title(config) if config else folder.resolve().name
     command = command_line(config) if config.get("data") else ""
     sections = [
@@ -142,8 +137,8 @@ def _page(folder: Path) -> str:
     ]
     shown = [(key, heading, body) for key, heading, body in sections if body]
     recorded = [
-        ("metrics", "Summary metrics", metrics_section(folder / "metrics.json")),
-        ("config", "Config", config_section(folder / "config.json")),
+        ("metrics", "Summary metrics", metrics_section(*metrics_read)),
+        ("config", "Config", config_section(*config_read)),
         ("recorded-history", "History", history_section(folder / "history.csv")),
     ]
     nav = "".join(f'<a href="#{key}">{heading}</a>' for key, heading, _ in shown)

@@ -38,15 +38,13 @@ def read_json(path: Path) -> tuple[Any, str | None]:
         return None, f"{path.name} could not be read: {error}"
 
 
-def config_section(path: Path) -> str:
-    config, problem = read_json(path)
-    if problem is not None:
-        return missing(problem)
-    return _value(config)
+def config_section(config: Any, problem: str | None) -> str:
+    """config.json as :func:`read_json` read it."""
+    return missing(problem) if problem is not None else _value(config)
 
 
-def metrics_section(path: Path) -> str:
-    metrics, problem = read_json(path)
+def metrics_section(metrics: Any, problem: str | None) -> str:
+    """metrics.json as :func:`read_json` read it; the confusion matrix as a table."""
     if problem is not None:
         return missing(problem)
     if not isinstance(metrics, Mapping):

@@ -1,5 +1,4 @@
-"""What report.html says in words: the run's summary, its recipe, options, model, data and
-the command line that runs it again, all read from the run folder's files.
+"""What report.html says in words: the run's summary, recipe, columns, history, model and data.
 
 Each function takes what the folder recorded (config.json and metrics.json as dicts,
 history.csv's path) and returns escaped HTML, or "" when the folder did not record it.
