@@ -29,7 +29,6 @@ from glassnet.data.column_meaning import (
     column_meaning,
     dates_format,
     free_text_note,
-    looks_like_row_id,
     row_id_note,
 )
 from glassnet.data.column_summary import NUMERIC_SHARE, ColumnSummary, summarize
@@ -37,10 +36,6 @@ from glassnet.data.date_encoder import DATE_FORMATS
 from glassnet.data.reading import Rows
 from glassnet.data.rows import listed
 from glassnet.errors import InputError
-
-__all__ = ["NUMERIC_SHARE", "choose_columns", "feature_kinds", "listed"]
-__all__ += ["ColumnChoice", "ColumnKinds", "looks_like_row_id", "parse_names", "target_names"]
-__all__ += ["left_out_reasons"]
 
 LEFT_OUT = {  # why a column is left out, as the column table says it
     "dropped": "--drop or not in --features",

@@ -35,10 +35,11 @@ from glassnet.data.column_encoders import (
     missing_as_category,
     missing_category_pipeline,
 )
+from glassnet.data.column_summary import NUMERIC_SHARE
 from glassnet.data.column_warnings import decimal_commas as decimal_commas_warning
 from glassnet.data.column_warnings import many_categories, mostly_missing
-from glassnet.data.columns import NUMERIC_SHARE, listed
 from glassnet.data.number_format import decimal_commas
+from glassnet.data.rows import listed
 from glassnet.data.table_choices import CATEGORICAL, NUMERIC, SCALINGS
 from glassnet.errors import InputError
 

@@ -18,8 +18,9 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from glassnet.data.cells import is_number, missing_cells, read_numbers, texts
+from glassnet.data.column_meaning import looks_like_row_id
 from glassnet.data.column_summary import NUMERIC_SHARE, ColumnSummary, merged, summarize
-from glassnet.data.columns import ColumnChoice, looks_like_row_id
+from glassnet.data.columns import ColumnChoice
 from glassnet.data.sources import decode_error
 from glassnet.errors import InputError
 

@@ -19,8 +19,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from glassnet.data.cells import as_categories, cell_problem, missing_cells, read_numbers
-from glassnet.data.columns import listed
 from glassnet.data.reading import Rows
+from glassnet.data.rows import listed
 from glassnet.data.table_encoder import preprocessor_columns, unseen_categories
 from glassnet.errors import InputError
 from glassnet.runs.model import TrainedModel
