@@ -1,14 +1,8 @@
-"""Score a trained model on labelled data with scikit-learn's metrics.
+"""Score a trained model on labelled data (:mod:`glassnet.runs.scores`: scikit-learn's metrics).
 
-    classification   accuracy; precision, recall, F1 (two classes: of the positive class,
-                     ``classes_[1]``; more: macro and weighted averages); ROC AUC (two
-                     classes: from P(positive); more: one-vs-rest, macro); confusion matrix
-    regression       R², MAE, RMSE
-
-The data is a bundled data set (its features matched to the model's by name) or a
-CSV or Parquet file, read in chunks by column name as
-:func:`glassnet.runs.predicting.predict_csv` does, so only the predictions of a large
-file are held, not its rows.
+The data is a bundled data set (its features matched to the model's by name) or a CSV or
+Parquet file, read in chunks by column name as :func:`glassnet.runs.predicting.predict_csv`
+does, so only the predictions of a large file are held, not its rows.
 
 Which rows: a run records its file's size and SHA-256. Given the same file, ``evaluate``
 scores the part the run held out (``--part auto``, as for a bundled fixed set), so the

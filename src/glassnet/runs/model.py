@@ -1,18 +1,11 @@
-"""A trained network together with everything needed to use it on raw data.
-
-A :class:`Network` maps standardised features to output activations. To predict
-from the numbers a user actually has, it also needs the preprocessing it was
-trained with and the meaning of its outputs:
+"""The one fitted model: a trained network with all it needs to be used on raw data.
 
     X_raw ──check_X──> (X - mean) / scale ──forward──> A[L] ──threshold / argmax──> labels
     table ──preprocessor (impute, scale, one-hot)──> X ──forward──> A[L] ──target_scaler⁻¹──> y
 
-:class:`TrainedModel` bundles those pieces (the network, the :class:`Standardizer` or,
-for a table, the fitted scikit-learn ``ColumnTransformer`` of
-:mod:`glassnet.data.table_encoder`, the :class:`LabelCodec` or a regression target's
-``StandardScaler``, the feature and target names, the training config and the final
-metrics) so that :func:`glassnet.files.model_file.save` writes them into one file and
-:func:`glassnet.files.model_file.load` brings back a model that predicts exactly as before.
+:class:`TrainedModel` holds those pieces, the names, the training config and the final
+metrics; ``glassnet.save`` writes it into one file (:mod:`glassnet.runs.model_payload`) and
+``glassnet.load`` brings back a model that predicts exactly as before.
 """
 
 import copy

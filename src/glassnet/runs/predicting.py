@@ -5,21 +5,11 @@
     input ──TrainedModel──> labels and class probabilities (or regression values)
     each row's cells, as read + prediction, probability_<class>... ──> a comma-separated out
 
-Only one chunk of rows is ever held: reading a 1 GB file takes the memory of
-``chunk_size`` rows, not of the file. Every cell of every row is written back as it was
-read (its text, for a CSV), so the columns the model does not use pass through
-untouched; the output is comma-separated, quoted where a cell needs it, one row a line.
-A network of small layers runs on one BLAS thread (:mod:`glassnet.runs.blas_threads`:
-on its products, threads cost more than they give).
-A model trained on a table takes the raw file, text columns and missing cells included:
-its preprocessor imputes and encodes them as in training. A category it never saw in
-training gets all-zero one-hot columns; such rows are counted.
-
-A model that reads numeric columns only takes a comma-separated UTF-8 file's plain
-records (:mod:`glassnet.data.plain_records`: no quotes, the header's fields on every line,
-finite numbers) as their text and the numbers pandas parses from it: such a record is
-written back as its line, the added cells joined on in one call per chunk. The output is
-the same, byte for byte, as the cell-by-cell path's, which reads every other record.
+Only one chunk of rows is ever held. Every cell is written back as it was read (its text,
+for a CSV), so the columns the model does not use pass through untouched. A plain record
+(:mod:`glassnet.data.plain_records`: numeric columns only, no quotes, finite numbers) is
+written back as its line with the added cells joined on, in one call per chunk: byte for
+byte what the cell-by-cell path writes for every other record.
 """
 
 import contextlib
@@ -42,7 +32,7 @@ from glassnet.training.metrics import predicted_indices
 
 if TYPE_CHECKING:  # the readers load pandas: imported where a file is read
     from glassnet.data.reading import Rows
-    from glassnet.runs.model_inputs import Inputs, RowReader
+    from glassnet.runs.model_inputs import Inputs
 
 PREDICTION = "prediction"
 PROBABILITY = "probability_"  # + the class label: probability_yes, probability_0, ...
@@ -133,7 +123,7 @@ def predict_csv(
                 "rename or drop it first"
             )
         numbers = reader.numeric if not reader.categorical else None  # plain records' columns
-        chunks = _read(reader, table.chunks(chunk_size, numbers))
+        chunks = ((rows, reader.read(rows)) for rows in table.chunks(chunk_size, numbers))
         first = next(chunks, None)  # checked before anything is written: a bad first row
         sink = stack.enter_context(_atomic_csv(out)) if isinstance(out, str | os.PathLike) else out
         writer = csv.writer(sink, lineterminator="\n")
@@ -147,10 +137,6 @@ def predict_csv(
             for name, values in inputs.unseen_categories.items():
                 unseen[name] = list(dict.fromkeys([*unseen.get(name, []), *values]))[:5]
         return PredictionSummary(n_rows, reader.skipped, n_unseen, unseen)
-
-
-def _read(reader: "RowReader", chunks: "Iterator[Rows]") -> "Iterator[tuple[Rows, Inputs]]":
-    return ((rows, reader.read(rows)) for rows in chunks)
 
 
 def _chained(
