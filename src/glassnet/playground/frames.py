@@ -142,47 +142,37 @@ def build_frame(
         When a picture would hold NaN or inf (weights grown past float32): the run diverged.
     """
     with np.errstate(over="ignore", invalid="ignore"):  # checked below, with a clear message
-        return _frame(network, problem, grads, status, curves)
-
-
-def _frame(
-    network: Network,
-    problem: Problem,
-    grads: Gradients | None,
-    status: Mapping[str, Any],
-    curves: Curves,
-) -> bytes:
-    trace = forward(network, problem.X(grid_points(problem.domain)))  # the one forward pass
-    L = network.n_layers
-    arrays: dict[str, NDArray[Any]] = {"heatmap": trace.A[L].reshape(GRID, GRID, -1)}
-    for l in range(1, L):
-        maps = trace.A[l].reshape(GRID, GRID, -1)[::UNIT_STRIDE, ::UNIT_STRIDE]  # (g, g, n_l)
-        arrays[f"units{l}"] = np.moveaxis(maps, 2, 0)  # (n_l, g, g)
-    for l in range(1, L + 1):
-        arrays[f"W{l}"] = network.W[l]
-        arrays[f"b{l}"] = network.b[l]
-        if grads is not None:
-            arrays[f"dW{l}"] = grads.dW[l]
-            arrays[f"dZ{l}"] = grads.dZ[l].mean(axis=0)  # the batch's mean dZ[l], (n_l,)
-    train_loss, train_metric, _ = scores(network, problem, problem.train)
-    test_loss, test_metric, test_output = scores(network, problem, problem.test)
-    curves.add(float(status.get("epoch_progress", 0.0)), train_loss, test_loss)
-    header = {
-        "type": "frame",
-        **status,
-        "layer_sizes": network.layer_sizes,
-        "train_loss": train_loss,
-        "test_loss": test_loss,
-        "metric_name": metric_name(network.output),
-        "train_metric": train_metric,
-        "test_metric": test_metric,
-        "confusion": confusion(network, problem, test_output),
-        "curves": curves.as_json(),
-    }
-    arrays32 = {name: np.asarray(array, dtype=np.float32) for name, array in arrays.items()}
-    if not all(np.isfinite(array).all() for array in arrays32.values()):
-        raise FloatingPointError("the weights or the outputs grew past float32's range")
-    return encode(header, arrays32)
+        trace = forward(network, problem.X(grid_points(problem.domain)))  # the one forward pass
+        L = network.n_layers
+        arrays: dict[str, NDArray[Any]] = {"heatmap": trace.A[L].reshape(GRID, GRID, -1)}
+        for l in range(1, L):
+            maps = trace.A[l].reshape(GRID, GRID, -1)[::UNIT_STRIDE, ::UNIT_STRIDE]  # (g, g, n_l)
+            arrays[f"units{l}"] = np.moveaxis(maps, 2, 0)  # (n_l, g, g)
+        for l in range(1, L + 1):
+            arrays[f"W{l}"] = network.W[l]
+            arrays[f"b{l}"] = network.b[l]
+            if grads is not None:
+                arrays[f"dW{l}"] = grads.dW[l]
+                arrays[f"dZ{l}"] = grads.dZ[l].mean(axis=0)  # the batch's mean dZ[l], (n_l,)
+        train_loss, train_metric, _ = scores(network, problem, problem.train)
+        test_loss, test_metric, test_output = scores(network, problem, problem.test)
+        curves.add(float(status.get("epoch_progress", 0.0)), train_loss, test_loss)
+        header = {
+            "type": "frame",
+            **status,
+            "layer_sizes": network.layer_sizes,
+            "train_loss": train_loss,
+            "test_loss": test_loss,
+            "metric_name": metric_name(network.output),
+            "train_metric": train_metric,
+            "test_metric": test_metric,
+            "confusion": confusion(network, problem, test_output),
+            "curves": curves.as_json(),
+        }
+        arrays32 = {name: np.asarray(array, dtype=np.float32) for name, array in arrays.items()}
+        if not all(np.isfinite(array).all() for array in arrays32.values()):
+            raise FloatingPointError("the weights or the outputs grew past float32's range")
+        return encode(header, arrays32)
 
 
 def points_message(problem: Problem) -> bytes:
