@@ -7,11 +7,11 @@ Array = NDArray[np.floating]
 REGRESSION_OUTPUTS = ("identity", "exp")  # scored by R^2: squared error and Poisson regression
 
 
-def predicted_indices(output: str, A: Array, threshold: float = 0.5) -> NDArray[np.intp]:
-    """Class indices from output activations: A > threshold (sigmoid) or argmax (softmax)."""
+def predicted_indices(output: str, A: Array) -> NDArray[np.intp]:
+    """Class indices from output activations: A > 0.5 (sigmoid) or argmax (softmax)."""
     if output == "softmax":
         return A.argmax(axis=1)
-    return (A[:, 0] > threshold).astype(np.intp)  # y_hat = 1 where a > 0.5, as the tutorials
+    return (A[:, 0] > 0.5).astype(np.intp)  # y_hat = 1 where a > 0.5, as the tutorials
 
 
 def accuracy(output: str, A: Array, Y: Array) -> float:
