@@ -76,11 +76,9 @@ class BatchBuffers:
 
 
 def _take(source: Array, rows: NDArray[np.intp], out: Array) -> Array:
-    """``source[rows]`` written into ``out``, (m, ...).
+    """``source[rows]`` written into ``out``, (m, ...); rows are always in range.
 
-    ``mode="clip"`` lets ``np.take`` write straight into ``out``: with the default
-    "raise" it would gather into a temporary first. ``rows`` always come from
-    ``order`` below, so no index is ever out of range.
+    ``mode="clip"`` lets ``np.take`` write straight into ``out`` ("raise" gathers into a temporary).
     """
     return np.take(source, rows, axis=0, out=out, mode="clip")
 

@@ -220,7 +220,7 @@ class Engine:
             cost=self._epoch_cost,
             learning_rate=plan.optimizer.learning_rate,
             **_validation_scores(self.network, plan),
-            **_clipping(self._norms, plan.clip_norm),
+            **clipping_columns(self._norms, plan.clip_norm),
         )
         self.hooks.call(self.hooks.epoch_end, state)
         if self.interrupted():
@@ -248,7 +248,7 @@ def start(network: Network, X: ArrayLike, y: ArrayLike, **options: Unpack[TrainO
     return Engine(network, prepare(network, X, y, **options))
 
 
-def _clipping(norms: list[float], clip_norm: float | None) -> dict[str, float]:
+def clipping_columns(norms: list[float], clip_norm: float | None) -> dict[str, float]:
     """The epoch's clipping columns: steps clipped, and the largest norm before clipping."""
     if clip_norm is None:
         return {}
@@ -271,10 +271,8 @@ def _validation_scores(network: Network, plan: TrainingPlan) -> dict[str, float]
 def _warn_about_the_end(history: History, learning_rate: float, stacklevel: int) -> None:
     """Warn when the run was interrupted, or when its cost rose though it stayed finite.
 
-    A NaN or inf cost raises a DivergenceError. A learning rate too large to
-    converge but not large enough to overflow keeps the cost finite and rising
-    instead (an exact cross-entropy can grow a long way before it reaches inf):
-    that run failed to learn all the same, and the warning says so.
+    A learning rate too large to converge but too small to overflow keeps the cost
+    finite and rising: no DivergenceError, but the run failed to learn all the same.
     """
     if history.interrupted:
         kept = "the best epoch's" if history.best_epoch is not None else "the last epoch's"
