@@ -3,7 +3,6 @@
 import os
 import threading
 import webbrowser
-from typing import Any
 
 from glassnet.errors import InputError
 from glassnet.playground.app import LOCAL_HOSTS, create_app
@@ -36,7 +35,6 @@ def serve(
     port: int = 8765,
     open_browser: bool = True,
     data: str | os.PathLike[str] | None = None,
-    **uvicorn_options: Any,
 ) -> None:
     """Run the server until Ctrl-C, opening the page in the browser unless asked not to.
 
@@ -56,4 +54,4 @@ def serve(
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     with threadpool_limits(limits=1):
-        uvicorn.run(app, host=host, port=port, ws_max_size=MAX_WEBSOCKET_BYTES, **uvicorn_options)
+        uvicorn.run(app, host=host, port=port, ws_max_size=MAX_WEBSOCKET_BYTES)
