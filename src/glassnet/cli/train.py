@@ -5,10 +5,6 @@ with :func:`~glassnet.runs.run.run_training` (a rich progress bar on a terminal,
 tutorials' ``Cost after iteration i: c`` lines otherwise), writes the run folder
 with :func:`~glassnet.runs.write_run_folder`, draws its pictures with
 :func:`~glassnet.viz.draw_run` and ends with a summary table.
-
-Errors glassnet raises on purpose (bad data, a bad option, a diverged run) end the
-command with one line ``error: ...`` on stderr and exit code 2; click's own usage
-errors keep click's format (and also exit with 2).
 """
 
 import contextlib
@@ -31,7 +27,6 @@ from glassnet.cli.app import (
     quiet_broken_pipe,
 )
 from glassnet.cli.app import fail as _fail
-from glassnet.cli.early_notes import EarlyNotes
 from glassnet.cli.options import (
     as_option,
     cluster_choice,
@@ -42,7 +37,7 @@ from glassnet.cli.progress import ProgressBar, progress_display
 from glassnet.cli.resume import resumed_options
 from glassnet.cli.tables import confusion_table
 from glassnet.cli.train_options import TRAIN_EPILOG, train_options
-from glassnet.cli.train_summary import passes_word, summary_table
+from glassnet.cli.train_summary import EarlyNotes, passes_word, summary_table
 from glassnet.data.loading import DATASETS
 from glassnet.errors import GlassnetError, InputError
 from glassnet.runs import RunConfig, RunResult, run_training, write_run_folder
@@ -71,7 +66,7 @@ def train(**options: Any) -> None:
         options = resumed_options(options)
         config, show_bar = config_from_options(options)
         claim_out(config, options)
-        early = EarlyNotes(console, [])
+        early = EarlyNotes(console)
         result = _train(config, show_bar, cluster_choice(options), early)
         if result.history.interrupted:
             console.print(Text(_interruption(result), style="yellow"))

@@ -1,5 +1,8 @@
-"""What ``glassnet train`` ends with: the run's summary and, for a table, its columns and notes.
+"""What ``glassnet train`` says: its notes, columns and warnings early, its summary at the end.
 
+:class:`EarlyNotes` prints the notes of reading the table, the column table and the
+warnings as soon as the run is ready (``run_training``'s ``on_ready``); a run that
+cannot call back early (on a cluster) has them printed when it ends.
 :func:`summary_table` is the run at a glance. For a CSV or Parquet file,
 :func:`columns_table` lists every column and what was done to it:
 
@@ -12,9 +15,13 @@ The imputed values, categories and scales are those the preprocessor learned fro
 training part (the held-out part never seen), read from the fitted scikit-learn objects.
 """
 
+import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import click
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -75,12 +82,6 @@ def _target_treatment(result: RunResult, name: str) -> str:
 
 def _number(value: float) -> str:
     return f"{float(value):.4g}"
-
-
-def table_notes(result: RunResult) -> list[str]:
-    """The notes of reading the table (row ids left out, rows dropped), one line each."""
-    table = result.dataset.table
-    return [] if table is None else list(table.notes)
 
 
 def passes_word(result: RunResult) -> str:
@@ -145,3 +146,49 @@ def summary_table(result: RunResult, folder: Path) -> Table:
         ("run folder", str(folder)),
     ]
     return facts_table("glassnet train", rows)
+
+
+class EarlyNotes:
+    """Prints a run's notes, column table and warnings once each, as early as it can.
+
+    Parameters
+    ----------
+    console : Console
+        Where the notes and the column table go (the warnings go to standard error).
+    """
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.caught: Sequence[warnings.WarningMessage] = []  # catch_warnings(record=True) fills it
+        self.shown: set[str] = set()
+        self.told = False
+
+    def __call__(self, result: RunResult) -> None:
+        """``on_ready``: the run is built and about to train."""
+        self.warn()
+        self.tell(result)
+
+    def tell(self, result: RunResult) -> None:
+        """The table's notes and its column table, unless printed already."""
+        if self.told:
+            return
+        self.told = True
+        table = result.dataset.table
+        for note in [] if table is None else table.notes:  # row ids left out, rows dropped
+            self.console.print(Text(f"note: {note}"))
+        columns = columns_table(result)
+        if columns is not None:
+            self.console.print(columns)
+
+    def warn(self, result: RunResult | None = None) -> None:
+        """Each warning caught and not yet shown, one line; with the finished ``result``,
+        not the one that says the run was interrupted (the summary says that)."""
+        history = None if result is None else result.history
+        stopped = history.stop_reason if history is not None and history.interrupted else None
+        for warning in self.caught:
+            message = str(warning.message)
+            if stopped is not None and stopped in message:
+                continue
+            if issubclass(warning.category, UserWarning) and message not in self.shown:
+                click.echo(f"warning: {message}", err=True)
+                self.shown.add(message)
