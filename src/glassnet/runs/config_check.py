@@ -72,7 +72,7 @@ def check_run(config: RunConfig) -> CheckedRun:
         check_integer(config.print_every, "print_every", low=1)
     check_integer(config.seed, "seed", low=0, high=2**32 - 1)
     check_dtype(config.dtype)
-    lookup(dict(zip(NAN_POLICIES, NAN_POLICIES, strict=True)), config.nan, "--nan policy")
+    lookup(dict.fromkeys(NAN_POLICIES), config.nan, "--nan policy")
     _check_recipe_options(config)
     resolved = replace(
         config,
@@ -91,9 +91,8 @@ def check_run(config: RunConfig) -> CheckedRun:
 
 def _check_recipe_options(config: RunConfig) -> None:
     """The options the tabular recipe added: recipe, scaling, embedding, smoothing, ensemble."""
-    recipes = ("auto", *RECIPES)
-    lookup(dict(zip(recipes, recipes, strict=True)), config.recipe, "recipe")
-    lookup(dict(zip(SCALINGS, SCALINGS, strict=True)), config.scaling, "scaling")
+    lookup(dict.fromkeys(("auto", *RECIPES)), config.recipe, "recipe")
+    lookup(dict.fromkeys(SCALINGS), config.scaling, "scaling")
     if config.embedding is not None:
         check_integer(config.embedding, "embedding (sines per input)", low=1)
     check_number(config.label_smoothing, "label_smoothing", **FRACTION)  # [0, 1)
@@ -122,7 +121,7 @@ def _check_hidden(hidden: Sequence[int]) -> tuple[int, ...]:
 
 def _check_activations(activation: str | Sequence[str], n_hidden: int) -> tuple[str, ...]:
     names = (activation,) if isinstance(activation, str) else tuple(activation)
-    known = {name: name for name in HIDDEN_ACTIVATIONS}
+    known = dict.fromkeys(HIDDEN_ACTIVATIONS)
     for name in names:
         lookup(known, name, "hidden activation")
     if len(names) == 1:
