@@ -99,8 +99,7 @@ class Explanation:
         """The step as a table in a notebook (:mod:`glassnet.viz.notebook.explanation_view`)."""
         from glassnet.viz.notebook.explanation_view import explanation_html
 
-        titles = {section: _title(self, section) for section in SECTIONS}
-        return explanation_html(self, ROW_CONVENTION, titles)
+        return explanation_html(self)
 
 
 def format_values(value: Array | float, max_rows: int = 4, decimals: int = 4) -> list[str]:
@@ -121,7 +120,8 @@ def format_values(value: Array | float, max_rows: int = 4, decimals: int = 4) ->
     return lines
 
 
-def _title(explanation: Explanation, section: str) -> str:
+def section_title(explanation: Explanation, section: str) -> str:
+    """A section's heading; the update's names its learning rate."""
     if section == "update":
         return f"{SECTIONS[section]} (gradient descent, lr = {explanation.learning_rate:g})"
     return SECTIONS[section]
@@ -143,7 +143,7 @@ def _render_text(explanation: Explanation, max_rows: int, decimals: int) -> str:
     for step in explanation.steps:
         if step.section != section:
             section = step.section
-            lines += ["", _title(explanation, section)]
+            lines += ["", section_title(explanation, section)]
         note = f"  ({step.note})" if step.note else ""
         lines.append(f"  {step.formula:<36} {step.shape}{note}".rstrip())
         lines += [f"      {line}" for line in format_values(step.value, max_rows, decimals)]
@@ -164,7 +164,7 @@ def _render_markdown(explanation: Explanation, max_rows: int, decimals: int) -> 
     for step in explanation.steps:
         if step.section != section:
             section = step.section
-            lines += ["", f"## {_title(explanation, section)}"]
+            lines += ["", f"## {section_title(explanation, section)}"]
         shape = f", shape {step.shape}" if step.shape else ""
         note = f" ({step.note})" if step.note else ""
         lines += ["", f"`{step.formula}`{shape}{note}", "", "```text"]

@@ -84,24 +84,27 @@ def feature_words(fitted: dict[str, Any], missing: int | None) -> tuple[str, str
     return fitted["kind"], words[fitted["kind"]](fitted, missing)
 
 
-def _numeric_words(fitted: dict[str, Any], missing: int | None) -> str:
-    done = []
+def _filled(missing: int | None, unknown: str, counted: str) -> list[str]:
+    """How missing cells are filled: ``unknown`` for a model file, ``counted`` if any were."""
     if missing is None:
-        done.append(f"a missing cell gets the median ({_number(fitted['fill'])})")
-    elif missing:
-        done.append(f"median-imputed ({_number(fitted['fill'])})")
+        return [unknown]
+    return [counted] if missing else []
+
+
+def _numeric_words(fitted: dict[str, Any], missing: int | None) -> str:
+    fill = _number(fitted["fill"])
+    done = _filled(missing, f"a missing cell gets the median ({fill})", f"median-imputed ({fill})")
     done += _scale_words(fitted, "")
     return ", ".join(done) or "as is (--no-standardize)"
 
 
 def _categorical_words(fitted: dict[str, Any], missing: int | None) -> str:
-    done = []
+    fill = fitted["fill"]
     if fitted.get("own_category"):
-        done.append(f"a missing cell is the category {fitted['fill']!r}")
-    elif missing is None:
-        done.append(f"a missing cell gets the most frequent ({fitted['fill']})")
-    elif missing:
-        done.append(f"most-frequent-imputed ({fitted['fill']})")
+        done = [f"a missing cell is the category {fill!r}"]
+    else:
+        unknown = f"a missing cell gets the most frequent ({fill})"
+        done = _filled(missing, unknown, f"most-frequent-imputed ({fill})")
     categories = [str(value) for value in fitted["categories"]]
     shown = ", ".join(categories[:SHOWN_CATEGORIES])
     more = (
@@ -122,11 +125,8 @@ def _date_words(fitted: dict[str, Any], missing: int | None) -> str:
     written = date_written(fitted["format"])
     parts = f"dates written {written}, as 5 numbers: {DATE_PARTS}"
     year = _number(fitted["fill"])
-    done = []
-    if missing is None:
-        done.append(f"a missing or unreadable date gets the medians (year {year})")
-    elif missing:
-        done.append(f"median-imputed (year {year})")
+    unknown = f"a missing or unreadable date gets the medians (year {year})"
+    done = _filled(missing, unknown, f"median-imputed (year {year})")
     done += _scale_words(fitted, "year: ")
     return f"{parts}; {', '.join(done)}" if done else parts
 

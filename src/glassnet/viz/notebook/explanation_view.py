@@ -11,13 +11,12 @@ The values are the Trace's and the Gradients' own numbers, each in a
 test reads them back.
 """
 
-from collections.abc import Mapping
 from html import escape
 from typing import Any
 
 import numpy as np
 
-from glassnet.viz.explanation import MAX_COLUMNS
+from glassnet.viz.explanation import MAX_COLUMNS, ROW_CONVENTION, section_title
 from glassnet.viz.notebook.markup import cell, number, table, view
 
 SHOWN_ROWS = 4
@@ -56,17 +55,14 @@ def values_grid(step: Any) -> str:
     return f'<table class="gn-grid" data-name="{name}">{body}</table>{more}'
 
 
-def explanation_html(explanation: Any, convention: str, titles: Mapping[str, str]) -> str:
-    """``Explanation._repr_html_``: a table per section, every step's equation beside it.
-
-    ``convention`` is the rows-are-samples note and ``titles`` each section's heading, as
-    :mod:`glassnet.viz.explanation` words them (passed in: that module calls this one).
-    """
+def explanation_html(explanation: Any) -> str:
+    """``Explanation._repr_html_``: a table per section, every step's equation beside it."""
     parts, section, rows = [], "", list[list[str]]()
 
     def flush() -> None:
         if rows:
-            parts.append(table(["name", "equation", "shape", "values"], rows, titles[section]))
+            title = section_title(explanation, section)
+            parts.append(table(["name", "equation", "shape", "values"], rows, title))
 
     for step in explanation.steps:
         if step.section != section:
@@ -85,6 +81,6 @@ def explanation_html(explanation: Any, convention: str, titles: Mapping[str, str
     intro = (
         f"<div><code>{escape(explanation.description)}</code>; m = {explanation.m} samples"
         + (f"; {escape(explanation.rows_note)}" if explanation.rows_note else "")
-        + f'</div><div class="gn-faint">{escape(convention)}</div>'
+        + f'</div><div class="gn-faint">{escape(ROW_CONVENTION)}</div>'
     )
     return view(intro, *parts, title="One iteration, step by step")
