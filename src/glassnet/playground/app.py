@@ -1,16 +1,10 @@
 """The playground's ASGI app (Starlette): the page, one WebSocket per tab, upload and download.
 
-    GET  /                 the page (index.html; its module and CSS under /static/)
-    WS   /ws               one session per tab: JSON commands in; replies and frames out
-    POST /upload?session=  the raw bytes of a CSV (at most 10 MB), read by glassnet's reader
-    GET  /model.npz?session=   the trained model file (glassnet.load, glassnet predict)
-    GET  /data.csv?session=    the data with its feature columns, for the command line
-    GET  /export?session=      the same setup as a ``glassnet train`` command and as Python
-
 Requests come only from the page itself: the ``Host`` must be one the server was started
 for (against DNS rebinding) and the WebSocket's and the upload's ``Origin`` must be the
 page's own (against cross-site WebSocket hijacking). No handler trains: each session's
-worker thread does (:mod:`glassnet.playground.session`).
+worker thread does (:mod:`glassnet.playground.session`). The routes are in
+:func:`create_app` and ``docs/playground.md``.
 """
 
 import asyncio

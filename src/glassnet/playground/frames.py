@@ -1,15 +1,10 @@
 """A frame of the page: the heatmap, each hidden unit's map, the weights, the gradients, the scores.
 
-One frame is one binary WebSocket message::
+One frame is one binary WebSocket message (the arrays and header fields are listed in
+``docs/playground.md``)::
 
     uint32 n (little-endian) | n bytes of JSON header, padded with spaces to 4 bytes | float32 data
 
-The header holds the readouts (epoch, losses, accuracy or R^2, the confusion matrix,
-the loss curves) and ``arrays``: each array's name, shape and offset (in floats) into
-the data. The arrays are ``heatmap`` (G, G, C) of the output A[L] over the view's grid
-(row 0 at the top, C = 1, or one column per class under softmax), ``units{l}``
-(n_l, g, g) of every hidden unit's A[l] on a coarser grid, ``W{l}`` and ``dW{l}``
-(n_{l-1}, n_l) and ``dZ{l}`` (n_l,), the current step's dZ[l] averaged over its batch.
 Every number comes from glassnet's one forward pass (:func:`glassnet.forward`) and the
 engine's last step; nothing is computed here but the grid and the encoding.
 """

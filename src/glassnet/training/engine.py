@@ -2,20 +2,11 @@
 
 An :class:`Engine` holds a run (the network, its checked :class:`TrainingPlan`, the
 callbacks and the History) and takes its steps with
-:func:`~glassnet.training.step.take_step`. Its drivers decide how far it goes:
-
-===================  ======================================================
-``train``            :meth:`Engine.run`: to the end, with the stopping rules
-the estimators       the same, with scikit-learn's end-of-epoch rules as a callback
-the playground       :meth:`Engine.step` a few times per frame; pausing is not stepping
-``explain``          the first step's trace and gradients
-===================  ======================================================
-
-(The cluster's local SGD takes the same :func:`~glassnet.training.step.take_step` on
-each chunk's batches.) An epoch ends right after its last batch's step: its row goes
-into the History (cost, learning rate, validation scores, clipping), then the
-callbacks' ``on_epoch_end`` hooks run. The run ends after ``plan.epochs`` epochs or
-when a callback asks it to stop.
+:func:`~glassnet.training.step.take_step`. Its drivers decide how far it goes: ``train``
+and the estimators to the end (:meth:`Engine.run`), the playground a few
+:meth:`Engine.step` calls per frame (pausing is not stepping). An epoch ends right after
+its last batch's step: its row goes into the History, then the callbacks'
+``on_epoch_end`` hooks run.
 """
 
 import contextlib
