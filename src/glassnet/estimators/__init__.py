@@ -7,7 +7,6 @@ L-BFGS objective over a flat parameter vector. Nothing outside this package impo
 its ``_private`` modules; ``tests/test_estimator_seam.py`` holds that.
 """
 
-from glassnet.estimators import _file_kind  # noqa: F401  registers the estimator, pipeline kinds
 from glassnet.estimators._base import BaseMultilayerPerceptron
 from glassnet.estimators._lbfgs import flat_objective, minimize, unflatten
 from glassnet.estimators._multilayer_perceptron import MLPClassifier, MLPRegressor

@@ -37,13 +37,10 @@ from glassnet.files.fitted_values import (
 )
 from glassnet.files.kinds import Payload, register_kind
 from glassnet.files.metadata import field, only_keys, short
-from glassnet.files.model_file import load, save
 from glassnet.files.npz_reader import BadFileError
 from glassnet.files.transformer_leaves import load_params, save_params
 from glassnet.files.transformers import PIPELINE_PARAMS, rebuild_transformer, transformer_record
 from glassnet.files.typed_json import decode, encode
-
-__all__ = ["ESTIMATORS", "load", "save"]  # load and save: what glassnet.load and .save call
 
 ESTIMATORS: dict[str, type] = {"MLPClassifier": MLPClassifier, "MLPRegressor": MLPRegressor}
 Sizes = list[int]
@@ -111,7 +108,10 @@ def rebuild_estimator(network: Network, fields: dict[str, Any], where: str) -> A
             f"{where}.estimator is {short(name)}; a model file holds {', '.join(ESTIMATORS)}"
         )
     field(fields, "sklearn_version", str, where)
-    estimator = ESTIMATORS[name](**_params(fields, ESTIMATORS[name], where))
+    params = params_from_json(fields, ESTIMATORS[name], where)
+    if params["callbacks"]:
+        raise BadFileError(f"{where}.callbacks must be None or empty: a model file holds no code")
+    estimator = ESTIMATORS[name](**params)
     estimator._validate_params()  # scikit-learn's own table of what each parameter may be
     classifier = name == "MLPClassifier"
     required = {*FITTED, "y_type_"} - {"feature_names_in_", "loss_"}
@@ -141,13 +141,6 @@ def rebuild_estimator(network: Network, fields: dict[str, Any], where: str) -> A
     estimator._best_params = [p.copy() for p in network.parameters()]  # the weights fit ended on
     _check_network(estimator, network, where)
     return estimator
-
-
-def _params(fields: dict[str, Any], cls: type, where: str) -> dict[str, Any]:
-    params = params_from_json(fields, cls, where)
-    if params["callbacks"]:
-        raise BadFileError(f"{where}.callbacks must be None or empty: a model file holds no code")
-    return params
 
 
 def _label_binarizer(values: dict[str, Any], where: str) -> LabelBinarizer:

@@ -19,7 +19,6 @@ import warnings
 from typing import Any, NoReturn
 
 import numpy as np
-import pandas as pd
 import sklearn
 from scipy import sparse
 from sklearn.compose import ColumnTransformer
@@ -30,6 +29,7 @@ from glassnet.errors import InputError
 from glassnet.files.check_candidates import candidates, inputs, is_missing
 from glassnet.files.metadata import only_keys
 from glassnet.files.npz_reader import BadFileError
+from glassnet.files.transformer_leaves import columns_input
 from glassnet.files.typed_json import decode_array, encode_array
 
 MAX_ROWS = 5
@@ -172,12 +172,7 @@ def input_frame(rows: list[list[Any]], dtypes: list[str], names: list[str] | Non
         column = np.empty(len(cells), dtype=object)
         column[:] = cells
         columns.append(column.astype(dtype))
-    if names is not None:
-        return pd.DataFrame(
-            {name: pd.Series(c, dtype=c.dtype) for name, c in zip(names, columns, strict=True)}
-        )
-    dtype = dtypes[0] if len(set(dtypes)) == 1 else "object"
-    return np.column_stack(columns).astype(dtype)
+    return columns_input(columns, names)
 
 
 # --- the comparison --------------------------------------------------------------------

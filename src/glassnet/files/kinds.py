@@ -118,10 +118,6 @@ def kind_of(obj: Any) -> tuple[str, Kind]:
 # --- a bare network -------------------------------------------------------------------
 
 
-def _network_to_payload(network: Network) -> Payload:
-    return Payload(network)
-
-
 def _network_from_payload(
     network: Network, fields: dict[str, Any], arrays: dict[str, Array]
 ) -> Network:
@@ -130,4 +126,4 @@ def _network_from_payload(
     return network
 
 
-register_kind("network", Network, _network_to_payload, _network_from_payload)
+register_kind("network", Network, Payload, _network_from_payload)  # Payload(network)

@@ -201,30 +201,25 @@ class NpzReader:
     def read_array(self, name: str, dtype: np.dtype, shape: tuple[int, ...] | None) -> NDArray[Any]:
         """Read ``name.npy`` after checking its header: dtype, shape (None: 1-D JSON), size."""
         with reading():
-            return self._read_array(name, dtype, shape)
-
-    def _read_array(
-        self, name: str, dtype: np.dtype, shape: tuple[int, ...] | None
-    ) -> NDArray[Any]:
-        info = self.archive.getinfo(f"{name}.npy")
-        self._check_compression(info, name)
-        found_shape, found_dtype, header_size = self._read_header(info, name)
-        if found_dtype != dtype:
-            raise BadFileError(f"array {name} has dtype {found_dtype}, expected {dtype.name}")
-        if shape is None and (len(found_shape) != 1 or found_shape[0] > MAX_JSON_BYTES):
-            raise BadFileError(f"array {name} must be 1-D and at most {MAX_JSON_BYTES} bytes")
-        if shape is not None and found_shape != shape:
-            raise BadFileError(
-                f"array {name} has shape {found_shape}, but the metadata implies {shape}"
-            )
-        n_bytes = math.prod(found_shape) * dtype.itemsize
-        if info.file_size != header_size + n_bytes:
-            raise BadFileError(
-                f"array {name} holds {info.file_size - header_size} data bytes, "
-                f"its shape needs {n_bytes}"
-            )
-        with self.archive.open(info) as handle:
-            return np.lib.format.read_array(handle, allow_pickle=False)
+            info = self.archive.getinfo(f"{name}.npy")
+            self._check_compression(info, name)
+            found_shape, found_dtype, header_size = self._read_header(info, name)
+            if found_dtype != dtype:
+                raise BadFileError(f"array {name} has dtype {found_dtype}, expected {dtype.name}")
+            if shape is None and (len(found_shape) != 1 or found_shape[0] > MAX_JSON_BYTES):
+                raise BadFileError(f"array {name} must be 1-D and at most {MAX_JSON_BYTES} bytes")
+            if shape is not None and found_shape != shape:
+                raise BadFileError(
+                    f"array {name} has shape {found_shape}, but the metadata implies {shape}"
+                )
+            n_bytes = math.prod(found_shape) * dtype.itemsize
+            if info.file_size != header_size + n_bytes:
+                raise BadFileError(
+                    f"array {name} holds {info.file_size - header_size} data bytes, "
+                    f"its shape needs {n_bytes}"
+                )
+            with self.archive.open(info) as handle:
+                return np.lib.format.read_array(handle, allow_pickle=False)
 
     def _check_compression(self, info: zipfile.ZipInfo, name: str) -> None:
         """Bound what reading an entry can allocate by the size of the file itself."""

@@ -149,8 +149,8 @@ def check_inputs(fitted: dict[str, Any], where: str) -> tuple[int, list[str] | N
     return n, names.tolist()
 
 
-def dummy_input(columns: list[np.ndarray], names: list[str] | None) -> Any:
-    """Rows for a ``fit`` that rebuilds: a DataFrame with ``names``, else a 2-D array."""
+def columns_input(columns: list[np.ndarray], names: list[str] | None) -> Any:
+    """Columns as a transformer's input: a DataFrame with ``names``, else a 2-D array."""
     if names is not None:
         return pd.DataFrame(
             {name: pd.Series(c, dtype=c.dtype) for name, c in zip(names, columns, strict=True)}
@@ -187,7 +187,7 @@ def build_imputer(params: dict[str, Any], fitted: dict[str, Any], where: str) ->
     dtype = statistics.dtype if fit_dtype is None else array_dtype(fit_dtype, f"{where}._fit_dtype")
     # the mean, median, mode of one row is that row, and a constant is itself
     columns = [statistics[j : j + 1].astype(dtype) for j in range(n)]
-    return SimpleImputer(**params).fit(dummy_input(columns, names))
+    return SimpleImputer(**params).fit(columns_input(columns, names))
 
 
 def build_encoder(params: dict[str, Any], fitted: dict[str, Any], where: str) -> OneHotEncoder:
@@ -201,7 +201,7 @@ def build_encoder(params: dict[str, Any], fitted: dict[str, Any], where: str) ->
     # with categories given, fit takes them as they are: one row of known ones is enough
     columns = [column[:1] for column in categories]
     encoder = OneHotEncoder(**{**params, "categories": categories})
-    encoder.fit(dummy_input(columns, names))
+    encoder.fit(columns_input(columns, names))
     return encoder.set_params(categories=params["categories"])
 
 
@@ -258,6 +258,7 @@ def build_date_encoder(params: dict[str, Any], fitted: dict[str, Any], where: st
 class Leaf:
     """How one transformer class is saved (its parameters, its state) and rebuilt."""
 
+    cls: type
     params: dict[str, Param]
     fitted: tuple[str, ...]  # the fitted attributes saved, besides n_features_in_, ...names_in_
     build: Callable[[dict[str, Any], dict[str, Any], str], Any]
@@ -269,20 +270,15 @@ class Leaf:
 
 
 LEAVES: dict[str, Leaf] = {
-    "SimpleImputer": Leaf(IMPUTER_PARAMS, ("statistics_", "_fit_dtype"), build_imputer),
-    "OneHotEncoder": Leaf(ENCODER_PARAMS, ("categories_",), build_encoder),
-    "StandardScaler": Leaf(
-        SCALER_PARAMS, ("mean_", "var_", "scale_", "n_samples_seen_"), build_scaler
+    "SimpleImputer": Leaf(
+        SimpleImputer, IMPUTER_PARAMS, ("statistics_", "_fit_dtype"), build_imputer
     ),
-    "RobustScaling": Leaf(ROBUST_PARAMS, ("center_", "scale_"), build_robust),
-    "DateEncoder": Leaf(DATE_PARAMS, (), build_date_encoder),
-}
-LEAF_CLASSES = {
-    "SimpleImputer": SimpleImputer,
-    "OneHotEncoder": OneHotEncoder,
-    "StandardScaler": StandardScaler,
-    "RobustScaling": RobustScaling,
-    "DateEncoder": DateEncoder,
+    "OneHotEncoder": Leaf(OneHotEncoder, ENCODER_PARAMS, ("categories_",), build_encoder),
+    "StandardScaler": Leaf(
+        StandardScaler, SCALER_PARAMS, ("mean_", "var_", "scale_", "n_samples_seen_"), build_scaler
+    ),
+    "RobustScaling": Leaf(RobustScaling, ROBUST_PARAMS, ("center_", "scale_"), build_robust),
+    "DateEncoder": Leaf(DateEncoder, DATE_PARAMS, (), build_date_encoder),
 }
 
 

@@ -34,7 +34,7 @@ from glassnet.files.metadata import field, only_keys, short
 from glassnet.files.npz_reader import BadFileError
 from glassnet.files.transformer_leaves import (
     BOOL,
-    LEAF_CLASSES,
+    LEAVES,
     NONE,
     Param,
     build_leaf,
@@ -47,7 +47,7 @@ from glassnet.files.transformer_leaves import (
 from glassnet.files.typed_json import decode, encode
 
 CLASSES: dict[str, type] = {"ColumnTransformer": ColumnTransformer, "Pipeline": Pipeline}
-CLASSES.update(LEAF_CLASSES)
+CLASSES.update({name: leaf.cls for name, leaf in LEAVES.items()})
 SUPPORTED = ", ".join(CLASSES)
 MAX_NESTING = 8
 RECORD_FIELDS = {"sklearn_version", "transformer", "check"}
