@@ -16,14 +16,10 @@ else in the data's order. Each batch carries its share of the epoch,
 
 so the epoch's cost sum_b share_b J_b is the (weighted) mean of the batch costs.
 
-The rows of a mini-batch are copied into :class:`BatchBuffers`, arrays of k rows
-made once and reused by every batch (the last, smaller one uses their first m
-rows): training holds the data once, plus one batch. A caller that keeps one
-``BatchBuffers`` for the run passes it to every epoch's :func:`batches`; without
-it, each call makes its own. (Rows of a SciPy CSR ``X``
-are taken with ``X[rows]``, a new sparse matrix each batch.) A batch is therefore only
-valid until the next one is gathered; the training loop uses each batch in its
-own step and keeps nothing of it.
+The rows of a mini-batch are copied into :class:`BatchBuffers`, arrays of k rows made
+once and reused by every batch (a SciPy CSR ``X``'s rows are taken with ``X[rows]``):
+training holds the data once, plus one batch, and a batch is only valid until the next
+one is gathered.
 """
 
 from collections.abc import Iterator
