@@ -1,14 +1,7 @@
 """``glassnet explain``: the first iteration of ``glassnet train``, written out step by step.
 
-Builds what ``glassnet train`` starts from with the same options, by train's own
-preparation (:func:`glassnet.runs.run.run_training`, one epoch, no folder): the same
-data, the same split (the held-out part and the validation part left out), the
-features (and a regression target) scaled with the training part's statistics, the
-labels encoded and the same initial weights. Then it prints
-:func:`glassnet.viz.explain.explain` on the rows train fits: the inputs, the forward
-pass (Z1, A1, Z2, A2, ...), the cost, the backward pass (dZ2, dW2, db2, dA1, dZ1, dW1,
-db1, ...) and one gradient descent update, each with its formula, its shape and its
-first rows. Its J is the first cost train prints (full batch, no L2).
+The network and rows come from train's own preparation (:func:`first_step_problem`);
+:func:`glassnet.viz.explain.explain` writes the step out.
 """
 
 from collections.abc import Mapping

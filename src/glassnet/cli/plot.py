@@ -1,14 +1,7 @@
 """``glassnet plot RUN_FOLDER``: redraw a run folder's pictures and its report.html.
 
-Everything comes from the folder, read back by :func:`glassnet.runs.folder.read_run_folder`:
-``model.npz`` (the trained network, its standardizer and labels), ``history.csv``,
-``metrics.json`` and ``config.json``, whose data set is loaded again (a generated one
-from its seed) and split as the run split it. The pictures are then drawn by the same
-function ``glassnet train`` uses, and ``report.html`` is rewritten last.
-
-When the data cannot be had again (a CSV file that moved) or no longer gives the part
-the network was trained on, the command says so on one line and redraws what needs
-only the history: loss.png and gradient_norms.png.
+Everything comes from the folder (:func:`glassnet.runs.folder.read_run_folder`); when the
+data cannot be had again, only what needs the history alone is redrawn.
 """
 
 from pathlib import Path

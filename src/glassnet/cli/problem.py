@@ -1,13 +1,7 @@
-"""The data and the untrained network that ``glassnet explain`` and ``glassnet gradcheck`` look at.
+"""The data and the untrained network that ``glassnet gradcheck`` and ``glassnet explain`` see.
 
-Both are built as ``glassnet train`` builds them (:mod:`glassnet.runs.run`): the options checked
-by :func:`~glassnet.runs.config_check.check_run`, the data loaded (or generated from the seed)
-by :func:`~glassnet.runs.parts.load_data`, the labels encoded, and the network built by
-:func:`~glassnet.runs.run.new_network`: the output activation inferred (sigmoid for 2
-classes, softmax for more, identity for regression) and the same initial weights from
-the seed. Then ``--samples N`` keeps a random N of the
-rows (the same N for the same seed), standardised with their own mean and standard
-deviation unless ``--no-standardize``.
+:func:`load_problem` builds them as ``glassnet train`` does, from the options the two
+commands share (:func:`problem_options`).
 """
 
 from collections.abc import Mapping

@@ -1,12 +1,7 @@
 """``glassnet train --resume RUN_FOLDER``: continue a run from its saved model.
 
-A resumed run takes the saved model's weights, standardizer and classes (see
-:mod:`glassnet.runs.resuming`) and the saved run's options as its defaults: an option
-given on the command line overrides the saved one (``--iterations 2000``: train
-2000 more iterations), an option left out keeps the saved value. The saved
-options are the run's config as stored in the model file, the same as the run
-folder's ``config.json``; they are in the model file itself, so a run that
-crashed before writing ``config.json`` resumes from its ``checkpoint.npz`` alone.
+The saved run's options (in the model file itself, as in ``config.json``) are the
+defaults; an option given on the command line overrides its saved value.
 """
 
 from pathlib import Path
