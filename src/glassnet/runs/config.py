@@ -199,9 +199,7 @@ def make_run_optimizer(config: RunConfig) -> Optimizer:
 def training_callbacks(config: RunConfig) -> list[Callback]:
     """The schedule, the cost printer and early stopping, in the order they must run."""
     callbacks: list[Callback] = []
-    if (
-        config.lr_schedule not in STEP_SCHEDULES
-    ):  # a per-step one needs the run's steps: step_schedule
+    if config.lr_schedule not in STEP_SCHEDULES:  # a per-step one needs the run's steps
         callbacks.append(make_schedule(config.lr_schedule, **config.schedule_options))
     if config.print_every is not None:
         callbacks.append(PrintCost(every=config.print_every))

@@ -1,15 +1,11 @@
-"""Continue a run from a saved model: its weights, its standardizer and its labels.
+"""Continue a run from a saved model: its weights, its preprocessing and its labels.
 
-A run whose config names ``resume_from`` (a ``model.npz`` or ``checkpoint.npz``
-written by ``glassnet train``) starts from that file's network instead of new
-random weights, and uses its :class:`~glassnet.data.array_encoders.Standardizer` (or a
-table's preprocessor and target scaler) and
-:class:`~glassnet.data.array_encoders.LabelCodec` instead of fitting new ones: the
-network keeps seeing its features scaled as it learned them, and its output
-columns keep standing for the same classes. With the same data and seed the
-splits are the same, so the held-out part stays unseen.
-
-The optimizer's state is not in a model file: the resumed run starts with fresh
+A run whose config names ``resume_from`` (a ``model.npz`` or ``checkpoint.npz`` written by
+``glassnet train``) starts from that file's network, and uses its Standardizer (or a table's
+preprocessor and target scaler) and LabelCodec instead of fitting new ones: the network keeps
+seeing its features scaled as it learned them, and its output columns keep standing for the
+same classes. With the same data and seed the splits are the same, so the held-out part stays
+unseen. The optimizer's state is not in a model file: the resumed run starts with fresh
 momentum velocities and Adam moments, and its learning-rate schedule starts over.
 """
 
@@ -90,10 +86,8 @@ def _standardizes(model: TrainedModel, asked: bool) -> bool:
     transformers = model.preprocessor.named_transformers_
     if "numeric" not in transformers:
         return asked  # only categorical columns: nothing to scale either way
-    scale = transformers["numeric"].named_steps["scale"]
-    return bool(
-        getattr(scale, "with_std", True)
-    )  # a StandardScaler's; robust scaling always scales
+    scale = transformers["numeric"].named_steps["scale"]  # robust scaling always scales
+    return bool(getattr(scale, "with_std", True))  # a StandardScaler's with_std
 
 
 def _show(value: Any) -> str:
