@@ -13,6 +13,7 @@ import bz2
 import codecs
 import contextlib
 import gzip
+import hashlib
 import io
 import lzma
 import os
@@ -27,6 +28,7 @@ from glassnet.errors import InputError
 SAMPLE_BYTES = 64 * 1024  # read to sniff the delimiter and find the header
 READ_BUFFER_BYTES = 64 * 1024  # a replayed stream's buffer
 STDIN_NAME = "standard input"
+FINGERPRINT_BLOCK = 2**20  # bytes hashed at a time
 
 
 def _open_zip(path: Path, stack: contextlib.ExitStack) -> IO[bytes]:
@@ -73,6 +75,16 @@ class Source:
     where: str
     encoding: str | None
     asked: str | None
+
+
+def file_fingerprint(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """``{"file": name, "size": bytes, "sha256": hex digest}`` of a file's bytes."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        while block := handle.read(FINGERPRINT_BLOCK):
+            digest.update(block)
+    file = Path(path)
+    return {"file": file.name, "size": file.stat().st_size, "sha256": digest.hexdigest()}
 
 
 def text_encoding(encoding: str | None) -> str:

@@ -13,12 +13,10 @@ The :class:`Dataset` it returns holds ``X`` imputed and one-hot encoded but not 
 (:mod:`glassnet.runs.encoding`), from :attr:`Dataset.table`.
 """
 
-import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,22 +28,11 @@ from glassnet.data.columns import ColumnKinds, choose_columns, column_kinds, lef
 from glassnet.data.dataset import Dataset, Table
 from glassnet.data.date_encoder import parse_dates
 from glassnet.data.reading import Rows, read_table
+from glassnet.data.sources import file_fingerprint
 from glassnet.data.table_choices import NAN_POLICIES
 from glassnet.data.table_encoder import build_preprocessor, encoded, typed_features
 from glassnet.data.task import missing_targets, target_values
 from glassnet.errors import InputError
-
-FINGERPRINT_BLOCK = 2**20
-
-
-def file_fingerprint(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """``{"file": name, "size": bytes, "sha256": hex digest}`` of a file's bytes."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        while block := handle.read(FINGERPRINT_BLOCK):
-            digest.update(block)
-    file = Path(path)
-    return {"file": file.name, "size": file.stat().st_size, "sha256": digest.hexdigest()}
 
 
 def read_tabular(

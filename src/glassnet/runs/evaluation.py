@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 from glassnet.data.cells import read_numbers
 from glassnet.data.loading import DATASETS, load
 from glassnet.data.reading import Rows, open_table
-from glassnet.data.tabular import file_fingerprint
+from glassnet.data.sources import file_fingerprint
 from glassnet.errors import InputError
 from glassnet.runs.config import GENERATOR_OPTIONS, config_from_record
 from glassnet.runs.encoding import encode_for

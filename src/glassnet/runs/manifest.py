@@ -12,12 +12,12 @@ anything but its checkpoint) and is read as before.
 new or empty folder always, a run folder only with ``overwrite``, anything else never.
 """
 
-import hashlib
 import json
 import os
 from pathlib import Path
 from typing import Any
 
+from glassnet.data.sources import file_fingerprint
 from glassnet.errors import InputError
 from glassnet.files.atomic import atomic_write
 from glassnet.files.typed_json import json_safe
@@ -26,7 +26,6 @@ from glassnet.runs.run import CHECKPOINT
 MANIFEST = "manifest.json"
 MARK = "glassnet_run_folder"  # the manifest's own key: version of its layout
 LAYOUT = 1
-CHUNK = 1 << 20  # bytes hashed at a time
 
 
 def is_run_folder(folder: Path) -> bool:
@@ -148,11 +147,8 @@ def is_complete(folder: Path) -> bool:
 
 
 def _describe(path: Path) -> dict[str, Any]:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(CHUNK), b""):
-            digest.update(block)
-    return {"size": path.stat().st_size, "sha256": digest.hexdigest()}
+    fingerprint = file_fingerprint(path)
+    return {"size": fingerprint["size"], "sha256": fingerprint["sha256"]}
 
 
 def write_json(path: Path, content: dict[str, Any]) -> Path:
