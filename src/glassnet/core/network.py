@@ -96,7 +96,7 @@ class Network:
         loss: str | None = None,
     ) -> None:
         self._set_architecture(layer_sizes, hidden, output, init, dtype, loss)
-        initializer = lookup(INITIALIZERS, init, "initialiser")
+        initializer = INITIALIZERS[init]  # checked by _set_architecture
         rng = np.random.default_rng(random_state)
         sizes = self.layer_sizes
         self.embedding: PeriodicEmbedding | None = None
