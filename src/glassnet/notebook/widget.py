@@ -237,12 +237,9 @@ class Playground(anywidget.AnyWidget):
         """The readouts of a frame's header, as the synced ``status``."""
         (n,) = struct.unpack_from("<I", frame)
         header = json.loads(frame[4 : 4 + n])
-        keys = ("epoch", "step", "playing", "train_loss", "test_loss", "metric_name")
-        self.status = {
-            **{key: header.get(key) for key in keys},
-            "train_metric": header.get("train_metric"),
-            "test_metric": header.get("test_metric"),
-        }
+        keys: tuple[str, ...] = ("epoch", "step", "playing", "train_loss", "test_loss")
+        keys += ("metric_name", "train_metric", "test_metric")
+        self.status = {key: header.get(key) for key in keys}
 
     # Python's controls
 
@@ -288,5 +285,4 @@ class Playground(anywidget.AnyWidget):
 
 def _json_setup(setup: Any) -> dict[str, Any]:
     """A checked setup as the front end's JSON (tuples as lists)."""
-    fields = dict(vars(setup))
-    return json.loads(json.dumps(fields))
+    return json.loads(json.dumps(vars(setup)))
