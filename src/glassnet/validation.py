@@ -41,11 +41,8 @@ def check_dtype(dtype: Any) -> np.dtype:
 
 
 def is_sparse(X: object) -> bool:
-    """Whether ``X`` is a SciPy sparse matrix or array (any format), without importing SciPy.
-
-    A SciPy sparse object has ``nnz`` (its stored entries) and ``tocsr()``; NumPy
-    arrays, lists and DataFrames have neither.
-    """
+    """Whether ``X`` is a SciPy sparse matrix or array (any format): it has ``nnz`` and
+    ``tocsr()``, which NumPy arrays, lists and DataFrames lack. SciPy is not imported."""
     return hasattr(X, "nnz") and callable(getattr(X, "tocsr", None))
 
 
@@ -287,11 +284,8 @@ def _is_real(value: object, kinds: tuple[type, ...]) -> bool:
 
 
 def _as_float(value: Any) -> float:
-    """``value`` as a Python float; a NumPy float as the shortest decimal that it prints as.
-
-    So ``np.float32(0.2)`` gives 0.2, the number written, not 0.20000000298023224,
-    and ``ceil(0.2 * 50)`` rows are 10 whatever the fraction's dtype.
-    """
+    """``value`` as a Python float; a NumPy float as the decimal it prints as, so that
+    ``np.float32(0.2)`` gives 0.2 and ``ceil(0.2 * 50)`` rows are 10 whatever its dtype."""
     try:
         return float(str(value)) if isinstance(value, np.floating) else float(value)
     except OverflowError:  # an int beyond the float range counts as inf

@@ -116,16 +116,14 @@ def _same_file(model: TrainedModel, data: str) -> bool | None:
     return found["size"] == recorded.get("size") and found["sha256"] == recorded.get("sha256")
 
 
-def evaluate_arrays(
-    model: TrainedModel, X: NDArray[Any], y: NDArray[Any], n_skipped: int = 0
-) -> Evaluation:
+def evaluate_arrays(model: TrainedModel, X: NDArray[Any], y: NDArray[Any]) -> Evaluation:
     """Score ``model`` on raw features ``X`` and targets ``y`` (labels as the model knows them)."""
     A = model.output(X)  # A[L], (n, n_L): the one forward pass
     if model.label_codec is None:
-        return regression_scores(y, model.predictions(A), n_skipped)
+        return regression_scores(y, model.predictions(A))
     true = model.label_codec.encode(y)  # class indices, (n,)
     predicted = model.label_codec.encode(model.predictions(A))
-    return classification_scores(model, true, predicted, model.probabilities(A), n_skipped)
+    return classification_scores(model, true, predicted, model.probabilities(A))
 
 
 def _bundled(
