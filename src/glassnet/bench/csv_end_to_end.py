@@ -31,7 +31,7 @@ BLOCK_ROWS = 8_192  # rows written at a time
 READ_ONLY = "import sys, pandas; pandas.read_csv(sys.argv[1])"
 
 
-def prepare_csv(folder: Path, megabytes: int, seed: int = 0) -> dict[str, Any]:
+def prepare_csv(folder: Path, megabytes: int) -> dict[str, Any]:
     """Write the CSV and the model file into ``folder``; return their paths and sizes."""
     from glassnet.data.array_encoders import LabelCodec
     from glassnet.files.model_file import save
@@ -46,7 +46,7 @@ def prepare_csv(folder: Path, megabytes: int, seed: int = 0) -> dict[str, Any]:
     )
     model_path = save(model, folder / "model.npz")
     csv_path = folder / "table.csv"
-    rows = write_csv(csv_path, names, megabytes * 10**6, seed)
+    rows = write_csv(csv_path, names, megabytes * 10**6)
     return {
         "csv": str(csv_path),
         "model": str(model_path),
@@ -75,10 +75,10 @@ def write_csv(path: Path, names: list[str], size: int, seed: int = 0) -> int:
     return rows
 
 
-def timed_child(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+def timed_child(argv: list[str]) -> tuple[float, float]:
     """Run ``argv`` to its end; return its wall time in seconds and its peak memory in MB."""
     start = time.perf_counter()
-    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert child.stderr is not None
     errors = child.stderr.read()
     _, status, usage = os.wait4(child.pid, 0)

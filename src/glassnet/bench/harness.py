@@ -47,7 +47,6 @@ from glassnet.bench.workloads import (
     in_chunks,
     load_data,
     quick,
-    steps_of,
 )
 from glassnet.errors import InputError
 from glassnet.validation import lookup
@@ -82,7 +81,8 @@ def measure_training(implementation: str, w: Workload) -> dict[str, Any]:
     predict = trainer(w, X, y, w.epochs)
     seconds = time.perf_counter() - start
     peak = peak_mb()
-    steps = steps_of(w, X.shape[0], w.epochs)
+    per_epoch = 1 if w.batch_size is None else -(-X.shape[0] // w.batch_size)  # ceil(n / batch)
+    steps = per_epoch * w.epochs  # parameter updates in the run
     return {
         "times": {"train": seconds},
         "steps": steps,
@@ -139,8 +139,6 @@ def run_all(
     """Run every available implementation (of ``only``, when given) on every workload,
     interleaved, each in a subprocess."""
     workloads = {name: lookup(WORKLOADS, name, "workload") for name in names}
-    if repetitions is not None and repetitions < 1:
-        raise InputError(f"repetitions must be 1 or more, got {repetitions}")
     results = []
     for name, workload in workloads.items():
         runs = repetitions or (QUICK_REPETITIONS if is_quick else REPETITIONS[name])

@@ -185,9 +185,3 @@ def in_chunks(predict: Predict, X: np.ndarray) -> np.ndarray:
     return np.concatenate(
         [predict(X[s : s + CHUNK_ROWS]) for s in range(0, X.shape[0], CHUNK_ROWS)]
     )
-
-
-def steps_of(workload: Workload, n: int, epochs: int) -> int:
-    """Parameter updates in a run: one per epoch for full batch, else ceil(n / batch) each."""
-    per_epoch = 1 if workload.batch_size is None else -(-n // workload.batch_size)
-    return per_epoch * epochs
