@@ -106,12 +106,9 @@ def number_cells(
     ``bad`` are :func:`read_numbers`'s); only the bad cells are read again."""
     numbers = ~np.isnan(values)
     if bad.any():
-        numbers[bad] = _infinite_texts(texts(column[bad]))
+        cells = pd.to_numeric(texts(column[bad]), errors="coerce").astype(np.float64)
+        numbers[bad] = np.isinf(cells)
     return numbers
-
-
-def _infinite_texts(stripped: NDArray[np.object_]) -> NDArray[np.bool_]:
-    return np.isinf(pd.to_numeric(stripped, errors="coerce").astype(np.float64))
 
 
 def as_categories(column: pd.Series) -> NDArray[np.object_]:

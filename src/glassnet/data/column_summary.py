@@ -22,14 +22,8 @@ from glassnet.data.cells import is_text, number_cells, read_numbers, shown, text
 from glassnet.data.date_encoder import DATE_FORMATS, date_counts, looks_like_date
 from glassnet.data.number_format import decimal_commas
 
-COUNTS = (
-    "rows",
-    "missing",
-    "numbers",
-    "chars",
-    "distinct",
-    "comma_decimals",
-)  # added over blocks of rows
+# the counts added over blocks of rows
+COUNTS = ("rows", "missing", "numbers", "chars", "distinct", "comma_decimals")
 NUMERIC_SHARE = 0.5  # at least this share of a column's present cells are numbers: numeric
 SAMPLE = 10_000  # distinct values kept in a sampled summary (a target's: its classes)
 INTEGER = re.compile(r"[+-]?\d+")  # a cell written as an integer (a row number's)
