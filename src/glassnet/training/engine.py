@@ -35,26 +35,12 @@ HOOK_NAMES = ("on_train_begin", "on_epoch_begin", "on_step_end", "on_epoch_end",
 Hook = Callable[[TrainingState], None]
 
 
-class Hooks:
-    """The callbacks' hooks by name, each list holding only the hooks a callback overrides.
+def _overridden(callbacks: Sequence[Callback], name: str) -> list[Hook]:
+    """Each callback's hook ``name`` (e.g. "on_step_end"), but those still the base's no-op.
 
     A hook left as :class:`Callback` defines it does nothing, so it is not called: a run
     without callbacks calls nothing at all between its steps.
     """
-
-    def __init__(self, callbacks: Sequence[Callback]) -> None:
-        hooks = (_overridden(callbacks, name) for name in HOOK_NAMES)
-        self.train_begin, self.epoch_begin, self.step_end, self.epoch_end, self.train_end = hooks
-
-    @staticmethod
-    def call(hooks: list[Hook], state: TrainingState) -> None:
-        """Run each hook of one kind (e.g. ``hooks.epoch_end``), in the callbacks' order."""
-        for hook in hooks:
-            hook(state)
-
-
-def _overridden(callbacks: Sequence[Callback], name: str) -> list[Hook]:
-    """Each callback's hook ``name`` (e.g. "on_step_end"), but those still the base's no-op."""
     idle = getattr(Callback, name)
     hooks = [getattr(callback, name) for callback in callbacks]
     return [hook for hook in hooks if getattr(hook, "__func__", None) is not idle]
@@ -92,7 +78,8 @@ class Engine:
         self.state = TrainingState(network, plan.optimizer, self.history, epochs=plan.epochs)
         monitors = plan.X_val is not None or any(isinstance(c, EarlyStopping) for c in callbacks)
         self.fallback = BestFiniteWeights() if monitors else None
-        self.hooks = Hooks([self.fallback, *callbacks] if self.fallback else callbacks)
+        everyone = [self.fallback, *callbacks] if self.fallback else callbacks
+        self.hooks = {name: _overridden(everyone, name) for name in HOOK_NAMES}
         self.settings = StepSettings(plan.l2, plan.dropout, plan.clip_norm)
         self.last: Step | None = None
         self.done = False
@@ -168,6 +155,11 @@ class Engine:
             _warn_about_the_end(self.history, self.plan.optimizer.learning_rate, stacklevel + 2)
         return self.history
 
+    def _call(self, name: str) -> None:
+        """Run hook ``name`` (e.g. "on_epoch_end") of each callback overriding it, in order."""
+        for hook in self.hooks[name]:
+            hook(self.state)
+
     def _advance(self) -> Step:
         """One step: begin the run or the epoch as needed, step, end the epoch after its last."""
         plan, state = self.plan, self.state
@@ -187,7 +179,7 @@ class Engine:
         self.last = step
         if plan.record_steps:
             self.history.step_cost.append(step.cost)
-        self.hooks.call(self.hooks.step_end, state)
+        self._call("on_step_end")
         self._next = next(self._batches, None)  # type: ignore[arg-type]
         if self._next is None:
             self._end_epoch()
@@ -196,9 +188,9 @@ class Engine:
     def _begin_epoch(self) -> None:
         if not self._started:
             self._started = True
-            self.hooks.call(self.hooks.train_begin, self.state)
+            self._call("on_train_begin")
         self.state.epoch = self.epoch
-        self.hooks.call(self.hooks.epoch_begin, self.state)
+        self._call("on_epoch_begin")
         self._epoch_cost, self._norms = 0.0, []
         self._batches = self.plan.batches()
         self._next = next(self._batches)
@@ -213,7 +205,7 @@ class Engine:
             **_validation_scores(self.network, plan),
             **clipping_columns(self._norms, plan.clip_norm),
         )
-        self.hooks.call(self.hooks.epoch_end, state)
+        self._call("on_epoch_end")
         if self.interrupted():
             self.history.interrupted = True
             state.request_stop(f"interrupted by the user (Ctrl-C) after epoch {state.epoch}")
@@ -227,7 +219,7 @@ class Engine:
         self.done = True
         if not self._ended:
             self._ended = True
-            self.hooks.call(self.hooks.train_end, self.state)
+            self._call("on_train_end")
 
 
 def start(network: Network, X: ArrayLike, y: ArrayLike, **options: Unpack[TrainOptions]) -> Engine:
