@@ -1,19 +1,10 @@
 """What MLPClassifier and MLPRegressor share: fit, the Network, and the solvers.
 
 :class:`BaseMultilayerPerceptron` is scikit-learn's ``BaseMultilayerPerceptron`` on
-glassnet's arithmetic. ``fit`` is three public steps (:mod:`.fit_sequence`), which
-another driver (:func:`glassnet.distributed.fit`) calls too:
-
-- ``begin_fit``: the parameters validated once (scikit-learn's ``_fit_context`` and the
-  table in :mod:`._params`) and taken as Python numbers, X and the labels checked, the
-  first weights drawn (or the fitted ones kept), the solver's optimizer;
-- ``train_fit``: ``_fit_stochastic`` (``sgd``, ``adam``, ``adamw``, ``gd``, from
-  :mod:`._stochastic`) runs glassnet's training engine (the one :func:`glassnet.train`
-  drives) under scikit-learn's end-of-epoch rules, X checked once (by ``begin_fit``);
-  ``_fit_lbfgs`` (``lbfgs``) hands glassnet's cost and gradient, flattened into
-  one vector, to scipy's L-BFGS-B (:mod:`._lbfgs`);
-- ``finish_fit``: the fitted attributes, scikit-learn's convergence warnings and the
-  finite-weights check.
+glassnet's arithmetic. ``fit`` is three public steps, ``begin_fit``, ``train_fit`` and
+``finish_fit`` (:mod:`.fit_sequence`), which another driver (:func:`glassnet.distributed.fit`)
+calls too. The solvers are mixed in: :mod:`._stochastic` (sgd, adam, adamw, gd, on
+glassnet's training engine) and :mod:`._lbfgs` (scipy's L-BFGS-B).
 """
 
 from types import SimpleNamespace
@@ -106,9 +97,7 @@ class BaseMultilayerPerceptron(StochasticSolversMixin, LbfgsSolverMixin, BaseEst
         output = OUTPUTS[self.out_activation_]
         network: Network | None = getattr(self, "_network", None)
         if network is None or not _holds(network, self.coefs_, self.intercepts_, hidden, output):
-            init = (
-                self.init if network is None else network.init
-            )  # how the first weights were drawn
+            init = self.init if network is None else network.init  # the first weights' draw
             network = Network.from_weights(
                 self.coefs_, self.intercepts_, hidden, output, init=init, copy=False
             )

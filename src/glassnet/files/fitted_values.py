@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.files.metadata import field
+from glassnet.files.metadata import field, is_int
 from glassnet.files.npz_reader import BadFileError
 from glassnet.files.typed_json import decode, encode
 from glassnet.training.history import History
@@ -29,7 +29,7 @@ HISTORY_FIELDS = {"columns", "step_cost", "metric_name", "best_epoch", "stop_rea
 
 def is_count(value: Any) -> bool:
     """A whole number >= 0 (booleans are not)."""
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    return is_int(value) and value >= 0
 
 
 def is_float(value: Any, optional: bool = False) -> bool:

@@ -30,7 +30,7 @@ from sklearn.pipeline import Pipeline
 
 from glassnet.errors import InputError
 from glassnet.files import check_rows
-from glassnet.files.metadata import field, only_keys, short
+from glassnet.files.metadata import field, is_int, only_keys, short
 from glassnet.files.npz_reader import BadFileError
 from glassnet.files.transformer_leaves import (
     BOOL,
@@ -60,7 +60,7 @@ COLUMN_PARAMS = {
         "a number from 0 to 1",
     ),
     "n_jobs": Param(
-        lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool) and -1 <= v <= 256),
+        lambda v: v is None or (is_int(v) and -1 <= v <= 256),
         "None or a whole number from -1 to 256",
     ),
     "transformer_weights": NONE,
@@ -297,9 +297,7 @@ def _output_indices(value: Any, names: list[str], where: str) -> dict[str, slice
     indices = {}
     for name, bounds in value.items():
         ok = isinstance(bounds, list) and len(bounds) == 2
-        if not ok or not all(
-            isinstance(b, int) and not isinstance(b, bool) and b >= 0 for b in bounds
-        ):
+        if not ok or not all(is_int(b) and b >= 0 for b in bounds):
             raise BadFileError(f"{where}.output_indices_[{name!r}] must be [start, stop]")
         indices[name] = slice(*bounds)
     return indices

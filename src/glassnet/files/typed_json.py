@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from glassnet.errors import InputError
-from glassnet.files.metadata import short
+from glassnet.files.metadata import is_int, short
 from glassnet.files.npz_reader import BadFileError
 
 ARRAY_KINDS = "biufUO"  # bool, int, uint, float, str, object (of plain scalars)
@@ -235,7 +235,7 @@ def _non_finite_name(value: float) -> str:
 
 
 def _is_count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ELEMENTS
+    return is_int(value) and 0 <= value <= MAX_ELEMENTS
 
 
 def json_safe(value: Any, where: str) -> Any:
