@@ -148,12 +148,8 @@ def _chained(
 
 
 def _write(sink: IO[str], writer: Any, model: TrainedModel, rows: "Rows", inputs: "Inputs") -> None:
-    """Write the chunk's kept rows, each followed by its prediction (and class probabilities).
-
-    Plain records (:attr:`Rows.records`) are written as their text, the added cells joined
-    on; other rows cell by cell through ``writer`` (a ``csv.writer``), which quotes a cell
-    where it needs it.
-    """
+    """Write the chunk's kept rows, each followed by its added cells: a plain record as its
+    text, other rows cell by cell through ``writer`` (a ``csv.writer``, quoting where needed)."""
     if not inputs.kept.any():
         return
     A = model.output(inputs.X)  # A[L], (m, n_L): the chunk's one forward pass
@@ -173,10 +169,8 @@ def _write(sink: IO[str], writer: Any, model: TrainedModel, rows: "Rows", inputs
 
 
 def _added_cells(model: TrainedModel, A: Any, label_text: Any) -> list[list[str]]:
-    """The added columns of each row, as text: the prediction, then each class's probability.
-
-    ``label_text`` writes a class label: ``str``, or :func:`_as_cell` (quoted where needed).
-    """
+    """The added columns of each row, as text: the prediction, then each class's probability;
+    ``label_text`` writes a class label (``str``, or :func:`_as_cell`, quoted where needed)."""
     if model.classes_ is None:
         values = model.predictions(A).reshape(len(A), -1)  # (m, n_outputs)
         return [_floats(values[:, j]) for j in range(values.shape[1])]
