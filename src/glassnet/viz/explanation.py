@@ -5,7 +5,10 @@ its formula, its shape and the first rows of its values (:func:`format_values`),
 the heading of its section, as plain text or as a Markdown handout (:data:`FORMATS`).
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import groupby
+from operator import attrgetter
 
 import numpy as np
 from numpy.typing import NDArray
@@ -120,11 +123,13 @@ def format_values(value: Array | float, max_rows: int = 4, decimals: int = 4) ->
     return lines
 
 
-def section_title(explanation: Explanation, section: str) -> str:
-    """A section's heading; the update's names its learning rate."""
-    if section == "update":
-        return f"{SECTIONS[section]} (gradient descent, lr = {explanation.learning_rate:g})"
-    return SECTIONS[section]
+def by_section(explanation: Explanation) -> Iterator[tuple[str, list[Step]]]:
+    """Each section's heading (the update's names its learning rate) and its steps."""
+    for section, steps in groupby(explanation.steps, key=attrgetter("section")):
+        title = SECTIONS[section]
+        if section == "update":
+            title += f" (gradient descent, lr = {explanation.learning_rate:g})"
+        yield title, list(steps)
 
 
 def _rows_line(explanation: Explanation) -> list[str]:
@@ -139,14 +144,12 @@ def _render_text(explanation: Explanation, max_rows: int, decimals: int) -> str:
         *_rows_line(explanation),
         ROW_CONVENTION,
     ]
-    section = ""
-    for step in explanation.steps:
-        if step.section != section:
-            section = step.section
-            lines += ["", section_title(explanation, section)]
-        note = f"  ({step.note})" if step.note else ""
-        lines.append(f"  {step.formula:<36} {step.shape}{note}".rstrip())
-        lines += [f"      {line}" for line in format_values(step.value, max_rows, decimals)]
+    for title, steps in by_section(explanation):
+        lines += ["", title]
+        for step in steps:
+            note = f"  ({step.note})" if step.note else ""
+            lines.append(f"  {step.formula:<36} {step.shape}{note}".rstrip())
+            lines += [f"      {line}" for line in format_values(step.value, max_rows, decimals)]
     return "\n".join(lines) + "\n"
 
 
@@ -160,16 +163,14 @@ def _render_markdown(explanation: Explanation, max_rows: int, decimals: int) -> 
         *([""] if explanation.rows_note else []),
         ROW_CONVENTION,
     ]
-    section = ""
-    for step in explanation.steps:
-        if step.section != section:
-            section = step.section
-            lines += ["", f"## {section_title(explanation, section)}"]
-        shape = f", shape {step.shape}" if step.shape else ""
-        note = f" ({step.note})" if step.note else ""
-        lines += ["", f"`{step.formula}`{shape}{note}", "", "```text"]
-        lines += format_values(step.value, max_rows, decimals)
-        lines.append("```")
+    for title, steps in by_section(explanation):
+        lines += ["", f"## {title}"]
+        for step in steps:
+            shape = f", shape {step.shape}" if step.shape else ""
+            note = f" ({step.note})" if step.note else ""
+            lines += ["", f"`{step.formula}`{shape}{note}", "", "```text"]
+            lines += format_values(step.value, max_rows, decimals)
+            lines.append("```")
     return "\n".join(lines) + "\n"
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.viz.explanation import MAX_COLUMNS, ROW_CONVENTION, section_title
+from glassnet.viz.explanation import MAX_COLUMNS, ROW_CONVENTION, Explanation, Step, by_section
 from glassnet.viz.notebook.markup import cell, number, table, view
 
 SHOWN_ROWS = 4
@@ -55,29 +55,23 @@ def values_grid(step: Any) -> str:
     return f'<table class="gn-grid" data-name="{name}">{body}</table>{more}'
 
 
-def explanation_html(explanation: Any) -> str:
+def _row(step: Step) -> list[str]:
+    """A step's name, equation (and note), shape and first values."""
+    note = f'<div class="gn-faint">{escape(step.note)}</div>' if step.note else ""
+    return [
+        f"<td><b>{escape(step.name)}</b></td>",
+        f'<td class="gn-eq">{escape(step.formula)}{note}</td>',
+        cell(step.shape),
+        f"<td>{values_grid(step)}</td>",
+    ]
+
+
+def explanation_html(explanation: Explanation) -> str:
     """``Explanation._repr_html_``: a table per section, every step's equation beside it."""
-    parts, section, rows = [], "", list[list[str]]()
-
-    def flush() -> None:
-        if rows:
-            title = section_title(explanation, section)
-            parts.append(table(["name", "equation", "shape", "values"], rows, title))
-
-    for step in explanation.steps:
-        if step.section != section:
-            flush()
-            section, rows = step.section, []
-        note = f'<div class="gn-faint">{escape(step.note)}</div>' if step.note else ""
-        rows.append(
-            [
-                f"<td><b>{escape(step.name)}</b></td>",
-                f'<td class="gn-eq">{escape(step.formula)}{note}</td>',
-                cell(step.shape),
-                f"<td>{values_grid(step)}</td>",
-            ]
-        )
-    flush()
+    parts = [
+        table(["name", "equation", "shape", "values"], [_row(step) for step in steps], title)
+        for title, steps in by_section(explanation)
+    ]
     intro = (
         f"<div><code>{escape(explanation.description)}</code>; m = {explanation.m} samples"
         + (f"; {escape(explanation.rows_note)}" if explanation.rows_note else "")
