@@ -86,10 +86,7 @@ def evaluate_command(
     part: str,
     json_path: str | None,
     nan: str | None,
-    sep: str | None,
-    encoding: str | None,
-    decimal: str | None,
-    thousands: str | None,
+    **reading: str | None,  # table_options(): sep, encoding, decimal, thousands
 ) -> None:
     """Score a model file on labelled data: accuracy, precision, recall, F1, ROC AUC and the
     confusion matrix for classification; R², MAE and RMSE for regression.
@@ -102,16 +99,7 @@ def evaluate_command(
         trained = load_trained_model(model)
         check_beside(model)  # a file that loads, but from another run than its folder's
         evaluation = evaluate(
-            trained,
-            data,
-            target=target,
-            nan=nan,
-            seed=seed,
-            part=part,
-            sep=sep,
-            encoding=encoding,
-            decimal=decimal,
-            thousands=thousands,
+            trained, data, target=target, nan=nan, seed=seed, part=part, **reading
         )
     except GlassnetError as error:
         fail(str(error), EXIT_ERROR)

@@ -69,11 +69,8 @@ def predict(
     source: str,
     out: str,
     nan: str | None,
-    sep: str | None,
-    encoding: str | None,
-    decimal: str | None,
-    thousands: str | None,
     chunk_size: int,
+    **reading: str | None,  # table_options(): sep, encoding, decimal, thousands
 ) -> None:
     """Predict every row of a CSV with a model file written by glassnet train.
 
@@ -88,19 +85,11 @@ def predict(
         check_beside(model)  # a file that loads, but from another run than its folder's
         if out != STDIO and Path(out).is_dir():
             raise InputError(f"--out {out!r} is a folder: give the name of the file to write")
-        text_encoding(encoding)  # an unknown encoding stops here, before any reading
+        text_encoding(reading["encoding"])  # an unknown encoding stops here, before any reading
         reader = sys.stdin.buffer if source == STDIO else source  # bytes: pandas decodes them
         with open_output(out, newline="") as writer:
             summary = predict_csv(
-                trained,
-                reader,
-                writer,
-                nan=nan,
-                chunk_size=chunk_size,
-                sep=sep,
-                encoding=encoding,
-                decimal=decimal,
-                thousands=thousands,
+                trained, reader, writer, nan=nan, chunk_size=chunk_size, **reading
             )
     except GlassnetError as error:
         fail(str(error), EXIT_ERROR)
