@@ -218,11 +218,8 @@ def _parse(
     except pd.errors.EmptyDataError:
         yield pd.DataFrame(columns=options["names"], dtype=str)
     except pd.errors.ParserWarning:
-        raise InputError(
-            f"{where}: the first data row has {width + 2} or more fields but the header has "
-            f"{width}: check for stray delimiters or unquoted text (read as "
-            f"{_named(delimiter)}-separated: pass --sep if that is wrong)"
-        ) from None
+        first_row = f"{where}: the first data row has {width + 2} or more fields"
+        raise _too_many(first_row, width, delimiter) from None
     except pd.errors.ParserError as error:
         found = TOO_MANY.search(str(error))
         if found is None:
@@ -233,11 +230,7 @@ def _parse(
             ) from None
         _, counted, seen = found.groups()
         line = int(counted) + shift
-        raise InputError(
-            f"{where}, line {line}: {seen} fields but the header has {width}: check for stray "
-            f"delimiters or unquoted text (read as {_named(delimiter)}-separated: pass --sep "
-            "if that is wrong)"
-        ) from None
+        raise _too_many(f"{where}, line {line}: {seen} fields", width, delimiter) from None
 
 
 def _parse_whole(
@@ -256,6 +249,14 @@ def _parse_whole(
 
 def _named(delimiter: str) -> str:
     return {"\t": "tab", "whitespace": "whitespace"}.get(delimiter, repr(delimiter))
+
+
+def _too_many(fields: str, width: int, delimiter: str) -> InputError:
+    """The error for a row of more ``fields`` than the header's ``width``."""
+    return InputError(
+        f"{fields} but the header has {width}: check for stray delimiters or unquoted text "
+        f"(read as {_named(delimiter)}-separated: pass --sep if that is wrong)"
+    )
 
 
 def _with_lines(
@@ -281,11 +282,7 @@ def _with_lines(
         too_long = frame[EXTRA].to_numpy() != ""
         if too_long.any():
             at = int(lines[np.argmax(too_long)])
-            raise InputError(
-                f"{where}, line {at}: {width + 1} fields but the header has {width}: check for "
-                f"stray delimiters or unquoted text (read as {_named(delimiter)}-separated: "
-                "pass --sep if that is wrong)"
-            )
+            raise _too_many(f"{where}, line {at}: {width + 1} fields", width, delimiter)
         cells = normalized(frame.drop(columns=EXTRA), number)
         rows = Rows(cells.reset_index(drop=True), lines)
         blank = _blank_rows(cells)
