@@ -1,7 +1,7 @@
 """MLPClassifier, MLPRegressor, and Pipelines that end in one, as glassnet model files.
 
-Importing this module (``glassnet.estimators`` does) registers two kinds with
-:func:`glassnet.files.kinds.register_kind`, so ``files`` never imports the estimators:
+It registers two kinds with :func:`glassnet.files.kinds.register_kind`, imported by
+:data:`~glassnet.files.kinds.KIND_MODULES` when such a file is first saved or loaded:
 
     "estimator"   a fitted MLPClassifier or MLPRegressor: its network (coefs_ and
                   intercepts_ as W1, b1, ...), get_params(), every fitted attribute

@@ -1,18 +1,11 @@
 """TabularClassifier and TabularRegressor as glassnet model files (the kind "tabular_estimator").
 
-A fitted Tabular estimator is its ``model_`` (a TrainedModel: network, fitted
-ColumnTransformer, labels or target scaler) plus its parameters and fitted attributes::
-
-    payload  "model"      the TrainedModel's own payload (glassnet.runs.model_payload)
-             "estimator"  the class's name, looked up in the closed table TABULAR_ESTIMATORS
-             "params"     get_params(), as typed JSON (a RandomState by its state)
-             "fitted"     recipe_, recipe_reasons_, the columns (numeric, categorical, dates,
-                          left out) and their notes, n_iter_, best_epoch_,
-                          n_features_in_, feature_names_in_ (when set)
-             "history"    history_
-
-:mod:`glassnet.files.kinds` imports this module the first time such a file is saved or
-loaded. Nothing in a file is imported or unpickled; every field is checked on the way in.
+The payload holds the estimator's ``model_`` (the TrainedModel's own payload,
+:mod:`glassnet.runs.model_payload`), its class's name (from the closed table
+:data:`TABULAR_ESTIMATORS`), ``get_params()`` (a RandomState by its state), the fitted
+attributes of :data:`FITTED` (and :data:`OPTIONAL`, when set) and ``history_``, as typed
+JSON. :data:`~glassnet.files.kinds.KIND_MODULES` imports this module the first time such a
+file is saved or loaded. Nothing in a file is imported or unpickled; every field is checked.
 """
 
 from typing import Any

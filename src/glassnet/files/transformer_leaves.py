@@ -1,22 +1,11 @@
-"""The three fitted scikit-learn transformers a model file holds, by their fitted attributes.
+"""The fitted leaves a model file holds, by their fitted attributes: SimpleImputer,
+OneHotEncoder, StandardScaler, and glassnet's RobustScaling and DateEncoder.
 
-==============  ===========================================  ==================================
-class           what is saved                                how it is rebuilt
-==============  ===========================================  ==================================
-SimpleImputer   strategy, fill_value, ``statistics_``, the   fit on one row of ``statistics_``
-                dtype it was fitted on
-OneHotEncoder   ``categories_`` per column, handle_unknown,  fit with ``categories=categories_``
-                drop, sparse_output, dtype                   on one row of known categories
-StandardScaler  ``mean_``, ``var_``, ``scale_``,             the attributes set on a new one
-                ``n_samples_seen_``, with_mean, with_std
-RobustScaling   ``center_``, ``scale_``, clip                 the attributes set on a new one
-==============  ===========================================  ==================================
-
-Each also keeps ``n_features_in_`` and ``feature_names_in_``. Imputer and encoder are
-rebuilt through their own ``fit`` (their internal state is scikit-learn's to compute);
-the scaler has only public attributes. Parameters are checked against a closed table:
-a value glassnet could not rebuild (a callable, infrequent categories, an indicator)
-is refused when saving, and again when loading.
+:data:`LEAVES` gives each class its closed table of parameters, the fitted attributes saved
+(besides ``n_features_in_`` and ``feature_names_in_``) and how it is rebuilt: the imputer
+and the encoder through their own ``fit`` (their internal state is scikit-learn's to
+compute), the others by their attributes. A value glassnet could not rebuild (a callable,
+infrequent categories, an indicator) is refused when saving, and again when loading.
 """
 
 import math

@@ -1,22 +1,12 @@
 """Fitted scikit-learn preprocessing in a model file: saved by its attributes, never pickled.
 
-A model file holds these, and nothing else:
-
-    ColumnTransformer   (name, Pipeline or transformer or "drop", list of column names),
-                        remainder="drop", fitted on a pandas DataFrame
-    Pipeline            of the transformers below
-    SimpleImputer, OneHotEncoder, StandardScaler   (:mod:`glassnet.files.transformer_leaves`)
-    RobustScaling       (glassnet's own: median, quartiles, x / sqrt(1 + (x/3)^2))
-
-:func:`transformer_record` writes one as typed JSON (:mod:`glassnet.files.typed_json`):
-its class (a name from the closed table :data:`CLASSES`), its parameters, its fitted
-attributes, the scikit-learn version, and check rows (:mod:`glassnet.files.check_rows`).
-:func:`rebuild_transformer` builds it again from that record, then transforms the
-check rows and compares them with the saved output: a scikit-learn whose internals
-moved fails loudly there, naming both versions, instead of predicting wrongly.
-Anything else (another class, a callable, passthrough columns, a name template) is
-refused when saving, with an error naming the step and the classes a model file holds.
-``n_jobs`` is read back as None (:data:`FORCED_ON_LOAD`): loading never starts a process.
+:func:`transformer_record` writes a ColumnTransformer (fitted on a DataFrame, remainder
+dropped), a Pipeline or a leaf of :mod:`glassnet.files.transformer_leaves` as typed JSON,
+each class a name from the closed table :data:`CLASSES`, with the scikit-learn version and
+check rows (:mod:`glassnet.files.check_rows`). :func:`rebuild_transformer` builds it again
+and transforms the check rows: a scikit-learn whose internals moved fails loudly there,
+naming both versions, instead of predicting wrongly. ``docs/model-files.md`` lists what
+each class keeps and what is refused.
 """
 
 from typing import Any
