@@ -20,7 +20,6 @@ and left fitted as its own ``fit`` leaves it (``coefs_``, ``intercepts_``,
 ``score`` and ``glassnet.save`` work as after any fit.
 """
 
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -56,6 +55,7 @@ from glassnet.estimators import (
     step_rows,
 )
 from glassnet.training.callbacks import TrainingState
+from glassnet.training.prepare import check_batch_size
 
 Array = NDArray[np.floating]
 
@@ -210,25 +210,11 @@ def _start_from(network: Network, parameters: list[NDArray]) -> None:
         param[...] = given
 
 
-def _batch(settings: SimpleNamespace, n: int) -> int:
-    """The rows of one step, as the estimator's solver takes them (N for full batch)."""
-    batch = step_rows(settings, n)
-    if batch is None:
-        return n
-    if batch > n:
-        warnings.warn(
-            f"batch_size={batch} is larger than the {n} training samples: "
-            f"using full batches of {n}",
-            stacklevel=4,
-        )
-    return min(batch, n)
-
-
 def _mode(settings: SimpleNamespace, n: int) -> str:
     """Which algorithm trains: 'lbfgs', 'full_batch' or 'local_sgd'."""
     if settings.solver == "lbfgs":
         return "lbfgs"
-    return "full_batch" if _batch(settings, n) >= n else "local_sgd"
+    return "full_batch" if check_batch_size(step_rows(settings, n), n) >= n else "local_sgd"
 
 
 def _fit_full_batch(start: FitStart, run: Training) -> EpochsRun:
@@ -262,7 +248,7 @@ def _fit_local_sgd(start: FitStart, run: Training) -> EpochsRun:
         network,
         cast(Optimizer, start.optimizer),  # a stochastic solver's: never None here
         local_sgd.LocalSettings(
-            batch_size=_batch(p, chunks.n_samples),
+            batch_size=check_batch_size(step_rows(p, chunks.n_samples), chunks.n_samples),
             shuffle=p.shuffle,
             l2=p.alpha / chunks.total_weight,  # the whole data's L2 term, in every step
             total_weight=chunks.total_weight,

@@ -134,7 +134,7 @@ def prepare(
         weights,
         optimizer=optimizer,
         epochs=epochs,
-        batch_size=_check_batch_size(o["batch_size"], X_fit.shape[0]),  # its warning: the caller's
+        batch_size=check_batch_size(o["batch_size"], X_fit.shape[0]),  # its warning: the caller's
         shuffle=bool(o["shuffle"]),
         alpha=alpha,
         validation=None if X_val is None or Y_val is None else (X_val, Y_val),
@@ -181,7 +181,7 @@ def plan_checked(
         Y_val=Y_val,
         optimizer=optimizer,
         epochs=epochs,
-        batch_size=_check_batch_size(batch_size, n),
+        batch_size=check_batch_size(batch_size, n),
         shuffle=shuffle,
         l2=alpha / total_weight,  # (alpha / (2n)) ||W||^2: the same objective for every batch size
         rng=rng,
@@ -255,7 +255,16 @@ def _kept_weights(kept: Array, fraction: float) -> Array:
     return kept
 
 
-def _check_batch_size(batch_size: int | None, n: int) -> int:
+def check_batch_size(batch_size: int | None, n: int) -> int:
+    """The rows of each step, of ``n`` training rows: n for None (full batch) or above n.
+
+    Above n, a warning says so; it points three frames up (from ``prepare``: ``train``'s caller).
+
+    Raises
+    ------
+    InputError
+        Unless ``batch_size`` is None or a whole number of 1 or more.
+    """
     if batch_size is None:
         return n
     batch = check_integer(batch_size, "batch_size", low=1, alternative="None for full batch")
