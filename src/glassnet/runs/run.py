@@ -157,7 +157,6 @@ def run_training(
         check_start_model(start, config, dataset)  # the features, then the labels
         rows = split_run(dataset.y, config, codec)
     parts = rows.take(dataset.X, dataset.y)
-    X_train, X_val, y_train, y_val = parts.X_train, parts.X_val, parts.y_train, parts.y_val
     if start is None:  # fitted on the training part (fit and validation), never on the held-out
         standardized = config.standardize and preprocessor is None
         standardizer = Standardizer().fit(dataset.X[rows.seen]) if standardized else None
@@ -176,7 +175,7 @@ def run_training(
         target_scaler=target_scaler,
         feature_names=dataset.feature_names,
         target_name=dataset.target_name,
-        config=json_safe(run_record(config, dataset), "config"),
+        config=run_record(config, dataset),  # made JSON-safe by TrainedModel
     )
     result = RunResult(config, dataset, parts, model)
     folder_is_new = config.out is not None and not Path(config.out).exists()
@@ -184,8 +183,8 @@ def run_training(
         result.checkpoint = Path(config.out) / CHECKPOINT
         own_callbacks.append(Checkpoint(result.checkpoint, save, wrap=result.model.with_weights))
     validation = None
-    if X_val is not None and y_val is not None:
-        validation = (result.features(X_val), result.training_targets(y_val))
+    if parts.X_val is not None and parts.y_val is not None:
+        validation = (result.features(parts.X_val), result.training_targets(parts.y_val))
     if on_ready is not None:
         on_ready(result)
     began = time.perf_counter()
@@ -194,8 +193,8 @@ def run_training(
         """Train one network from ``seed`` (its batches, masks, split of the validation)."""
         plan = prepare(  # X is checked here, once; the probe and the loop take it as checked
             member,
-            result.features(X_train),
-            result.training_targets(y_train),
+            result.features(parts.X_train),
+            result.training_targets(parts.y_train),
             optimizer=optimizer if member is network else make_run_optimizer(config),
             epochs=config.epochs,
             batch_size=config.batch_size,
