@@ -36,17 +36,12 @@ def _complete(sample: str) -> str:
     return text[: end + 1]
 
 
-def _lines(text: str) -> io.StringIO:
-    """The text to read by lines, a line ending in ``\r``, ``\n`` or both (universal newlines)."""
-    return io.StringIO(text, newline=None)
-
-
 def _field_counts(text: str, delimiter: str) -> list[int]:
     """Fields per record of the first SNIFFED_RECORDS records; none when the csv module
     refuses the text with this delimiter (a field longer than its limit)."""
     counts = []
     try:
-        for record in csv.reader(_lines(text), delimiter=delimiter):
+        for record in csv.reader(io.StringIO(text, newline=None), delimiter=delimiter):
             if any(cell.strip() for cell in record):
                 counts.append(len(record))
             if len(counts) == SNIFFED_RECORDS:
@@ -95,7 +90,7 @@ def header_of(sample: str, delimiter: str) -> tuple[list[str] | None, int, int]:
             if line.strip():
                 return _split_whitespace(line), number, number
         return None, 0, 0
-    reader = csv.reader(_lines(sample), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(sample, newline=None), delimiter=delimiter)  # \r, \n or \r\n
     limit = csv.field_size_limit()
     try:  # a header cell may be as long as the sample (a 1,000,000-column header, misread)
         csv.field_size_limit(max(limit, len(sample) + 1))
