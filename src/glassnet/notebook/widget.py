@@ -74,8 +74,12 @@ class WidgetOutbox:
         self.frame_taken.set()
 
     def reply(self, message: str | bytes) -> None:
-        """Send a reply now: JSON text, or a binary message (the data's points)."""
-        self._deliver(message)
+        """Send a message now: JSON text, or a binary one (a frame, the data's points)."""
+        if isinstance(message, bytes):
+            self._widget.send({"binary": True}, buffers=[message])
+            self.frame_taken.set()
+        else:
+            self._widget.send({"text": message})
 
     def post_frame(self, frame: bytes) -> None:
         """Send ``frame`` if the front end is ready, else keep it as the next one."""
@@ -86,7 +90,7 @@ class WidgetOutbox:
                 self.frame_taken.clear()
                 return
             self._acked = False
-        self._deliver(frame)
+        self.reply(frame)
 
     def acknowledge(self) -> None:
         """The front end drew the last frame: send the waiting one, if any."""
@@ -94,20 +98,13 @@ class WidgetOutbox:
             frame, self._frame = self._frame, None
             self._acked = frame is None
         if frame is not None:
-            self._deliver(frame)
+            self.reply(frame)
 
     def restart(self) -> None:
         """A new view: no frame is awaited any more (the old view may never ack its last)."""
         with self._lock:
             self._frame, self._acked = None, True
         self.frame_taken.set()
-
-    def _deliver(self, message: str | bytes) -> None:
-        if isinstance(message, bytes):
-            self._widget.send({"binary": True}, buffers=[message])
-            self.frame_taken.set()
-        else:
-            self._widget.send({"text": message})
 
 
 class WidgetSession(Session):
