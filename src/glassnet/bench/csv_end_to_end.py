@@ -1,18 +1,8 @@
 """W6: a CSV from disk to predictions with ``glassnet predict``, against pandas reading it.
 
-:func:`prepare_csv` writes, once per benchmark run, a CSV of about ``megabytes`` MB
-(a header ``x0,...,x49``, then rows of 50 numbers with 4 decimals) and a model file
-of the W4 network (:func:`~glassnet.bench.workloads.table_network`) into a folder the
-runner removes afterwards. :func:`measure_csv` then times one child process:
-
-=========  ==============================================================
-glassnet   ``python -m glassnet predict MODEL --csv FILE --out OUT``, whatever
-           ``glassnet predict`` is installed
-floor      ``python -c "pandas.read_csv(FILE)"``: reading the file, nothing else
-=========  ==============================================================
-
-Both times are the child's wall time, from start to exit (interpreter and imports
-included), and the peak memory is the child's own ``ru_maxrss`` (from ``os.wait4``).
+:func:`prepare_csv` writes the CSV and a model file of the W4 network once per benchmark
+run; :func:`measure_csv` times one child process, from start to exit (interpreter and
+imports included), with its own peak memory (``ru_maxrss``, from ``os.wait4``).
 """
 
 import os

@@ -1,14 +1,8 @@
 """The floors: the least work that could compute what glassnet computes.
 
-* W1, W2: :class:`FullBatchStep`, the same full-batch gradient-descent step as
-  glassnet's (forward, the cost from the logits, backward, update) written with as
-  few NumPy calls as we could, every array allocated once and written with ``out=``.
-  It moves a glassnet ``Network``'s arrays, so its run ends at glassnet's weights.
-* W3, W4, W5: :class:`Products`, the matrix products of each step alone, on arrays
-  of the batch's shape allocated once: what BLAS must do whatever code calls it.
-
-glassnet's time over the floor's (its distance to the floor) says how much of its
-time is its own and how much is the arithmetic's.
+W1 and W2 take :class:`FullBatchStep` (glassnet's step in the fewest NumPy calls, into
+arrays allocated once); W3-W5 :class:`Products` (the matrix products alone). glassnet's
+time over the floor's says how much of its time is its own and how much the arithmetic's.
 """
 
 import numpy as np

@@ -14,9 +14,6 @@ variables of ``THREAD_VARIABLES`` added, which every BLAS and OpenMP library and
 PyTorch read when they load, W6's ``glassnet predict`` too): run the benchmark with
 ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE`` (as a user's machine would be), and
 the record says what the child saw.
-
-``WORKLOADS``, ``QUICK_EPOCHS`` and ``load_data`` (from :mod:`~glassnet.bench.workloads`)
-are also importable from here, where ``benchmarks/before_after.py`` takes them.
 """
 
 import contextlib
@@ -51,7 +48,7 @@ from glassnet.bench.workloads import (
 from glassnet.errors import InputError
 from glassnet.validation import lookup
 
-__all__ = ["QUICK_EPOCHS", "WORKLOADS", "load_data", "run_all", "run_one"]
+__all__ = ["QUICK_EPOCHS", "WORKLOADS", "load_data", "run_all", "run_one"]  # before_after.py's
 
 IMPLEMENTATIONS = {  # who runs each kind of workload
     "train": ("glassnet", "sklearn", "torch", "floor"),

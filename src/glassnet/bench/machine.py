@@ -1,11 +1,4 @@
-"""What a benchmark ran on, and how much memory a run took.
-
-:func:`machine` describes the computer and the libraries once per run (CPU model,
-cores, load, NumPy and the peers' versions); :func:`seen_by_child` is what each
-measuring process saw: the two OpenBLAS variables that slow a current NumPy about
-2x when set (the benchmark is meant to run with both unset), and every BLAS and
-OpenMP library loaded, with its kernel (architecture) and thread count, from
-``threadpoolctl.threadpool_info()``.
+"""What a benchmark ran on (the computer, and what each measuring process saw), and memory.
 
 Memory is read from ``/proc/self/status`` on Linux: ``VmRSS`` now, ``VmHWM`` the peak,
 which :func:`reset_peak` sets back to the current size, so that the peak of one phase
@@ -21,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-OPENBLAS_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+OPENBLAS_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # set, they slow NumPy about 2x
 PEER_PACKAGES = ("numpy", "scikit-learn", "torch", "pandas", "threadpoolctl")
 MB = 2**20
 STATUS = Path("/proc/self/status")

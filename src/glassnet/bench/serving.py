@@ -1,19 +1,10 @@
 """W5: the W4 network serving predictions, in glassnet, scikit-learn and PyTorch.
 
 Every implementation holds the same weights (:func:`~glassnet.bench.workloads.table_network`)
-and is called the way a user of it would call it:
-
-============  =================================================================
-glassnet      ``glassnet.MLPClassifier.predict_proba`` (the weights in ``coefs_``)
-sklearn       ``sklearn.neural_network.MLPClassifier.predict_proba`` (the same)
-torch         ``torch.sigmoid(model(torch.from_numpy(X)))`` under ``inference_mode``
-floor         the forward pass's three matrix products alone, into arrays made once
-============  =================================================================
-
-Two measures: the latency of one row (each of ``calls`` calls on a different row
-timed on its own; the median), and the time to predict all ``rows`` rows in one call
-(throughput = rows / that time). The first rows' probabilities are returned so the
-runner can check that the implementations computed the same thing.
+and is called the way its users call it; the floor is the forward pass's products alone.
+Two measures: the median latency of one row, and the time to predict all ``rows`` rows in
+one call. The first rows' probabilities are returned, so that the runner can check that
+the implementations computed the same thing.
 """
 
 import statistics

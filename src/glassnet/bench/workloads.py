@@ -9,9 +9,7 @@ W5     the W4 network serving: one row at a time, and 1M rows in memory
 W6     the W4 network behind ``glassnet predict`` on a 1 GB CSV
 =====  ==========================================================================
 
-W1-W4 train (:class:`Workload`), W5 predicts (:class:`Serving`), W6 reads a file
-and predicts (:class:`CsvToPredictions`). Every workload has a small version
-(:func:`quick`) for smoke checks. All data are generated from fixed seeds.
+Every workload has a small version (:func:`quick`); all data come from fixed seeds.
 """
 
 import dataclasses
