@@ -1,11 +1,7 @@
 """The pictures of a run folder and its report.html, drawn from a finished run.
 
 :func:`draw_run` is what ``glassnet train`` calls after
-:func:`glassnet.runs.folder.write_run_folder`: loss.png always; boundary.png for
-classification of 2-D data; confusion.png for classification, regression.png for
-regression; roc.png for two classes; hidden_units.png for 2-D data and a hidden
-layer; gradient_norms.png when the history has gradient norms; last report.html,
-one page showing them all.
+:func:`glassnet.runs.folder.write_run_folder`; each writer below says when it draws.
 """
 
 from pathlib import Path
