@@ -7,13 +7,9 @@ A model file is an uncompressed NumPy ``.npz`` archive (``np.savez``) holding
     <extra arrays>           what a kind of model adds (a standardizer's mean and scale)
     metadata                 uint8 array: UTF-8 JSON describing everything else
 
-Loading reads it with :class:`~glassnet.files.npz_reader.NpzReader` and looks every
-name in the metadata (:mod:`glassnet.files.metadata`) up in glassnet's own closed
-tables (activations, outputs and losses, initialisers, dtypes, kinds of
-:mod:`glassnet.files.kinds`): nothing named in a file is ever imported or run.
-Everything is checked before a model is built; any problem raises
-:class:`~glassnet.errors.ModelFileError` naming the file and what is wrong.
-``docs/model-files.md`` describes every field.
+Every name in the metadata (:mod:`glassnet.files.metadata`) is looked up in glassnet's own
+closed tables: nothing named in a file is ever imported or run. ``docs/model-files.md``
+describes every field.
 """
 
 import json

@@ -11,10 +11,9 @@ code. :class:`NpzReader` reads only what a glassnet model file may hold:
     header          ``.npy`` version 1.0 or 2.0, a header under 10,000 bytes
     dtype, shape    as the caller expects, and as many data bytes as they imply
 
-Any problem raises :class:`BadFileError` with what is wrong; :func:`glassnet.files.model_file.load`
-adds the file's name. What the zip and NumPy readers raise on a damaged or hostile
-file (:data:`READ_ERRORS`) becomes a :class:`BadFileError` at the call that read
-it; anything else (a ``TypeError`` in glassnet's own code, say) propagates as it is.
+Any problem raises :class:`BadFileError` with what is wrong (:func:`reading` turns the
+zip and NumPy readers' errors into one); :func:`glassnet.files.model_file.load` adds the
+file's name.
 """
 
 import contextlib
