@@ -24,8 +24,8 @@ def draw_run(result: RunResult, folder: str | Path) -> list[Path]:
 
 
 def write_plots(result: RunResult, folder: Path) -> list[Path]:
-    """The history's pictures, the glass-box pictures, then boundary.png and confusion.png,
-    or regression.png."""
+    """The history's and the glass-box pictures, then for classification boundary.png (2-D
+    data) and confusion.png, or regression.png."""
     name = data_title(result.dataset.name, result.config.data)
     written = [
         *write_history_plots(result.history, name, folder),
