@@ -45,7 +45,6 @@ from glassnet.runs.manifest import claim_run_folder
 from glassnet.training.callbacks import Callback
 from glassnet.viz import draw_run
 
-DASK_MODULES = ("dask", "distributed", "dask_ml")  # what --dask needs: glassnet[dask]
 CLOSE_TIMEOUT = 5  # seconds to let a cluster's Client close
 PRINTS_PER_RUN = 10  # without --print-every, off a terminal: print the cost this many times
 
@@ -165,6 +164,7 @@ def _run(
     if cluster is None:
         return run_training(config, callbacks=callbacks, on_ready=early)
     address, local_steps = cluster
+    from glassnet.distributed import DASK_MODULES
     from glassnet.distributed.run_options import refuse_single_machine_options
 
     refuse_single_machine_options(config, local_steps)  # before a cluster is started for nothing
