@@ -76,20 +76,10 @@ def __dir__() -> list[str]:
     return sorted([*globals(), *_LAZY])
 
 
-__all__ = [  # noqa: RUF022 - the lazy names are listed with the others
+__all__ = [  # the lazy names (_LAZY), then the others
+    *_LAZY,
     "Adam",
     "AdamW",
-    "GradientNorms",
-    "LivePlot",
-    "MLPClassifier",
-    "MLPRegressor",
-    "Playground",
-    "TabularClassifier",
-    "TabularRegressor",
-    "TrainedModel",
-    "explain",
-    "load",
-    "save",
     "Callback",
     "DivergenceError",
     "DivergenceWarning",
