@@ -87,13 +87,16 @@ class DateEncoder(TransformerMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any = None) -> "DateEncoder":
         """Check the formats against the columns; there is nothing to learn."""
-        n = X.shape[1]
-        unknown = [f for f in self.formats if f not in DATE_FORMATS]
-        if len(self.formats) != n or unknown:
+        names = [str(c) for c in X.columns] if isinstance(X, pd.DataFrame) else None
+        return self._set_inputs(X.shape[1], names)
+
+    def _set_inputs(self, n: int, names: list[str] | None) -> "DateEncoder":
+        """Check the formats against ``n`` columns and keep the columns' names (if any)."""
+        if len(self.formats) != n or any(f not in DATE_FORMATS for f in self.formats):
             raise ValueError(f"formats must be {n} of {', '.join(DATE_FORMATS)}")
         self.n_features_in_ = n
-        if isinstance(X, pd.DataFrame):
-            self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
+        if names is not None:
+            self.feature_names_in_ = np.asarray(names, dtype=object)
         return self
 
     def transform(self, X: Any) -> NDArray[np.float64]:
@@ -114,13 +117,7 @@ class DateEncoder(TransformerMixin, BaseEstimator):
 
 def rebuilt_date_encoder(formats: Sequence[str], n: int, names: list[str] | None) -> DateEncoder:
     """A fitted DateEncoder from what a model file holds: its formats and input names."""
-    if len(formats) != n or any(f not in DATE_FORMATS for f in formats):
-        raise ValueError(f"formats must be {n} of {', '.join(DATE_FORMATS)}")
-    encoder = DateEncoder(list(formats))
-    encoder.n_features_in_ = n
-    if names is not None:
-        encoder.feature_names_in_ = np.asarray(names, dtype=object)
-    return encoder
+    return DateEncoder(list(formats))._set_inputs(n, names)
 
 
 def date_examples(encoder: DateEncoder) -> list[list[Any]]:
