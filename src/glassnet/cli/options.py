@@ -22,7 +22,6 @@ from glassnet.data.loading import DATASETS
 from glassnet.data.table_choices import NAN_POLICIES
 from glassnet.errors import InputError
 from glassnet.runs.config import RunConfig
-from glassnet.runs.resuming import load_start_model
 from glassnet.training.schedules import SCHEDULES
 
 DEFAULTS = RunConfig()
@@ -314,9 +313,7 @@ def cluster_choice(options: dict[str, Any]) -> tuple[str, int | None] | None:
 
     A resumed run of a cluster takes the saved address and local steps unless given anew.
     """
-    saved: dict[str, Any] = {}
-    if options.get("resume_from") is not None:
-        saved = load_start_model(options["resume_from"]).config.get("cluster") or {}
+    saved = options.get("saved_cluster") or {}  # resumed_options read it from the model file
     address = options.get("dask") or saved.get("requested")
     local_steps = options.get("local_steps") or saved.get("local_steps")
     if address is None:

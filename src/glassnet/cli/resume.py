@@ -65,7 +65,7 @@ def resumed_options(options: dict[str, Any]) -> dict[str, Any]:
 
     Without ``--resume`` the options come back unchanged (``--data`` is then
     required). With it, the result also holds ``resume_from``: the model file the
-    run continues from.
+    run continues from, and ``saved_cluster``: the saved run's cluster, if any.
 
     Raises
     ------
@@ -87,7 +87,7 @@ def resumed_options(options: dict[str, Any]) -> dict[str, Any]:
         )
     given = given_options(options)
     dropped = {name for option in given & set(OPTIONS_OF) for name in OPTIONS_OF[option]}
-    merged = {**options, "resume_from": str(source)}
+    merged = {**options, "resume_from": str(source), "saved_cluster": saved.get("cluster")}
     for option, field in OPTION_FIELDS.items():
         if option not in given and option not in dropped and field in saved:
             merged[option] = as_option(option, saved[field])
