@@ -147,7 +147,7 @@ def check_header(header: list[str], where: str) -> None:
         raise InputError(f"{where} has duplicate column names {listed(twice)}: rename them")
 
 
-def listed(names: Sequence[str], limit: int = SHOWN) -> str:
-    """``a, b, c`` (the first ``limit`` names, then how many more)."""
-    more = f", ... ({len(names) - limit} more)" if len(names) > limit else ""
-    return ", ".join(names[:limit]) + more
+def listed(names: Sequence[str]) -> str:
+    """``a, b, c`` (the first :data:`SHOWN` names, then how many more)."""
+    more = f", ... ({len(names) - SHOWN} more)" if len(names) > SHOWN else ""
+    return ", ".join(names[:SHOWN]) + more

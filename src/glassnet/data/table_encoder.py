@@ -255,7 +255,7 @@ def unseen_categories(
     return rows, found
 
 
-def frame_of(X_raw: Any, columns: list[str], where: str = "X") -> pd.DataFrame:
+def frame_of(X_raw: Any, columns: list[str]) -> pd.DataFrame:
     """``X_raw`` as a DataFrame holding ``columns``: a DataFrame's own, or an array's in order.
 
     Raises
@@ -268,15 +268,15 @@ def frame_of(X_raw: Any, columns: list[str], where: str = "X") -> pd.DataFrame:
         lacking = [name for name in columns if name not in names]
         if lacking:
             raise InputError(
-                f"{where} lacks the column(s) {', '.join(map(repr, lacking))}; the model needs "
-                f"{listed(columns)}, {where} has {listed(names)}"
+                f"X lacks the column(s) {', '.join(map(repr, lacking))}; the model needs "
+                f"{listed(columns)}, X has {listed(names)}"
             )
         frame = X_raw.set_axis(names, axis=1)
         return frame[columns].reset_index(drop=True)
     array = np.asarray(X_raw, dtype=object)
     if array.ndim != 2 or array.shape[1] != len(columns):
         raise InputError(
-            f"{where} has shape {array.shape} but the model reads {len(columns)} column(s) "
+            f"X has shape {array.shape} but the model reads {len(columns)} column(s) "
             f"({listed(columns)}): pass a DataFrame with those columns"
         )
     return pd.DataFrame(array, columns=columns)

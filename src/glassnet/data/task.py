@@ -61,7 +61,7 @@ class TaskChoice:
 
 
 def target_values(
-    rows: Rows, targets: Sequence[str], task: str, where: str, line_word: str = "line"
+    rows: Rows, targets: Sequence[str], task: str, where: str, line_word: str
 ) -> tuple[NDArray[Any], TaskChoice]:
     """``(y, choice)``: the targets as the run takes them (``rows`` lack none), and the task
     (:func:`choose_task`'s); ``y`` labels, or float64 of shape (n,) or (n, k)."""
