@@ -5,12 +5,13 @@
 :func:`step_schedule` build the optimizer and callbacks a checked config names.
 """
 
+import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 from glassnet._version import __version__
-from glassnet.core.optimizers import Optimizer, make_optimizer
+from glassnet.core.optimizers import OPTIMIZERS, Optimizer, make_optimizer
 from glassnet.training.callbacks import Callback, EarlyStopping, PrintCost
 from glassnet.training.schedules import (
     CosLog,
@@ -21,12 +22,7 @@ from glassnet.training.schedules import (
 from glassnet.validation import check_number
 
 GENERATOR_OPTIONS = ("noise", "n_samples", "classes")
-OPTIMIZER_OPTIONS = {
-    "momentum": ("momentum",),
-    "nesterov": ("momentum",),
-    "adam": ("beta1", "beta2"),
-    "adamw": ("beta1", "beta2", "weight_decay"),
-}
+OPTIMIZER_FIELDS = ("momentum", "beta1", "beta2", "weight_decay")  # options of some optimizers
 # Per-step schedules (training.schedules), built once the run knows its steps: their options
 STEP_SCHEDULES: dict[str, type[StepSchedule]] = {"warmup_cosine": WarmupCosine, "coslog": CosLog}
 STEP_SCHEDULE_OPTIONS = {  # warmup: the share of the steps warming up; cycles: CosLog's c
@@ -34,7 +30,6 @@ STEP_SCHEDULE_OPTIONS = {  # warmup: the share of the steps warming up; cycles: 
     "coslog": {"warmup": 0.0, "cycles": 4},
 }
 FRACTION: dict[str, Any] = {"low": 0, "high": 1, "high_open": True, "noun": "a fraction"}
-OPTIMIZER_DEFAULTS = {"momentum": 0.9, "beta1": 0.9, "beta2": 0.999, "weight_decay": 0.01}
 
 
 @dataclass(frozen=True)
@@ -186,11 +181,17 @@ def config_from_record(record: Mapping[str, Any]) -> RunConfig:
     return RunConfig(**values)
 
 
+def optimizer_options(name: str) -> dict[str, float]:
+    """The :data:`OPTIMIZER_FIELDS` the optimizer ``name`` takes, with its own defaults."""
+    parameters = inspect.signature(OPTIMIZERS[name]).parameters
+    return {key: parameters[key].default for key in OPTIMIZER_FIELDS if key in parameters}
+
+
 def make_run_optimizer(config: RunConfig) -> Optimizer:
     """The optimizer the config names, with its learning rate and its own options."""
     options = {
         name: getattr(config, name)
-        for name in OPTIMIZER_OPTIONS.get(config.optimizer, ())
+        for name in optimizer_options(config.optimizer)
         if getattr(config, name) is not None
     }
     return make_optimizer(config.optimizer, learning_rate=config.lr, **options)

@@ -22,12 +22,12 @@ from glassnet.runs.config import (
     CONFIG_FIELDS,
     FRACTION,
     GENERATOR_OPTIONS,
-    OPTIMIZER_DEFAULTS,
-    OPTIMIZER_OPTIONS,
+    OPTIMIZER_FIELDS,
     STEP_SCHEDULE_OPTIONS,
     STEP_SCHEDULES,
     RunConfig,
     make_run_optimizer,
+    optimizer_options,
     training_callbacks,
 )
 from glassnet.runs.recipe import RECIPES, was_set
@@ -149,19 +149,19 @@ def _resolve_optimizer_options(config: RunConfig) -> dict[str, Any]:
     optimizer (:func:`_optimizer_left_to_recipe`): the run checks it again once it has.
     """
     lookup(OPTIMIZERS, config.optimizer, "optimizer")
-    used = OPTIMIZER_OPTIONS.get(config.optimizer, ())
+    used = optimizer_options(config.optimizer)
     refused = not _optimizer_left_to_recipe(config)
     resolved: dict[str, Any] = {}
-    for name, default in OPTIMIZER_DEFAULTS.items():
+    for name in OPTIMIZER_FIELDS:
         value = getattr(config, name)
         if name not in used and value is not None and refused:
-            users = [key for key, options in OPTIMIZER_OPTIONS.items() if name in options]
+            users = [key for key in OPTIMIZERS if name in optimizer_options(key)]
             raise InputError(
                 f"{name} applies only to the {' and '.join(users)} optimizer(s), "
                 f"not to {config.optimizer!r}: choose one of those with --optimizer, "
                 f"or leave {name} out"
             )
-        resolved[name] = (default if value is None else value) if name in used else None
+        resolved[name] = (used[name] if value is None else value) if name in used else None
     return resolved
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from glassnet.data.dataset import Dataset
-from glassnet.runs.config import OPTIMIZER_DEFAULTS, OPTIMIZER_OPTIONS, RunConfig
+from glassnet.runs.config import OPTIMIZER_FIELDS, RunConfig, optimizer_options
 
 RECIPES = ("tutorial", "tabular")
 MAX_EMBEDDED_WIDTH = 600  # the first layer's input width n_x (1 + K) the embedding stays under
@@ -167,7 +167,7 @@ def apply_recipe(config: RunConfig, shape: TableShape, recipe: str) -> RunConfig
             v=value, rows=shape.n_rows, n_x=shape.n_features
         )
     optimizer = values.get("optimizer", config.optimizer)  # the recipe's, or the one given
-    unused = OPTIMIZER_DEFAULTS.keys() - set(OPTIMIZER_OPTIONS.get(optimizer, ()))
+    unused = set(OPTIMIZER_FIELDS) - optimizer_options(optimizer).keys()
     for name in values.keys() & unused:
         del values[name], reasons[name]  # an option of another optimizer: --optimizer adam
     return replace(config, **values, recipe=recipe, recipe_reasons=reasons)
