@@ -137,25 +137,12 @@ def write_history(path: Path, history: History) -> Path:
 
 @dataclass(frozen=True)
 class RunFolder:
-    """What a run folder gives back: the history and config always, the whole run when it can.
+    """What a run folder gives back: its history always, the whole run when its data can be had."""
 
-    Attributes
-    ----------
-    history : History
-        history.csv, read back.
-    name : str
-        The data set's name, as config.json records it.
-    result : RunResult or None
-        The run rebuilt (the data loaded again and split as the run split it, the
-        saved model), or None when the data cannot be had again.
-    problem : str
-        Why ``result`` is None; empty otherwise.
-    """
-
-    history: History
-    name: str
-    result: RunResult | None
-    problem: str = ""
+    history: History  # history.csv, read back
+    name: str  # the data set's name, as config.json records it
+    result: RunResult | None  # the data loaded again, split as the run split it, the saved model
+    problem: str = ""  # why result is None (the data cannot be had again); empty otherwise
 
 
 def read_run_folder(folder: Path) -> RunFolder:
