@@ -1,10 +1,5 @@
-"""A finished run: its resolved config, its data and parts, the trained model and its scores.
-
-:class:`RunResult` holds the one :class:`~glassnet.runs.model.TrainedModel` of the run (the
-network, its preprocessing, labels, config and metrics) beside what only the run has: the
-data, its parts, the history. Its rows are the dataset's (a table's already encoded), so
-:meth:`~RunResult.features` maps them to the network's input; :meth:`~RunResult.output` is the
-network's output for them. :func:`compute_metrics` scores every part once training has ended.
+"""A finished run: :class:`RunResult` holds the run's one TrainedModel beside what only the run
+has (its data, parts and history); :func:`compute_metrics` scores every part once training ends.
 """
 
 from dataclasses import asdict, dataclass, field
