@@ -3,11 +3,9 @@
     header ──the model's columns, by name──> found, or one error listing those it lacks
     a chunk's cells ──numbers, categories; --nan impute | skip | error──> the model's input
 
-A model trained on a table (with a preprocessor) reads its numeric and categorical
-columns, and its imputer fills a missing cell in (``--nan impute``, its default). A model
-trained on numbers reads its feature columns as finite numbers: a missing cell is an
-error (its default) or drops its row. In both, a numeric cell that is no finite number
-is an error naming its line and column, or (``--nan skip``) drops its row.
+A model trained on a table reads its numeric and categorical columns, and its imputer fills
+a missing cell in (``--nan impute``, its default); a model trained on numbers reads finite
+numbers (``--nan error``, its default). :meth:`RowReader.read` says which rows stop.
 """
 
 from collections.abc import Sequence
