@@ -199,9 +199,8 @@ def persist_chunks(
     X = da.map_blocks(checked_chunk, X, "X", dtype, dtype=dtype)
     y_checked = da.map_blocks(checked_chunk, y, "y", None, dtype=y.dtype)
     Y = da.map_blocks(
-        _encoded,
-        y_checked,
         targets,
+        y_checked,
         dtype=dtype,
         chunks=(y.chunks[0], (n_outputs,)),
         new_axis=1 if y.ndim == 1 else None,
@@ -235,10 +234,6 @@ def _chunk_sizes(client: Client, futures: list[list[Future]]) -> list[tuple[int,
         return client.gather([client.submit(_size, *part, pure=False) for part in per_chunk])
     except KilledWorker as error:  # Dask gave up on a chunk whose workers kept dying
         raise loading_failed(error) from None
-
-
-def _encoded(block: NDArray, targets: Callable[[NDArray], Array]) -> Array:
-    return targets(block)
 
 
 def _size(X: Array, Y: Array, weights: Array | None = None) -> tuple[int, float]:

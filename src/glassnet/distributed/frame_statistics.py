@@ -120,7 +120,7 @@ def statistics(
     categorical: list[str],
     targets: list[str],
     task: str,
-    dates: dict[str, str] | None = None,
+    dates: dict[str, str],
 ) -> dict[str, Any]:
     """Every fitted value, in one ``dask.compute`` (one read of the data)."""
     lazy: dict[str, Any] = {"lengths": typed.map_partitions(len)}
@@ -170,12 +170,11 @@ def fitted_preprocessor(
     numeric: list[str],
     categorical: list[str],
     standardize: bool,
-    dates: dict[str, str] | None = None,
-    missing_category: list[str] | None = None,
+    dates: dict[str, str],
+    missing_category: list[str],
 ) -> "ColumnTransformer":
     """``build_preprocessor``'s ColumnTransformer, fitted on a few rows holding every category
     (its bookkeeping), then given the statistics of the whole data."""
-    dates, missing_category = dates or {}, missing_category or []
     n = sum(stats["lengths"])
     preprocessor = build_preprocessor(
         numeric, categorical, standardize=standardize, dates=dates,

@@ -34,6 +34,7 @@ from glassnet.distributed.reduction import cost_and_gradients
 from glassnet.estimators import LbfgsResult, flat_objective, minimize, unflatten
 from glassnet.training.callbacks import TrainingState
 from glassnet.training.divergence import diverged
+from glassnet.training.engine import clipping_columns
 from glassnet.training.history import History
 from glassnet.training.metrics import metric_name
 
@@ -67,12 +68,11 @@ def descend(
         J, grads = rounds.run(lambda: cost_and_gradients(client, chunks, network, l2))
         if not math.isfinite(J):
             raise diverged(state, J)
-        clipping = {}
-        if clip_norm is not None:  # ||grads|| <= clip_norm; the norm before, kept
-            norm = clip_by_global_norm(grads, clip_norm)
-            clipping = {"clipped_steps": int(norm > clip_norm), "max_grad_norm": norm}
+        # ||grads|| <= clip_norm; the norm before, kept
+        norms = [] if clip_norm is None else [clip_by_global_norm(grads, clip_norm)]
         optimizer.step(params, grads)  # e.g. W[l] <- W[l] - lr dW[l]
         state.step += 1
+        clipping = clipping_columns(norms, clip_norm)
         history.append(epoch=epoch, cost=J, learning_rate=optimizer.learning_rate, **clipping)
         end_epoch(state)
         rounds.finished(J, params, epoch + 1)

@@ -46,6 +46,7 @@ from glassnet.errors import DivergenceError, InputError
 from glassnet.training.batches import Batch, BatchBuffers
 from glassnet.training.callbacks import TrainingState
 from glassnet.training.divergence import diverged
+from glassnet.training.engine import clipping_columns
 from glassnet.training.history import History
 from glassnet.training.metrics import metric_name
 from glassnet.training.step import NonFiniteCostError, StepSettings, take_step
@@ -303,19 +304,13 @@ def _end_pass(
 ) -> None:
     """The epoch's row in the History (cost, learning rate, clipping), then the rules."""
     epoch_cost = sum(pos.epoch_cost for pos in positions)  # sum_c sum_b J_b share_b
-    clipping = {}
-    if settings.clip_norm is not None:
-        norms = [norm for pos in positions for norm in pos.norms]
-        clipping = {
-            "clipped_steps": sum(norm > settings.clip_norm for norm in norms),
-            "max_grad_norm": max(norms, default=math.nan),
-        }
     if not math.isfinite(epoch_cost):
         raise diverged(state, epoch_cost)
+    norms = [norm for pos in positions for norm in pos.norms]
     state.history.append(
         epoch=state.epoch,
         cost=epoch_cost,
         learning_rate=state.optimizer.learning_rate,
-        **clipping,
+        **clipping_columns(norms, settings.clip_norm),
     )
     end_epoch(state)

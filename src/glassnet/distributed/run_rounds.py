@@ -48,8 +48,6 @@ class EpochsFromRounds:
         callbacks that tell full batch from mini-batches (which weights scored a cost).
     validate
         The validation part's cost and score for the network, or None.
-    interrupted
-        True once Ctrl-C was pressed (checked at each epoch's end).
     """
 
     def __init__(
@@ -61,14 +59,13 @@ class EpochsFromRounds:
         *,
         steps_in_round: int,
         validate: Validate | None = None,
-        interrupted: Callable[[], bool] = lambda: False,
     ) -> None:
         history = History(metric_name=metric_name(network.output))
         self.state = TrainingState(network, optimizer, history, epochs=epochs)
         self.callbacks = list(callbacks)
         self.steps_in_round = steps_in_round
         self.validate = validate
-        self.interrupted = interrupted
+        self.interrupted: Callable[[], bool] = lambda: False  # Ctrl-C pressed? (the run sets it)
         self.rounds = 0
         self.good = [param.copy() for param in network.parameters()]
         self._costs: list[float] = []  # the open epoch's rounds' costs
