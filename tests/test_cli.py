@@ -15,7 +15,7 @@ from rich.console import Console
 import glassnet as gn
 from glassnet import cli
 from glassnet.cli import train as train_command
-from glassnet.cli.progress import ProgressBar, progress_display
+from glassnet.cli.train import ProgressBar, progress_display
 from glassnet.files.model_file import load as load_model
 from glassnet.training.callbacks import Callback, TrainingState
 

@@ -15,7 +15,7 @@ from rich.console import Console
 
 import glassnet as gn
 from glassnet import cli
-from glassnet.cli.progress import ProgressBar, progress_display
+from glassnet.cli.train import ProgressBar, progress_display
 
 LINE = re.compile(r"Cost after (iteration|epoch) (\d+): (\d+\.\d{6})")
 

@@ -8,7 +8,9 @@ with :func:`~glassnet.runs.write_run_folder`, draws its pictures with
 """
 
 import contextlib
+import math
 import sys
+import time
 import warnings
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +18,14 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.text import Text
 
 from glassnet.cli.app import (
@@ -24,16 +34,15 @@ from glassnet.cli.app import (
     EXIT_INTERRUPTED,
     EXIT_WRITE_FAILED,
     cli,
+    fail,
     quiet_broken_pipe,
 )
-from glassnet.cli.app import fail as _fail
 from glassnet.cli.options import (
     as_option,
     cluster_choice,
     config_fields,
     given_fields,
 )
-from glassnet.cli.progress import ProgressBar, progress_display
 from glassnet.cli.resume import resumed_options
 from glassnet.cli.tables import confusion_table
 from glassnet.cli.train_options import TRAIN_EPILOG, train_options
@@ -42,7 +51,7 @@ from glassnet.data.loading import DATASETS
 from glassnet.errors import GlassnetError, InputError
 from glassnet.runs import RunConfig, RunResult, run_training, write_run_folder
 from glassnet.runs.manifest import claim_run_folder
-from glassnet.training.callbacks import Callback
+from glassnet.training.callbacks import Callback, PrintCost, TrainingState
 from glassnet.viz import draw_run
 
 CLOSE_TIMEOUT = 5  # seconds to let a cluster's Client close
@@ -73,11 +82,11 @@ def train(**options: Any) -> None:
         if not options["no_plots"]:
             _draw(result, folder)
     except GlassnetError as error:
-        _fail(str(error), EXIT_ERROR)
+        fail(str(error), EXIT_ERROR)
     except BrokenPipeError:  # glassnet train ... | head
         quiet_broken_pipe()
     except OSError as error:
-        _fail(f"could not write the run folder: {error}", EXIT_WRITE_FAILED)
+        fail(f"could not write the run folder: {error}", EXIT_WRITE_FAILED)
     early.tell(result)  # printed before training unless the run could not call back
     console.print(summary_table(result, folder))
     for line in recipe_lines(result.config):
@@ -203,4 +212,55 @@ def _interruption(result: RunResult) -> str:
         f"Interrupted (Ctrl-C) after {len(history)} of {result.config.epochs} "
         f"{passes_word(result)}: "
         f"training stopped cleanly and the run folder keeps the {kept} epoch's weights."
+    )
+
+
+class ProgressBar(Callback):
+    """A rich progress bar over the epochs, showing the latest training cost.
+
+    The count is of ``iterations`` full batch (one step per epoch) and of ``epochs``
+    with mini-batches, the words of :class:`~glassnet.training.callbacks.PrintCost`.
+    It updates at most every ``interval`` seconds (and at the last epoch), so a
+    fast epoch does not pay for the bar.
+    """
+
+    def __init__(self, progress: Progress, interval: float = 0.05) -> None:
+        self.progress = progress
+        self.interval = interval
+        self.task: Any = None
+        self.updated = -math.inf
+        self.steps_before = 0
+
+    def on_train_begin(self, state: TrainingState) -> None:
+        # the unit is known once the first epoch has counted its steps
+        self.task = self.progress.add_task("training", total=state.epochs, cost="-", unit="")
+
+    def on_epoch_begin(self, state: TrainingState) -> None:
+        self.steps_before = state.step
+
+    def on_epoch_end(self, state: TrainingState) -> None:
+        now = time.monotonic()
+        if now - self.updated < self.interval and state.epoch < state.epochs - 1:
+            return
+        self.updated = now
+        cost = f"{state.history.last('cost'):.6f}"
+        unit = f"{PrintCost.unit(state.step - self.steps_before)}s"
+        self.progress.update(self.task, completed=state.epoch + 1, cost=cost, unit=unit)
+
+    def on_train_end(self, state: TrainingState) -> None:
+        cost = f"{state.history.last('cost'):.6f}"
+        self.progress.update(self.task, completed=len(state.history), cost=cost)
+
+
+def progress_display(console: Console | None = None) -> Progress:
+    """The progress bar's layout: bar, iterations (or epochs) done, cost, elapsed and remaining."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[unit]}"),
+        TextColumn("cost {task.fields[cost]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
     )
