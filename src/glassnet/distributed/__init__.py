@@ -1,18 +1,8 @@
 """glassnet on Dask: one model on data larger than memory, many models at once.
 
 Installed with the extra ``glassnet[dask]`` and imported only when asked for, so
-``import glassnet`` never loads Dask. Each public name is loaded from its module on
-first use::
-
-    connect        a Client from "local", "local:N" or "tcp://HOST:PORT"  (cluster.py)
-    fit            an estimator fitted on dask arrays, exactly or by local SGD  (fitting.py)
-    read_frame     a dask DataFrame from CSV or Parquet files  (frame_reading.py)
-    prepare        a dask DataFrame's features and target, preprocessed  (frames.py)
-    transform_frame  another frame through the preprocessing prepare fitted  (frames.py)
-    from_store     a dask array from a zarr or .npy store on disk  (stores.py)
-    run_training   ``glassnet train --dask``: a run on a cluster  (run.py)
-    RoundState, SchedulerLost, RoundFailedError
-                   what on_round sees; the errors of a lost scheduler, of a round  (cluster.py)
+``import glassnet`` never loads Dask: each public name (docs/distributed.md) is loaded from
+its module (``_HOMES``) on first use.
 """
 
 from importlib import import_module

@@ -1,14 +1,4 @@
-"""The cluster: a Dask ``Client`` from an address, and the error for a scheduler that went away.
-
-=====================  =====================================================================
-``connect(...)``       what it gives
-=====================  =====================================================================
-``"local"``            a new ``LocalCluster`` on this machine, one worker process per core
-``"local:N"``          the same with N workers (one thread each)
-``"tcp://HOST:PORT"``  a Client of the scheduler already running there (``dask scheduler``)
-a ``Client``           that Client, as it is
-``None``               the current default Client (the last one made in this process)
-=====================  =====================================================================
+"""The cluster: a Dask ``Client`` from an address (:func:`connect`), and the rounds a fit runs.
 
 A Client made from ``"local"`` owns its cluster: ``client.close()`` stops both. Both
 kinds keep Dask's own log lines quiet while they are open (a ``LocalCluster`` by its

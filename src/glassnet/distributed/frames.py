@@ -7,11 +7,8 @@
     fitted values ──set on build_preprocessor's ColumnTransformer──> the model file's transformer
     each partition ──transform (map over the partitions)──> X, y: dask arrays, known chunks
 
-The rules are those of the single-machine path, and this module calls its code: the
-delimiter sniffing and header checks of :mod:`glassnet.data.reading`, the column
-choice of :mod:`glassnet.data.columns`, the cells' meaning of :mod:`glassnet.data.cells`,
-the typed features and the ColumnTransformer of :mod:`glassnet.data.table_encoder`. What
-differs is only where the fitted statistics come from:
+The rules are the single-machine path's, called from :mod:`glassnet.data`; only where
+the fitted statistics come from differs:
 
 - **means, variances, categories, modes**: exact (to rounding: 1e-12 in the tests,
   as the partitions' sums are added in another order). The categories and the modes come

@@ -5,17 +5,11 @@
     otherwise, v < validation          the validation part (v: the same, another key)
     otherwise                          the fit part
 
-A single-machine run shuffles the row numbers with the seed (stratified for classes).
-Data that does not fit in memory has no row numbers to shuffle: a CSV read in blocks
-numbers its rows again in every block, and a glob's files can come in any number of
-blocks. So a row's part depends on its cells alone (its text as the file gives it, or a
-Parquet file's values) and the seed, through pandas' ``hash_pandas_object`` keyed by the
-seed: the same rows are held out however the data is split into partitions or files,
-on every machine, and with the same seed, every time. Each part is about its fraction
-of the rows, not exactly (a fraction f of n rows holds out f n +- sqrt(f (1 - f) n)),
-and not stratified: with the many rows a cluster is for, every class keeps its share
-within that noise. Rows that are exact copies of each other fall in the same part, so
-no copy of a held-out row is trained on.
+Data read in blocks has no row numbers to shuffle (a CSV numbers its rows again in every
+block), so a row's part depends on its cells alone and the seed (pandas'
+``hash_pandas_object``): the same rows however the data is split into partitions or files,
+on every machine. A part holds about its fraction f of n rows (f n +- sqrt(f (1 - f) n)),
+not stratified; exact copies of a row fall in the same part.
 
 With ``test_size`` 0 and no validation every row is in the fit part, in the file's
 order: the rows a single-machine run with ``--test-size 0`` trains on.

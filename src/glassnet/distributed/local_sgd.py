@@ -19,12 +19,7 @@ spawned from it (``Generator.spawn``, in chunk order): with one chunk the batche
 the steps and the model are exactly those of the estimator's own ``fit``. A
 chunk's round is a pure function of its inputs (the parameters, the optimizer,
 its Generators and position), so a round rerun after a worker died gives the same
-numbers.
-
-K trades traffic for drift: K = 1 averages after every step (mini-batch SGD on
-a batch W times larger, one round trip per step); a large K sends the parameters
-rarely, but each chunk then walks towards the optimum of its own rows before
-they are averaged.
+numbers. K trades traffic for drift (docs/distributed.md, "K's trade-off").
 """
 
 import copy

@@ -9,17 +9,9 @@
 The run takes the :class:`~glassnet.runs.config.RunConfig` of a single-machine run and
 returns a :class:`~glassnet.runs.result.RunResult`, so the run folder is the same:
 model.npz (with the fitted ColumnTransformer, labels and target scaler), history.csv,
-metrics.json, the pictures and report.html. What differs:
-
-- the parts: rows are held out by a hash of their cells and the seed
-  (:mod:`glassnet.distributed.hashed_split`), not by shuffling row numbers; with
-  ``test_size`` 0 (and no validation) every row trains, as on one machine;
-- full batch (the default) is exact, one gradient reduction a step; ``batch_size``
-  runs local SGD, K = ``local_steps`` steps a round on every chunk;
-- the pictures draw the first rows of each part (at most :data:`PICTURE_ROWS`);
-  metrics.json's scores are over every row;
-- a lost scheduler stops the run with an error naming its address, after saving the
-  last good parameters as the run folder's checkpoint.npz: ``--resume`` continues.
+metrics.json, the pictures and report.html. docs/distributed.md's table says what
+differs: the split by row hashes (:mod:`.hashed_split`), local SGD, the pictures' first
+:data:`PICTURE_ROWS` rows, and a lost scheduler's checkpoint.npz.
 """
 
 import time

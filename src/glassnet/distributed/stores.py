@@ -7,10 +7,7 @@
 Nothing is read here but the stores' headers: each chunk is read by the task that needs
 it, on the worker that runs it, so a store far larger than memory trains chunk by chunk.
 A ``.npy`` file is never shipped whole, nor mapped into memory: each task reads its own
-rows from their byte offset (a memory map's pages count in the worker's memory, which
-the nanny watches). A default chunk of a ``.npy`` file is sized from the workers'
-memory limit: 1/48 of it (12.5 MiB at 600 MiB, where 64 MiB chunks took a worker
-over its nanny's kill line), at most 64 MiB.
+rows from their byte offset (docs/distributed.md, "Out of core", says why and how large).
 """
 
 from pathlib import Path
