@@ -87,6 +87,11 @@ class Fitted:
     notes: tuple[str, ...]  # one line each: rows dropped, row ids left out
     dates: dict[str, str] = field(default_factory=dict)  # date columns: their formats
 
+    @property
+    def feature_names(self) -> list[str]:
+        """One name per encoded column of X (``island_Biscoe``, ...)."""
+        return [str(name) for name in self.preprocessor.get_feature_names_out()]
+
 
 @dataclass(frozen=True, eq=False, kw_only=True)
 class Prepared(Fitted):
@@ -97,11 +102,6 @@ class Prepared(Fitted):
 
     X: da.Array  # (n_rows, n_encoded) float64, a chunk per partition (sizes known)
     y: da.Array  # (n_rows,) or (n_rows, n_targets): class indices (int64) or standardised targets
-
-    @property
-    def feature_names(self) -> list[str]:
-        """One name per column of ``X`` (``island_Biscoe``, ...)."""
-        return [str(name) for name in self.preprocessor.get_feature_names_out()]
 
 
 def prepare(

@@ -37,7 +37,7 @@ from glassnet.core.optimizers import Adam, AdamW, GradientDescent, Optimizer
 from glassnet.distributed.chunks import Chunks
 from glassnet.distributed.cluster import Rounds, gather_round
 from glassnet.distributed.reduction import Architecture
-from glassnet.errors import DivergenceError, InputError
+from glassnet.errors import DivergenceError
 from glassnet.training.batches import Batch, BatchBuffers
 from glassnet.training.callbacks import TrainingState
 from glassnet.training.divergence import diverged
@@ -210,9 +210,6 @@ def train(
     ``end_epoch(state)`` runs after each epoch's row is in the History (the
     estimator's rules); it may change the learning rate or stop training.
     """
-    if type(optimizer) not in MOMENTS:
-        known = ", ".join(cls.__name__ for cls in MOMENTS)
-        raise InputError(f"local SGD averages the state of {known}, got {optimizer!r}")
     history = History(metric_name=metric_name(network.output))
     state = TrainingState(network, optimizer, history, epochs=epochs)
     architecture = Architecture.of(network)

@@ -177,11 +177,10 @@ def _dataset(
         decimal=number.decimal,  # saved with the run: a resumed run reads the file alike
         thousands=number.thousands,
     )
-    names = [str(name) for name in preprocessing.preprocessor.get_feature_names_out()]
     return Dataset(
         X=X_all,
         y=y_all,
-        feature_names=names,
+        feature_names=preprocessing.feature_names,
         target_name=",".join(preprocessing.targets),
         task=preprocessing.task,
         name=Path(config.data).stem or str(config.data),
