@@ -4,11 +4,9 @@ Full-batch descent on a cluster is exact, but each step is a round: a reduction 
 every chunk (docs/distributed.md, "How long a run takes").
 """
 
-import sys
 import time
 import warnings
 from datetime import datetime, timedelta
-from typing import TextIO
 
 from glassnet.runs.config import RunConfig
 from glassnet.training.callbacks import Callback, TrainingState
@@ -39,9 +37,6 @@ class TimeLeft(Callback):
     reduction a round, so the estimate comes before the user has waited long.
     """
 
-    def __init__(self, stream: TextIO | None = None) -> None:
-        self.stream = stream
-
     def on_train_begin(self, state: TrainingState) -> None:
         self.epoch_began = time.perf_counter()
 
@@ -54,8 +49,7 @@ class TimeLeft(Callback):
         until = (datetime.now() + timedelta(seconds=left)).strftime("%H:%M")
         print(
             f"Epoch 1 took {seconds:.2g} s: the {state.epochs} epochs end in about "
-            f"{duration(left)} (at {until}).",
-            file=self.stream or sys.stdout,
+            f"{duration(left)} (at {until})."
         )
 
 

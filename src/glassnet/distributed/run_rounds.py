@@ -31,7 +31,7 @@ class StopRounds(Exception):  # noqa: N818 (a signal to the run, not an error)
 
 
 class EpochsFromRounds:
-    """Drive a run's callbacks from ``fit``'s rounds; keep the last good parameters.
+    """Drive a run's callbacks from ``fit``'s rounds.
 
     Parameters
     ----------
@@ -67,7 +67,6 @@ class EpochsFromRounds:
         self.validate = validate
         self.interrupted: Callable[[], bool] = lambda: False  # Ctrl-C pressed? (the run sets it)
         self.rounds = 0
-        self.good = [param.copy() for param in network.parameters()]
         self._costs: list[float] = []  # the open epoch's rounds' costs
 
     @property
@@ -85,7 +84,6 @@ class EpochsFromRounds:
         when the round finished one."""
         for param, value in zip(self.state.network.parameters(), finished.parameters, strict=True):
             np.copyto(param, value)
-        self.good = finished.parameters
         self.rounds = finished.round
         self.state.step += self.steps_in_round
         self._costs.append(finished.cost)
