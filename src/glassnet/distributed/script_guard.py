@@ -95,11 +95,4 @@ def _guarded_lines(path: Path) -> list[tuple[int, int]] | None:
 
 def _is_main_test(test: ast.expr) -> bool:
     """``__name__ == "__main__"`` (either way round)."""
-    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
-        return False
-    if not isinstance(test.ops[0], ast.Eq):
-        return False
-    sides = [test.left, test.comparators[0]]
-    names = [side.id for side in sides if isinstance(side, ast.Name)]
-    values = [side.value for side in sides if isinstance(side, ast.Constant)]
-    return names == ["__name__"] and values == ["__main__"]
+    return ast.unparse(test) in ("__name__ == '__main__'", "'__main__' == __name__")
