@@ -30,6 +30,7 @@ from distributed.scheduler import KilledWorker
 from numpy.typing import NDArray
 from sklearn.preprocessing import LabelBinarizer
 
+from glassnet.core.network import Network
 from glassnet.core.targets import encode_targets
 from glassnet.distributed.cluster import loading_failed
 from glassnet.errors import InputError
@@ -70,20 +71,29 @@ class Chunks:
 
 
 @dataclass
-class TargetLayout:
-    """What :func:`~glassnet.core.targets.encode_targets` reads of a network (no weights)."""
+class Architecture:
+    """A network without its weights, as the workers take it: sizes, activations and dtype.
+
+    What :func:`~glassnet.core.targets.encode_targets` reads, and what rebuilds the network.
+    """
 
     layer_sizes: list[int]
-    dtype: Any
+    hidden: list[str]
     output: str
+    dtype: Any
 
-    @property
-    def n_outputs(self) -> int:
-        return self.layer_sizes[-1]
+    @classmethod
+    def of(cls, network: Network) -> "Architecture":
+        return cls(network.layer_sizes, network.hidden, network.output, network.dtype)
+
+    def network(self, parameters: list[Array], copy: bool = False) -> Network:
+        """The Network of ``parameters`` = [W[1], b[1], ..., W[L], b[L]]."""
+        W, b = parameters[0::2], parameters[1::2]
+        return Network.from_weights(W, b, self.hidden, self.output, dtype=self.dtype, copy=copy)
 
 
 def encode_chunk_targets(
-    y: NDArray, binarizer: LabelBinarizer | None, layout: TargetLayout
+    y: NDArray, binarizer: LabelBinarizer | None, layout: Architecture
 ) -> Array:
     """One chunk's labels as the network's Y: binarised (a classifier), then encoded.
 
@@ -91,7 +101,7 @@ def encode_chunk_targets(
     it adds nothing to a fit.
     """
     if not len(y):
-        return np.empty((0, layout.n_outputs), dtype=layout.dtype)  # (0, n_L)
+        return np.empty((0, layout.layer_sizes[-1]), dtype=layout.dtype)  # (0, n_L)
     labels = binarizer.transform(y).astype(bool) if binarizer is not None else y
     return encode_targets(layout, labels)
 

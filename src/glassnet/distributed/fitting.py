@@ -37,8 +37,8 @@ from glassnet.core.network import Network
 from glassnet.core.optimizers import Optimizer
 from glassnet.distributed import full_batch, local_sgd
 from glassnet.distributed.chunks import (
+    Architecture,
     Chunks,
-    TargetLayout,
     as_dask_array,
     check_layout,
     encode_chunk_targets,
@@ -132,9 +132,9 @@ def fit(
     network = start.network
     if parameters is not None:
         _start_from(network, parameters)
-    layout = TargetLayout(network.layer_sizes, network.dtype, network.output)
+    layout = Architecture.of(network)
     targets = partial(encode_chunk_targets, binarizer=start.label_binarizer, layout=layout)
-    chunks = persist_chunks(client, X, y, weights, network.dtype, targets, layout.n_outputs)
+    chunks = persist_chunks(client, X, y, weights, network.dtype, targets, layout.layer_sizes[-1])
     rounds = Rounds(client, network.parameters(), on_round)
     mode = _mode(settings, chunks.n_samples)
     end_epoch = partial(estimator.end_epoch, n_samples=chunks.n_samples)

@@ -34,9 +34,8 @@ from numpy.typing import NDArray
 
 from glassnet.core.network import Network
 from glassnet.core.optimizers import Adam, AdamW, GradientDescent, Optimizer
-from glassnet.distributed.chunks import Chunks
+from glassnet.distributed.chunks import Architecture, Chunks
 from glassnet.distributed.cluster import Rounds, gather_round
-from glassnet.distributed.reduction import Architecture
 from glassnet.errors import DivergenceError
 from glassnet.training.batches import Batch, BatchBuffers
 from glassnet.training.callbacks import TrainingState

@@ -26,28 +26,10 @@ from distributed import Client, Future
 from numpy.typing import NDArray
 
 from glassnet.core.network import Network, backward, cost, forward
-from glassnet.distributed.chunks import Chunks
+from glassnet.distributed.chunks import Architecture, Chunks
 from glassnet.distributed.cluster import gather_round
 
 Array = NDArray[np.floating]
-
-
-@dataclass(frozen=True)
-class Architecture:
-    """What a worker needs to rebuild the network from its parameters: activations and dtype."""
-
-    hidden: list[str]
-    output: str
-    dtype: Any
-
-    @classmethod
-    def of(cls, network: Network) -> "Architecture":
-        return cls(network.hidden, network.output, network.dtype)
-
-    def network(self, parameters: list[Array], copy: bool = False) -> Network:
-        """The Network of ``parameters`` = [W[1], b[1], ..., W[L], b[L]]."""
-        W, b = parameters[0::2], parameters[1::2]
-        return Network.from_weights(W, b, self.hidden, self.output, dtype=self.dtype, copy=copy)
 
 
 @dataclass
