@@ -89,7 +89,8 @@ def load_cluster_data(config: RunConfig, start: TrainedModel | None) -> ClusterD
             X[name], y[name] = fit  # prepare's own arrays: the training part is the fit part
         else:
             X[name], y[name] = encode_frame(parts[key], preprocessing, config.nan, PART_NAMES[key])
-    X = {name: _as_dtype(array, config.dtype) for name, array in X.items()}
+    for name, array in X.items():  # in the network's dtype
+        X[name] = None if array is None else array.astype(config.dtype, copy=False)
     dataset = _dataset(config, frame, preprocessing, X, y)
     return ClusterData(X, y, preprocessing, dataset)
 
@@ -142,10 +143,6 @@ def encode_frame(
             "--validation) or leave it out (0)"
         )
     return X, y
-
-
-def _as_dtype(X: da.Array | None, dtype: str) -> da.Array | None:
-    return None if X is None else X.astype(dtype, copy=False)
 
 
 def _dataset(
