@@ -56,6 +56,7 @@ from glassnet.estimators import (
 )
 from glassnet.training.callbacks import TrainingState
 from glassnet.training.prepare import check_batch_size
+from glassnet.training.step import StepSettings
 
 Array = NDArray[np.floating]
 
@@ -250,10 +251,12 @@ def _fit_local_sgd(start: FitStart, run: Training) -> EpochsRun:
         local_sgd.LocalSettings(
             batch_size=check_batch_size(step_rows(p, chunks.n_samples), chunks.n_samples),
             shuffle=p.shuffle,
-            l2=p.alpha / chunks.total_weight,  # the whole data's L2 term, in every step
             total_weight=chunks.total_weight,
-            dropout=check_dropout(p.dropout, network.n_layers - 1),
-            clip_norm=p.clip_norm,
+            step=StepSettings(
+                l2=p.alpha / chunks.total_weight,  # the whole data's L2 term, in every step
+                dropout=check_dropout(p.dropout, network.n_layers - 1),
+                clip_norm=p.clip_norm,
+            ),
             local_steps=run.local_steps,
         ),
         epochs=p.max_iter,

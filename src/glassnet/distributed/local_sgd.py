@@ -57,20 +57,13 @@ MOMENTS: dict[type, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class LocalSettings:
-    """How every chunk steps: the batch, the shuffling, the L2 term, dropout, clipping, K."""
+    """How every chunk steps: the batch, the shuffling, each step's settings, K."""
 
     batch_size: int
     shuffle: bool
-    l2: float  # alpha / S over the whole data, as in one process
     total_weight: float  # S: a batch's share of the epoch's cost is its rows (weight) / S
-    dropout: dict[int, float]
-    clip_norm: float | None
+    step: StepSettings  # its l2 is alpha / S over the whole data, as in one process
     local_steps: int  # K
-
-    @property
-    def step(self) -> StepSettings:
-        """What every step takes: the L2 term, the dropout rates, the clipping norm."""
-        return StepSettings(self.l2, self.dropout, self.clip_norm)
 
 
 @dataclass
@@ -302,6 +295,6 @@ def _end_pass(
         epoch=state.epoch,
         cost=epoch_cost,
         learning_rate=state.optimizer.learning_rate,
-        **clipping_columns(norms, settings.clip_norm),
+        **clipping_columns(norms, settings.step.clip_norm),
     )
     end_epoch(state)
