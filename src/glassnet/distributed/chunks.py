@@ -32,7 +32,7 @@ from sklearn.preprocessing import LabelBinarizer
 
 from glassnet.core.network import Network
 from glassnet.core.targets import encode_targets
-from glassnet.distributed.cluster import loading_failed
+from glassnet.distributed.cluster import MEMORY_HINT, RoundFailedError
 from glassnet.errors import InputError
 
 Array = NDArray[np.floating]
@@ -243,7 +243,10 @@ def _chunk_sizes(client: Client, futures: list[list[Future]]) -> list[tuple[int,
     try:
         return client.gather([client.submit(_size, *part, pure=False) for part in per_chunk])
     except KilledWorker as error:  # Dask gave up on a chunk whose workers kept dying
-        raise loading_failed(error) from None
+        raise RoundFailedError(
+            f"the chunks could not be loaded: a worker died while computing them ({error}); "
+            f"{MEMORY_HINT}"
+        ) from None
 
 
 def _size(X: Array, Y: Array, weights: Array | None = None) -> tuple[int, float]:

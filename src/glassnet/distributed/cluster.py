@@ -154,14 +154,6 @@ class Rounds:
         return SchedulerLost(self.address, self.good, self.count)
 
 
-def loading_failed(error: KilledWorker) -> RoundFailedError:
-    """The error for a worker killed while the chunks were loaded, with the memory hint."""
-    return RoundFailedError(
-        f"the chunks could not be loaded: a worker died while computing them ({error}); "
-        f"{MEMORY_HINT}"
-    )
-
-
 def gather_round(client: Client, futures: list[Future]) -> list[Any]:
     """The results of ``futures``, waiting while the scheduler is there.
 
