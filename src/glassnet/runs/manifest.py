@@ -7,9 +7,6 @@ two runs' files never passes for one run: :func:`check_run_folder` refuses it, a
 refuses a folder whose files are not the ones the manifest names. A folder without a
 manifest was written by an older glassnet (or by a run that crashed before writing
 anything but its checkpoint) and is read as before.
-
-:func:`claim_run_folder` decides, before a run trains, whether ``--out`` may be used: a
-new or empty folder always, a run folder only with ``overwrite``, anything else never.
 """
 
 import json
