@@ -17,7 +17,6 @@ import csv
 import io
 import itertools
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
@@ -130,21 +129,13 @@ def predict_csv(
         writer.writerow([*table.header, *added])
         n_rows = n_unseen = 0
         unseen: dict[str, list[str]] = {}
-        for rows, inputs in _chained(first, chunks):
+        for rows, inputs in chunks if first is None else itertools.chain([first], chunks):
             _write(sink, writer, model, rows, inputs)
             n_rows += int(inputs.kept.sum())
             n_unseen += int(inputs.unseen.sum())
             for name, values in inputs.unseen_categories.items():
                 unseen[name] = list(dict.fromkeys([*unseen.get(name, []), *values]))[:5]
         return PredictionSummary(n_rows, reader.skipped, n_unseen, unseen)
-
-
-def _chained(
-    first: "tuple[Rows, Inputs] | None", rest: "Iterator[tuple[Rows, Inputs]]"
-) -> "Iterator[tuple[Rows, Inputs]]":
-    if first is not None:
-        yield first
-        yield from rest
 
 
 def _write(sink: IO[str], writer: Any, model: TrainedModel, rows: "Rows", inputs: "Inputs") -> None:
