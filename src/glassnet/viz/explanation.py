@@ -102,7 +102,7 @@ class Explanation:
         """The step as a table in a notebook (:mod:`glassnet.viz.notebook.explanation_view`)."""
         from glassnet.viz.notebook.explanation_view import explanation_html
 
-        return explanation_html(self)
+        return explanation_html(self, by_section(self), ROW_CONVENTION)
 
 
 def format_values(value: Array | float, max_rows: int = 4, decimals: int = 4) -> list[str]:

@@ -11,15 +11,16 @@ The values are the Trace's and the Gradients' own numbers, each in a
 test reads them back.
 """
 
+from collections.abc import Iterable
 from html import escape
 from typing import Any
 
 import numpy as np
 
-from glassnet.viz.explanation import MAX_COLUMNS, ROW_CONVENTION, Explanation, Step, by_section
 from glassnet.viz.notebook.markup import cell, number, table, view
 
 SHOWN_ROWS = 4
+MAX_COLUMNS = 8
 
 
 def value_cell(value: float, i: int, j: int) -> str:
@@ -55,7 +56,7 @@ def values_grid(step: Any) -> str:
     return f'<table class="gn-grid" data-name="{name}">{body}</table>{more}'
 
 
-def _row(step: Step) -> list[str]:
+def _row(step: Any) -> list[str]:
     """A step's name, equation (and note), shape and first values."""
     note = f'<div class="gn-faint">{escape(step.note)}</div>' if step.note else ""
     return [
@@ -66,15 +67,21 @@ def _row(step: Step) -> list[str]:
     ]
 
 
-def explanation_html(explanation: Explanation) -> str:
-    """``Explanation._repr_html_``: a table per section, every step's equation beside it."""
+def explanation_html(
+    explanation: Any, sections: Iterable[tuple[str, list[Any]]], convention: str
+) -> str:
+    """``Explanation._repr_html_``: a table per section, every step's equation beside it.
+
+    ``sections`` (each heading and its steps) and ``convention`` (the rows-are-samples
+    note) are :mod:`glassnet.viz.explanation`'s, passed in: that module calls this one.
+    """
     parts = [
         table(["name", "equation", "shape", "values"], [_row(step) for step in steps], title)
-        for title, steps in by_section(explanation)
+        for title, steps in sections
     ]
     intro = (
         f"<div><code>{escape(explanation.description)}</code>; m = {explanation.m} samples"
         + (f"; {escape(explanation.rows_note)}" if explanation.rows_note else "")
-        + f'</div><div class="gn-faint">{escape(ROW_CONVENTION)}</div>'
+        + f'</div><div class="gn-faint">{escape(convention)}</div>'
     )
     return view(intro, *parts, title="One iteration, step by step")
