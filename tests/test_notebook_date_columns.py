@@ -2,7 +2,7 @@
 does: its format, its five numbers (year, day of year and day of week as sine and cosine) and
 their scaling; a text column missing in most rows says that "(missing)" is its own category.
 
-Both views read the same words (:mod:`glassnet.viz.notebook.columns`); the model is trained
+Both views read the same words (:mod:`glassnet.viz.html.columns`); the model is trained
 on the messy export (``tests/messy_export.py``), saved, loaded and drawn.
 """
 
@@ -14,7 +14,7 @@ import pytest
 import glassnet as gn
 from glassnet.runs.config import RunConfig
 from glassnet.runs.run import run_training
-from glassnet.viz.notebook.columns import feature_words, fitted_steps
+from glassnet.viz.html.columns import feature_words, fitted_steps
 from messy_export import write_messy_export
 
 

@@ -27,7 +27,7 @@ from rich.text import Text
 
 from glassnet.cli.tables import facts_table, network_shape
 from glassnet.runs import RunResult
-from glassnet.viz.notebook.columns import feature_words, fitted_steps
+from glassnet.viz.html.columns import feature_words, fitted_steps
 
 
 def columns_table(result: RunResult) -> Table | None:

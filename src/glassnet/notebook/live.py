@@ -74,8 +74,8 @@ class LivePlot(Callback):
 
     def html(self, state: TrainingState) -> str:
         """The picture as it is now: the loss curves, and the epoch's numbers under them."""
-        from glassnet.viz.notebook.history_view import best_of, history_series, loss_svg
-        from glassnet.viz.notebook.markup import view
+        from glassnet.viz.html.history_view import best_of, history_series, loss_svg
+        from glassnet.viz.html.markup import view
 
         history = state.history
         picture = loss_svg(history["epoch"], history_series(history), best_of(history))

@@ -2,7 +2,7 @@
 
 ``core``, ``training`` and ``runs`` may not import ``viz`` (``tests/test_layers.py``), so
 ``glassnet/__init__.py`` calls :func:`install` at import. Each method imports its view
-(:mod:`glassnet.viz.notebook`) only when a notebook asks for it, so ``import glassnet``
+(:mod:`glassnet.viz.html`) only when a notebook asks for it, so ``import glassnet``
 stays light. Plain ``repr`` is left as it is.
 """
 
@@ -17,10 +17,10 @@ from glassnet.training.history import History
 
 
 def _view(module: str, name: str) -> Callable[..., Any]:
-    """A ``_repr_*_`` method calling ``glassnet.viz.notebook.<module>.<name>``, imported on use."""
+    """A ``_repr_*_`` method calling ``glassnet.viz.html.<module>.<name>``, imported on use."""
 
     def method(obj: Any, **kwargs: Any) -> Any:
-        return getattr(import_module(f"glassnet.viz.notebook.{module}"), name)(obj, **kwargs)
+        return getattr(import_module(f"glassnet.viz.html.{module}"), name)(obj, **kwargs)
 
     return method
 

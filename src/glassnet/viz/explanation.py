@@ -99,8 +99,8 @@ class Explanation:
         return self.render()
 
     def _repr_html_(self) -> str:
-        """The step as a table in a notebook (:mod:`glassnet.viz.notebook.explanation_view`)."""
-        from glassnet.viz.notebook.explanation_view import explanation_html
+        """The step as a table in a notebook (:mod:`glassnet.viz.html.explanation_view`)."""
+        from glassnet.viz.html.explanation_view import explanation_html
 
         return explanation_html(self, by_section(self), ROW_CONVENTION)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from glassnet.viz.figures import data_title, metric_label
-from glassnet.viz.notebook.columns import DATE_PARTS, date_written
+from glassnet.viz.html.columns import DATE_PARTS, date_written
 from glassnet.viz.report_raw import matrix_table, scalar, text
 
 PARTS = (("n_train", "training"), ("n_validation", "validation"), ("n_test", "held-out"))

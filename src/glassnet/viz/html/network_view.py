@@ -17,7 +17,7 @@ from html import escape
 import numpy as np
 
 from glassnet.core.network import Network
-from glassnet.viz.notebook.markup import cell, heatmap, svg, svg_text, table, view, weight_colour
+from glassnet.viz.html.markup import cell, heatmap, svg, svg_text, table, view, weight_colour
 
 SHOWN_UNITS = 8
 COLUMN = 170  # pixels per layer

@@ -10,9 +10,9 @@ from html import escape
 from typing import Any
 
 from glassnet.runs.model import TrainedModel
-from glassnet.viz.notebook.columns import feature_words, fitted_steps
-from glassnet.viz.notebook.markup import cell, number, table, view
-from glassnet.viz.notebook.network_view import layers_table, network_svg
+from glassnet.viz.html.columns import feature_words, fitted_steps
+from glassnet.viz.html.markup import cell, number, table, view
+from glassnet.viz.html.network_view import layers_table, network_svg
 
 SHOWN_METADATA = 24  # config and metrics entries shown; the rest are counted
 

@@ -15,7 +15,7 @@ from html import escape
 import numpy as np
 
 from glassnet.training.history import History
-from glassnet.viz.notebook.markup import cell, number, svg, svg_text, table, view
+from glassnet.viz.html.markup import cell, number, svg, svg_text, table, view
 
 WIDTH, HEIGHT = 420, 220
 LEFT, RIGHT, TOP, BOTTOM = 58, 92, 14, 36

@@ -4,7 +4,7 @@ relative error = ||analytic - numeric|| / (||analytic|| + ||numeric||)    pass b
 """
 
 from glassnet.core.gradcheck import GradientCheck
-from glassnet.viz.notebook.markup import FAIL_COLOUR, PASS_COLOUR, cell, number, table, view
+from glassnet.viz.html.markup import FAIL_COLOUR, PASS_COLOUR, cell, number, table, view
 
 
 def verdict(passed: bool) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.viz.notebook.markup import cell, number, table, view
+from glassnet.viz.html.markup import cell, number, table, view
 
 SHOWN_ROWS = 4
 MAX_COLUMNS = 8

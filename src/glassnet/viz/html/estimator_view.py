@@ -7,9 +7,9 @@ Fitted, the network (``network_``) and the loss curve (``loss_curve_``, with
 
 from typing import Any
 
-from glassnet.viz.notebook.history_view import loss_svg
-from glassnet.viz.notebook.markup import view
-from glassnet.viz.notebook.network_view import layers_table, network_svg
+from glassnet.viz.html.history_view import loss_svg
+from glassnet.viz.html.markup import view
+from glassnet.viz.html.network_view import layers_table, network_svg
 
 
 def estimator_html(estimator: Any) -> str:
