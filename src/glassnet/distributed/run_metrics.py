@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from glassnet.core.network import Network, encode_targets, forward
 from glassnet.runs.encoding import unscaled
-from glassnet.training.metrics import metric_name, predicted_indices
+from glassnet.training.metrics import metric_name, predicted_indices, r2_from_sums
 
 Array = NDArray[np.floating]
 
@@ -103,11 +103,7 @@ def scores(sums: PartSums) -> dict[str, float]:
         found["score"] = float(np.trace(sums.confusion) / sums.n)  # right / all
         return found
     assert sums.squared is not None and sums.m2 is not None
-    with np.errstate(divide="ignore", invalid="ignore"):  # R^2 per output, as training.metrics.r2
-        r2 = np.where(
-            sums.m2 > 0, 1 - sums.squared / sums.m2, np.where(sums.squared == 0, 1.0, 0.0)
-        )
-    found["score"] = float(r2.mean())
+    found["score"] = r2_from_sums(sums.squared, sums.m2)  # SS_res, SS_tot per output
     found["rmse"] = float(np.sqrt(sums.squared.sum() / (sums.n * sums.squared.size)))
     return found
 
