@@ -6,7 +6,21 @@ encoders that act on them (:mod:`glassnet.data.tabular`, :mod:`glassnet.data.tab
 :mod:`glassnet.data.rows`) import them from here.
 """
 
+from glassnet.errors import InputError
+
 NAN_POLICIES = ("impute", "skip", "error")  # --nan: bad cells imputed, rows skipped, or refused
 SCALINGS = ("standard", "robust")  # --scaling: (x - mean) / sd, or robust with smooth clipping
 NUMERIC, CATEGORICAL = "numeric", "categorical"  # the transformers' names in the ColumnTransformer
 DEFAULT_CHUNK_SIZE = 10_000  # rows a table is read (and predicted) in at a time
+
+
+def check_nan_policy(nan: str) -> None:
+    """Refuse a ``nan`` policy that is not one of :data:`NAN_POLICIES`.
+
+    Raises
+    ------
+    InputError
+        Naming the policies to choose from and the one given.
+    """
+    if nan not in NAN_POLICIES:
+        raise InputError(f"nan must be one of {', '.join(NAN_POLICIES)}, got {nan!r}")

@@ -29,7 +29,7 @@ from glassnet.data.dataset import Dataset, Table
 from glassnet.data.date_encoder import parse_dates
 from glassnet.data.reading import Rows, read_table
 from glassnet.data.sources import file_fingerprint
-from glassnet.data.table_choices import NAN_POLICIES
+from glassnet.data.table_choices import check_nan_policy
 from glassnet.data.table_encoder import build_preprocessor, encoded, typed_features
 from glassnet.data.task import missing_targets, target_values
 from glassnet.errors import InputError
@@ -87,8 +87,7 @@ def read_tabular(
     InputError
         Naming the column, the line and the fix: see :mod:`glassnet.data.columns`.
     """
-    if nan not in NAN_POLICIES:
-        raise InputError(f"nan must be one of {', '.join(NAN_POLICIES)}, got {nan!r}")
+    check_nan_policy(nan)
     reader, rows = read_table(
         path, sep=sep, encoding=encoding, decimal=decimal, thousands=thousands
     )

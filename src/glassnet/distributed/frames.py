@@ -38,8 +38,8 @@ import dask.dataframe as dd
 from glassnet.data.array_encoders import LabelCodec
 from glassnet.data.column_encoders import takes_missing_category
 from glassnet.data.columns import choose_columns, feature_kinds, left_out_reasons
+from glassnet.data.table_choices import check_nan_policy
 from glassnet.data.table_encoder import preprocessor_columns
-from glassnet.data.tabular import NAN_POLICIES
 from glassnet.data.task import check_task, choose_task
 from glassnet.distributed.frame_reading import read_frame, read_frame_noted
 from glassnet.distributed.frame_statistics import (
@@ -146,7 +146,7 @@ def prepare(
     """
     task = "auto" if task is None else task
     check_task(task)
-    _check_nan(nan)
+    check_nan_policy(nan)
     if not isinstance(frame, dd.DataFrame):
         raise InputError(f"prepare takes a dask DataFrame, got {type(frame).__name__}")
     choice = choose_columns(
@@ -192,11 +192,6 @@ def prepare(
     )  # fmt: skip
 
 
-def _check_nan(nan: str) -> None:
-    if nan not in NAN_POLICIES:
-        raise InputError(f"nan must be one of {', '.join(NAN_POLICIES)}, got {nan!r}")
-
-
 def transform_frame(
     frame: dd.DataFrame, fitted: Fitted, *, nan: str = "impute"
 ) -> tuple[da.Array, da.Array]:
@@ -207,7 +202,7 @@ def transform_frame(
     once here, to count each partition's rows (X and y have known chunk sizes); a frame
     left with no rows gives X and y of zero rows.
     """
-    _check_nan(nan)
+    check_nan_policy(nan)
     kind = label_kind(None if fitted.codec is None else fitted.codec.classes_.dtype)
     numeric, text = preprocessor_columns(fitted.preprocessor)  # text: categories and dates
     typed = typed_frame(frame.rename(columns=str), numeric, text, list(fitted.targets), kind, nan)

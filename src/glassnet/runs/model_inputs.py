@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from glassnet.data.cells import as_categories, cell_problem, missing_cells, read_numbers
 from glassnet.data.reading import Rows
 from glassnet.data.rows import listed
-from glassnet.data.table_choices import NAN_POLICIES
+from glassnet.data.table_choices import check_nan_policy
 from glassnet.data.table_encoder import preprocessor_columns, unseen_categories
 from glassnet.errors import InputError
 from glassnet.runs.model import TrainedModel
@@ -29,8 +29,7 @@ def resolve_nan(model: TrainedModel, nan: str | None) -> str:
     """The ``--nan`` policy for ``model``: ``impute`` by default when it has an imputer."""
     if nan is None:
         return "impute" if model.preprocessor is not None else "error"
-    if nan not in NAN_POLICIES:
-        raise InputError(f"nan must be one of {', '.join(NAN_POLICIES)}, got {nan!r}")
+    check_nan_policy(nan)
     if nan == "impute" and model.preprocessor is None:
         raise InputError(
             "--nan impute needs a model trained on a table (its preprocessor imputes); this "
