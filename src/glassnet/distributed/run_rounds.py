@@ -20,6 +20,7 @@ from glassnet.core.network import Network
 from glassnet.core.optimizers import Optimizer
 from glassnet.distributed.cluster import RoundState
 from glassnet.training.callbacks import Callback, TrainingState
+from glassnet.training.engine import stop_after_interrupt
 from glassnet.training.history import History
 from glassnet.training.metrics import metric_name
 
@@ -113,8 +114,7 @@ class EpochsFromRounds:
         for callback in self.callbacks:
             callback.on_epoch_end(state)
         if self.interrupted() and not state.stop:
-            state.history.interrupted = True
-            state.request_stop(f"interrupted by the user (Ctrl-C) after epoch {state.epoch}")
+            stop_after_interrupt(state)
         if state.stop and raise_stop:
             raise StopRounds(state.history.stop_reason)
         state.epoch += 1

@@ -207,8 +207,7 @@ class Engine:
         )
         self._call("on_epoch_end")
         if self.interrupted():
-            self.history.interrupted = True
-            state.request_stop(f"interrupted by the user (Ctrl-C) after epoch {state.epoch}")
+            stop_after_interrupt(state)
         if state.stop or state.epoch + 1 >= plan.epochs:
             if not all(np.isfinite(p).all() for p in self._params):
                 raise diverged(state, None)
@@ -267,6 +266,12 @@ def _warn_about_the_end(history: History, learning_rate: float, stacklevel: int)
             f"try a smaller learning rate (it ended at {learning_rate:g}) or standardised features",
             stacklevel=stacklevel,
         )
+
+
+def stop_after_interrupt(state: TrainingState) -> None:
+    """Record a Ctrl-C in the History and stop after the current epoch, saying why."""
+    state.history.interrupted = True
+    state.request_stop(f"interrupted by the user (Ctrl-C) after epoch {state.epoch}")
 
 
 @contextlib.contextmanager
