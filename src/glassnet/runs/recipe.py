@@ -148,6 +148,11 @@ def recipe_for(config: RunConfig, from_file: bool) -> str:
     return config.recipe
 
 
+def tutorial_recipe(config: RunConfig) -> RunConfig:
+    """``config`` under the tutorial recipe: RunConfig's own defaults, nothing from the data."""
+    return replace(config, recipe="tutorial", recipe_reasons={"recipe": TUTORIAL_REASON})
+
+
 def apply_recipe(config: RunConfig, shape: TableShape, recipe: str) -> RunConfig:
     """``config`` with the recipe's value for every field the user did not set, and the reasons.
 
@@ -155,7 +160,7 @@ def apply_recipe(config: RunConfig, shape: TableShape, recipe: str) -> RunConfig
     the recipe set, why; a field the user set keeps its value ("given").
     """
     if recipe == "tutorial":
-        return replace(config, recipe=recipe, recipe_reasons={"recipe": TUTORIAL_REASON})
+        return tutorial_recipe(config)
     values: dict[str, Any] = {}
     reasons: dict[str, str] = {}
     for default in TABULAR:

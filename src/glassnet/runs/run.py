@@ -22,7 +22,7 @@ from pathlib import Path
 
 from glassnet.core.network import Network
 from glassnet.data.array_encoders import LabelCodec, Standardizer
-from glassnet.data.loading import Dataset
+from glassnet.data.loading import DATASETS, Dataset
 from glassnet.errors import DivergenceError, InputError
 from glassnet.files.model_file import save
 from glassnet.files.typed_json import json_safe
@@ -38,7 +38,7 @@ from glassnet.runs.encoding import encode_for, encode_table, fit_preprocessor, f
 from glassnet.runs.ensemble import merge_networks
 from glassnet.runs.model import TrainedModel
 from glassnet.runs.parts import load_data, split_run
-from glassnet.runs.recipe import apply_recipe, recipe_for, shape_of
+from glassnet.runs.recipe import apply_recipe, recipe_for, shape_of, tutorial_recipe
 from glassnet.runs.result import RunResult, compute_metrics, run_record
 from glassnet.runs.resuming import check_start_model, load_start_model
 from glassnet.training.callbacks import Callback
@@ -134,12 +134,15 @@ def run_training(
     DivergenceError
         When the cost or the weights become NaN or inf; nothing has been written.
     """
-    checked = check_run(config)  # the user's options, checked before the data is read
+    resumed = config.resume_from is not None  # a resumed run keeps its options: no recipe
+    recipe = None if resumed else recipe_for(config, from_file=_reads_a_table(config, dataset))
+    if recipe == "tutorial":  # RunConfig's own defaults: the config is whole before the data
+        config = tutorial_recipe(config)
+    checked = check_run(config)  # the options checked, before the data is read
     start = None if config.resume_from is None else load_start_model(config.resume_from)
     if dataset is None:
         dataset = load_data(checked.config, encode=False)  # a table is encoded once, below
-    if start is None:  # the recipe's defaults for this table, then the one check of them all
-        recipe = recipe_for(config, from_file=dataset.table is not None)
+    if recipe is not None and recipe != "tutorial":  # the values it takes from the table
         checked = check_run(apply_recipe(config, shape_of(dataset, config.test_size), recipe))
     config, optimizer, own_callbacks = checked.config, checked.optimizer, checked.callbacks
     codec = fit_label_codec(dataset) if start is None else start.label_codec
@@ -246,3 +249,11 @@ def raise_if_the_cost_rose(history: History, learning_rate: float) -> None:
             f"iterations with learning rate {learning_rate:g}; try a smaller one, e.g. "
             f"--lr {learning_rate / 10:g}, or standardised features"
         )
+
+
+def _reads_a_table(config: RunConfig, dataset: Dataset | None) -> bool:
+    """Whether the run trains on a table (a CSV or Parquet file, or the DataFrame given),
+    known before it is read: anything but a bundled data set's name."""
+    if dataset is not None:
+        return dataset.table is not None
+    return not (isinstance(config.data, str) and config.data in DATASETS)
