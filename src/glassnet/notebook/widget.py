@@ -112,18 +112,11 @@ class WidgetSession(Session):
 
     def history(self) -> "Future[History]":
         """A copy of the run's History, made by the worker between two steps."""
-        return self._ask("history")
+        return self.ask("history")
 
     def take_steps(self, steps: int) -> "Future[None]":
         """Pause, take ``steps`` mini-batch steps and post one frame; done when the future is."""
-        return self._ask("steps", steps)
-
-    def _ask(self, kind: str, *args: Any) -> "Future[Any]":
-        """Queue ``(kind, future, *args)`` for the worker; the future fails when it is busy."""
-        future: Future[Any] = Future()
-        if not self.submit((kind, future, *args)):
-            future.set_exception(RuntimeError("the session is busy: try again"))
-        return future
+        return self.ask("steps", steps)
 
     def _handle(self, command: Any) -> None:
         kind = command[0] if isinstance(command, tuple) else None

@@ -87,12 +87,19 @@ class Session:
             return False
         return True
 
-    def snapshot(self) -> "Future[Snapshot]":
-        """A copy of the network and its data, made by the worker between two steps."""
-        future: Future[Snapshot] = Future()
-        if not self.submit(("snapshot", future)):
+    def ask(self, kind: str, *args: Any) -> "Future[Any]":
+        """Queue the request ``(kind, future, *args)`` for the worker; the future it answers.
+
+        The future fails at once with "the session is busy" when too many commands wait.
+        """
+        future: Future[Any] = Future()
+        if not self.submit((kind, future, *args)):
             future.set_exception(RuntimeError("the session is busy: try again"))
         return future
+
+    def snapshot(self) -> "Future[Snapshot]":
+        """A copy of the network and its data, made by the worker between two steps."""
+        return self.ask("snapshot")
 
     def close(self, wait: float = 5.0) -> None:
         """Stop the worker (the tab closed) and wait for it."""
