@@ -152,7 +152,7 @@ def _score(result: ClusterRunResult, data: ClusterData) -> None:
     )
     assert result.cluster is not None
     result.metrics["cluster"] = asdict(result.cluster)
-    result.model.config = json_safe(result.config_record(), "config")  # with the rounds
+    result.record_config()  # with the rounds
     result.model.metrics = json_safe(result.metrics, "metrics")
 
 
@@ -190,7 +190,7 @@ def _set_up(
         local_steps=None if config.batch_size is None else local_steps,
         chunks=len(X_fit.chunks[0]),
     )
-    model.config = json_safe(result.config_record(), "config")
+    result.record_config()
     return result, data
 
 

@@ -14,7 +14,6 @@ from distributed import Client
 from glassnet.distributed.cluster import WORKER_LOST, SchedulerLost, scheduler_address
 from glassnet.errors import GlassnetError
 from glassnet.files.model_file import save
-from glassnet.files.typed_json import json_safe
 from glassnet.runs.result import RunResult
 
 
@@ -50,7 +49,7 @@ def saved_after_loss(result: RunResult, lost: SchedulerLost) -> SchedulerLostErr
     saved = "no run folder was given (--out), so they were not saved"
     if result.checkpoint is not None:
         record = {"rounds": lost.rounds, "scheduler_lost": lost.address}
-        result.model.config = json_safe(result.config_record(), "config")  # with the rounds
+        result.record_config()  # with the rounds
         save(result.model.with_weights(result.network, record), result.checkpoint)
         folder = result.checkpoint.parent
         saved = (

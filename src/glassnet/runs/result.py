@@ -11,6 +11,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from glassnet.core.network import Network, cost, encode_targets, forward
 from glassnet.data.loading import Dataset
+from glassnet.files.typed_json import json_safe
 from glassnet.runs.config import RunConfig
 from glassnet.runs.encoding import scaled_targets, table_record, unscaled
 from glassnet.runs.model import TrainedModel, network_output
@@ -76,6 +77,10 @@ class RunResult:
     def config_record(self) -> dict[str, Any]:
         """The resolved config, and for a table its file's fingerprint, columns and task."""
         return run_record(self.config, self.dataset)
+
+    def record_config(self) -> None:
+        """The model's config set to :meth:`config_record`, JSON-safe, as its file saves it."""
+        self.model.config = json_safe(self.config_record(), "config")
 
     def evaluation_part(self) -> tuple[Array, NDArray[Any], str]:
         """The held-out part ``(X, y, "held-out")``, or the training part without one."""
