@@ -33,8 +33,8 @@ from glassnet.data.column_meaning import (
 )
 from glassnet.data.column_summary import NUMERIC_SHARE, ColumnSummary, summarize
 from glassnet.data.date_encoder import DATE_FORMATS
+from glassnet.data.listing import listed
 from glassnet.data.reading import Rows
-from glassnet.data.rows import listed
 from glassnet.errors import InputError
 
 LEFT_OUT = {  # why a column is left out, as the column table says it

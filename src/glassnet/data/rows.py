@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from glassnet.data.listing import listed
 from glassnet.data.number_format import NumberFormat
 from glassnet.data.table_choices import DEFAULT_CHUNK_SIZE
 from glassnet.errors import InputError
 
 MAX_COLUMNS = 10_000  # a wider header is refused before any column is read
-SHOWN = 20  # names listed in a message
 
 
 @dataclass
@@ -145,9 +145,3 @@ def check_header(header: list[str], where: str) -> None:
     twice = sorted(set(named[named.duplicated()]))
     if twice:
         raise InputError(f"{where} has duplicate column names {listed(twice)}: rename them")
-
-
-def listed(names: Sequence[str]) -> str:
-    """``a, b, c`` (the first :data:`SHOWN` names, then how many more)."""
-    more = f", ... ({len(names) - SHOWN} more)" if len(names) > SHOWN else ""
-    return ", ".join(names[:SHOWN]) + more

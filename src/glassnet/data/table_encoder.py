@@ -38,8 +38,8 @@ from glassnet.data.column_encoders import (
 from glassnet.data.column_summary import NUMERIC_SHARE
 from glassnet.data.column_warnings import decimal_commas as decimal_commas_warning
 from glassnet.data.column_warnings import many_categories, mostly_missing
+from glassnet.data.listing import listed
 from glassnet.data.number_format import decimal_commas
-from glassnet.data.rows import listed
 from glassnet.data.table_choices import CATEGORICAL, NUMERIC, SCALINGS
 from glassnet.errors import InputError
 

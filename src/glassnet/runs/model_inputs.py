@@ -17,8 +17,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from glassnet.data.cells import as_categories, cell_problem, missing_cells, read_numbers
+from glassnet.data.listing import listed
 from glassnet.data.reading import Rows
-from glassnet.data.rows import listed
 from glassnet.data.table_choices import check_nan_policy
 from glassnet.data.table_encoder import preprocessor_columns, unseen_categories
 from glassnet.errors import InputError

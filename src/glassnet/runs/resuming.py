@@ -12,10 +12,13 @@ momentum velocities and Adam moments, and its learning-rate schedule starts over
 import os
 from typing import Any
 
+from glassnet.data.listing import listed
 from glassnet.data.loading import Dataset
 from glassnet.errors import InputError
 from glassnet.runs.config import RunConfig, upgrade_record
 from glassnet.runs.model import TrainedModel, load_trained_model
+
+SHOWN_ON_RESUME = 10  # names of each side a refused resume lists
 
 
 def load_start_model(path: str | os.PathLike[str]) -> TrainedModel:
@@ -64,13 +67,15 @@ def check_start_model(model: TrainedModel, config: RunConfig, dataset: Dataset) 
         columns = [*table.numeric, *table.categorical, *table.dates]
         if sorted(columns) != sorted(model.input_columns):
             raise InputError(
-                f"the data's columns ({_names(columns)}) are not the model's "
-                f"({_names(model.input_columns)}): a resumed run trains on the same columns"
+                f"the data's columns ({listed(columns, SHOWN_ON_RESUME)}) are not the "
+                f"model's ({listed(model.input_columns, SHOWN_ON_RESUME)}): a resumed run "
+                "trains on the same columns"
             )
     if dataset.feature_names != model.feature_names:
         raise InputError(
-            f"the data's features ({_names(dataset.feature_names)}) are not the model's "
-            f"({_names(model.feature_names)}): a resumed run trains on the same features"
+            f"the data's features ({listed(dataset.feature_names, SHOWN_ON_RESUME)}) are not "
+            f"the model's ({listed(model.feature_names, SHOWN_ON_RESUME)}): a resumed run "
+            "trains on the same features"
         )
     if model.label_codec is not None:
         try:
@@ -94,8 +99,3 @@ def _show(value: Any) -> str:
     if isinstance(value, tuple):
         return ",".join(str(item) for item in value) or "none"
     return str(value)
-
-
-def _names(names: list[str], limit: int = 10) -> str:
-    more = f", ... ({len(names) - limit} more)" if len(names) > limit else ""
-    return ", ".join(names[:limit]) + more
