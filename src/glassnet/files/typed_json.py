@@ -170,15 +170,38 @@ def array_dtype(text: Any, where: str) -> np.dtype:
     """The dtype ``text`` names, which must be a plain bool/int/uint/float/str/object one."""
     if not isinstance(text, str):
         raise BadFileError(f"{where}.array.dtype must be a string, got {short(text)}")
+    return plain_dtype(
+        text, f"{where}.array.dtype", ARRAY_KINDS, "bool, int, uint, float, str or object"
+    )
+
+
+def plain_dtype(text: str, name: str, kinds: str, kinds_words: str) -> np.dtype:
+    """The dtype a file's field names: a NumPy one, unstructured, of one of ``kinds``.
+
+    Parameters
+    ----------
+    text
+        The field's text, e.g. ``"<U5"``.
+    name
+        The field, as a message names it: ``payload.label_codec.dtype``.
+    kinds
+        The dtype kinds allowed (:data:`ARRAY_KINDS` or fewer).
+    kinds_words
+        What the refusal says the dtype is not: ``"bool, int, uint, float, str or object"``.
+
+    Raises
+    ------
+    BadFileError
+        When ``text`` is no NumPy dtype, or one of another kind, with a shape, with fields,
+        or wider than :data:`MAX_ITEMSIZE` bytes a value.
+    """
     try:
         dtype = np.dtype(text)
     except (TypeError, ValueError, OverflowError):
-        raise BadFileError(f"{where}.array.dtype {short(text)} is not a NumPy dtype") from None
+        raise BadFileError(f"{name} {short(text)} is not a NumPy dtype") from None
     plain = dtype.shape == () and dtype.names is None and dtype.itemsize <= MAX_ITEMSIZE
-    if dtype.kind not in ARRAY_KINDS or not plain:
-        raise BadFileError(
-            f"{where}.array.dtype {short(text)} is not bool, int, uint, float, str or object"
-        )
+    if dtype.kind not in kinds or not plain:
+        raise BadFileError(f"{name} {short(text)} is not {kinds_words}")
     return dtype
 
 

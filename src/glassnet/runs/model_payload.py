@@ -19,11 +19,9 @@ from glassnet.errors import InputError
 from glassnet.files import metadata
 from glassnet.files.kinds import Payload, register_kind
 from glassnet.files.npz_reader import BadFileError
-from glassnet.files.typed_json import check_text_width, json_safe
+from glassnet.files.typed_json import check_text_width, json_safe, plain_dtype
 from glassnet.runs.model import TrainedModel
 from glassnet.runs.model_checks import LABEL_KINDS
-
-MAX_LABEL_BYTES = 4 * 2**16  # itemsize of a string label dtype: 65,536 characters
 
 Array = NDArray[np.floating]
 
@@ -141,7 +139,12 @@ def _label_codec(fields: dict[str, Any], network: Network) -> LabelCodec | None:
             f"{where}: got {network.output!r} with {n_outputs} unit(s) for {len(classes)} "
             "class(es); a sigmoid unit tells 2 classes apart, softmax units one class each"
         )
-    dtype = _label_dtype(metadata.field(codec, "dtype", str, where))
+    dtype = plain_dtype(
+        metadata.field(codec, "dtype", str, where),
+        f"{where}.dtype",
+        LABEL_KINDS,
+        "a label dtype (bool, int, uint, float or str)",
+    )
     wanted = {"U": (str,), "b": (bool,), "i": (int,), "u": (int,), "f": (int, float)}[dtype.kind]
     bools_ok = dtype.kind == "b"
     if not all(isinstance(c, wanted) and (bools_ok or not isinstance(c, bool)) for c in classes):
@@ -155,21 +158,6 @@ def _label_codec(fields: dict[str, Any], network: Network) -> LabelCodec | None:
     if result.classes_.tolist() != classes:
         raise BadFileError(f"{where}.classes do not fit in the dtype {dtype.str}")
     return result
-
-
-def _label_dtype(text: str) -> np.dtype:
-    shown = metadata.short(text)
-    try:
-        dtype = np.dtype(text)
-    except (TypeError, ValueError, OverflowError):
-        raise BadFileError(f"payload.label_codec.dtype {shown} is not a NumPy dtype") from None
-    plain = dtype.shape == () and dtype.names is None and dtype.itemsize <= MAX_LABEL_BYTES
-    if dtype.kind not in LABEL_KINDS or not plain:
-        raise BadFileError(
-            f"payload.label_codec.dtype {shown} is not a label dtype "
-            "(bool, int, uint, float or str)"
-        )
-    return dtype
 
 
 register_kind("trained_model", TrainedModel, _trained_model_to_payload, _trained_model_from_payload)
