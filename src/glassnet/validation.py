@@ -329,3 +329,9 @@ def check_layer_sizes(sizes: Iterable[int], name: str = "layer sizes") -> list[i
     if any(size < 1 for size in result):
         raise InputError(f"{name} must all be 1 or more, got {result}")
     return result
+
+
+def check_weight_total(total: float) -> None:
+    """Refuse sample weights whose sum ``total`` is not above 0: nothing would be learned."""
+    if total <= 0:
+        raise InputError("sample_weight sums to 0: at least one sample needs a positive weight")

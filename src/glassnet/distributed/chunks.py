@@ -34,6 +34,7 @@ from glassnet.core.network import Network
 from glassnet.core.targets import encode_targets
 from glassnet.distributed.cluster import MEMORY_HINT, RoundFailedError
 from glassnet.errors import InputError
+from glassnet.validation import check_weight_total
 
 Array = NDArray[np.floating]
 PREPARE = "glassnet.distributed.prepare(frame, ...) (one-hot categories, scaled numbers)"
@@ -232,8 +233,7 @@ def persist_chunks(
         rows=[sizes[c][0] for c in keep],
         weight_sums=[sizes[c][1] for c in keep],
     )
-    if chunks.total_weight <= 0:
-        raise InputError("sample_weight sums to 0: at least one sample needs a positive weight")
+    check_weight_total(chunks.total_weight)
     return chunks
 
 

@@ -28,6 +28,7 @@ from glassnet.validation import (
     check_number,
     check_positive,
     check_random_state,
+    check_weight_total,
     check_X,
 )
 
@@ -238,8 +239,7 @@ def _check_sample_weight(sample_weight: ArrayLike | None, n: int, dtype: Any) ->
         raise InputError(f"sample_weight must have shape ({n},), got {weights.shape}")
     if not np.isfinite(weights).all() or (weights < 0).any():
         raise InputError("sample_weight must be finite and non-negative")
-    if weights.sum() <= 0:
-        raise InputError("sample_weight sums to 0: at least one sample needs a positive weight")
+    check_weight_total(weights.sum())
     return weights
 
 
