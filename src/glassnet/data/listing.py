@@ -10,19 +10,6 @@ SHOWN_NAMES = 20  # names listed in a message
 
 
 def listed(names: Sequence[str], limit: int = SHOWN_NAMES) -> str:
-    """The names as a message lists them: ``a, b, c``.
-
-    Parameters
-    ----------
-    names
-        The names, in the order they are shown.
-    limit
-        How many are shown; past it, ``, ... (N more)`` counts the rest.
-
-    Returns
-    -------
-    str
-        ``"a, b, c"``, or ``"a, b, ... (3 more)"`` for five names and ``limit=2``.
-    """
+    """``a, b, c``: the first ``limit`` names, then how many more (``, ... (3 more)``)."""
     more = f", ... ({len(names) - limit} more)" if len(names) > limit else ""
     return ", ".join(names[:limit]) + more

@@ -15,12 +15,6 @@ DEFAULT_CHUNK_SIZE = 10_000  # rows a table is read (and predicted) in at a time
 
 
 def check_nan_policy(nan: str) -> None:
-    """Refuse a ``nan`` policy that is not one of :data:`NAN_POLICIES`.
-
-    Raises
-    ------
-    InputError
-        Naming the policies to choose from and the one given.
-    """
+    """Refuse (InputError, listing them) a ``nan`` policy not in :data:`NAN_POLICIES`."""
     if nan not in NAN_POLICIES:
         raise InputError(f"nan must be one of {', '.join(NAN_POLICIES)}, got {nan!r}")

@@ -176,25 +176,9 @@ def array_dtype(text: Any, where: str) -> np.dtype:
 
 
 def plain_dtype(text: str, name: str, kinds: str, kinds_words: str) -> np.dtype:
-    """The dtype a file's field names: a NumPy one, unstructured, of one of ``kinds``.
-
-    Parameters
-    ----------
-    text
-        The field's text, e.g. ``"<U5"``.
-    name
-        The field, as a message names it: ``payload.label_codec.dtype``.
-    kinds
-        The dtype kinds allowed (:data:`ARRAY_KINDS` or fewer).
-    kinds_words
-        What the refusal says the dtype is not: ``"bool, int, uint, float, str or object"``.
-
-    Raises
-    ------
-    BadFileError
-        When ``text`` is no NumPy dtype, or one of another kind, with a shape, with fields,
-        or wider than :data:`MAX_ITEMSIZE` bytes a value.
-    """
+    """The dtype the field ``name`` holds as ``text``: a NumPy one of ``kinds``, without a
+    shape or fields, at most :data:`MAX_ITEMSIZE` bytes a value; else a BadFileError saying
+    it is not ``kinds_words`` (``"bool, int, uint, float, str or object"``)."""
     try:
         dtype = np.dtype(text)
     except (TypeError, ValueError, OverflowError):

@@ -36,20 +36,9 @@ def r2(A: Array, Y: Array) -> float:
 
 
 def r2_from_sums(residual: Array, total: Array) -> float:
-    """R^2 from each output column's sums, averaged over columns.
+    """Mean over columns of 1 - SS_res / SS_tot, from each column's sums, shape (n_L,).
 
-    Parameters
-    ----------
-    residual : ndarray of shape (n_outputs,)
-        SS_res = sum_i (y_i - yhat_i)^2 per column.
-    total : ndarray of shape (n_outputs,)
-        SS_tot = sum_i (y_i - mean(y))^2 per column.
-
-    Returns
-    -------
-    float
-        The mean over columns of 1 - SS_res / SS_tot; a column whose targets are
-        constant (SS_tot = 0) scores 1.0 if predicted exactly, else 0.0.
+    A column whose targets are constant (SS_tot = 0) scores 1.0 if predicted exactly, else 0.0.
     """
     with np.errstate(divide="ignore", invalid="ignore"):
         scores = np.where(total > 0, 1 - residual / total, np.where(residual == 0, 1.0, 0.0))
