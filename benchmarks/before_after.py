@@ -1,4 +1,4 @@
-"""Speed before and after the package-layers refactor (issue #10), measured in one run.
+"""Speed before and after a refactor (first written for the package layers, issue #10), in one run.
 
 Before: ca3a073 in a temporary ``git worktree`` (or ``--before-path``); after: this working
 tree's ``src/``. Each measurement runs in a fresh subprocess with ``PYTHONPATH=<tree>/src``,
@@ -310,11 +310,11 @@ def environment_lines(session: Session) -> list[str]:
     return lines
 
 
-def report(session: Session, command: str) -> str:
+def report(session: Session, command: str, title: str) -> str:
     """The whole Markdown report."""
     predict = session.tasks["predict"]
     lines = [
-        "# Before and after the package layers (issue #10)",
+        f"# Before and after {title}",
         "",
         f"Produced by `{command}` from the repository root on {datetime.date.today()}. Each "
         "measurement ran in its own process, before and after interleaved (which goes first "
@@ -362,6 +362,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="a fast smoke run")
     parser.add_argument("--threads", type=int, help="BLAS threads (default: the library's)")
     parser.add_argument("--out", type=Path, help="report file (quick: none, only printed)")
+    parser.add_argument(
+        "--title", default="the package layers (issue #10)", help="what changed, for the heading"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     if options.child:
@@ -390,7 +393,8 @@ def main(argv: list[str] | None = None) -> None:
         tasks = make_tasks(Path(folder), options.quick, options.threads)
         runs, gaps = measure(trees, tasks, repeats, Path(folder))
         load = (load_at_start, os.getloadavg()[0])
-        text = report(Session(trees, tasks, environments, runs, gaps, load), command)
+        session = Session(trees, tasks, environments, runs, gaps, load)
+        text = report(session, command, options.title)
     if out is not None:
         out.write_text(text)
     print(text)
