@@ -126,18 +126,13 @@ def defaults() -> dict[str, Any]:
 def hello_message(session: str, setup: dict[str, Any] | None = None) -> dict[str, Any]:
     """The first message a view gets: its session's name, the setup to start from (None:
     :func:`defaults`) and every choice the page offers."""
-    choices = {
-        "data": DATASETS,
-        "features": FEATURES,
-        "activations": HIDDEN_ACTIVATIONS,
-        "output": OUTPUTS,
-        "optimizer": OPTIMIZERS,
-    }
     return {
         "type": "hello",
         "session": session,
         "defaults": defaults() if setup is None else dict(setup),
-        "choices": {name: list(values) for name, values in choices.items()},
+        "choices": {
+            name: list(spec.choices) for name, spec in SETUP_FIELDS.items() if spec.choices
+        },
     }
 
 
