@@ -14,7 +14,6 @@ points as binary buffers (the playground's float32 frames), never JSON lists.
 
 import json
 import shutil
-import struct
 import tempfile
 import threading
 from concurrent.futures import Future
@@ -26,7 +25,7 @@ import traitlets
 
 from glassnet.core.network import Network
 from glassnet.errors import InputError
-from glassnet.playground.frames import points_message
+from glassnet.playground.frames import decode, points_message
 from glassnet.playground.schema import (
     Command,
     MessageError,
@@ -108,15 +107,12 @@ class WidgetOutbox:
 
 
 class WidgetSession(Session):
-    """A playground session that also hands out its History and re-sends its picture."""
+    """A playground session that also hands out its History and re-sends its picture.
 
-    def history(self) -> "Future[History]":
-        """A copy of the run's History, made by the worker between two steps."""
-        return self.ask("history")
-
-    def take_steps(self, steps: int) -> "Future[None]":
-        """Pause, take ``steps`` mini-batch steps and post one frame; done when the future is."""
-        return self.ask("steps", steps)
+    Its requests (:meth:`~glassnet.playground.session.Session.ask`): ``"steps"`` pauses,
+    takes that many mini-batch steps and posts one frame; ``"history"`` answers a copy of
+    the run's History, made by the worker between two steps.
+    """
 
     def _handle(self, command: Any) -> None:
         kind = command[0] if isinstance(command, tuple) else None
@@ -225,8 +221,7 @@ class Playground(anywidget.AnyWidget):
 
     def _status_from(self, frame: bytes) -> None:
         """The readouts of a frame's header, as the synced ``status``."""
-        (n,) = struct.unpack_from("<I", frame)
-        header = json.loads(frame[4 : 4 + n])
+        header, _ = decode(frame)
         keys: tuple[str, ...] = ("epoch", "step", "playing", "train_loss", "test_loss")
         keys += ("metric_name", "train_metric", "test_metric")
         self.status = {key: header.get(key) for key in keys}
@@ -245,7 +240,7 @@ class Playground(anywidget.AnyWidget):
         """Take ``steps`` mini-batch steps, then return (the training is paused)."""
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
             raise InputError(f"step: a whole number of steps >= 0, got {steps!r}")
-        self.session.take_steps(steps).result(WAIT_SECONDS + steps)
+        self.session.ask("steps", steps).result(WAIT_SECONDS + steps)
 
     def epoch(self) -> None:
         """Train to the end of the current epoch, then return."""
@@ -264,7 +259,7 @@ class Playground(anywidget.AnyWidget):
     @property
     def history(self) -> History:
         """A copy of the run's History: one row per epoch finished so far."""
-        return self.session.history().result(WAIT_SECONDS)
+        return self.session.ask("history").result(WAIT_SECONDS)
 
     def close(self) -> None:
         """Stop the worker, remove the data's folder and close the widget."""
