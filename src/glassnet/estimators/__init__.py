@@ -10,21 +10,10 @@ its ``_private`` modules; ``tests/test_estimator_seam.py`` holds that.
 from glassnet.estimators._base import BaseMultilayerPerceptron
 from glassnet.estimators._lbfgs import flat_objective, minimize, unflatten
 from glassnet.estimators._multilayer_perceptron import MLPClassifier, MLPRegressor
-from glassnet.estimators._params import python_params
-from glassnet.estimators._stochastic import AUTO_BATCH, OPTIMIZER_FOR_SOLVER, step_rows
-from glassnet.estimators.fit_sequence import (
-    FLOATS,
-    EpochsRun,
-    FitStart,
-    LbfgsResult,
-    Trained,
-    generator,
-)
+from glassnet.estimators._stochastic import step_rows
+from glassnet.estimators.fit_sequence import EpochsRun, FitStart, LbfgsResult, Trained
 
 __all__ = [
-    "AUTO_BATCH",
-    "FLOATS",
-    "OPTIMIZER_FOR_SOLVER",
     "BaseMultilayerPerceptron",
     "EpochsRun",
     "FitStart",
@@ -33,9 +22,7 @@ __all__ = [
     "MLPRegressor",
     "Trained",
     "flat_objective",
-    "generator",
     "minimize",
-    "python_params",
     "step_rows",
     "unflatten",
 ]
