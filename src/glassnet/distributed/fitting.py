@@ -129,7 +129,9 @@ def fit(
     X, y = as_dask_array(X, "X"), as_dask_array(y, "y")
     weights = None if sample_weight is None else as_dask_array(sample_weight, "sample_weight")
     check_layout(X, y, weights)
-    start = _begin(estimator, settings, client, X, y)
+    y_probe = _label_probe(estimator, client, y)
+    X_probe = np.zeros((y_probe.shape[0], X.shape[1]), dtype=X.dtype)
+    start = estimator.begin_fit(X_probe, y_probe, settings=settings)
     network = start.network
     if parameters is not None:
         _start_from(network, parameters)
@@ -137,9 +139,9 @@ def fit(
     targets = partial(encode_chunk_targets, binarizer=start.label_binarizer, layout=layout)
     chunks = persist_chunks(client, X, y, weights, network.dtype, targets, layout.layer_sizes[-1])
     rounds = Rounds(client, network.parameters(), on_round)
-    mode = _mode(settings, chunks.n_samples)
     end_epoch = partial(estimator.end_epoch, n_samples=chunks.n_samples)
-    trained = FITTERS[mode](start, Training(client, chunks, rounds, local_steps, end_epoch))
+    train = _fitter(settings, chunks.n_samples)
+    trained = train(start, Training(client, chunks, rounds, local_steps, end_epoch))
     estimator.finish_fit(start, trained, warn_at=2)  # the warnings point at fit's caller
     return estimator
 
@@ -169,27 +171,14 @@ class Training:
     end_epoch: Callable[[TrainingState], None]  # scikit-learn's rules after each epoch
 
 
-def _begin(
-    estimator: BaseMultilayerPerceptron,
-    settings: SimpleNamespace,
-    client: Client,
-    X: da.Array,
-    y: da.Array,
-) -> FitStart:
-    """The estimator's ``begin_fit`` on a few rows standing for all of ``X`` and ``y``.
+def _label_probe(estimator: BaseMultilayerPerceptron, client: Client, y: da.Array) -> NDArray:
+    """Few rows of ``y`` that tell ``begin_fit`` what all of ``y`` would.
 
-    The estimator checks every label (a classifier) or each target column's minimum
-    (a regressor: Poisson targets must be >= 0), with rows of zeros in ``X``'s dtype:
-    it records ``n_features_in_`` and the classes exactly as from the whole data, and
+    With them (and rows of zeros in ``X``'s dtype) the estimator checks every label (a
+    classifier) or each target column's minimum (a regressor: Poisson targets must be
+    >= 0), records ``n_features_in_`` and the classes exactly as from the whole data, and
     draws the first weights its own fit would draw.
     """
-    y_probe = _label_probe(estimator, client, y)
-    X_probe = np.zeros((y_probe.shape[0], X.shape[1]), dtype=X.dtype)
-    return estimator.begin_fit(X_probe, y_probe, settings=settings)
-
-
-def _label_probe(estimator: BaseMultilayerPerceptron, client: Client, y: da.Array) -> NDArray:
-    """Few rows of ``y`` that tell ``begin_fit`` what all of ``y`` would."""
     if is_classifier(estimator) and y.ndim == 1:
         return np.asarray(client.compute(da.unique(y)).result())  # every class, once
     if is_classifier(estimator):
@@ -211,11 +200,11 @@ def _start_from(network: Network, parameters: list[NDArray]) -> None:
         param[...] = given
 
 
-def _mode(settings: SimpleNamespace, n: int) -> str:
-    """Which algorithm trains: 'lbfgs', 'full_batch' or 'local_sgd'."""
+def _fitter(settings: SimpleNamespace, n: int) -> Callable[[FitStart, Training], Trained]:
+    """Which algorithm trains: L-BFGS, full-batch descent or local SGD."""
     if settings.solver == "lbfgs":
-        return "lbfgs"
-    return "full_batch" if check_batch_size(step_rows(settings, n), n) >= n else "local_sgd"
+        return _fit_lbfgs
+    return _fit_full_batch if check_batch_size(step_rows(settings, n), n) >= n else _fit_local_sgd
 
 
 def _fit_full_batch(start: FitStart, run: Training) -> EpochsRun:
@@ -281,10 +270,3 @@ def _fit_lbfgs(start: FitStart, run: Training) -> LbfgsResult:
         rounds=run.rounds,
         verbose=p.verbose,
     )
-
-
-FITTERS: dict[str, Callable[[FitStart, Training], Trained]] = {
-    "lbfgs": _fit_lbfgs,
-    "full_batch": _fit_full_batch,
-    "local_sgd": _fit_local_sgd,
-}
