@@ -30,12 +30,12 @@ from glassnet.data.arrow_csv import arrow_frame, arrow_reads
 from glassnet.data.number_format import NumberFormat, normalized, number_format
 from glassnet.data.parquet_reader import open_parquet
 from glassnet.data.plain_records import PlainStart, plain_chunks
-from glassnet.data.rows import DEFAULT_CHUNK_SIZE, Rows, TableReader, check_header, column_names
+from glassnet.data.rows import Rows, TableReader, check_header, column_names
 from glassnet.data.sniffing import SEPARATORS, header_of, sniff_separator
 from glassnet.data.sources import Source, decode_error, open_source, replayed
 from glassnet.errors import InputError
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "Rows", "TableReader", "column_names", "open_table", "read_table"]
+__all__ = ["Rows", "TableReader", "column_names", "open_table", "read_table"]
 
 EXTRA = "\x00extra"  # a column after the header's: filled only by a row with one field too many
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -54,17 +54,11 @@ COUNTED = re.compile(r"\b(row|line) (\d+)")  # where pandas says a problem is, i
 
 
 def read_table(
-    source: str | os.PathLike[str] | IO[str] | IO[bytes],
-    *,
-    sep: str | None = None,
-    encoding: str | None = None,
-    decimal: str | None = None,
-    thousands: str | None = None,
+    source: str | os.PathLike[str] | IO[str] | IO[bytes], **options: str | None
 ) -> tuple[TableReader, Rows]:
-    """Open ``source`` and read every row: ``(reader, rows)``, the file already closed."""
-    with open_table(
-        source, sep=sep, encoding=encoding, decimal=decimal, thousands=thousands
-    ) as reader:
+    """Open ``source`` with :func:`open_table`'s ``options`` and read every row:
+    ``(reader, rows)``, the file already closed."""
+    with open_table(source, **options) as reader:
         return reader, reader.read()
 
 
