@@ -205,12 +205,12 @@ def train(
     history = History(metric_name=metric_name(network.output))
     state = TrainingState(network, optimizer, history, epochs=epochs)
     architecture = Architecture.of(network)
+    run_round = partial(_run_round, client, chunks, network, optimizer, architecture, settings)
     positions = [Position(g) for g in [rng, *rng.spawn(len(chunks.X) - 1)]]
     for epoch in range(epochs):
         state.epoch = epoch
         while not _pass_done(positions, chunks.rows):
-            round_ = partial(_run_round, client, chunks, network, optimizer, positions)
-            results = rounds.run(partial(round_, architecture, settings))
+            results = rounds.run(partial(run_round, positions))
             round_cost = _merge(network, optimizer, results)
             positions = [result.position for result in results]
             state.step += max(result.steps for result in results)
@@ -235,9 +235,9 @@ def _run_round(
     chunks: Chunks,
     network: Network,
     optimizer: Optimizer,
-    positions: list[Position],
     architecture: Architecture,
     settings: LocalSettings,
+    positions: list[Position],
 ) -> list[LocalResult]:
     """Scatter the parameters and optimizer once; every unfinished chunk's round; gather."""
     [shared] = client.scatter([(network.parameters(), optimizer)], broadcast=True, hash=False)
