@@ -26,6 +26,7 @@ from glassnet.data.reading import PARQUET_SUFFIXES, delimiter_and_format
 from glassnet.data.sources import open_source
 from glassnet.data.table_encoder import date_formats
 from glassnet.distributed import frames
+from glassnet.distributed.data_paths import csv_files, is_parquet
 from glassnet.distributed.hashed_split import split_frame
 from glassnet.errors import InputError
 from glassnet.runs.config import RunConfig
@@ -213,9 +214,8 @@ def fingerprint(path: str) -> dict[str, Any]:
 def _read_format(config: RunConfig) -> tuple[str, NumberFormat]:
     """The CSV's delimiter and number format, as given or as sniffed from the first file (as
     :func:`~glassnet.distributed.frames.read_frame_noted` reads it); "" and plain for Parquet."""
-    files = data_files(config.data)
-    if not files or files[0].suffix.lower() in PARQUET_SUFFIXES or Path(config.data).is_dir():
+    if is_parquet(config.data):
         return "", NumberFormat()
     with contextlib.ExitStack() as stack:
-        sample = open_source(files[0], config.encoding, stack).sample
-        return delimiter_and_format(sample, config.sep, config.decimal, config.thousands)
+        sample = open_source(csv_files(config.data)[0], config.encoding, stack).sample
+    return delimiter_and_format(sample, config.sep, config.decimal, config.thousands)
