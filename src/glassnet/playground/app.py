@@ -29,11 +29,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from glassnet.errors import GlassnetError
 from glassnet.playground import export
 from glassnet.playground.outbox import Outbox
-from glassnet.playground.schema import (
-    MessageError,
-    hello_message,
-    parse_message,
-)
+from glassnet.playground.schema import MessageError, hello_message, parse_message
 from glassnet.playground.session import Session, error_message
 from glassnet.playground.upload import read_upload
 
@@ -168,6 +164,11 @@ def create_app(
             return JSONResponse({"error": str(error)}, status_code=409)
         return JSONResponse(export.setup_texts(snapshot))
 
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        await run_in_threadpool(playground.close)  # the server stops: every session ends
+
     app = Starlette(
         routes=[
             Route("/", page),
@@ -178,19 +179,10 @@ def create_app(
             Route("/export", setup_text),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
-        lifespan=_lifespan(playground),
+        lifespan=lifespan,
     )
     app.state.playground = playground
     return app
-
-
-def _lifespan(playground: Playground) -> Any:
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        await run_in_threadpool(playground.close)  # the server stops: every session ends
-
-    return lifespan
 
 
 async def _preload(path: Path, session: Session, ws: WebSocket) -> None:
