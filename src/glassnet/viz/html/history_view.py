@@ -15,7 +15,7 @@ from html import escape
 import numpy as np
 
 from glassnet.training.history import History
-from glassnet.viz.html.markup import cell, number, svg, svg_text, table, view
+from glassnet.viz.html.markup import PASS_COLOUR, cell, number, svg, svg_text, table, view
 
 WIDTH, HEIGHT = 420, 220
 LEFT, RIGHT, TOP, BOTTOM = 58, 92, 14, 36
@@ -92,7 +92,7 @@ def loss_svg(
         x = x_of(best_epoch)
         parts.append(
             f'<g class="gn-best" data-epoch="{best_epoch}"><line x1="{x:.2f}" y1="{TOP}" '
-            f'x2="{x:.2f}" y2="{TOP + plot_h}" stroke="{"#2e7d32"}" stroke-dasharray="3 3"/>'
+            f'x2="{x:.2f}" y2="{TOP + plot_h}" stroke="{PASS_COLOUR}" stroke-dasharray="3 3"/>'
             + svg_text(x, TOP - 3, f"best: {best_epoch}", 10, "middle")
             + "</g>"
         )
