@@ -15,7 +15,7 @@ looking every name up in glassnet's own closed tables. Any problem raises
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -224,7 +224,7 @@ def only_keys(mapping: Mapping[str, Any], allowed: set[str], where: str) -> None
         raise BadFileError(f"{where} has unknown field(s) {', '.join(map(repr, unknown[:10]))}")
 
 
-def is_int(value: Any) -> bool:
+def is_int(value: Any) -> TypeGuard[int]:
     """A JSON whole number (``true`` and ``false`` are not)."""
     return isinstance(value, int) and not isinstance(value, bool)
 

@@ -22,7 +22,8 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from glassnet.data.date_encoder import DATE_FORMATS, DateEncoder, rebuilt_date_encoder
 from glassnet.data.robust_scaling import RobustScaling
 from glassnet.errors import InputError
-from glassnet.files.metadata import MAX_UNITS, only_keys, short
+from glassnet.files.fitted_values import is_names
+from glassnet.files.metadata import MAX_UNITS, is_int, only_keys, short
 from glassnet.files.npz_reader import BadFileError
 from glassnet.files.typed_json import array_dtype, decode, encode
 
@@ -127,15 +128,12 @@ def load_params(record: Any, table: dict[str, Param], where: str) -> dict[str, A
 def check_inputs(fitted: dict[str, Any], where: str) -> tuple[int, list[str] | None]:
     """``n_features_in_`` (1..2^24) and ``feature_names_in_`` (None or that many strings)."""
     n = fitted.get("n_features_in_")
-    if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= MAX_UNITS:
+    if not is_int(n) or not 1 <= n <= MAX_UNITS:
         raise BadFileError(f"{where}.n_features_in_ must be a whole number in 1..{MAX_UNITS}")
     names = fitted.get("feature_names_in_")
-    if names is None:
-        return n, None
-    ok = isinstance(names, np.ndarray) and names.shape == (n,)
-    if not ok or not all(isinstance(name, str) for name in names.tolist()):
+    if not is_names(names, n):
         raise BadFileError(f"{where}.feature_names_in_ must be None or {n} strings")
-    return n, names.tolist()
+    return n, None if names is None else names.tolist()
 
 
 def columns_input(columns: list[np.ndarray], names: list[str] | None) -> Any:
