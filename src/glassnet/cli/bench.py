@@ -20,7 +20,7 @@ from glassnet.bench.harness import run_all
 from glassnet.bench.machine import machine
 from glassnet.bench.report import environment, rich_tables, seconds_text, summarize, to_markdown
 from glassnet.bench.workloads import WORKLOADS
-from glassnet.cli.app import CONTEXT_SETTINGS, cli, fail
+from glassnet.cli.app import cli, fail
 from glassnet.errors import GlassnetError
 from glassnet.files.atomic import atomic_write
 
@@ -51,7 +51,7 @@ def _workloads(context: click.Context, parameter: click.Parameter, value: str | 
     return names
 
 
-@cli.command(context_settings=CONTEXT_SETTINGS)
+@cli.command()
 @click.option(
     "--only",
     "workloads",

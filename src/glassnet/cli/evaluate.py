@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from glassnet.cli.app import CONTEXT_SETTINGS, EXIT_ERROR, EXIT_WRITE_FAILED, cli, fail
+from glassnet.cli.app import EXIT_ERROR, EXIT_WRITE_FAILED, cli, fail
 from glassnet.cli.options import nan_option, table_options, target_option
 from glassnet.cli.output import STDOUT, open_output
 from glassnet.cli.tables import confusion_table, facts_table
@@ -43,7 +43,7 @@ METRIC_LABELS = {  # a metric's JSON name: its row in the table
 DIGITS = 4
 
 
-@cli.command(name="evaluate", context_settings=CONTEXT_SETTINGS)
+@cli.command(name="evaluate")
 @click.argument("model", metavar="MODEL")
 @click.option(
     "--data",

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from glassnet.cli.app import CONTEXT_SETTINGS, EXIT_ERROR, EXIT_WRITE_FAILED, cli, fail
+from glassnet.cli.app import EXIT_ERROR, EXIT_WRITE_FAILED, cli, fail
 from glassnet.cli.options import config_fields, run_option
 from glassnet.cli.problem import PROBLEM_OPTIONS, Problem, problem_options, sample_rows
 from glassnet.core.initializers import INITIALIZERS
@@ -42,7 +42,7 @@ Exit codes: 0 done; {EXIT_ERROR} bad option or bad data;
 """
 
 
-@cli.command(name="explain", epilog=EXPLAIN_EPILOG, context_settings=CONTEXT_SETTINGS)
+@cli.command(name="explain", epilog=EXPLAIN_EPILOG)
 @problem_options(hidden="5", samples=None)
 @click.option(
     "--init",

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from glassnet.cli.app import CONTEXT_SETTINGS, EXIT_ERROR, cli, fail
+from glassnet.cli.app import EXIT_ERROR, cli, fail
 from glassnet.cli.problem import Problem, load_problem, problem_options
 from glassnet.core.gradcheck import TOLERANCE, GradientCheck, check_gradients
 from glassnet.errors import GlassnetError, InputError
@@ -37,7 +37,7 @@ above the tolerance (a wrong derivative); {EXIT_ERROR} bad option or bad data.
 """
 
 
-@cli.command(name="gradcheck", epilog=GRADCHECK_EPILOG, context_settings=CONTEXT_SETTINGS)
+@cli.command(name="gradcheck", epilog=GRADCHECK_EPILOG)
 @problem_options(hidden="5,3", samples=20)
 @click.option(
     "--alpha",

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import click
 
-from glassnet.cli.app import CONTEXT_SETTINGS, cli, fail
+from glassnet.cli.app import cli, fail
 
 
-@cli.command(context_settings=CONTEXT_SETTINGS)
+@cli.command()
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
     "--host",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from glassnet.cli.app import CONTEXT_SETTINGS, EXIT_ERROR, EXIT_WRITE_FAILED, cli, fail
+from glassnet.cli.app import EXIT_ERROR, EXIT_WRITE_FAILED, cli, fail
 from glassnet.errors import GlassnetError, InputError
 from glassnet.runs.folder import read_run_folder
 from glassnet.runs.run import RunResult
@@ -32,7 +32,7 @@ Exit codes: 0 done; {EXIT_ERROR} not a run folder, or --grid on data it does not
 """
 
 
-@cli.command(name="plot", epilog=PLOT_EPILOG, context_settings=CONTEXT_SETTINGS)
+@cli.command(name="plot", epilog=PLOT_EPILOG)
 @click.argument("run_folder", type=click.Path(path_type=Path))
 @click.option(
     "--grid",

@@ -12,14 +12,7 @@ from pathlib import Path
 
 import click
 
-from glassnet.cli.app import (
-    CONTEXT_SETTINGS,
-    EXIT_ERROR,
-    EXIT_WRITE_FAILED,
-    cli,
-    fail,
-    quiet_broken_pipe,
-)
+from glassnet.cli.app import EXIT_ERROR, EXIT_WRITE_FAILED, cli, fail, quiet_broken_pipe
 from glassnet.cli.options import nan_option, table_options
 from glassnet.cli.output import open_output
 from glassnet.data.sources import text_encoding
@@ -32,7 +25,7 @@ from glassnet.runs.predicting import PredictionSummary, predict_csv
 STDIO = "-"
 
 
-@cli.command(context_settings=CONTEXT_SETTINGS)
+@cli.command()
 @click.argument("model", metavar="MODEL")
 @click.option(
     "--data",

@@ -29,7 +29,6 @@ from rich.progress import (
 from rich.text import Text
 
 from glassnet.cli.app import (
-    CONTEXT_SETTINGS,
     EXIT_ERROR,
     EXIT_INTERRUPTED,
     EXIT_WRITE_FAILED,
@@ -58,7 +57,7 @@ CLOSE_TIMEOUT = 5  # seconds to let a cluster's Client close
 PRINTS_PER_RUN = 10  # without --print-every, off a terminal: print the cost this many times
 
 
-@cli.command(epilog=TRAIN_EPILOG, context_settings=CONTEXT_SETTINGS)
+@cli.command(epilog=TRAIN_EPILOG)
 @train_options
 def train(**options: Any) -> None:
     """Train a network on a data set and write a run folder.
