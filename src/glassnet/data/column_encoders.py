@@ -15,8 +15,6 @@ from typing import Any
 import pandas as pd
 
 from glassnet.data.cells import missing_cells
-from glassnet.data.column_meaning import dates_format
-from glassnet.data.column_summary import summarize
 from glassnet.data.date_encoder import DateEncoder
 
 DATES, MISSING_AS_CATEGORY = "dates", "categorical_missing"  # names in the ColumnTransformer
@@ -62,14 +60,3 @@ def missing_as_category(df: pd.DataFrame, categorical: Sequence[str]) -> list[st
 def takes_missing_category(missing: int, rows: int) -> bool:
     """A column with ``missing`` of its ``rows`` missing takes "(missing)" as a category."""
     return bool(rows and missing >= MISSING_CATEGORY_SHARE * rows)
-
-
-def found_dates(df: pd.DataFrame, names: Sequence[str]) -> dict[str, str]:
-    """Of ``names``, the columns of dates and their formats (the column rules' own test)."""
-    found = {}
-    for name in names:
-        summary = summarize(df[name], pd.RangeIndex(len(df)).to_numpy(), str(name))
-        date_format = dates_format(summary)
-        if date_format is not None:
-            found[str(name)] = date_format
-    return found

@@ -31,11 +31,11 @@ from glassnet.data.column_encoders import (
     DATES,
     MISSING_AS_CATEGORY,
     date_pipeline,
-    found_dates,
     missing_as_category,
     missing_category_pipeline,
 )
-from glassnet.data.column_summary import NUMERIC_SHARE
+from glassnet.data.column_meaning import dates_format
+from glassnet.data.column_summary import NUMERIC_SHARE, summarize
 from glassnet.data.column_warnings import decimal_commas as decimal_commas_warning
 from glassnet.data.column_warnings import many_categories, mostly_missing
 from glassnet.data.listing import listed
@@ -163,9 +163,14 @@ def _inferred(
     numeric_columns = [str(c) for c in df.columns if c in numeric]
     categorical_columns = [str(c) for c in df.columns if c in categorical]
     named = {*numeric, *categorical}
-    dates = found_dates(df, [name for name in df.columns if name not in named])
+    dates: dict[str, str] = {}
     for name in df.columns:
-        if name not in named and name not in dates:
+        if name in named:
+            continue
+        date_format = dates_format(summarize(df[name], np.arange(len(df)), str(name)))
+        if date_format is not None:
+            dates[str(name)] = date_format
+        else:
             numbers = number_share(df[name]) >= NUMERIC_SHARE
             (numeric_columns if numbers else categorical_columns).append(str(name))
     return numeric_columns, categorical_columns, dates
