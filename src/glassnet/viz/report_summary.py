@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from glassnet.viz.figures import data_title, metric_label
-from glassnet.viz.html.columns import DATE_PARTS, date_written
+from glassnet.viz.html.columns import dates_written
 from glassnet.viz.report_raw import matrix_table, scalar, text
 
 PARTS = (("n_train", "training"), ("n_validation", "validation"), ("n_test", "held-out"))
@@ -192,10 +192,8 @@ def columns(config: Mapping[str, Any]) -> str:
     for name in record.get("categorical", []):
         count = sum(1 for feature in names if str(feature).startswith(f"{name}_"))
         decided.append((name, "categorical", f"one-hot: {count} categories"))
-    decided += [
-        (name, "date", f"dates written {date_written(written)}, as 5 numbers: {DATE_PARTS}")
-        for name, written in record.get("dates", {}).items()
-    ]
+    dates = record.get("dates", {})
+    decided += [(name, "date", dates_written(written)) for name, written in dates.items()]
     decided += [(name, "left out", str(why)) for name, why in record.get("left_out", {}).items()]
     head = "<tr><th>column</th><th>role</th><th>what was done</th></tr>"
     rows = "".join(

@@ -116,14 +116,15 @@ def _categorical_words(fitted: dict[str, Any], missing: int | None) -> str:
     return ", ".join(done)
 
 
-def date_written(date_format: str) -> str:
-    """A date column's strftime format as a person writes it: ``%d.%m.%Y`` -> ``dd.mm.yyyy``."""
-    return date_format.replace("%Y", "yyyy").replace("%m", "mm").replace("%d", "dd")
+def dates_written(date_format: str) -> str:
+    """A date column's strftime format as a person writes it (``%d.%m.%Y``: ``dd.mm.yyyy``),
+    and the five numbers it becomes."""
+    written = date_format.replace("%Y", "yyyy").replace("%m", "mm").replace("%d", "dd")
+    return f"dates written {written}, as 5 numbers: {DATE_PARTS}"
 
 
 def _date_words(fitted: dict[str, Any], missing: int | None) -> str:
-    written = date_written(fitted["format"])
-    parts = f"dates written {written}, as 5 numbers: {DATE_PARTS}"
+    parts = dates_written(fitted["format"])
     year = _number(fitted["fill"])
     unknown = f"a missing or unreadable date gets the medians (year {year})"
     done = _filled(missing, unknown, f"median-imputed (year {year})")
