@@ -1,8 +1,6 @@
 """The options of ``glassnet train``, in the order ``--help`` lists them, and its epilog."""
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -22,13 +20,11 @@ from glassnet.cli.options import (
 )
 from glassnet.cli.resume import RESUME_HELP
 from glassnet.core.initializers import INITIALIZERS
+from glassnet.core.optimizers import OPTIMIZERS
 from glassnet.data.table_choices import NAN_POLICIES, SCALINGS
 from glassnet.runs.config import STEP_SCHEDULES
 from glassnet.runs.recipe import RECIPES
 from glassnet.training.schedules import SCHEDULES
-
-OPTIMIZER_NAMES = ("gd", "momentum", "nesterov", "adam", "adamw")
-
 
 TRAIN_EPILOG = f"""
 \b
@@ -60,7 +56,7 @@ with the weights training had reached).
 """
 
 
-TRAIN_OPTIONS: list[Callable[[Any], Any]] = [
+train_options = with_options(  # the first listed first in --help
     data_option(
         "(needs --target); with --dask also a glob of CSV files or a Parquet folder. Required, "
         "unless --resume gives the run's."
@@ -147,8 +143,8 @@ TRAIN_OPTIONS: list[Callable[[Any], Any]] = [
     ),
     run_option(
         "--optimizer",
-        type=click.Choice(OPTIMIZER_NAMES),
-        help=f"{OPTIMIZER_NAMES[0]} (plain gradient descent), momentum, nesterov, adam or adamw "
+        type=click.Choice(list(OPTIMIZERS)),
+        help="gd (plain gradient descent), momentum, nesterov, adam or adamw "
         "(Adam with decoupled weight decay).",
     ),
     click.option(
@@ -311,6 +307,4 @@ TRAIN_OPTIONS: list[Callable[[Any], Any]] = [
     click.option(
         "--resume", type=click.Path(path_type=Path), metavar="RUN_FOLDER", help=RESUME_HELP
     ),
-]
-
-train_options = with_options(*TRAIN_OPTIONS)  # the first listed first in --help
+)
