@@ -68,7 +68,7 @@ class Chunks:
     def parts(self) -> Iterator[tuple[Future, Future, Future | None]]:
         """``(X[c], Y[c], weights[c])`` for every chunk c, in order."""
         weights = self.weights if self.weights is not None else [None] * len(self.X)
-        return iter(zip(self.X, self.Y, weights, strict=True))
+        return zip(self.X, self.Y, weights, strict=True)
 
 
 @dataclass

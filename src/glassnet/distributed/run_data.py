@@ -187,14 +187,6 @@ def _dataset(
     )
 
 
-def data_files(path: str) -> list[Path]:
-    """The files ``--data`` names: a file, a glob's matches, or a Parquet folder's files."""
-    given = Path(path)
-    if given.is_dir():
-        return sorted(p for p in given.rglob("*") if p.suffix.lower() in PARQUET_SUFFIXES)
-    return sorted(Path(name) for name in glob.glob(path))
-
-
 def fingerprint(path: str) -> dict[str, Any]:
     """``{"file": name, "files": count, "size": bytes}``: what config.json records of the data.
 
@@ -202,9 +194,13 @@ def fingerprint(path: str) -> dict[str, Any]:
     ``glassnet evaluate`` takes a recorded digest to mean the single-machine split
     (see docs/distributed.md), which a cluster run does not use.
     """
-    files = data_files(path)
+    given = Path(path)
+    if given.is_dir():  # a Parquet folder's files
+        files = [file for file in given.rglob("*") if file.suffix.lower() in PARQUET_SUFFIXES]
+    else:  # a file, or a glob's matches
+        files = [Path(name) for name in glob.glob(path)]
     return {
-        "file": Path(path).name,
+        "file": given.name,
         "files": len(files),
         "size": sum(file.stat().st_size for file in files),
         "split": "row hash",
