@@ -126,8 +126,9 @@ def prepare(
     alpha = check_number(o["alpha"], "alpha (L2 strength)", low=0)
     dropout = check_dropout(o["dropout"], network.n_layers - 1)
     clip_norm = _check_clip_norm(o["clip_norm"])
-    held_out = _hold_out(network, X_checked, Y, weights, o["validation"], rng)
-    X_fit, Y_fit, weights, X_val, Y_val = held_out
+    X_fit, Y_fit, weights, validation = _hold_out(
+        network, X_checked, Y, weights, o["validation"], rng
+    )
     return plan_checked(
         network,
         X_fit,
@@ -138,7 +139,7 @@ def prepare(
         batch_size=check_batch_size(o["batch_size"], X_fit.shape[0]),  # its warning: the caller's
         shuffle=bool(o["shuffle"]),
         alpha=alpha,
-        validation=None if X_val is None or Y_val is None else (X_val, Y_val),
+        validation=validation,
         rng=rng,
         dropout=dropout,
         clip_norm=clip_norm,
@@ -209,13 +210,13 @@ def _hold_out(
     weights: Array | None,
     validation: Validation,
     rng: np.random.Generator,
-) -> tuple[Array, Array, Array | None, Array | None, Array | None]:
-    """``X, Y, weights`` of the rows to train on, and ``X_val, Y_val`` (None without validation)."""
+) -> tuple[Array, Array, Array | None, tuple[Array, Array] | None]:
+    """``X, Y, weights`` of the rows to train on, and ``(X_val, Y_val)`` (None without one)."""
     if validation is None:
-        return X, Y, weights, None, None
+        return X, Y, weights, None
     if isinstance(validation, tuple):
         X_val = check_X(validation[0], dtype=network.dtype, name="X_val", accept_sparse=True)
-        return X, Y, weights, X_val, _checked_targets(network, X_val, validation[1])
+        return X, Y, weights, (X_val, _checked_targets(network, X_val, validation[1]))
     fraction = check_number(
         validation,
         "validation",
@@ -228,7 +229,7 @@ def _hold_out(
     )
     held, kept = split_rows(network, Y, fraction, rng)
     kept_weights = None if weights is None else _kept_weights(weights[kept], fraction)
-    return X[kept], Y[kept], kept_weights, X[held], Y[held]
+    return X[kept], Y[kept], kept_weights, (X[held], Y[held])
 
 
 def _check_sample_weight(sample_weight: ArrayLike | None, n: int, dtype: Any) -> Array | None:
