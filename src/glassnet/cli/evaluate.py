@@ -6,6 +6,7 @@ standard error, so that standard output stays pure JSON for a pipe.
 """
 
 import json
+from dataclasses import asdict
 
 import click
 from rich.console import Console
@@ -103,7 +104,7 @@ def evaluate_command(
         )
     except GlassnetError as error:
         fail(str(error), EXIT_ERROR)
-    record = {"model": model, "data": data, **evaluation.as_dict()}
+    record = {"model": model, "data": data, **asdict(evaluation)}
     text = json.dumps(record, indent=2, allow_nan=False) + "\n"
     if json_path is not None and json_path != STDOUT:
         try:

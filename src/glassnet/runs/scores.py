@@ -11,7 +11,7 @@
 import math
 import warnings
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -38,10 +38,6 @@ class Evaluation:
     positive_class: Any = None
     confusion_matrix: list[list[int]] | None = None
     notes: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict of everything above."""
-        return asdict(self)
 
 
 def classification_scores(
