@@ -31,7 +31,7 @@ from glassnet.data.reading import Rows, read_table
 from glassnet.data.sources import file_fingerprint
 from glassnet.data.table_choices import check_nan_policy
 from glassnet.data.table_encoder import build_preprocessor, encoded, typed_features
-from glassnet.data.task import missing_targets, target_values
+from glassnet.data.task import target_values
 from glassnet.errors import InputError
 
 
@@ -171,9 +171,9 @@ def _drop_missing_targets(
     rows: Rows, targets: Sequence[str], nan: str, where: str, word: str, notes: list[str]
 ) -> Rows:
     """The rows with every target present and finite; the others dropped (counted) or refused."""
-    bad = missing_targets(rows, targets)
-    for name in targets:
-        values, _, not_finite = read_numbers(rows.frame[name])
+    read = [read_numbers(rows.frame[name]) for name in targets]  # (values, missing, not finite)
+    bad = np.logical_or.reduce([missing for _, missing, _ in read])  # a target missing
+    for values, _, not_finite in read:
         present = values[~bad]
         if present.size and np.isfinite(present).mean() > 0.5:  # a numeric target: inf is none
             bad |= not_finite

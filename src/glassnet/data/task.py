@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from glassnet.data.cells import cell_problem, missing_cells, read_numbers, shown, texts
+from glassnet.data.cells import cell_problem, read_numbers, shown, texts
 from glassnet.data.column_summary import SAMPLE, ColumnSummary, summarize
 from glassnet.data.reading import Rows
 from glassnet.errors import InputError
@@ -222,11 +222,3 @@ def label_warnings(name: str, labels: Sequence[str], counts: Sequence[int]) -> l
             "or drop those rows"
         )
     return found
-
-
-def missing_targets(rows: Rows, targets: Sequence[str]) -> np.ndarray:
-    """True where a row lacks one of its targets."""
-    missing = np.zeros(len(rows), dtype=bool)
-    for name in targets:
-        missing |= missing_cells(rows.frame[name])
-    return missing
