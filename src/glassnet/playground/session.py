@@ -101,11 +101,11 @@ class Session:
         """A copy of the network and its data, made by the worker between two steps."""
         return self.ask("snapshot")
 
-    def close(self, wait: float = 5.0) -> None:
-        """Stop the worker (the tab closed) and wait for it."""
+    def close(self) -> None:
+        """Stop the worker (the tab closed) and wait for it, 5 s at most."""
         self._closed.set()
         self.submit(("close", Future()))
-        self._thread.join(wait)
+        self._thread.join(5.0)
 
     # the worker thread
 
