@@ -99,13 +99,11 @@ def cost_and_gradients(
     The same numbers as :func:`~glassnet.core.network.cost` and
     :func:`~glassnet.core.network.backward` on all the rows at once, up to rounding.
     """
-    parameters = network.parameters()
-    total = summed(client, chunks, Architecture.of(network), parameters)
+    total = summed(client, chunks, Architecture.of(network), network.parameters())
     J = total.loss / total.weight
-    if l2:
-        J += 0.5 * l2 * sum(float(np.vdot(W, W)) for W in network.W.values())  # as cost's
     grads = [g / total.weight for g in total.grads]  # the mean over every row
     if l2:
+        J += 0.5 * l2 * sum(float(np.vdot(W, W)) for W in network.W.values())  # as cost's
         for dW, W in zip(grads[0::2], network.W.values(), strict=True):
             dW += l2 * W  # d/dW of (l2 / 2) ||W||^2, as backward's
     return J, grads
