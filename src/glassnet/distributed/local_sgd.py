@@ -81,10 +81,6 @@ class Position:
     epoch_cost: float = 0.0  # sum over the pass's batches of J_b * share_b
     norms: list[float] = field(default_factory=list)  # the steps' gradient norms (clip_norm)
 
-    def next_pass(self) -> "Position":
-        """The position at the start of the next pass: the same Generator, nothing recorded."""
-        return Position(self.rng)
-
 
 @dataclass
 class LocalResult:
@@ -217,7 +213,7 @@ def train(
             last = _pass_done(positions, chunks.rows)
             rounds.finished(round_cost, network.parameters(), epoch + 1, epoch_end=last)
         _end_pass(state, positions, settings, end_epoch)
-        positions = [pos.next_pass() for pos in positions]
+        positions = [Position(pos.rng) for pos in positions]  # the next pass, the same Generator
         if state.stop:
             break
     if not all(np.isfinite(param).all() for param in network.parameters()):

@@ -23,6 +23,7 @@ from types import FrameType
 from glassnet.errors import InputError
 
 FORKING = "fork"  # the start method that does not import the script again
+MAIN_TESTS = ("__name__ == '__main__'", "'__main__' == __name__")  # the guard, either way round
 
 
 def check_script_guard(call: str, start_method: str) -> None:
@@ -89,10 +90,5 @@ def _guarded_lines(path: Path) -> list[tuple[int, int]] | None:
     return [
         (node.lineno, node.end_lineno or node.lineno)
         for node in tree.body
-        if isinstance(node, ast.If) and _is_main_test(node.test)
+        if isinstance(node, ast.If) and ast.unparse(node.test) in MAIN_TESTS
     ]
-
-
-def _is_main_test(test: ast.expr) -> bool:
-    """``__name__ == "__main__"`` (either way round)."""
-    return ast.unparse(test) in ("__name__ == '__main__'", "'__main__' == __name__")
