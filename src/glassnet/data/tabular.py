@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from glassnet.data.cells import missing_cells, read_numbers
+from glassnet.data.cells import is_number, missing_cells, read_numbers
 from glassnet.data.cells import shown as quoted
 from glassnet.data.column_encoders import missing_as_category
 from glassnet.data.columns import ColumnKinds, choose_columns, column_kinds, left_out_reasons
@@ -251,7 +251,7 @@ def _cell_error(rows: Rows, first: tuple[int, str, str], where: str, word: str) 
             "or pass --nan impute (fill in the column's median or most frequent value) or "
             "--nan skip (drop such rows)"
         )
-    if _infinite(cell):  # a number, but not one the imputer fills in
+    if is_number(cell):  # a bad cell that is a number: inf, not one the imputer fills in
         return InputError(
             f"{at}: missing or non-finite value {cell!r}: drop or impute those rows first, "
             "or pass --nan skip (drop such rows)"
@@ -261,10 +261,3 @@ def _cell_error(rows: Rows, first: tuple[int, str, str], where: str, word: str) 
         f"the cell, pass --categorical {name} if the column holds categories, or --nan skip to "
         "drop such rows"
     )
-
-
-def _infinite(cell: str) -> bool:
-    try:
-        return not np.isfinite(float(cell.strip()))
-    except ValueError:
-        return False
