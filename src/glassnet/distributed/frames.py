@@ -23,9 +23,6 @@ the fitted statistics come from differs:
   below it and at least 49.5 % at or below it: within half a percent of the middle
   rank. Everything fitted after the median (the scaler's mean and variance, X) equals
   scikit-learn's for data imputed with that median, to 1e-12.
-
-Reading the files (:func:`read_frame`, its blocks, the number format) is
-:mod:`glassnet.distributed.frame_reading`'s.
 """
 
 from collections.abc import Sequence

@@ -135,8 +135,7 @@ def _from_model(model: TrainedModel, config: RunConfig) -> frames.Fitted:
 def encode_frame(
     frame: Any, preprocessing: frames.Fitted, nan: str, what: str
 ) -> tuple[da.Array, da.Array]:
-    """A part's X and y by the fitted preprocessing (:func:`frames.transform_frame`): the
-    cells typed and rows dropped as :func:`frames.prepare` does; an empty part refused."""
+    """A part's X and y by :func:`frames.transform_frame`; an empty part refused."""
     X, y = frames.transform_frame(frame, preprocessing, nan=nan)
     if not X.shape[0]:
         raise InputError(
