@@ -113,12 +113,12 @@ def split_run(y: NDArray[Any], config: RunConfig, codec: LabelCodec | None) -> R
     did). A fraction of 0 or ``None`` holds nothing out. The rows chosen depend only on
     the number of rows, the labels' indices (when stratified) and the seed.
     """
-    seed, stratify = config.seed, codec is not None
+    stratify = codec is not None
     labels = np.arange(len(y)) if codec is None or y.ndim > 1 else codec.encode(y)
-    if stratify and labels.ndim == 1 and codec is not None:
+    if codec is not None:
         _check_rows_per_class(labels, codec, config)
-    train, test = _hold_out(labels, config.test_size, stratify, seed)
-    fit, validation = _hold_out(labels[train], config.validation, stratify, seed)
+    train, test = _hold_out(labels, config.test_size, stratify, config.seed)
+    fit, validation = _hold_out(labels[train], config.validation, stratify, config.seed)
     return RowSplit(train[fit], None if validation is None else train[validation], test)
 
 
