@@ -133,9 +133,8 @@ class StochasticSolversMixin:
             clip_norm=p.clip_norm,
         )
         callbacks = [hooks, *(p.callbacks or ())]
-        history = Engine(network, plan, callbacks).run(
-            stacklevel=6
-        )  # the user's fit, past _fit_context
+        # the warnings point at the user's fit, past _fit_context
+        history = Engine(network, plan, callbacks).run(stacklevel=6)
         return EpochsRun(history, hooks.stopped)
 
     def _warn_unconverged(self, stopped: bool, stacklevel: int) -> None:
