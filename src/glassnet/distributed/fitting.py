@@ -215,7 +215,7 @@ def _fit_full_batch(start: FitStart, run: Training) -> EpochsRun:
             "dropout draws a mask per row and step: on a cluster it works with mini-batches "
             "(solver='sgd', 'adam' or 'adamw' with batch_size below the number of rows)"
         )
-    state = full_batch.descend(
+    return full_batch.descend(
         run.client,
         chunks,
         network,
@@ -226,13 +226,12 @@ def _fit_full_batch(start: FitStart, run: Training) -> EpochsRun:
         rounds=run.rounds,
         clip_norm=p.clip_norm,
     )
-    return EpochsRun(state.history, state.stop)
 
 
 def _fit_local_sgd(start: FitStart, run: Training) -> EpochsRun:
     """sgd, adam, adamw on mini-batches: rounds of K local steps, then averages."""
     p, chunks, network = start.settings, run.chunks, start.network
-    state = local_sgd.train(
+    return local_sgd.train(
         run.client,
         chunks,
         network,
@@ -253,7 +252,6 @@ def _fit_local_sgd(start: FitStart, run: Training) -> EpochsRun:
         end_epoch=run.end_epoch,
         rounds=run.rounds,
     )
-    return EpochsRun(state.history, state.stop)
 
 
 def _fit_lbfgs(start: FitStart, run: Training) -> LbfgsResult:

@@ -31,7 +31,7 @@ from glassnet.core.optimizers import Optimizer
 from glassnet.distributed.chunks import Chunks
 from glassnet.distributed.cluster import Rounds
 from glassnet.distributed.reduction import cost_and_gradients
-from glassnet.estimators import LbfgsResult, flat_objective, minimize, unflatten
+from glassnet.estimators import EpochsRun, LbfgsResult, flat_objective, minimize, unflatten
 from glassnet.training.callbacks import TrainingState
 from glassnet.training.divergence import diverged
 from glassnet.training.engine import clipping_columns
@@ -52,13 +52,13 @@ def descend(
     end_epoch: Callable[[TrainingState], None],
     rounds: Rounds,
     clip_norm: float | None = None,
-) -> TrainingState:
+) -> EpochsRun:
     """Full-batch descent: per epoch one exact gradient over every chunk, one optimizer step.
 
     ``end_epoch(state)`` runs after each epoch's row is in the History (the
     estimator's scikit-learn rules: the loss curve, ``tol``, the learning-rate
-    schedules); it may stop training with ``state.request_stop``. Returns the final
-    TrainingState: its History (as :func:`glassnet.train` returns) and whether a rule stopped.
+    schedules); it may stop training with ``state.request_stop``. Returns the History
+    (as :func:`glassnet.train` returns it) and whether a rule stopped.
     """
     history = History(metric_name=metric_name(network.output))
     state = TrainingState(network, optimizer, history, epochs=epochs)
@@ -80,7 +80,7 @@ def descend(
             break
     if not all(np.isfinite(param).all() for param in params):
         raise diverged(state, None)
-    return state
+    return EpochsRun(history, state.stop)
 
 
 def lbfgs(

@@ -37,6 +37,7 @@ from glassnet.core.optimizers import Adam, AdamW, GradientDescent, Optimizer
 from glassnet.distributed.chunks import Architecture, Chunks
 from glassnet.distributed.cluster import Rounds, gather_round
 from glassnet.errors import DivergenceError
+from glassnet.estimators import EpochsRun
 from glassnet.training.batches import Batch, BatchBuffers
 from glassnet.training.callbacks import TrainingState
 from glassnet.training.divergence import diverged
@@ -192,7 +193,7 @@ def train(
     rng: np.random.Generator,
     end_epoch: Callable[[TrainingState], None],
     rounds: Rounds,
-) -> TrainingState:
+) -> EpochsRun:
     """Local SGD over ``epochs`` passes; ``network`` and ``optimizer`` end as the average.
 
     ``end_epoch(state)`` runs after each epoch's row is in the History (the
@@ -218,7 +219,7 @@ def train(
             break
     if not all(np.isfinite(param).all() for param in network.parameters()):
         raise diverged(state, None)
-    return state
+    return EpochsRun(history, state.stop)
 
 
 def _pass_done(positions: list[Position], rows: list[int]) -> bool:
