@@ -165,7 +165,7 @@ def checked_chunk(block: NDArray, name: str, dtype: Any, block_info: Any = None)
 
     It runs where the chunk is computed; the message names the chunk and its rows.
     """
-    values = np.asarray(block, dtype=dtype) if dtype is not None else np.asarray(block)
+    values = np.asarray(block, dtype=dtype)
     if values.dtype.kind == "f" and not np.isfinite(values).all():
         start, stop = block_info[None]["array-location"][0]
         chunk = block_info[None]["chunk-location"][0]
