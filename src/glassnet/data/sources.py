@@ -28,7 +28,6 @@ from glassnet.errors import InputError
 SAMPLE_BYTES = 64 * 1024  # read to sniff the delimiter and find the header
 READ_BUFFER_BYTES = 64 * 1024  # a replayed stream's buffer
 STDIN_NAME = "standard input"
-FINGERPRINT_BLOCK = 2**20  # bytes hashed at a time
 
 
 def _open_zip(path: Path, stack: contextlib.ExitStack) -> IO[bytes]:
@@ -79,11 +78,9 @@ class Source:
 
 def file_fingerprint(path: str | os.PathLike[str]) -> dict[str, Any]:
     """``{"file": name, "size": bytes, "sha256": hex digest}`` of a file's bytes."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        while block := handle.read(FINGERPRINT_BLOCK):
-            digest.update(block)
     file = Path(path)
+    with file.open("rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256")
     return {"file": file.name, "size": file.stat().st_size, "sha256": digest.hexdigest()}
 
 
