@@ -308,21 +308,6 @@ def table_options() -> Decorator:
     )
 
 
-def cluster_choice(options: dict[str, Any]) -> tuple[str, int | None] | None:
-    """``(address, local_steps)`` for a run on Dask (--dask), or None for this process alone.
-
-    A resumed run of a cluster takes the saved address and local steps unless given anew.
-    """
-    saved = options.get("saved_cluster") or {}  # resumed_options read it from the model file
-    address = options.get("dask") or saved.get("requested")
-    local_steps = options.get("local_steps") or saved.get("local_steps")
-    if address is None:
-        if options.get("local_steps") is not None:
-            raise InputError("--local-steps applies to a run on a cluster: give --dask too")
-        return None
-    return str(address), local_steps
-
-
 def with_options(*options: Decorator) -> Decorator:
     """One decorator applying ``options`` in order, the first shown first in the help."""
 

@@ -36,12 +36,7 @@ from glassnet.cli.app import (
     fail,
     quiet_broken_pipe,
 )
-from glassnet.cli.options import (
-    as_option,
-    cluster_choice,
-    config_fields,
-    given_fields,
-)
+from glassnet.cli.options import as_option, config_fields, given_fields
 from glassnet.cli.resume import resumed_options
 from glassnet.cli.tables import confusion_table
 from glassnet.cli.train_options import TRAIN_EPILOG, train_options
@@ -127,6 +122,21 @@ def claim_out(config: RunConfig, options: dict[str, Any]) -> None:
     resumed = options.get("resume")
     in_place = resumed is not None and out.resolve() == Path(resumed).resolve()
     claim_run_folder(out, overwrite=options["overwrite"] or in_place)
+
+
+def cluster_choice(options: dict[str, Any]) -> tuple[str, int | None] | None:
+    """``(address, local_steps)`` for a run on Dask (--dask), or None for this process alone.
+
+    A resumed run of a cluster takes the saved address and local steps unless given anew.
+    """
+    saved = options.get("saved_cluster") or {}  # resumed_options read it from the model file
+    address = options.get("dask") or saved.get("requested")
+    local_steps = options.get("local_steps") or saved.get("local_steps")
+    if address is None:
+        if options.get("local_steps") is not None:
+            raise InputError("--local-steps applies to a run on a cluster: give --dask too")
+        return None
+    return str(address), local_steps
 
 
 def recipe_lines(config: RunConfig) -> list[str]:
