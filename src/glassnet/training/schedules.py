@@ -32,7 +32,13 @@ from collections.abc import Callable
 
 from glassnet.errors import InputError
 from glassnet.training.callbacks import Callback, TrainingState, monitored_cost
-from glassnet.validation import check_integer, check_number, check_positive, lookup
+from glassnet.validation import (
+    check_integer,
+    check_number,
+    check_positive,
+    check_unit_interval,
+    lookup,
+)
 
 
 class Schedule(Callback):
@@ -61,7 +67,7 @@ class StepDecay(Schedule):
 
     def __init__(self, step_size: int = 100, gamma: float = 0.5) -> None:
         self.step_size = check_integer(step_size, "step_size", low=1)
-        self.gamma = _check_factor(gamma, "gamma")
+        self.gamma = check_unit_interval(gamma, "gamma", closed_low=False)
 
     def rate(self, epoch: int) -> float:
         return self.initial * self.gamma ** (epoch // self.step_size)
@@ -71,7 +77,7 @@ class ExponentialDecay(Schedule):
     """lr = lr0 * gamma ** e."""
 
     def __init__(self, gamma: float = 0.99) -> None:
-        self.gamma = _check_factor(gamma, "gamma")
+        self.gamma = check_unit_interval(gamma, "gamma", closed_low=False)
 
     def rate(self, epoch: int) -> float:
         return self.initial * self.gamma**epoch
@@ -161,7 +167,7 @@ class ReduceOnPlateau(Callback):
         min_delta: float = 1e-4,
         min_lr: float = 1e-6,
     ) -> None:
-        self.factor = _check_factor(factor, "factor")
+        self.factor = check_unit_interval(factor, "factor", closed_low=False)
         self.patience = check_integer(patience, "patience", low=1)
         self.min_delta = check_number(min_delta, "min_delta", low=0)
         self.min_lr = check_number(min_lr, "min_lr", low=0)
@@ -181,11 +187,6 @@ class ReduceOnPlateau(Callback):
             if rate > self.min_lr:  # reduce, never below min_lr, never up to it
                 state.optimizer.learning_rate = max(rate * self.factor, self.min_lr)
             self.waited = 0
-
-
-def _check_factor(value: float, name: str) -> float:
-    """A decay factor: a number in (0, 1)."""
-    return check_number(value, name, low=0, high=1, low_open=True, high_open=True)
 
 
 SCHEDULES: dict[str, Callable[..., Callback]] = {
