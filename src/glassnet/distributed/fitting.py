@@ -58,8 +58,6 @@ from glassnet.training.callbacks import TrainingState
 from glassnet.training.prepare import check_batch_size
 from glassnet.training.step import StepSettings
 
-Array = NDArray[np.floating]
-
 
 def fit(
     estimator: BaseMultilayerPerceptron,

@@ -38,8 +38,6 @@ from glassnet.training.engine import clipping_columns
 from glassnet.training.history import History
 from glassnet.training.metrics import metric_name
 
-Array = NDArray[np.floating]
-
 
 def descend(
     client: Client,
