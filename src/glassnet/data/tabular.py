@@ -117,7 +117,6 @@ def read_tabular(
     frame = typed_features(rows.frame, kinds.numeric, [*kinds.categorical, *kinds.dates])
     for name, date_format in kinds.dates.items():  # a cell no date in the format: missing
         frame.loc[parse_dates(frame[name], date_format).isna().to_numpy(), name] = np.nan
-    left_out = left_out_reasons(choice, kinds)
     table = Table(
         columns=tuple(reader.columns),
         frame=frame,
@@ -125,7 +124,7 @@ def read_tabular(
         categorical=kinds.categorical,
         targets=choice.targets,
         task_reason=reason,
-        left_out=left_out,
+        left_out=left_out_reasons(choice, kinds),
         missing=missing,
         notes=tuple(notes),
         lines=rows.lines,
@@ -135,7 +134,6 @@ def read_tabular(
         decimal=reader.number.decimal,
         thousands=reader.number.thousands,
     )
-    n_features = len(kinds.numeric) + len(kinds.categorical) + len(kinds.dates)
     dataset = Dataset(
         X=np.empty((len(y), 0)),  # (n, 0): no column encoded yet
         y=y,
@@ -143,7 +141,7 @@ def read_tabular(
         target_name=",".join(choice.targets),
         task=task,
         name=Path(path).name.split(".")[0] or "data",
-        description=f"{len(y)} rows x {n_features} columns from {Path(path).name}, target "
+        description=f"{len(y)} rows x {frame.shape[1]} columns from {Path(path).name}, target "
         f"{', '.join(map(repr, choice.targets))} ({task}: {reason})",
         table=table,
     )
