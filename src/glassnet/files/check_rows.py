@@ -181,8 +181,7 @@ def input_frame(rows: list[list[Any]], dtypes: list[str], names: list[str] | Non
 def _transform(obj: Any, frame: Any) -> Any:
     with warnings.catch_warnings():  # handle_unknown="warn" on the unseen category
         warnings.simplefilter("ignore")
-        output = obj.transform(frame)
-    return output
+        return obj.transform(frame)
 
 
 def _dense(output: Any) -> np.ndarray:
