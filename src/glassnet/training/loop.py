@@ -1,11 +1,6 @@
-"""The training loop: ``train`` drives the training engine to the end.
-
-``train`` checks its arguments once (:func:`~glassnet.training.prepare.prepare`, into a
-:class:`~glassnet.training.prepare.TrainingPlan`), then runs the
-:class:`~glassnet.training.engine.Engine`: every epoch, every batch, the one step of
-:mod:`glassnet.training.step`, and the stopping rules of :meth:`Engine.run
-<glassnet.training.engine.Engine.run>`. Everything else (printing, schedules, early
-stopping, progress bars, checkpoints) is a callback.
+"""The training loop: ``train`` checks its arguments once (:mod:`~glassnet.training.prepare`)
+and drives the :class:`~glassnet.training.engine.Engine` to the end. Everything else (printing,
+schedules, early stopping, progress bars, checkpoints) is a callback.
 """
 
 from collections.abc import Sequence

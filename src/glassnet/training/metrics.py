@@ -26,10 +26,7 @@ def accuracy(output: str, A: Array, Y: Array) -> float:
 
 
 def r2(A: Array, Y: Array) -> float:
-    """R^2 = 1 - SS_res / SS_tot per output column, averaged over columns (as scikit-learn).
-
-    A column whose targets are constant scores 1.0 if predicted exactly, else 0.0.
-    """
+    """R^2 = 1 - SS_res / SS_tot per output column, averaged over columns (as scikit-learn)."""
     residual = ((Y - A) ** 2).sum(axis=0)  # SS_res per column
     total = ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)  # SS_tot per column
     return r2_from_sums(residual, total)
