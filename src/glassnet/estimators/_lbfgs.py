@@ -56,11 +56,10 @@ def flat_objective(network: Network, evaluate: Evaluation) -> tuple[Objective, N
     L-BFGS evaluates the sums over a cluster's chunks.
     """
     params = network.parameters()
-    ends = np.cumsum([param.size for param in params])[:-1]
 
     def cost_and_gradient(theta: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
-        for param, piece in zip(params, np.split(theta, ends), strict=True):
-            param[...] = piece.reshape(param.shape)
+        for param, value in zip(params, unflatten(network, theta), strict=True):
+            param[...] = value
         J, grads = evaluate()
         return J, np.concatenate([g.ravel() for g in grads]).astype(np.float64)
 
