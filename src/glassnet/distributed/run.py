@@ -231,7 +231,7 @@ def _train_in_rounds(
         raise
     epochs.end()
     cluster.rounds = epochs.rounds
-    result.history = epochs.history
+    result.history = epochs.state.history
     if config.batch_size is None:  # full batch: a final cost above the first fails
         raise_if_the_cost_rose(result.history, config.lr)
 

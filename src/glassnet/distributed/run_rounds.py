@@ -70,10 +70,6 @@ class EpochsFromRounds:
         self.rounds = 0
         self._costs: list[float] = []  # the open epoch's rounds' costs
 
-    @property
-    def history(self) -> History:
-        return self.state.history
-
     def begin(self) -> None:
         """Before the first round: the callbacks' ``on_train_begin``, the first epoch's begin."""
         for callback in self.callbacks:
