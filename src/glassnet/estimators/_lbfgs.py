@@ -11,7 +11,6 @@ its record (``n_iter_``, ``loss_``, ``loss_curve_``, ``history_``, scikit-learn'
 
 import warnings
 from collections.abc import Callable
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -22,7 +21,7 @@ from sklearn.exceptions import ConvergenceWarning
 from glassnet.core.dropout import check_dropout
 from glassnet.core.network import Network, backward, cost, forward
 from glassnet.errors import InputError
-from glassnet.estimators.fit_sequence import FitStart, LbfgsResult
+from glassnet.estimators.fit_sequence import FitStart, LbfgsResult, SolverState
 from glassnet.training.history import History
 from glassnet.training.metrics import metric_name
 
@@ -119,19 +118,8 @@ def minimize(
     )
 
 
-class LbfgsSolverMixin:
-    """``_fit_lbfgs`` and what an L-BFGS run leaves, methods of the base estimator.
-
-    The state they read and write is the estimator's: ``_settings`` (this fit's
-    parameters as Python numbers) and the fitted attributes declared below.
-    """
-
-    _settings: SimpleNamespace
-    n_iter_: int
-    loss_: float
-    loss_curve_: list[float]
-    best_loss_: float | None
-    history_: History
+class LbfgsSolverMixin(SolverState):
+    """``_fit_lbfgs`` and what an L-BFGS run leaves, methods of the base estimator."""
 
     def _fit_lbfgs(self, start: FitStart) -> LbfgsResult:
         """lbfgs: scipy's L-BFGS-B on glassnet's cost, leaving the optimum in the network."""

@@ -23,10 +23,9 @@ from glassnet.core.dropout import check_dropout
 from glassnet.core.optimizers import Adam, AdamW, GradientDescent, Optimizer
 from glassnet.errors import InputError
 from glassnet.estimators._params import ADAM_SOLVERS
-from glassnet.estimators.fit_sequence import EpochsRun, FitStart
+from glassnet.estimators.fit_sequence import EpochsRun, FitStart, SolverState
 from glassnet.training.callbacks import Callback, TrainingState
 from glassnet.training.engine import Engine
-from glassnet.training.history import History
 from glassnet.training.prepare import plan_checked
 
 Array = NDArray[np.floating]
@@ -74,27 +73,17 @@ class EpochHooks(Callback):
         self.end_training(state)
 
 
-class StochasticSolversMixin:
+class StochasticSolversMixin(SolverState):
     """``_fit_stochastic`` and the end-of-epoch rules (:meth:`end_epoch`), methods of the
-    base estimator.
+    base estimator; besides :class:`SolverState`'s, they keep the attributes declared below."""
 
-    The state they read and write is the estimator's: ``_settings`` (this fit's
-    parameters as Python numbers) and the fitted attributes declared below.
-    """
-
-    _settings: SimpleNamespace
     _optimizer: Optimizer
     _best_params: list[Array]
     _no_improvement_count: int
-    n_iter_: int
     t_: int
-    loss_: float
-    loss_curve_: list[float]
-    best_loss_: float | None
     validation_scores_: list[float] | None
     validation_loss_curve_: list[float] | None
     best_validation_score_: float | None
-    history_: History
 
     def _start_epochs(self, incremental: bool) -> Optimizer:
         """The optimizer this call's epochs step: a new one, or partial_fit's kept one."""

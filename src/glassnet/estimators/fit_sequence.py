@@ -8,7 +8,8 @@
 
 The estimator's own ``fit`` and ``partial_fit`` are those three calls.
 :func:`glassnet.distributed.fit` calls ``begin_fit`` and ``finish_fit`` around its
-own training on a cluster. This module holds what passes between the steps.
+own training on a cluster. This module holds what passes between the steps, and the
+estimator state the solvers share (:class:`SolverState`).
 """
 
 from dataclasses import dataclass, field
@@ -70,6 +71,18 @@ class EpochsRun:
 
 
 Trained = EpochsRun | LbfgsResult  # what train_fit (or another driver) hands to finish_fit
+
+
+class SolverState:
+    """What the solvers' methods read and write on the estimator: ``_settings`` (this fit's
+    parameters as Python numbers) and the fitted attributes every solver sets."""
+
+    _settings: SimpleNamespace
+    n_iter_: int
+    loss_: float
+    loss_curve_: list[float]
+    best_loss_: float | None
+    history_: History
 
 
 def generator(random_state: Any) -> np.random.Generator:
