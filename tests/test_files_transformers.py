@@ -290,6 +290,26 @@ def test_random_preprocessors_round_trip_bit_for_bit(case):
     assert_same_output(rebuilt, original, frame)
 
 
+def test_constant_imputer_that_drops_an_all_missing_column_round_trips():
+    # hypothesis found it: scikit-learn 1.9.1's SimpleImputer(strategy="constant") drops a
+    # column with no value, as the other strategies do, so the check rows must skip it too
+    frame = pd.DataFrame(
+        {"c0": [-398.9, 1871.6, np.nan, 603.5], "c1": [-1, -3, 0, 1], "c3": [np.nan] * 4}
+    )
+    categories = Pipeline(
+        [("i", SimpleImputer(strategy="constant")), ("o", OneHotEncoder(handle_unknown="ignore"))]
+    )
+    ct = ColumnTransformer(
+        [("num", SimpleImputer(), ["c0"]), ("cat", categories, ["c1", "c3"])], sparse_threshold=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "Skipping features without any ..."
+        original = fitted(ct, frame)
+        rebuilt = round_trip(original)
+        assert_same_state(rebuilt, original)
+        assert_same_output(rebuilt, original, frame)
+
+
 # --- the check rows ---------------------------------------------------------------------
 
 

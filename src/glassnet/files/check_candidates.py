@@ -75,8 +75,11 @@ def _pipeline_candidates(pipeline: Pipeline) -> list[list[Any]]:
 
 
 def _kept_columns(imputer: SimpleImputer) -> list[bool]:
-    """The columns an imputer outputs: all but those it had no value for, unless it keeps them."""
-    if imputer.keep_empty_features or imputer.strategy == "constant":
+    """The columns an imputer outputs: all but those it had no value for, unless it keeps them.
+
+    In scikit-learn 1.9.1 that holds for ``strategy="constant"`` too: its statistic is NaN.
+    """
+    if imputer.keep_empty_features:
         return [True] * imputer.n_features_in_
     return [not is_missing(v) for v in imputer.statistics_.tolist()]
 
