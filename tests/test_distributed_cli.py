@@ -244,6 +244,18 @@ class CloseTheCluster(Callback):
             self.cluster.close()
 
 
+def test_a_diverging_cluster_run_exits_2_and_leaves_no_model_behind(cluster, files, tmp_path):
+    out = tmp_path / "run"
+    result = invoke(
+        "train", "--dask", cluster, "--data", files / "part-*.csv", "--target", "price",
+        "--no-standardize", "--activation", "identity", "--lr", "1e6", "--iterations", 20,
+        "--seed", SEED, "--out", out, "--no-progress",
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: training diverged") and "learning rate" in result.stderr
+    assert not out.exists()  # the best round's checkpoint was written, then taken back
+
+
 @pytest.mark.filterwarnings("ignore:Port .* is already in use")  # no dashboard is asked for
 def test_a_lost_scheduler_leaves_a_checkpoint_and_resume_finishes(
     cluster, files, tmp_path, monkeypatch

@@ -30,7 +30,6 @@ from glassnet.distributed.fitting import fit
 from glassnet.distributed.run_advice import TimeLeft, warn_of_many_rounds
 from glassnet.distributed.run_data import ClusterData, load_cluster_data
 from glassnet.distributed.run_endings import (
-    forget_checkpoint,
     saved_after_loss,
     scheduler_watched,
 )
@@ -227,7 +226,7 @@ def _train_in_rounds(
         cluster.rounds = lost.rounds
         raise saved_after_loss(result, lost) from None
     except DivergenceError:
-        forget_checkpoint(result)
+        result.forget_checkpoint()  # no model left behind, as on one machine
         raise
     epochs.end()
     cluster.rounds = epochs.rounds

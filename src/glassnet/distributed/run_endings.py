@@ -2,7 +2,7 @@
 
 a round's SchedulerLost ──saved_after_loss──> checkpoint.npz + SchedulerLostError (--resume)
 a loss outside the rounds (reading, loading, scoring) ──scheduler_watched──> SchedulerLostError
-DivergenceError ──forget_checkpoint──> no model left behind
+DivergenceError ──RunResult.forget_checkpoint──> no model left behind
 """
 
 import contextlib
@@ -60,11 +60,3 @@ def saved_after_loss(result: RunResult, lost: SchedulerLost) -> SchedulerLostErr
         f"the Dask scheduler at {lost.address} went away after {lost.rounds} finished "
         f"round(s): training stopped; {saved}"
     )
-
-
-def forget_checkpoint(result: RunResult) -> None:
-    """A diverged run leaves no model behind (as on one machine)."""
-    if result.checkpoint is not None:
-        result.checkpoint.unlink(missing_ok=True)
-        with contextlib.suppress(OSError):
-            result.checkpoint.parent.rmdir()  # only if empty

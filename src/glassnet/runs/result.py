@@ -2,6 +2,7 @@
 has (its data, parts and history); :func:`compute_metrics` scores every part once training ends.
 """
 
+import contextlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,15 @@ class RunResult:
     def record_config(self) -> None:
         """The model's config set to :meth:`config_record`, JSON-safe, as its file saves it."""
         self.model.config = json_safe(self.config_record(), "config")
+
+    def forget_checkpoint(self, remove_folder: bool = True) -> None:
+        """A diverged run leaves no model behind: its checkpoint goes, and with ``remove_folder``
+        its folder too when that is left empty."""
+        if self.checkpoint is not None:
+            self.checkpoint.unlink(missing_ok=True)
+            if remove_folder:
+                with contextlib.suppress(OSError):
+                    self.checkpoint.parent.rmdir()  # only if empty: nothing else was ours
 
     def evaluation_part(self) -> tuple[Array, NDArray[Any], str]:
         """The held-out part ``(X, y, "held-out")``, or the training part without one."""

@@ -14,7 +14,6 @@ One seed drives everything random: the generated data, both splits, the initial
 weights and the shuffling, so the same config gives the same run.
 """
 
-import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -228,11 +227,7 @@ def run_training(
                 fit(members[-1], seed, training_callbacks(config))
             result.model = result.model.with_weights(merge_networks(members))
     except DivergenceError:
-        if result.checkpoint is not None:  # a diverged run leaves no model behind
-            result.checkpoint.unlink(missing_ok=True)
-            if folder_is_new:
-                with contextlib.suppress(OSError):
-                    result.checkpoint.parent.rmdir()  # only if empty: nothing else was ours
+        result.forget_checkpoint(remove_folder=folder_is_new)
         raise
     result.seconds = time.perf_counter() - began
     result.metrics = compute_metrics(result)
