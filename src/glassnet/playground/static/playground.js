@@ -360,7 +360,14 @@ export function render({ transport, el, hash = "", onHash = () => {} }) {
           const v = dZ.data[j], height = Math.max(1, (box * Math.abs(v)) / biggest);
           context.fillStyle = v >= 0 ? `rgb(${BLUE})` : `rgb(${ORANGE})`;
           context.fillRect(x + box + 2, y + box - height, 4, height);
-          if (spacing >= 34) context.fillText(`dZ ${v.toExponential(1)}`, x - 4, y + box + 10);
+          if (spacing >= 34) { // its value beside it on the panel's colour: right of the bar, left of an output
+            const label = `dZ ${v.toExponential(1)}`, width = context.measureText(label).width;
+            const labelX = l === sizes.length - 1 ? x - width - 4 : x + box + 9, labelY = y + box / 2 + 3;
+            context.fillStyle = paper;
+            context.fillRect(labelX - 1, labelY - 9, width + 2, 12);
+            context.fillStyle = ink;
+            context.fillText(label, labelX, labelY);
+          }
         }
         if (l > 0) state.layout.push({ kind: "unit", layer: l, unit: j, x, y, box });
       }
