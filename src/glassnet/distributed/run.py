@@ -18,7 +18,6 @@ import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -37,18 +36,15 @@ from glassnet.distributed.run_metrics import cluster_metrics, part_sums, scores
 from glassnet.distributed.run_options import make_estimator, refuse_single_machine_options
 from glassnet.distributed.run_rounds import EpochsFromRounds, StopRounds
 from glassnet.errors import DivergenceError
-from glassnet.files.model_file import save
 from glassnet.files.typed_json import json_safe
 from glassnet.runs.config import RunConfig
 from glassnet.runs.config_check import CheckedRun, check_run
 from glassnet.runs.encoding import unscaled
-from glassnet.runs.model import TrainedModel
 from glassnet.runs.parts import Parts
 from glassnet.runs.result import RunResult
 from glassnet.runs.resuming import check_start_model, load_start_model
-from glassnet.runs.run import CHECKPOINT, new_network, raise_if_the_cost_rose
+from glassnet.runs.run import new_network, raise_if_the_cost_rose
 from glassnet.training.callbacks import Callback
-from glassnet.training.checkpoint import Checkpoint
 from glassnet.training.engine import deferred_interrupt
 
 PICTURE_ROWS = 20_000  # rows of each part the pictures draw (the first ones, in file order)
@@ -168,20 +164,9 @@ def _set_up(
         labels = np.asarray([] if prep.codec is None else prep.codec.classes_)
         check_start_model(start, config, replace(dataset, y=labels))
         network = start.network
-    config = replace(config, task=dataset.task, output=network.output)
-    model = TrainedModel(
-        network,
-        dataset.task,
-        label_codec=prep.codec,
-        preprocessor=prep.preprocessor,
-        target_scaler=prep.target_scaler,
-        feature_names=dataset.feature_names,
-        target_name=dataset.target_name,
-    )
-    result = ClusterRunResult(config, dataset, _picture_parts(data), model)
     X_fit = data.X["train"]
     assert X_fit is not None
-    result.cluster = Cluster(
+    cluster = Cluster(
         requested=requested or scheduler_address(client),
         address=scheduler_address(client),
         workers=len(client.scheduler_info()["workers"]),
@@ -189,7 +174,16 @@ def _set_up(
         local_steps=None if config.batch_size is None else local_steps,
         chunks=len(X_fit.chunks[0]),
     )
-    result.record_config()
+    result = ClusterRunResult.begin(
+        config,
+        dataset,
+        _picture_parts(data),
+        network,
+        label_codec=prep.codec,
+        preprocessor=prep.preprocessor,
+        target_scaler=prep.target_scaler,
+        cluster=cluster,
+    )
     return result, data
 
 
@@ -226,7 +220,7 @@ def _train_in_rounds(
         cluster.rounds = lost.rounds
         raise saved_after_loss(result, lost) from None
     except DivergenceError:
-        result.forget_checkpoint()  # no model left behind, as on one machine
+        result.forget_checkpoint()  # no model left behind (nor a folder it made), as on one machine
         raise
     epochs.end()
     cluster.rounds = epochs.rounds
@@ -246,9 +240,7 @@ def _epochs_driver(
     config, own = checked.config, checked.callbacks
     if config.print_every is not None:  # beside the cost lines: how long the rounds will take
         own.append(TimeLeft())
-    if config.out is not None:  # the best model so far survives a crash
-        result.checkpoint = Path(config.out) / CHECKPOINT
-        own.append(Checkpoint(result.checkpoint, save, wrap=result.model.with_weights))
+    result.add_checkpoint(own)  # with --out: the best model so far survives a crash
     validate = None
     X_val, y_val = data.X["validation"], data.y["validation"]
     if X_val is not None:

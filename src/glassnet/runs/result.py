@@ -3,24 +3,35 @@ has (its data, parts and history); :func:`compute_metrics` scores every part onc
 """
 
 import contextlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from glassnet.core.network import Network, cost, encode_targets, forward
+from glassnet.data.array_encoders import LabelCodec, Standardizer
 from glassnet.data.loading import Dataset
+from glassnet.files.model_file import save
 from glassnet.files.typed_json import json_safe
 from glassnet.runs.config import RunConfig
 from glassnet.runs.encoding import scaled_targets, table_record, unscaled
 from glassnet.runs.model import TrainedModel, network_output
 from glassnet.runs.parts import Parts
+from glassnet.training.callbacks import Callback
+from glassnet.training.checkpoint import Checkpoint
 from glassnet.training.history import History
 from glassnet.training.metrics import metric_name, predicted_indices, score
 
+if TYPE_CHECKING:
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import StandardScaler
+
 Array = NDArray[np.floating]
+
+CHECKPOINT = "checkpoint.npz"  # the best epoch's model, written while training runs
+PARTS = ("train", "validation", "test")  # metrics.json's parts, in its order
 
 
 @dataclass
@@ -35,6 +46,42 @@ class RunResult:
     seconds: float = 0.0
     metrics: dict[str, Any] = field(default_factory=dict)
     checkpoint: Path | None = None
+    out_is_new: bool = False  # --out did not exist when training began: a diverged run removes it
+
+    @classmethod
+    def begin(
+        cls,
+        config: RunConfig,
+        dataset: Dataset,
+        parts: Parts,
+        network: Network,
+        *,
+        standardizer: Standardizer | None = None,
+        label_codec: LabelCodec | None = None,
+        preprocessor: "ColumnTransformer | None" = None,
+        target_scaler: "StandardScaler | None" = None,
+        **fields: Any,
+    ) -> Self:
+        """A run about to train ``network`` (new, or resumed) on ``dataset``'s ``parts``.
+
+        The config takes the data's task and the network's output; the model holds the
+        network, the preprocessing and the labels given, and :meth:`config_record`.
+        ``fields`` are a subclass's own (a cluster run's ``cluster``).
+        """
+        config = replace(config, task=dataset.task, output=network.output)
+        model = TrainedModel(
+            network,
+            dataset.task,
+            standardizer=standardizer,
+            label_codec=label_codec,
+            preprocessor=preprocessor,
+            target_scaler=target_scaler,
+            feature_names=dataset.feature_names,
+            target_name=dataset.target_name,
+        )
+        result = cls(config, dataset, parts, model, **fields)
+        result.record_config()
+        return result
 
     @property
     def network(self) -> Network:
@@ -83,12 +130,23 @@ class RunResult:
         """The model's config set to :meth:`config_record`, JSON-safe, as its file saves it."""
         self.model.config = json_safe(self.config_record(), "config")
 
-    def forget_checkpoint(self, remove_folder: bool = True) -> None:
-        """A diverged run leaves no model behind: its checkpoint goes, and with ``remove_folder``
-        its folder too when that is left empty."""
+    def add_checkpoint(self, callbacks: list[Callback]) -> None:
+        """With an ``out`` folder (glassnet train), append to ``callbacks`` the one that writes
+        the best model so far to ``out/checkpoint.npz``, so it survives a crash; call it
+        before training, as it notes whether the folder is new."""
+        if self.config.out is None:
+            return
+        out = Path(self.config.out)
+        self.out_is_new = not out.exists()
+        self.checkpoint = out / CHECKPOINT
+        callbacks.append(Checkpoint(self.checkpoint, save, wrap=self.model.with_weights))
+
+    def forget_checkpoint(self) -> None:
+        """A diverged run leaves no model behind: its checkpoint goes, and its folder too when
+        the run made it and it is left empty (a folder the user made is kept)."""
         if self.checkpoint is not None:
             self.checkpoint.unlink(missing_ok=True)
-            if remove_folder:
+            if self.out_is_new:
                 with contextlib.suppress(OSError):
                     self.checkpoint.parent.rmdir()  # only if empty: nothing else was ours
 

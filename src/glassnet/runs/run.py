@@ -17,13 +17,11 @@ weights and the shuffling, so the same config gives the same run.
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from pathlib import Path
 
 from glassnet.core.network import Network
 from glassnet.data.array_encoders import LabelCodec, Standardizer
 from glassnet.data.loading import DATASETS, Dataset
 from glassnet.errors import DivergenceError, InputError
-from glassnet.files.model_file import save
 from glassnet.files.typed_json import json_safe
 from glassnet.runs.blas_threads import blas_threads_for
 from glassnet.runs.config import (
@@ -35,21 +33,17 @@ from glassnet.runs.config import (
 from glassnet.runs.config_check import check_run
 from glassnet.runs.encoding import encode_for, encode_table, fit_preprocessor, fit_target_scaler
 from glassnet.runs.ensemble import merge_networks
-from glassnet.runs.model import TrainedModel
 from glassnet.runs.parts import load_data, split_run
 from glassnet.runs.recipe import apply_recipe, recipe_for, shape_of, tutorial_recipe
-from glassnet.runs.result import RunResult, compute_metrics, run_record
+from glassnet.runs.result import CHECKPOINT, RunResult, compute_metrics
 from glassnet.runs.resuming import check_start_model, load_start_model
 from glassnet.training.callbacks import Callback
-from glassnet.training.checkpoint import Checkpoint
 from glassnet.training.history import History
 from glassnet.training.inspection import GradientNorms
 from glassnet.training.loop import run_epochs
 from glassnet.training.prepare import prepare
 
 __all__ = ["CHECKPOINT", "RunResult", "fit_label_codec", "new_network", "run_training"]
-
-CHECKPOINT = "checkpoint.npz"  # the best epoch's model, written while training runs
 
 
 def fit_label_codec(dataset: Dataset) -> LabelCodec | None:
@@ -167,23 +161,18 @@ def run_training(
     else:  # the saved weights and preprocessing, in the layout just checked
         standardizer, network = start.standardizer, start.network
         target_scaler = start.target_scaler
-    config = replace(config, task=dataset.task, output=network.output)
-    model = TrainedModel(
+    result = RunResult.begin(
+        config,
+        dataset,
+        parts,
         network,
-        dataset.task,
         standardizer=standardizer,
         label_codec=codec,
         preprocessor=preprocessor,
         target_scaler=target_scaler,
-        feature_names=dataset.feature_names,
-        target_name=dataset.target_name,
-        config=run_record(config, dataset),  # made JSON-safe by TrainedModel
     )
-    result = RunResult(config, dataset, parts, model)
-    folder_is_new = config.out is not None and not Path(config.out).exists()
-    if config.out is not None:  # glassnet train: the best model so far survives a crash
-        result.checkpoint = Path(config.out) / CHECKPOINT
-        own_callbacks.append(Checkpoint(result.checkpoint, save, wrap=result.model.with_weights))
+    config = result.config  # with the data's task and the network's output
+    result.add_checkpoint(own_callbacks)  # glassnet train: the best model so far survives a crash
     validation = None
     if parts.X_val is not None and parts.y_val is not None:
         validation = (result.features(parts.X_val), result.training_targets(parts.y_val))
@@ -227,7 +216,7 @@ def run_training(
                 fit(members[-1], seed, training_callbacks(config))
             result.model = result.model.with_weights(merge_networks(members))
     except DivergenceError:
-        result.forget_checkpoint(remove_folder=folder_is_new)
+        result.forget_checkpoint()
         raise
     result.seconds = time.perf_counter() - began
     result.metrics = compute_metrics(result)
