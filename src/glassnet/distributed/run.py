@@ -137,13 +137,7 @@ def run_training(
 def _score(result: ClusterRunResult, data: ClusterData) -> None:
     """metrics.json's numbers over every row of each part; the model's records with them."""
     result.metrics = cluster_metrics(
-        result.network,
-        {part: (data.X[part], data.y[part]) for part in ("train", "validation", "test")},
-        class_names=result.class_names,
-        target_scaler=result.model.target_scaler,
-        history=result.history,
-        epochs=result.config.epochs,
-        seconds=result.seconds,
+        result, {part: (data.X[part], data.y[part]) for part in ("train", "validation", "test")}
     )
     assert result.cluster is not None
     result.metrics["cluster"] = asdict(result.cluster)
@@ -248,7 +242,8 @@ def _epochs_driver(
 
         def validate(network: Any) -> tuple[float, float]:
             found = scores(part_sums(network, X_val, y_val, n_classes, None))  # type: ignore[arg-type]
-            return found["cost"], found["score"]
+            assert found.cost is not None
+            return found.cost, found.score
 
     return EpochsFromRounds(
         result.network,

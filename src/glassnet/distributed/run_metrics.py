@@ -3,10 +3,12 @@
     chunk c ──forward (the trained network)──> n_c, sum of losses, confusion counts
                                                (regression: squared errors, mean, M2)
     the chunks' sums, in chunk order ──added──> accuracy or R^2, cost, RMSE, confusion matrix
+    each part's numbers ──runs.result.metrics_record──> metrics.json's record
 
-The metrics have the keys and meanings of :func:`glassnet.runs.result.compute_metrics`,
-so metrics.json, the summary and the report read the same; they are computed over
-every row of each part, not over the sample the pictures draw.
+The record is the one :func:`glassnet.runs.result.compute_metrics` writes (the same
+function turns the numbers into it), so metrics.json, the summary and the report read
+the same; the numbers are computed over every row of each part, not over the sample
+the pictures draw.
 """
 
 import functools
@@ -19,7 +21,8 @@ from numpy.typing import NDArray
 
 from glassnet.core.network import Network, encode_targets, forward
 from glassnet.runs.encoding import unscaled
-from glassnet.training.metrics import metric_name, predicted_indices, r2_from_sums
+from glassnet.runs.result import PartScores, RunResult, metrics_record
+from glassnet.training.metrics import predicted_indices, r2_from_sums
 
 Array = NDArray[np.floating]
 
@@ -96,70 +99,29 @@ def part_sums(
     return functools.reduce(PartSums.add, sums)
 
 
-def scores(sums: PartSums) -> dict[str, float]:
-    """The part's score (accuracy or R^2), its mean loss and, for regression, its RMSE."""
-    found = {"cost": sums.loss / sums.n}
+def scores(sums: PartSums) -> PartScores:
+    """The part's score (accuracy or R^2), its mean loss, and its RMSE or confusion counts."""
+    cost = sums.loss / sums.n  # mean_i L_i
     if sums.confusion is not None:
-        found["score"] = float(np.trace(sums.confusion) / sums.n)  # right / all
-        return found
+        accuracy = float(np.trace(sums.confusion) / sums.n)  # right / all
+        return PartScores(sums.n, accuracy, cost, confusion=sums.confusion)
     assert sums.squared is not None and sums.m2 is not None
-    found["score"] = r2_from_sums(sums.squared, sums.m2)  # SS_res, SS_tot per output
-    found["rmse"] = float(np.sqrt(sums.squared.sum() / (sums.n * sums.squared.size)))
-    return found
+    r2 = r2_from_sums(sums.squared, sums.m2)  # SS_res, SS_tot per output
+    rmse = float(np.sqrt(sums.squared.sum() / (sums.n * sums.squared.size)))
+    return PartScores(sums.n, r2, cost, rmse=rmse)
 
 
-def cluster_metrics(
-    network: Network,
-    parts: dict[str, tuple[Any, Any]],
-    *,
-    class_names: list[str],
-    target_scaler: Any,
-    history: Any,
-    epochs: int,
-    seconds: float,
-) -> dict[str, Any]:
-    """metrics.json's content, as :func:`~glassnet.runs.result.compute_metrics` writes it.
+def cluster_metrics(result: RunResult, parts: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
+    """metrics.json's content, as :func:`~glassnet.runs.result.compute_metrics` writes it, from
+    the sums over every row of each part.
 
     ``parts`` maps "train", "validation" and "test" to ``(X, y)`` dask arrays, or
     ``(None, None)`` for a part not asked for.
     """
-    name = metric_name(network.output)
-    n_classes = len(class_names)
+    n_classes, scaler = len(result.class_names), result.model.target_scaler
     summed = {
-        part: part_sums(network, X, y, n_classes, target_scaler) for part, (X, y) in parts.items()
+        part: part_sums(result.network, X, y, n_classes, scaler) for part, (X, y) in parts.items()
     }
-    found = {part: {} if sums is None else scores(sums) for part, sums in summed.items()}
-    metrics: dict[str, Any] = {
-        "task": "classification" if n_classes else "regression",
-        "metric": name,
-        "final_cost": history.last("cost"),
-        **{f"{part}_{name}": f.get("score") for part, f in found.items()},
-        "validation_cost": found["validation"].get("cost"),
-        "test_cost": found["test"].get("cost"),
-        "epochs_run": len(history),
-        "epochs_requested": epochs,
-        "stop_reason": history.stop_reason,
-        "interrupted": history.interrupted,
-        "best_epoch": history.best_epoch,
-        "seconds": seconds,
-        **{f"n_{part}": 0 if sums is None else sums.n for part, sums in summed.items()},
-    }
-    if n_classes:
-        return metrics | _confusion(summed, class_names)
-    return metrics | {
-        "cost_of": "standardised targets" if target_scaler is not None else "targets",
-        "target_scale": None if target_scaler is None else [float(v) for v in target_scaler.scale_],
-        **{f"{part}_rmse": f.get("rmse") for part, f in found.items()},
-    }
-
-
-def _confusion(summed: dict[str, PartSums | None], class_names: list[str]) -> dict[str, Any]:
-    """The confusion matrix of the held-out part, else of the training part."""
-    part = "test" if summed["test"] is not None else "train"
-    confusion = summed[part].confusion  # type: ignore[union-attr]
-    assert confusion is not None
-    return {
-        "classes": class_names,
-        "confusion_matrix": confusion.tolist(),
-        "confusion_matrix_part": "held-out" if part == "test" else "training",
-    }
+    return metrics_record(
+        result, {part: None if sums is None else scores(sums) for part, sums in summed.items()}
+    )

@@ -1,8 +1,11 @@
 """A finished run: :class:`RunResult` holds the run's one TrainedModel beside what only the run
-has (its data, parts and history); :func:`compute_metrics` scores every part once training ends.
+has (its data, parts and history); :func:`compute_metrics` scores every part once training ends,
+and :func:`metrics_record` writes metrics.json's record from each part's numbers, found in memory
+or summed over a cluster's chunks.
 """
 
 import contextlib
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
@@ -163,46 +166,99 @@ def run_record(config: RunConfig, dataset: Dataset) -> dict[str, Any]:
     return {**asdict(config), **(table_record(dataset) or {})}
 
 
-def compute_metrics(result: RunResult) -> dict[str, Any]:
-    """Final cost, train / validation / held-out scores, stop reason, time; confusion matrix."""
-    history, config, parts = result.history, result.config, result.parts
+@dataclass(frozen=True)
+class PartScores:
+    """One part's numbers for metrics.json, however they were found (in memory, or summed over
+    a cluster's chunks)."""
+
+    n: int  # its rows
+    score: float  # accuracy, or R^2 in the targets' units
+    cost: float | None = None  # the mean loss, without the L2 term (validation and held-out)
+    rmse: float | None = None  # regression: in the targets' units
+    confusion: NDArray[np.int64] | None = None  # classification: rows true class, columns predicted
+
+
+def metrics_record(result: RunResult, scores: Mapping[str, PartScores | None]) -> dict[str, Any]:
+    """metrics.json's record: how the run ended, and each part's numbers.
+
+    ``scores`` maps "train", "validation" and "test" to the part's numbers, or None for a
+    part the run has not. The confusion matrix is the held-out part's, else the training
+    part's (:meth:`RunResult.evaluation_part`).
+    """
+    history, config = result.history, result.config
     name = metric_name(result.network.output)  # "accuracy" or "r2"
+    found = {part: scores.get(part) for part in PARTS}
+    validation, test = found["validation"], found["test"]
     metrics: dict[str, Any] = {
         "task": config.task,
         "metric": name,
         "final_cost": history.last("cost"),
-        f"train_{name}": _score(result, parts.X_train, parts.y_train),
-        f"validation_{name}": None,
-        f"test_{name}": None,
-        "validation_cost": None,
-        "test_cost": None,
+        **{
+            f"{part}_{name}": None if numbers is None else numbers.score
+            for part, numbers in found.items()
+        },
+        "validation_cost": None if validation is None else validation.cost,
+        "test_cost": None if test is None else test.cost,
         "epochs_run": len(history),
         "epochs_requested": config.epochs,
         "stop_reason": history.stop_reason,
         "interrupted": history.interrupted,
         "best_epoch": history.best_epoch,
         "seconds": result.seconds,
-        **parts.sizes(),
+        **{f"n_{part}": 0 if numbers is None else numbers.n for part, numbers in found.items()},
     }
-    held = {"validation": (parts.X_val, parts.y_val), "test": (parts.X_test, parts.y_test)}
-    for part, (X, y) in held.items():
-        if X is not None and y is not None:
-            metrics[f"{part}_{name}"] = _score(result, X, y)
-            metrics[f"{part}_cost"] = _loss(result, X, y)
-    if result.model.label_codec is not None:
-        metrics.update(_confusion(result))
-    else:
-        metrics.update(_regression_units(result))
-    return metrics
+    if result.is_classification:
+        evaluated, part = (test, "held-out") if test is not None else (found["train"], "training")
+        assert evaluated is not None and evaluated.confusion is not None
+        return metrics | {
+            "classes": result.class_names,
+            "confusion_matrix": evaluated.confusion.tolist(),
+            "confusion_matrix_part": part,
+        }
+    scaler = result.model.target_scaler
+    return metrics | {
+        "cost_of": "standardised targets" if scaler is not None else "targets",
+        "target_scale": None if scaler is None else [float(v) for v in scaler.scale_],
+        **{
+            f"{part}_rmse": None if numbers is None else numbers.rmse
+            for part, numbers in found.items()
+        },
+    }
 
 
-def _score(result: RunResult, X: Array, y: NDArray[Any]) -> float:
-    """Accuracy for classification, R^2 in the targets' units for regression."""
-    targets, A = result.targets(y), result.output(X).astype(np.float64)  # A[L], (m, n_L)
+def compute_metrics(result: RunResult) -> dict[str, Any]:
+    """Final cost, train / validation / held-out scores, stop reason, time; confusion matrix."""
+    parts = result.parts
+    held = {
+        "train": (parts.X_train, parts.y_train),
+        "validation": (parts.X_val, parts.y_val),
+        "test": (parts.X_test, parts.y_test),
+    }
+    return metrics_record(
+        result,
+        {
+            part: None if X is None or y is None else _part_scores(result, X, y, part != "train")
+            for part, (X, y) in held.items()
+        },
+    )
+
+
+def _part_scores(result: RunResult, X: Array, y: NDArray[Any], with_cost: bool) -> PartScores:
+    """A part's score and its RMSE or confusion counts from one output; its loss if asked."""
+    from sklearn.metrics import confusion_matrix
+
+    network, targets = result.network, result.targets(y)  # class indices, or the targets' units
+    A = result.output(X)  # A[L], (m, n_L)
+    cost = _loss(result, X, y) if with_cost else None
     if result.model.label_codec is None:  # R^2 in the targets' units (scaling would not change it)
-        Y = targets.reshape(len(targets), -1)
-        return score(result.network.output, unscaled(result.model.target_scaler, A), Y)
-    return score(result.network.output, A, encode_targets(result.network, targets))
+        Y = targets.reshape(len(targets), -1)  # (m, n_L)
+        predicted = unscaled(result.model.target_scaler, A)  # y = z * scale + mean, (m, n_L)
+        rmse = float(np.sqrt(np.mean((predicted - Y) ** 2)))  # sqrt(mean (yhat - y)^2)
+        return PartScores(len(y), score(network.output, predicted, Y), cost, rmse=rmse)
+    accuracy = score(network.output, A.astype(np.float64), encode_targets(network, targets))
+    k = len(result.class_names)
+    counts = confusion_matrix(targets, predicted_indices(network.output, A), labels=list(range(k)))
+    return PartScores(len(y), accuracy, cost, confusion=counts)
 
 
 def _loss(result: RunResult, X: Array, y: NDArray[Any]) -> float:
@@ -210,39 +266,3 @@ def _loss(result: RunResult, X: Array, y: NDArray[Any]) -> float:
     inputs = np.asarray(result.features(X), dtype=result.network.dtype)
     Y = encode_targets(result.network, result.training_targets(y))
     return cost(result.network, forward(result.network, inputs), Y)
-
-
-def _regression_units(result: RunResult) -> dict[str, Any]:
-    """Whether the cost is of standardised targets, and each part's RMSE in the targets' units."""
-    scaler = result.model.target_scaler
-    found: dict[str, Any] = {
-        "cost_of": "standardised targets" if scaler is not None else "targets",
-        "target_scale": None if scaler is None else [float(v) for v in scaler.scale_],
-    }
-    parts = result.parts
-    held = {"train": parts.X_train, "validation": parts.X_val, "test": parts.X_test}
-    targets = {"train": parts.y_train, "validation": parts.y_val, "test": parts.y_test}
-    for part, X in held.items():
-        y = targets[part]
-        if X is None or y is None:
-            found[f"{part}_rmse"] = None
-            continue
-        Y = result.targets(y).reshape(len(y), -1)
-        error = unscaled(scaler, result.output(X)) - Y  # in the targets' units, (m, n_L)
-        found[f"{part}_rmse"] = float(np.sqrt(np.mean(error**2)))
-    return found
-
-
-def _confusion(result: RunResult) -> dict[str, Any]:
-    """The confusion matrix (rows: true class, columns: predicted) of the evaluation part."""
-    from sklearn.metrics import confusion_matrix
-
-    X, y, part = result.evaluation_part()
-    k = len(result.class_names)
-    predicted = predicted_indices(result.network.output, result.output(X))
-    matrix = confusion_matrix(result.targets(y), predicted, labels=list(range(k)))
-    return {
-        "classes": result.class_names,
-        "confusion_matrix": matrix.tolist(),
-        "confusion_matrix_part": part,
-    }
