@@ -18,6 +18,8 @@ from distributed import LocalCluster
 
 from glassnet import cli
 
+pytestmark = pytest.mark.filterwarnings("ignore:Port .* is already in use")  # no dashboard asked
+
 
 @pytest.fixture(scope="module")
 def cluster():

@@ -236,14 +236,17 @@ def _epochs_driver(
         own.append(TimeLeft())
     result.add_checkpoint(own)  # with --out: the best model so far survives a crash
     validate = None
-    X_val, y_val = data.X["validation"], data.y["validation"]
-    if X_val is not None:
+    X_fit, X_val, y_val = data.X["train"], data.X["validation"], data.y["validation"]
+    if X_val is not None and X_fit is not None:
         n_classes = len(result.class_names)
+        l2 = config.alpha / X_fit.shape[0]  # alpha / n over the fit part, as the training cost's
 
         def validate(network: Any) -> tuple[float, float]:
+            """The validation cost as one machine's engine scores it (the L2 term included)."""
             found = scores(part_sums(network, X_val, y_val, n_classes, None))  # type: ignore[arg-type]
             assert found.cost is not None
-            return found.cost, found.score
+            weights = sum(float(np.vdot(W, W)) for W in network.W.values())  # sum_l ||W[l]||^2
+            return found.cost + 0.5 * l2 * weights, found.score  # J = mean L + (l2 / 2) sum ||W||^2
 
     return EpochsFromRounds(
         result.network,
