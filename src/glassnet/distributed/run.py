@@ -245,8 +245,8 @@ def _epochs_driver(
             """The validation cost as one machine's engine scores it (the L2 term included)."""
             found = scores(part_sums(network, X_val, y_val, n_classes, None))  # type: ignore[arg-type]
             assert found.cost is not None
-            weights = sum(float(np.vdot(W, W)) for W in network.W.values())  # sum_l ||W[l]||^2
-            return found.cost + 0.5 * l2 * weights, found.score  # J = mean L + (l2 / 2) sum ||W||^2
+            norms = sum(float(np.vdot(W, W)) for W in network.W.values())  # sum_l ||W[l]||^2
+            return found.cost + 0.5 * l2 * norms, found.score  # J = mean L + (l2 / 2) sum ||W||^2
 
     return EpochsFromRounds(
         result.network,
