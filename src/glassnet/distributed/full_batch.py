@@ -34,9 +34,7 @@ from glassnet.distributed.reduction import cost_and_gradients
 from glassnet.estimators import EpochsRun, LbfgsResult, flat_objective, minimize, unflatten
 from glassnet.training.callbacks import TrainingState
 from glassnet.training.divergence import diverged
-from glassnet.training.engine import clipping_columns
-from glassnet.training.history import History
-from glassnet.training.metrics import metric_name
+from glassnet.training.epochs import EachEpoch, EpochRecord
 
 
 def descend(
@@ -58,27 +56,23 @@ def descend(
     schedules); it may stop training with ``state.request_stop``. Returns the History
     (as :func:`glassnet.train` returns it) and whether a rule stopped.
     """
-    history = History(metric_name=metric_name(network.output))
-    state = TrainingState(network, optimizer, history, epochs=epochs)
+    record = EpochRecord(network, optimizer, epochs, [EachEpoch(end_epoch)], clip_norm=clip_norm)
     params = network.parameters()
     for epoch in range(epochs):
-        state.epoch = epoch
+        record.begin_epoch()
         J, grads = rounds.run(lambda: cost_and_gradients(client, chunks, network, l2))
         if not math.isfinite(J):
-            raise diverged(state, J)
+            raise diverged(record.state, J)
         # ||grads|| <= clip_norm; the norm before, kept
         norms = [] if clip_norm is None else [clip_by_global_norm(grads, clip_norm)]
         optimizer.step(params, grads)  # e.g. W[l] <- W[l] - lr dW[l]
-        state.step += 1
-        clipping = clipping_columns(norms, clip_norm)
-        history.append(epoch=epoch, cost=J, learning_rate=optimizer.learning_rate, **clipping)
-        end_epoch(state)
+        record.state.step += 1
+        over = record.end_epoch(J, norms)  # a stop, or the last epoch
         rounds.finished(J, params, epoch + 1)
-        if state.stop:
+        if over:
             break
-    if not all(np.isfinite(param).all() for param in params):
-        raise diverged(state, None)
-    return EpochsRun(history, state.stop)
+    record.finish()  # the weights are finite, else a DivergenceError
+    return EpochsRun(record.history, record.state.stop)
 
 
 def lbfgs(

@@ -41,9 +41,7 @@ from glassnet.estimators import EpochsRun
 from glassnet.training.batches import Batch, BatchBuffers
 from glassnet.training.callbacks import TrainingState
 from glassnet.training.divergence import diverged
-from glassnet.training.engine import clipping_columns
-from glassnet.training.history import History
-from glassnet.training.metrics import metric_name
+from glassnet.training.epochs import EachEpoch, EpochRecord
 from glassnet.training.step import NonFiniteCostError, StepSettings, take_step
 
 Array = NDArray[np.floating]
@@ -199,27 +197,26 @@ def train(
     ``end_epoch(state)`` runs after each epoch's row is in the History (the
     estimator's rules); it may change the learning rate or stop training.
     """
-    history = History(metric_name=metric_name(network.output))
-    state = TrainingState(network, optimizer, history, epochs=epochs)
+    hooks = [EachEpoch(end_epoch)]
+    record = EpochRecord(network, optimizer, epochs, hooks, clip_norm=settings.step.clip_norm)
     architecture = Architecture.of(network)
     run_round = partial(_run_round, client, chunks, network, optimizer, architecture, settings)
     positions = [Position(g) for g in [rng, *rng.spawn(len(chunks.X) - 1)]]
     for epoch in range(epochs):
-        state.epoch = epoch
+        record.begin_epoch()
         while not _pass_done(positions, chunks.rows):
             results = rounds.run(partial(run_round, positions))
             round_cost = _merge(network, optimizer, results)
             positions = [result.position for result in results]
-            state.step += max(result.steps for result in results)
+            record.state.step += max(result.steps for result in results)
             last = _pass_done(positions, chunks.rows)
             rounds.finished(round_cost, network.parameters(), epoch + 1, epoch_end=last)
-        _end_pass(state, positions, settings, end_epoch)
+        over = _end_pass(record, positions)  # a stop, or the last epoch
         positions = [Position(pos.rng) for pos in positions]  # the next pass, the same Generator
-        if state.stop:
+        if over:
             break
-    if not all(np.isfinite(param).all() for param in network.parameters()):
-        raise diverged(state, None)
-    return EpochsRun(history, state.stop)
+    record.finish()  # the weights are finite, else a DivergenceError
+    return EpochsRun(record.history, record.state.stop)
 
 
 def _pass_done(positions: list[Position], rows: list[int]) -> bool:
@@ -277,21 +274,10 @@ def _weighted(fractions: list[float], arrays: list[Array] | tuple[Array, ...]) -
     return total
 
 
-def _end_pass(
-    state: TrainingState,
-    positions: list[Position],
-    settings: LocalSettings,
-    end_epoch: Callable[[TrainingState], None],
-) -> None:
-    """The epoch's row in the History (cost, learning rate, clipping), then the rules."""
+def _end_pass(record: EpochRecord, positions: list[Position]) -> bool:
+    """The epoch's row (cost, learning rate, clipping), then the rules; whether the run is over."""
     epoch_cost = sum(pos.epoch_cost for pos in positions)  # sum_c sum_b J_b share_b
     if not math.isfinite(epoch_cost):
-        raise diverged(state, epoch_cost)
+        raise diverged(record.state, epoch_cost)
     norms = [norm for pos in positions for norm in pos.norms]
-    state.history.append(
-        epoch=state.epoch,
-        cost=epoch_cost,
-        learning_rate=state.optimizer.learning_rate,
-        **clipping_columns(norms, settings.step.clip_norm),
-    )
-    end_epoch(state)
+    return record.end_epoch(epoch_cost, norms)

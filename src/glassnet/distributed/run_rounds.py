@@ -19,10 +19,8 @@ import numpy as np
 from glassnet.core.network import Network
 from glassnet.core.optimizers import Optimizer
 from glassnet.distributed.cluster import RoundState
-from glassnet.training.callbacks import Callback, TrainingState
-from glassnet.training.engine import stop_after_interrupt
-from glassnet.training.history import History
-from glassnet.training.metrics import metric_name
+from glassnet.training.callbacks import Callback
+from glassnet.training.epochs import EpochRecord
 
 Validate = Callable[[Network], tuple[float, float]]  # network -> (val_cost, val_metric)
 
@@ -31,8 +29,8 @@ class StopRounds(Exception):  # noqa: N818 (a signal to the run, not an error)
     """Raised from ``on_round`` to end ``fit`` when a callback asked training to stop."""
 
 
-class EpochsFromRounds:
-    """Drive a run's callbacks from ``fit``'s rounds.
+class EpochsFromRounds(EpochRecord):
+    """Drive a run's callbacks from ``fit``'s rounds: an :class:`EpochRecord` fed by ``on_round``.
 
     Parameters
     ----------
@@ -61,20 +59,15 @@ class EpochsFromRounds:
         steps_in_round: int,
         validate: Validate | None = None,
     ) -> None:
-        history = History(metric_name=metric_name(network.output))
-        self.state = TrainingState(network, optimizer, history, epochs=epochs)
-        self.callbacks = list(callbacks)
+        super().__init__(network, optimizer, epochs, callbacks)
         self.steps_in_round = steps_in_round
         self.validate = validate
-        self.interrupted: Callable[[], bool] = lambda: False  # Ctrl-C pressed? (the run sets it)
         self.rounds = 0
         self._costs: list[float] = []  # the open epoch's rounds' costs
 
     def begin(self) -> None:
         """Before the first round: the callbacks' ``on_train_begin``, the first epoch's begin."""
-        for callback in self.callbacks:
-            callback.on_train_begin(self.state)
-        self._begin_epoch()
+        self.begin_epoch()
 
     def __call__(self, finished: RoundState) -> None:
         """``fit``'s ``on_round``: the round's parameters in the network; an epoch closed
@@ -84,35 +77,23 @@ class EpochsFromRounds:
         self.rounds = finished.round
         self.state.step += self.steps_in_round
         self._costs.append(finished.cost)
-        if finished.epoch_end:
-            self._end_epoch()
+        if finished.epoch_end and self._close_epoch():
+            raise StopRounds(self.history.stop_reason)
 
     def end(self) -> None:
         """After the last round, however ``fit`` ended: a partial epoch closed, then
         ``on_train_end`` (early stopping restores its best weights, the checkpoint is written)."""
         if self._costs:
-            self._end_epoch(raise_stop=False)
-        for callback in self.callbacks:
-            callback.on_train_end(self.state)
+            self._close_epoch()
+        super().end()
 
-    def _begin_epoch(self) -> None:
-        for callback in self.callbacks:
-            callback.on_epoch_begin(self.state)
-
-    def _end_epoch(self, raise_stop: bool = True) -> None:
-        state = self.state
+    def _close_epoch(self) -> bool:
+        """The open epoch's row and hooks (the next epoch begun); whether a callback stopped."""
         cost = float(np.mean(self._costs))  # one round full batch: its cost, exactly
         self._costs = []
-        row = {"cost": cost, "learning_rate": state.optimizer.learning_rate}
+        scores = {}
         if self.validate is not None:
-            row["val_cost"], row["val_metric"] = self.validate(state.network)
-        state.history.append(epoch=state.epoch, **row)
-        for callback in self.callbacks:
-            callback.on_epoch_end(state)
-        if self.interrupted() and not state.stop:
-            stop_after_interrupt(state)
-        if state.stop and raise_stop:
-            raise StopRounds(state.history.stop_reason)
-        state.epoch += 1
-        if state.epoch < state.epochs:
-            self._begin_epoch()
+            scores["val_cost"], scores["val_metric"] = self.validate(self.state.network)
+        if not self.end_epoch(cost, (), **scores):  # no norms: the workers took the steps
+            self.begin_epoch()
+        return self.state.stop

@@ -24,8 +24,9 @@ from glassnet.core.optimizers import Adam, AdamW, GradientDescent, Optimizer
 from glassnet.errors import InputError
 from glassnet.estimators._params import ADAM_SOLVERS
 from glassnet.estimators.fit_sequence import EpochsRun, FitStart, SolverState
-from glassnet.training.callbacks import Callback, TrainingState
+from glassnet.training.callbacks import TrainingState
 from glassnet.training.engine import Engine
+from glassnet.training.epochs import EachEpoch
 from glassnet.training.prepare import plan_checked
 
 Array = NDArray[np.floating]
@@ -53,7 +54,7 @@ def step_rows(settings: SimpleNamespace, n_samples: int) -> int | None:
     return min(AUTO_BATCH, n_samples) if settings.batch_size == "auto" else settings.batch_size
 
 
-class EpochHooks(Callback):
+class EpochHooks(EachEpoch):
     """The glassnet callback that hands each end of epoch, and of training, to the estimator."""
 
     def __init__(
@@ -61,12 +62,9 @@ class EpochHooks(Callback):
         end_epoch: Callable[[TrainingState], None],
         end_training: Callable[[TrainingState], None],
     ) -> None:
-        self.end_epoch = end_epoch
+        super().__init__(end_epoch)
         self.end_training = end_training
         self.stopped = False  # whether a rule or a callback stopped training early
-
-    def on_epoch_end(self, state: TrainingState) -> None:
-        self.end_epoch(state)
 
     def on_train_end(self, state: TrainingState) -> None:
         self.stopped = state.stop

@@ -10,7 +10,6 @@ its last batch's step: its row goes into the History, then the callbacks'
 """
 
 import contextlib
-import math
 import signal
 import threading
 import warnings
@@ -24,26 +23,13 @@ from glassnet.core.network import Network, cost, forward
 from glassnet.core.trace import Gradients, Trace
 from glassnet.errors import DivergenceError
 from glassnet.training.batches import Batch
-from glassnet.training.callbacks import Callback, EarlyStopping, TrainingState
+from glassnet.training.callbacks import Callback, EarlyStopping
 from glassnet.training.divergence import BestFiniteWeights, diverged
+from glassnet.training.epochs import EpochRecord
 from glassnet.training.history import History
-from glassnet.training.metrics import metric_name, score
+from glassnet.training.metrics import score
 from glassnet.training.prepare import TrainingPlan, TrainOptions, prepare
 from glassnet.training.step import NonFiniteCostError, Step, StepSettings, take_step
-
-HOOK_NAMES = ("on_train_begin", "on_epoch_begin", "on_step_end", "on_epoch_end", "on_train_end")
-Hook = Callable[[TrainingState], None]
-
-
-def _overridden(callbacks: Sequence[Callback], name: str) -> list[Hook]:
-    """Each callback's hook ``name`` (e.g. "on_step_end"), but those still the base's no-op.
-
-    A hook left as :class:`Callback` defines it does nothing, so it is not called: a run
-    without callbacks calls nothing at all between its steps.
-    """
-    idle = getattr(Callback, name)
-    hooks = [getattr(callback, name) for callback in callbacks]
-    return [hook for hook in hooks if getattr(hook, "__func__", None) is not idle]
 
 
 class Engine:
@@ -61,10 +47,12 @@ class Engine:
 
     Attributes
     ----------
+    record : EpochRecord
+        The run's epochs (:mod:`glassnet.training.epochs`): its History, its state, the hooks.
     history : History
-        One row per finished epoch.
+        One row per finished epoch (the record's).
     state : TrainingState
-        What the callbacks see: the epoch, the step count, the last step's cost.
+        What the callbacks see: the epoch, the step count, the last step's cost (the record's).
     last : Step or None
         The last step: its cost, trace (``Z[l]``, ``A[l]``) and gradients (``dW[l]``,
         ``db[l]``, ``dZ[l]``, ``dA[l]``). The next step computes new ones; read, do not write.
@@ -74,21 +62,19 @@ class Engine:
 
     def __init__(self, network: Network, plan: TrainingPlan, callbacks: Sequence[Callback] = ()):
         self.network, self.plan = network, plan
-        self.history = History(metric_name=metric_name(network.output))
-        self.state = TrainingState(network, plan.optimizer, self.history, epochs=plan.epochs)
         monitors = plan.X_val is not None or any(isinstance(c, EarlyStopping) for c in callbacks)
         self.fallback = BestFiniteWeights() if monitors else None
         everyone = [self.fallback, *callbacks] if self.fallback else callbacks
-        self.hooks = {name: _overridden(everyone, name) for name in HOOK_NAMES}
+        self.record = EpochRecord(
+            network, plan.optimizer, plan.epochs, everyone, clip_norm=plan.clip_norm
+        )
+        self.history, self.state = self.record.history, self.record.state
         self.settings = StepSettings(plan.l2, plan.dropout, plan.clip_norm)
         self.last: Step | None = None
         self.done = False
-        self.interrupted: Callable[[], bool] = lambda: False  # run() watches Ctrl-C
-        self._params = network.parameters()
         self._batches: Iterator[Batch] | None = None  # the epoch's batches still to take
         self._next: Batch | None = None  # the next step's batch, gathered after the last step
         self._epoch_cost, self._norms = 0.0, list[float]()
-        self._started = self._ended = False
 
     @property
     def trace(self) -> Trace | None:
@@ -140,7 +126,7 @@ class Engine:
         """
         restored = False
         with deferred_interrupt() as interrupted, np.errstate(over="ignore", invalid="ignore"):
-            self.interrupted = interrupted
+            self.record.interrupted = interrupted
             try:
                 while not self.done:
                     self._advance()
@@ -154,11 +140,6 @@ class Engine:
         if not restored:
             _warn_about_the_end(self.history, self.plan.optimizer.learning_rate, stacklevel + 2)
         return self.history
-
-    def _call(self, name: str) -> None:
-        """Run hook ``name`` (e.g. "on_epoch_end") of each callback overriding it, in order."""
-        for hook in self.hooks[name]:
-            hook(self.state)
 
     def _advance(self) -> Step:
         """One step: begin the run or the epoch as needed, step, end the epoch after its last."""
@@ -179,46 +160,29 @@ class Engine:
         self.last = step
         if plan.record_steps:
             self.history.step_cost.append(step.cost)
-        self._call("on_step_end")
+        self.record.call("on_step_end")
         self._next = next(self._batches, None)  # type: ignore[arg-type]
         if self._next is None:
             self._end_epoch()
         return step
 
     def _begin_epoch(self) -> None:
-        if not self._started:
-            self._started = True
-            self._call("on_train_begin")
-        self.state.epoch = self.epoch
-        self._call("on_epoch_begin")
+        self.record.begin_epoch()
         self._epoch_cost, self._norms = 0.0, []
         self._batches = self.plan.batches()
         self._next = next(self._batches)
 
     def _end_epoch(self) -> None:
         """The epoch's row in the History, the epoch-end hooks, then the stopping rules."""
-        plan, state = self.plan, self.state
-        self.history.append(
-            epoch=state.epoch,
-            cost=self._epoch_cost,
-            learning_rate=plan.optimizer.learning_rate,
-            **_validation_scores(self.network, plan),
-            **clipping_columns(self._norms, plan.clip_norm),
-        )
-        self._call("on_epoch_end")
-        if self.interrupted():
-            stop_after_interrupt(state)
-        if state.stop or state.epoch + 1 >= plan.epochs:
-            if not all(np.isfinite(p).all() for p in self._params):
-                raise diverged(state, None)
-            self._end()
+        scores = _validation_scores(self.network, self.plan)
+        if self.record.end_epoch(self._epoch_cost, self._norms, **scores):  # a stop, or the last
+            self.done = True
+            self.record.finish()  # the weights are finite (else a DivergenceError), on_train_end
 
     def _end(self) -> None:
         """The run is over: the train-end hooks, once."""
         self.done = True
-        if not self._ended:
-            self._ended = True
-            self._call("on_train_end")
+        self.record.end()
 
 
 def start(network: Network, X: ArrayLike, y: ArrayLike, **options: Unpack[TrainOptions]) -> Engine:
@@ -228,16 +192,6 @@ def start(network: Network, X: ArrayLike, y: ArrayLike, **options: Unpack[TrainO
     ``start(network, X, y, ...).run()`` is ``train(network, X, y, ...)``.
     """
     return Engine(network, prepare(network, X, y, **options))
-
-
-def clipping_columns(norms: list[float], clip_norm: float | None) -> dict[str, float]:
-    """The epoch's clipping columns: steps clipped, and the largest norm before clipping."""
-    if clip_norm is None:
-        return {}
-    return {
-        "clipped_steps": sum(norm > clip_norm for norm in norms),
-        "max_grad_norm": max(norms, default=math.nan),
-    }
 
 
 def _validation_scores(network: Network, plan: TrainingPlan) -> dict[str, float]:
@@ -266,12 +220,6 @@ def _warn_about_the_end(history: History, learning_rate: float, stacklevel: int)
             f"try a smaller learning rate (it ended at {learning_rate:g}) or standardised features",
             stacklevel=stacklevel,
         )
-
-
-def stop_after_interrupt(state: TrainingState) -> None:
-    """Record a Ctrl-C in the History and stop after the current epoch, saying why."""
-    state.history.interrupted = True
-    state.request_stop(f"interrupted by the user (Ctrl-C) after epoch {state.epoch}")
 
 
 @contextlib.contextmanager
