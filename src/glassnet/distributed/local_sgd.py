@@ -24,7 +24,7 @@ numbers. K trades traffic for drift (docs/distributed.md, "K's trade-off").
 
 import copy
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
 
@@ -38,7 +38,7 @@ from glassnet.distributed.chunks import Architecture, Chunks
 from glassnet.distributed.cluster import Rounds, gather_round
 from glassnet.errors import DivergenceError
 from glassnet.estimators import EpochsRun
-from glassnet.training.batches import Batch, BatchBuffers
+from glassnet.training.batches import Batch, BatchBuffers, mini_batches, row_order
 from glassnet.training.callbacks import TrainingState
 from glassnet.training.divergence import diverged
 from glassnet.training.epochs import EachEpoch, EpochRecord
@@ -108,19 +108,15 @@ def local_round(
     network = architecture.network(parameters, copy=True)  # this chunk's own copy
     optimizer = copy.deepcopy(optimizer)
     position = copy.deepcopy(position)
-    n = X.shape[0]
-    buffers = BatchBuffers(X, Y, weights, min(settings.batch_size, n))
-    order = _pass_order(position, n, settings)
     steps, share, round_cost = 0, 0.0, 0.0
-    while steps < settings.local_steps and position.next_row < n:
-        batch = _next_batch(X, Y, weights, order, position, buffers, settings)
-        if batch is None:
-            continue  # every sample of the batch weighs 0: nothing to learn
+    for batch in _pass_batches(X, Y, weights, position, settings):
         J = _step(network, optimizer, batch, position, settings, chunk)
         position.epoch_cost += J * batch.share  # the pass's cost, batch by batch as train's
         round_cost += J * batch.share
         share += batch.share
         steps += 1
+        if steps == settings.local_steps:
+            break
     return LocalResult(network.parameters(), optimizer, position, steps, share, round_cost)
 
 
@@ -146,38 +142,41 @@ def _step(
     return step.cost
 
 
-def _pass_order(position: Position, n: int, settings: LocalSettings) -> NDArray[np.intp] | None:
-    """The rows of this pass in order: a permutation drawn at the pass's start (None: full)."""
+def _pass_batches(
+    X: Array, Y: Array, weights: Array | None, position: Position, settings: LocalSettings
+) -> Iterator[Batch]:
+    """The pass's batches from the chunk's position on, moving the position past each.
+
+    The batches of :func:`glassnet.train` (:func:`~glassnet.training.batches.mini_batches`
+    in the order of :func:`~glassnet.training.batches.row_order`), with shares of the whole
+    data's S; a chunk no larger than a batch is one batch.
+    """
+    n, total = X.shape[0], settings.total_weight
     if settings.batch_size >= n:
-        return None  # one batch of the whole chunk, and nothing drawn (as batches() does)
-    if not settings.shuffle:
-        return np.arange(n)
-    if position.next_row == 0:  # a new pass: draw its order, and keep where it came from
+        position.next_row = n
+        S_c = n if weights is None else float(weights.sum())
+        yield Batch(X, Y, weights, S_c / total)  # share = S_c / S; nothing drawn (as batches())
+        return
+    buffers = BatchBuffers(X, Y, weights, settings.batch_size)
+    order = row_order(n, settings.shuffle, _order_rng(position))
+    start = position.next_row
+    for next_row, batch in mini_batches(
+        X, Y, weights, order, settings.batch_size, buffers, total, start
+    ):
+        position.next_row = next_row
+        yield batch  # share = m / S (or sum_batch s_i / S)
+    position.next_row = n  # the batches left, if any, weighed nothing
+
+
+def _order_rng(position: Position) -> np.random.Generator:
+    """The Generator the pass's order is drawn from: the chunk's own at the pass's start
+    (a copy kept), a copy of the kept one in the pass's later rounds (the same order again)."""
+    if position.next_row == 0:
         position.order_rng = copy.deepcopy(position.rng)
-        return position.rng.permutation(n)
-    return copy.deepcopy(position.order_rng).permutation(n)  # type: ignore[union-attr]
-
-
-def _next_batch(
-    X: Array,
-    Y: Array,
-    weights: Array | None,
-    order: NDArray[np.intp] | None,
-    position: Position,
-    buffers: BatchBuffers,
-    settings: LocalSettings,
-) -> Batch | None:
-    """The pass's next batch (moving the position past it); None if all its weights are 0."""
-    start, total = position.next_row, settings.total_weight
-    if order is None:
-        position.next_row = X.shape[0]
-        S_c = X.shape[0] if weights is None else float(weights.sum())
-        return Batch(X, Y, weights, S_c / total)  # share = S_c / S
-    rows = order[start : start + settings.batch_size]
-    position.next_row = start + settings.batch_size
-    if weights is not None and not weights[rows].any():
-        return None
-    return buffers.gather(X, Y, weights, rows, total)  # share = m / S (or sum_batch s_i / S)
+        return position.rng
+    kept = position.order_rng
+    assert kept is not None  # kept at the pass's start
+    return copy.deepcopy(kept)
 
 
 def train(

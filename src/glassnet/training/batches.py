@@ -100,9 +100,34 @@ def batches(
     if buffers is None:
         buffers = BatchBuffers(X, Y, weights, batch_size)
     total_weight = n if weights is None else float(weights.sum())
-    order = rng.permutation(n) if shuffle else np.arange(n)
-    for start in range(0, n, batch_size):
-        rows = order[start : start + batch_size]
+    order = row_order(n, shuffle, rng)
+    for _, batch in mini_batches(X, Y, weights, order, batch_size, buffers, total_weight):
+        yield batch
+
+
+def row_order(n: int, shuffle: bool, rng: np.random.Generator) -> NDArray[np.intp]:
+    """The rows of an epoch in the order its mini-batches take them: drawn afresh, or 0..n-1."""
+    return rng.permutation(n) if shuffle else np.arange(n)
+
+
+def mini_batches(
+    X: Array,
+    Y: Array,
+    weights: Array | None,
+    order: NDArray[np.intp],
+    batch_size: int,
+    buffers: BatchBuffers,
+    total_weight: float,
+    start: int = 0,
+) -> Iterator[tuple[int, Batch]]:
+    """The mini-batches of ``order[start:]``, k rows each, and where the next one starts.
+
+    A batch whose samples all have weight 0 is skipped; each batch is gathered into
+    ``buffers``, its share the part of ``total_weight`` it holds (m / n, or the sum of its s_i
+    over the sum of all s_i).
+    """
+    for first in range(start, order.size, batch_size):
+        rows = order[first : first + batch_size]
         if weights is not None and not weights[rows].any():
             continue  # every sample of this batch has weight 0: nothing to learn
-        yield buffers.gather(X, Y, weights, rows, total_weight)
+        yield first + batch_size, buffers.gather(X, Y, weights, rows, total_weight)
