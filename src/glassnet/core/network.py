@@ -315,7 +315,8 @@ def backward(
     L = len(network.activations)
     n = Y.shape[0]
     if sample_weight is None:
-        w = np.full(n, 1.0 / n, dtype=Y.dtype)  # w_i: sample i's share of the mean, 1/n, (n,)
+        w = np.empty(n, dtype=Y.dtype)
+        w.fill(1.0 / n)  # w_i = 1/n, sample i's share of the mean, (n,): np.full less its wrapper
     else:
         w = sample_weight / sample_weight.sum()  # w_i = s_i / sum(s), (n,)
     grads = Gradients()
