@@ -43,7 +43,16 @@ from glassnet.core.trace import Gradients, Trace
 from glassnet.errors import InputError
 from glassnet.validation import check_dtype, check_layer_sizes, is_sparse, lookup
 
-__all__ = ["Gradients", "Network", "Trace", "backward", "cost", "encode_targets", "forward"]
+__all__ = [
+    "Gradients",
+    "Network",
+    "Trace",
+    "backward",
+    "cost",
+    "encode_targets",
+    "forward",
+    "l2_penalty",
+]
 
 Array = NDArray[np.floating]
 
@@ -372,8 +381,18 @@ def cost(
     """
     J = network.loss.fn(Y, trace.Z[network.n_layers], sample_weight)  # L(Y, Z[L])
     if l2:
-        J += 0.5 * l2 * sum(float(np.vdot(W, W)) for W in network.W.values())
+        J += l2_penalty(network, l2)
     return J
+
+
+def l2_penalty(network: Network, l2: float) -> float:
+    """The L2 term of the cost, (l2 / 2) sum_l ||W[l]||^2 (the biases are not penalised).
+
+    Its derivative, l2 W[l], is :func:`backward`'s. The squared norms are added layer by
+    layer from W[1], each ``vdot`` a Python float, so every caller gets the same number.
+    """
+    squared_norms = sum(float(np.vdot(W, W)) for W in network.W.values())  # sum_l ||W[l]||^2
+    return 0.5 * l2 * squared_norms  # (l2 / 2) sum_l ||W[l]||^2
 
 
 def _by_layer(arrays: Sequence[ArrayLike] | Mapping[int, ArrayLike], name: str) -> list:

@@ -25,7 +25,7 @@ import numpy as np
 from distributed import Client, Future
 from numpy.typing import NDArray
 
-from glassnet.core.network import Network, backward, cost, forward
+from glassnet.core.network import Network, backward, cost, forward, l2_penalty
 from glassnet.distributed.chunks import Architecture, Chunks
 from glassnet.distributed.cluster import gather_round
 
@@ -103,7 +103,7 @@ def cost_and_gradients(
     J = total.loss / total.weight
     grads = [g / total.weight for g in total.grads]  # the mean over every row
     if l2:
-        J += 0.5 * l2 * sum(float(np.vdot(W, W)) for W in network.W.values())  # as cost's
+        J += l2_penalty(network, l2)  # (l2 / 2) sum_l ||W[l]||^2, as cost's
         for dW, W in zip(grads[0::2], network.W.values(), strict=True):
             dW += l2 * W  # d/dW of (l2 / 2) ||W||^2, as backward's
     return J, grads

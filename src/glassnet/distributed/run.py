@@ -24,6 +24,7 @@ import numpy as np
 from distributed import Client
 from sklearn.exceptions import ConvergenceWarning
 
+from glassnet.core.network import l2_penalty
 from glassnet.distributed.cluster import SchedulerLost, scheduler_address
 from glassnet.distributed.fitting import fit
 from glassnet.distributed.run_advice import TimeLeft, warn_of_many_rounds
@@ -245,8 +246,7 @@ def _epochs_driver(
             """The validation cost as one machine's engine scores it (the L2 term included)."""
             found = scores(part_sums(network, X_val, y_val, n_classes, None))  # type: ignore[arg-type]
             assert found.cost is not None
-            norms = sum(float(np.vdot(W, W)) for W in network.W.values())  # sum_l ||W[l]||^2
-            return found.cost + 0.5 * l2 * norms, found.score  # J = mean L + (l2 / 2) sum ||W||^2
+            return found.cost + l2_penalty(network, l2), found.score  # mean L + (l2/2) sum ||W||^2
 
     return EpochsFromRounds(
         result.network,
