@@ -29,6 +29,7 @@ from distributed.comm.core import CommClosedError
 from distributed.scheduler import KilledWorker
 from distributed.utils import silence_logging_cmgr
 
+from glassnet.core.network import Network
 from glassnet.distributed.script_guard import check_script_guard
 from glassnet.errors import GlassnetError, InputError
 
@@ -90,6 +91,11 @@ class RoundState:
     parameters: list[np.ndarray]
     epoch: int
     epoch_end: bool = True
+
+
+# scores(network): more columns of an epoch's History row, from the network after the epoch
+# (a --dask run's validation part: {"val_cost": ..., "val_metric": ...})
+Scores = Callable[[Network], dict[str, float]]
 
 
 class Rounds:

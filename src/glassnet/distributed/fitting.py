@@ -20,7 +20,7 @@ and left fitted as its own ``fit`` leaves it (``coefs_``, ``intercepts_``,
 ``score`` and ``glassnet.save`` work as after any fit.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from types import SimpleNamespace
@@ -44,7 +44,7 @@ from glassnet.distributed.chunks import (
     encode_chunk_targets,
     persist_chunks,
 )
-from glassnet.distributed.cluster import Rounds, RoundState, connect
+from glassnet.distributed.cluster import Rounds, RoundState, Scores, connect
 from glassnet.errors import InputError
 from glassnet.estimators import (
     BaseMultilayerPerceptron,
@@ -54,7 +54,8 @@ from glassnet.estimators import (
     Trained,
     step_rows,
 )
-from glassnet.training.callbacks import TrainingState
+from glassnet.training.callbacks import Callback
+from glassnet.training.epochs import EachEpoch, EpochRecord
 from glassnet.training.prepare import check_batch_size
 from glassnet.training.step import StepSettings
 
@@ -69,6 +70,9 @@ def fit(
     local_steps: int = 10,
     on_round: Callable[[RoundState], None] | None = None,
     parameters: list[NDArray] | None = None,
+    callbacks: Sequence[Callback] = (),
+    scores: Scores | None = None,
+    interrupted: Callable[[], bool] | None = None,
 ) -> BaseMultilayerPerceptron:
     """Fit ``estimator`` to dask arrays ``X``, ``y`` on a Dask cluster; return it fitted.
 
@@ -101,6 +105,20 @@ def fit(
     parameters : list of arrays, default=None
         ``[W[1], b[1], ..., W[L], b[L]]`` to start from instead of the first weights
         (e.g. a checkpoint, or ``SchedulerLost.parameters``); the optimizer starts afresh.
+    callbacks : list of glassnet.Callback, default=()
+        Run at every hook of the fit's epochs, after the estimator's own end-of-epoch
+        rules, as its own ``fit`` runs its ``callbacks``: cost lines, a progress bar,
+        early stopping, a checkpoint (``glassnet train --dask`` gives them). They see the
+        estimator's network and optimizer; a callback's stop ends the fit after the epoch.
+        Not with ``solver='lbfgs'``.
+    scores : callable, default=None
+        ``scores(network) -> dict``: more columns of each epoch's row of ``history_``,
+        from the network after the epoch, e.g. ``{"val_cost": ..., "val_metric": ...}``
+        of a validation part, which early stopping then watches. Not with ``lbfgs``.
+    interrupted : callable, default=None
+        ``interrupted() -> bool``, asked after each epoch: once True, the fit stops
+        there as :func:`glassnet.train` stops after a Ctrl-C (``history_.interrupted``).
+        Not with ``lbfgs``.
 
     Returns
     -------
@@ -123,7 +141,8 @@ def fit(
     """
     client = connect(client)
     settings = estimator.validated_settings()  # the parameter table, as estimator.fit checks it
-    _refuse_unsupported(settings, local_steps)
+    epoch_hooks = bool(callbacks) or scores is not None or interrupted is not None
+    _refuse_unsupported(settings, local_steps, epoch_hooks)
     X, y = as_dask_array(X, "X"), as_dask_array(y, "y")
     weights = None if sample_weight is None else as_dask_array(sample_weight, "sample_weight")
     check_layout(X, y, weights)
@@ -137,18 +156,23 @@ def fit(
     targets = partial(encode_chunk_targets, binarizer=start.label_binarizer, layout=layout)
     chunks = persist_chunks(client, X, y, weights, network.dtype, targets, layout.layer_sizes[-1])
     rounds = Rounds(client, network.parameters(), on_round)
-    end_epoch = partial(estimator.end_epoch, n_samples=chunks.n_samples)
+    rules = EachEpoch(partial(estimator.end_epoch, n_samples=chunks.n_samples))
+    epochs = Epochs([rules, *callbacks], scores, interrupted)
     train = _fitter(settings, chunks.n_samples)
-    trained = train(start, Training(client, chunks, rounds, local_steps, end_epoch))
+    trained = train(start, Training(client, chunks, rounds, local_steps, epochs))
     estimator.finish_fit(start, trained, warn_at=2)  # the warnings point at fit's caller
     return estimator
 
 
-def _refuse_unsupported(settings: SimpleNamespace, local_steps: int) -> None:
-    """The estimator's options that have no chunk-wise meaning, refused with the alternative."""
+def _refuse_unsupported(settings: SimpleNamespace, local_steps: int, epoch_hooks: bool) -> None:
+    """The estimator's options that have no chunk-wise meaning, refused with the alternative;
+    fit's callbacks, scores and interrupted without epochs (lbfgs)."""
     refused = {
-        "early_stopping": "hold out a validation set yourself and score it after the fit",
-        "callbacks": "use fit(..., on_round=...), called after every round",
+        "early_stopping": (
+            "hold out a validation set yourself, and give fit its val_cost by scores=... "
+            "and callbacks=[glassnet.EarlyStopping()]"
+        ),
+        "callbacks": "pass them to fit(..., callbacks=...), run after every epoch",
         "class_weight": "pass sample_weight= with the class weights per row",
     }
     for name, alternative in refused.items():
@@ -156,17 +180,43 @@ def _refuse_unsupported(settings: SimpleNamespace, local_steps: int) -> None:
             raise InputError(f"{name} is not supported by glassnet.distributed.fit: {alternative}")
     if isinstance(local_steps, bool) or not isinstance(local_steps, int) or local_steps < 1:
         raise InputError(f"local_steps must be a whole number >= 1, got {local_steps!r}")
+    if epoch_hooks and settings.solver == "lbfgs":
+        raise InputError(
+            "callbacks, scores and interrupted run after each epoch of the stochastic solvers, "
+            "which solver='lbfgs' does not have: use fit(..., on_round=...), called after every "
+            "round"
+        )
+
+
+@dataclass
+class Epochs:
+    """What the stochastic solvers' record of their epochs runs, besides the History's row."""
+
+    callbacks: list[Callback]  # the estimator's scikit-learn rules first, then fit's callbacks
+    scores: Scores | None  # the row's other columns (val_cost, val_metric), or None
+    interrupted: Callable[[], bool] | None  # Ctrl-C, when the caller watches it
+
+    def record(self, start: FitStart) -> EpochRecord:
+        """The solver's one record of its epochs, for the estimator's network and optimizer."""
+        p = start.settings
+        optimizer = cast(Optimizer, start.optimizer)  # a stochastic solver's: never None here
+        record = EpochRecord(
+            start.network, optimizer, p.max_iter, self.callbacks, clip_norm=p.clip_norm
+        )
+        if self.interrupted is not None:
+            record.interrupted = self.interrupted
+        return record
 
 
 @dataclass
 class Training:
-    """One distributed fit's cluster, chunks and rounds, and the estimator's epoch rules."""
+    """One distributed fit's cluster, chunks and rounds, and what its epochs run."""
 
     client: Client
     chunks: Chunks
     rounds: Rounds
     local_steps: int
-    end_epoch: Callable[[TrainingState], None]  # scikit-learn's rules after each epoch
+    epochs: Epochs
 
 
 def _label_probe(estimator: BaseMultilayerPerceptron, client: Client, y: da.Array) -> NDArray:
@@ -216,13 +266,10 @@ def _fit_full_batch(start: FitStart, run: Training) -> EpochsRun:
     return full_batch.descend(
         run.client,
         chunks,
-        network,
-        cast(Optimizer, start.optimizer),  # a stochastic solver's: never None here
-        epochs=p.max_iter,
+        run.epochs.record(start),
         l2=p.alpha / chunks.total_weight,  # (alpha / (2 n)) sum ||W||^2, as train's
-        end_epoch=run.end_epoch,
         rounds=run.rounds,
-        clip_norm=p.clip_norm,
+        scores=run.epochs.scores,
     )
 
 
@@ -232,8 +279,7 @@ def _fit_local_sgd(start: FitStart, run: Training) -> EpochsRun:
     return local_sgd.train(
         run.client,
         chunks,
-        network,
-        cast(Optimizer, start.optimizer),  # a stochastic solver's: never None here
+        run.epochs.record(start),
         local_sgd.LocalSettings(
             batch_size=check_batch_size(step_rows(p, chunks.n_samples), chunks.n_samples),
             shuffle=p.shuffle,
@@ -245,10 +291,9 @@ def _fit_local_sgd(start: FitStart, run: Training) -> EpochsRun:
             ),
             local_steps=run.local_steps,
         ),
-        epochs=p.max_iter,
         rng=start.rng,
-        end_epoch=run.end_epoch,
         rounds=run.rounds,
+        scores=run.epochs.scores,
     )
 
 

@@ -19,7 +19,6 @@ an objective whose value and gradient come from the cluster.
 """
 
 import math
-from collections.abc import Callable
 
 import numpy as np
 from distributed import Client
@@ -27,52 +26,50 @@ from numpy.typing import NDArray
 
 from glassnet.core.clipping import clip_by_global_norm
 from glassnet.core.network import Network
-from glassnet.core.optimizers import Optimizer
 from glassnet.distributed.chunks import Chunks
-from glassnet.distributed.cluster import Rounds
+from glassnet.distributed.cluster import Rounds, Scores
 from glassnet.distributed.reduction import cost_and_gradients
 from glassnet.estimators import EpochsRun, LbfgsResult, flat_objective, minimize, unflatten
-from glassnet.training.callbacks import TrainingState
 from glassnet.training.divergence import diverged
-from glassnet.training.epochs import EachEpoch, EpochRecord
+from glassnet.training.epochs import EpochRecord
 
 
 def descend(
     client: Client,
     chunks: Chunks,
-    network: Network,
-    optimizer: Optimizer,
+    record: EpochRecord,
     *,
-    epochs: int,
     l2: float,
-    end_epoch: Callable[[TrainingState], None],
     rounds: Rounds,
-    clip_norm: float | None = None,
+    scores: Scores | None = None,
 ) -> EpochsRun:
     """Full-batch descent: per epoch one exact gradient over every chunk, one optimizer step.
 
-    ``end_epoch(state)`` runs after each epoch's row is in the History (the
-    estimator's scikit-learn rules: the loss curve, ``tol``, the learning-rate
-    schedules); it may stop training with ``state.request_stop``. Returns the History
+    ``record`` keeps the epochs (:mod:`glassnet.training.epochs`): its network and optimizer
+    are the ones trained, its callbacks run after each epoch's row is in the History (the
+    estimator's scikit-learn rules first: the loss curve, ``tol``; then a run's own) and
+    may stop training with ``state.request_stop``. ``scores(network)`` gives the row's
+    other columns (a validation part's ``val_cost``, ``val_metric``). Returns the History
     (as :func:`glassnet.train` returns it) and whether a rule stopped.
     """
-    record = EpochRecord(network, optimizer, epochs, [EachEpoch(end_epoch)], clip_norm=clip_norm)
+    state = record.state
+    network, optimizer, clip_norm = state.network, state.optimizer, record.clip_norm
     params = network.parameters()
-    for epoch in range(epochs):
+    for epoch in range(state.epochs):
         record.begin_epoch()
         J, grads = rounds.run(lambda: cost_and_gradients(client, chunks, network, l2))
         if not math.isfinite(J):
-            raise diverged(record.state, J)
+            raise diverged(state, J)
         # ||grads|| <= clip_norm; the norm before, kept
         norms = [] if clip_norm is None else [clip_by_global_norm(grads, clip_norm)]
         optimizer.step(params, grads)  # e.g. W[l] <- W[l] - lr dW[l]
-        record.state.step += 1
-        over = record.end_epoch(J, norms)  # a stop, or the last epoch
+        state.step += 1
+        over = record.end_epoch(J, norms, **(scores(network) if scores else {}))  # a stop, or last
         rounds.finished(J, params, epoch + 1)
         if over:
             break
     record.finish()  # the weights are finite, else a DivergenceError
-    return EpochsRun(record.history, record.state.stop)
+    return EpochsRun(record.history, state.stop)
 
 
 def lbfgs(

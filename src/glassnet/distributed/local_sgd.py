@@ -24,7 +24,7 @@ numbers. K trades traffic for drift (docs/distributed.md, "K's trade-off").
 
 import copy
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
 
@@ -35,13 +35,12 @@ from numpy.typing import NDArray
 from glassnet.core.network import Network
 from glassnet.core.optimizers import Adam, AdamW, GradientDescent, Optimizer
 from glassnet.distributed.chunks import Architecture, Chunks
-from glassnet.distributed.cluster import Rounds, gather_round
+from glassnet.distributed.cluster import Rounds, Scores, gather_round
 from glassnet.errors import DivergenceError
 from glassnet.estimators import EpochsRun
 from glassnet.training.batches import Batch, BatchBuffers, mini_batches, row_order
-from glassnet.training.callbacks import TrainingState
 from glassnet.training.divergence import diverged
-from glassnet.training.epochs import EachEpoch, EpochRecord
+from glassnet.training.epochs import EpochRecord
 from glassnet.training.step import NonFiniteCostError, StepSettings, take_step
 
 Array = NDArray[np.floating]
@@ -182,40 +181,40 @@ def _order_rng(position: Position) -> np.random.Generator:
 def train(
     client: Client,
     chunks: Chunks,
-    network: Network,
-    optimizer: Optimizer,
+    record: EpochRecord,
     settings: LocalSettings,
     *,
-    epochs: int,
     rng: np.random.Generator,
-    end_epoch: Callable[[TrainingState], None],
     rounds: Rounds,
+    scores: Scores | None = None,
 ) -> EpochsRun:
-    """Local SGD over ``epochs`` passes; ``network`` and ``optimizer`` end as the average.
+    """Local SGD over the record's epochs; its network and optimizer end as the average.
 
-    ``end_epoch(state)`` runs after each epoch's row is in the History (the
-    estimator's rules); it may change the learning rate or stop training.
+    ``record`` keeps the epochs (:mod:`glassnet.training.epochs`): its network and optimizer
+    are the ones trained, its callbacks run after each epoch's row is in the History (the
+    estimator's rules first; then a run's own) and may change the learning rate or stop
+    training. ``scores(network)`` gives the row's other columns (``val_cost``, ``val_metric``).
     """
-    hooks = [EachEpoch(end_epoch)]
-    record = EpochRecord(network, optimizer, epochs, hooks, clip_norm=settings.step.clip_norm)
+    state = record.state
+    network, optimizer = state.network, state.optimizer
     architecture = Architecture.of(network)
     run_round = partial(_run_round, client, chunks, network, optimizer, architecture, settings)
     positions = [Position(g) for g in [rng, *rng.spawn(len(chunks.X) - 1)]]
-    for epoch in range(epochs):
+    for epoch in range(state.epochs):
         record.begin_epoch()
         while not _pass_done(positions, chunks.rows):
             results = rounds.run(partial(run_round, positions))
             round_cost = _merge(network, optimizer, results)
             positions = [result.position for result in results]
-            record.state.step += max(result.steps for result in results)
+            state.step += max(result.steps for result in results)
             last = _pass_done(positions, chunks.rows)
             rounds.finished(round_cost, network.parameters(), epoch + 1, epoch_end=last)
-        over = _end_pass(record, positions)  # a stop, or the last epoch
+        over = _end_pass(record, positions, scores)  # a stop, or the last epoch
         positions = [Position(pos.rng) for pos in positions]  # the next pass, the same Generator
         if over:
             break
     record.finish()  # the weights are finite, else a DivergenceError
-    return EpochsRun(record.history, record.state.stop)
+    return EpochsRun(record.history, state.stop)
 
 
 def _pass_done(positions: list[Position], rows: list[int]) -> bool:
@@ -273,10 +272,12 @@ def _weighted(fractions: list[float], arrays: list[Array] | tuple[Array, ...]) -
     return total
 
 
-def _end_pass(record: EpochRecord, positions: list[Position]) -> bool:
-    """The epoch's row (cost, learning rate, clipping), then the rules; whether the run is over."""
+def _end_pass(record: EpochRecord, positions: list[Position], scores: Scores | None) -> bool:
+    """The epoch's row (cost, learning rate, clipping, scores), then the rules; whether the
+    run is over."""
     epoch_cost = sum(pos.epoch_cost for pos in positions)  # sum_c sum_b J_b share_b
     if not math.isfinite(epoch_cost):
         raise diverged(record.state, epoch_cost)
     norms = [norm for pos in positions for norm in pos.norms]
-    return record.end_epoch(epoch_cost, norms)
+    columns = scores(record.state.network) if scores else {}
+    return record.end_epoch(epoch_cost, norms, **columns)

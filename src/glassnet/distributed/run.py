@@ -2,7 +2,7 @@
 
     files ──read in blocks, split by row hashes, preprocessed──> dask arrays  (run_data)
     RunConfig ──the estimator with the same network, optimizer and seed──> fit(...)
-    fit's rounds ──on_round──> History, progress, early stopping, checkpoint   (run_rounds)
+    fit's epochs ──its own EpochRecord──> History, progress, early stopping, checkpoint
     every part ──scored where it lives──> metrics.json's numbers               (run_metrics)
     a sample of each part ──> the pictures; RunResult ──> write_run_folder, draw_run
 
@@ -24,8 +24,8 @@ import numpy as np
 from distributed import Client
 from sklearn.exceptions import ConvergenceWarning
 
-from glassnet.core.network import l2_penalty
-from glassnet.distributed.cluster import SchedulerLost, scheduler_address
+from glassnet.core.network import Network, l2_penalty
+from glassnet.distributed.cluster import RoundState, SchedulerLost, Scores, scheduler_address
 from glassnet.distributed.fitting import fit
 from glassnet.distributed.run_advice import TimeLeft, warn_of_many_rounds
 from glassnet.distributed.run_data import ClusterData, load_cluster_data
@@ -35,7 +35,6 @@ from glassnet.distributed.run_endings import (
 )
 from glassnet.distributed.run_metrics import cluster_metrics, part_sums, scores
 from glassnet.distributed.run_options import make_estimator, refuse_single_machine_options
-from glassnet.distributed.run_rounds import EpochsFromRounds, StopRounds
 from glassnet.errors import DivergenceError
 from glassnet.files.typed_json import json_safe
 from glassnet.runs.config import RunConfig
@@ -45,7 +44,7 @@ from glassnet.runs.parts import Parts
 from glassnet.runs.result import RunResult
 from glassnet.runs.resuming import check_start_model, load_start_model
 from glassnet.runs.run import new_network, raise_if_the_cost_rose
-from glassnet.training.callbacks import Callback
+from glassnet.training.callbacks import Callback, copy_weights
 from glassnet.training.engine import deferred_interrupt
 
 PICTURE_ROWS = 20_000  # rows of each part the pictures draw (the first ones, in file order)
@@ -125,10 +124,11 @@ def run_training(
     with scheduler_watched(client, "while the data was read and preprocessed"):
         result, data = _set_up(checked.config, client, requested, K)
     warn_of_many_rounds(checked.config)
-    epochs = _epochs_driver(checked, result, data, callbacks, K)
+    everyone = _run_callbacks(checked, result, callbacks)
+    validate = _validation_scores(checked.config, result, data)
     began = time.perf_counter()
     with scheduler_watched(client, "while the chunks were loaded"):  # a round saves its own
-        _train_in_rounds(result, data, client, epochs, K)
+        _train_in_rounds(result, data, client, K, everyone, validate)
     result.seconds = time.perf_counter() - began
     with scheduler_watched(client, "after training, while the run was scored"):
         _score(result, data)
@@ -186,76 +186,80 @@ def _train_in_rounds(
     result: ClusterRunResult,
     data: ClusterData,
     client: Client,
-    epochs: EpochsFromRounds,
     local_steps: int,
+    callbacks: list[Callback],
+    validate: Scores | None,
 ) -> None:
-    """``fit`` on the fit part, its rounds driving ``epochs``; how it ended, recorded."""
-    config, network, cluster = result.config, result.network, result.cluster
+    """``fit`` on the fit part, its solver recording the run's epochs with the run's
+    ``callbacks`` and ``validate``'s scores (the History, Ctrl-C); how it ended."""
+    config, cluster = result.config, result.cluster
     X_fit, y_fit = data.X["train"], data.y["train"]
     assert X_fit is not None and y_fit is not None and cluster is not None
     estimator = make_estimator(config, int(X_fit.shape[0]))
-    epochs.begin()
+
+    def count(finished: RoundState) -> None:
+        cluster.rounds = finished.round
+
     try:
         with deferred_interrupt() as interrupted, warnings.catch_warnings():
             # the run's epochs are asked for, not a tolerance missed: no scikit-learn warning
             warnings.simplefilter("ignore", ConvergenceWarning)
-            epochs.interrupted = interrupted
             fit(
                 estimator,
                 X_fit,
                 y_fit,
                 client=client,
                 local_steps=local_steps,
-                on_round=epochs,
-                parameters=[param.copy() for param in network.parameters()],
+                on_round=count,
+                parameters=[param.copy() for param in result.network.parameters()],
+                callbacks=callbacks,
+                scores=validate,
+                interrupted=interrupted,
             )
-    except StopRounds:
-        pass  # early stopping or Ctrl-C: the run ends as after its last epoch
     except SchedulerLost as lost:
         cluster.rounds = lost.rounds
         raise saved_after_loss(result, lost) from None
     except DivergenceError:
         result.forget_checkpoint()  # no model left behind (nor a folder it made), as on one machine
         raise
-    epochs.end()
-    cluster.rounds = epochs.rounds
-    result.history = epochs.state.history
+    copy_weights(estimator.network_, result.network)  # the last epoch's (early stopping: best)
+    result.history = estimator.history_  # the solver's own record of the epochs
     if config.batch_size is None:  # full batch: a final cost above the first fails
         raise_if_the_cost_rose(result.history, config.lr)
 
 
-def _epochs_driver(
-    checked: CheckedRun,
-    result: ClusterRunResult,
-    data: ClusterData,
-    callbacks: Sequence[Callback],
-    local_steps: int,
-) -> EpochsFromRounds:
-    """on_round: the config's callbacks (cost lines, early stopping), checkpoint, ``callbacks``."""
-    config, own = checked.config, checked.callbacks
-    if config.print_every is not None:  # beside the cost lines: how long the rounds will take
+def _run_callbacks(
+    checked: CheckedRun, result: ClusterRunResult, callbacks: Sequence[Callback]
+) -> list[Callback]:
+    """The config's callbacks (cost lines, early stopping), the time left, the checkpoint,
+    then ``callbacks`` (a progress bar)."""
+    own = checked.callbacks
+    if checked.config.print_every is not None:  # beside the cost lines: how long rounds take
         own.append(TimeLeft())
     result.add_checkpoint(own)  # with --out: the best model so far survives a crash
-    validate = None
+    return [*own, *callbacks]
+
+
+def _validation_scores(
+    config: RunConfig, result: ClusterRunResult, data: ClusterData
+) -> Scores | None:
+    """The validation part's cost and score after each epoch, or None without one."""
     X_fit, X_val, y_val = data.X["train"], data.X["validation"], data.y["validation"]
-    if X_val is not None and X_fit is not None:
-        n_classes = len(result.class_names)
-        l2 = config.alpha / X_fit.shape[0]  # alpha / n over the fit part, as the training cost's
+    if X_val is None or y_val is None or X_fit is None:
+        return None
+    n_classes = len(result.class_names)
+    l2 = config.alpha / X_fit.shape[0]  # alpha / n over the fit part, as the training cost's
 
-        def validate(network: Any) -> tuple[float, float]:
-            """The validation cost as one machine's engine scores it (the L2 term included)."""
-            found = scores(part_sums(network, X_val, y_val, n_classes, None))  # type: ignore[arg-type]
-            assert found.cost is not None
-            return found.cost + l2_penalty(network, l2), found.score  # mean L + (l2/2) sum ||W||^2
+    def validate(network: Network) -> dict[str, float]:
+        """The validation cost as one machine's engine scores it (the L2 term included)."""
+        sums = part_sums(network, X_val, y_val, n_classes, None)
+        assert sums is not None  # X_val is not None
+        found = scores(sums)
+        assert found.cost is not None
+        val_cost = found.cost + l2_penalty(network, l2)  # mean L + (l2 / 2) sum_l ||W[l]||^2
+        return {"val_cost": val_cost, "val_metric": found.score}
 
-    return EpochsFromRounds(
-        result.network,
-        checked.optimizer,
-        config.epochs,
-        [*own, *callbacks],
-        steps_in_round=1 if config.batch_size is None else local_steps,
-        validate=validate,
-    )
+    return validate
 
 
 def _picture_parts(data: ClusterData) -> Parts:
