@@ -26,6 +26,7 @@ from distributed import LocalCluster
 
 from glassnet import cli
 from glassnet.distributed import run as cluster_run
+from glassnet.training.callbacks import Callback
 
 pytestmark = pytest.mark.filterwarnings("ignore:Port .* is already in use")  # no dashboard asked
 
@@ -136,3 +137,56 @@ def test_lbfgs_refuses_the_epochs_hooks_it_has_no_epochs_for(cluster):
         for hooks in ({"scores": lambda network: {}}, {"interrupted": lambda: False}):
             with pytest.raises(InputError, match="solver='lbfgs' does not have"):
                 fit(MLPClassifier(solver="lbfgs"), X, y, client=client, **hooks)
+
+
+class Seen(Callback):
+    """Each epoch hook's view of the state: (hook, epoch, step, rows of the History, stop)."""
+
+    def __init__(self):
+        self.seen = []
+
+    def _note(self, hook, state):
+        self.seen.append((hook, state.epoch, state.step, len(state.history), state.stop))
+
+    def on_train_begin(self, state):
+        self._note("on_train_begin", state)
+
+    def on_epoch_begin(self, state):
+        self._note("on_epoch_begin", state)
+
+    def on_epoch_end(self, state):
+        self._note("on_epoch_end", state)
+
+    def on_train_end(self, state):
+        self._note("on_train_end", state)
+
+
+@pytest.mark.parametrize("batch_size", [200, 32], ids=["full batch", "local SGD"])
+def test_on_one_chunk_the_fits_callbacks_see_what_the_estimators_own_fit_shows(cluster, batch_size):
+    import dask.array as da
+    from distributed import Client
+    from sklearn.datasets import make_moons
+
+    from glassnet import MLPClassifier
+    from glassnet.distributed import fit
+
+    X, y = make_moons(n_samples=200, noise=0.25, random_state=3)
+    options = {
+        "hidden_layer_sizes": (5,), "solver": "adam", "batch_size": batch_size, "max_iter": 6,
+        "shuffle": False, "random_state": 0,
+    }  # fmt: skip
+    alone, spread = Seen(), Seen()
+    own = MLPClassifier(**options, callbacks=[alone]).fit(X, y)
+    with Client(cluster) as client:
+        fitted = fit(
+            MLPClassifier(**options),
+            da.from_array(X, chunks=(200, 2)),
+            da.from_array(y, chunks=200),
+            client=client,
+            local_steps=10_000,  # one round an epoch: the chunk's whole pass
+            callbacks=[spread],
+        )
+    hooks = [seen[0] for seen in alone.seen]
+    assert hooks == ["on_train_begin", *["on_epoch_begin", "on_epoch_end"] * 6, "on_train_end"]
+    assert spread.seen == alone.seen  # the same epoch, step, rows and stop at every hook
+    assert fitted.history_["cost"] == own.history_["cost"]
