@@ -161,6 +161,7 @@ class Seen(Callback):
         self._note("on_train_end", state)
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")  # 6 epochs: short on purpose
 @pytest.mark.parametrize("batch_size", [200, 32], ids=["full batch", "local SGD"])
 def test_on_one_chunk_the_fits_callbacks_see_what_the_estimators_own_fit_shows(cluster, batch_size):
     import dask.array as da
