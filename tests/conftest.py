@@ -1,8 +1,11 @@
-"""Shared fixtures: small seeded data sets, one per kind of task.
+"""Shared fixtures: small seeded data sets, one per kind of task, and a Dask cluster.
 
-Each returns ``(X, y)`` as fresh arrays (tests may modify them): 12 samples,
+Each data set returns ``(X, y)`` as fresh arrays (tests may modify them): 12 samples,
 3 float64 features, and targets as ``encode_targets`` takes them.
 """
+
+import logging
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -66,3 +69,19 @@ def tutorial_steps() -> list[str]:
         "W2 := W2 - lr dW2",
         "b2 := b2 - lr db2",
     ]
+
+
+@pytest.fixture(scope="module")
+def tcp_cluster() -> Iterator[str]:
+    """A real LocalCluster of two threaded workers for one test module: its tcp:// address,
+    which ``glassnet train --dask`` and ``glassnet.distributed.connect`` take."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp://",
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    ) as local:
+        yield local.scheduler_address

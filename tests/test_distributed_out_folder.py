@@ -4,8 +4,6 @@ The run removes the folder only when it made it (tests/test_distributed_cli.py h
 case); a folder that was there before the run, empty, is the user's and stays.
 """
 
-import logging
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,7 +12,6 @@ from click.testing import CliRunner
 pytest.importorskip("distributed")
 pytest.importorskip("dask_ml")
 
-from distributed import LocalCluster
 
 from glassnet import cli
 
@@ -22,16 +19,8 @@ pytestmark = pytest.mark.filterwarnings("ignore:Port .* is already in use")  # n
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    with LocalCluster(
-        n_workers=1,
-        threads_per_worker=1,
-        processes=False,
-        protocol="tcp://",  # glassnet train --dask takes a tcp:// address
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    ) as local:
-        yield local.scheduler_address
+def cluster(tcp_cluster):
+    return tcp_cluster
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ through ``glassnet.distributed.fit`` alone, without the run's callbacks, on the 
 """
 
 import csv
-import logging
 from collections import defaultdict
 from pathlib import Path
 
@@ -22,7 +21,6 @@ from sklearn.base import clone
 pytest.importorskip("distributed")
 pytest.importorskip("dask_ml")
 
-from distributed import LocalCluster
 
 from glassnet import cli
 from glassnet.distributed import run as cluster_run
@@ -35,16 +33,8 @@ EPOCHS = 4
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    with LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=False,
-        protocol="tcp://",  # glassnet train --dask takes a tcp:// address
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    ) as local:
-        yield local.scheduler_address
+def cluster(tcp_cluster):
+    return tcp_cluster
 
 
 @pytest.fixture(scope="module")

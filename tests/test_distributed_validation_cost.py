@@ -7,7 +7,6 @@ without the L2 term) plus the L2 term computed here with NumPy from model.npz's 
 """
 
 import json
-import logging
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +17,6 @@ from click.testing import CliRunner
 pytest.importorskip("distributed")
 pytest.importorskip("dask_ml")
 
-from distributed import LocalCluster
 
 import glassnet
 from glassnet import cli
@@ -29,16 +27,8 @@ ALPHA = 2.0
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    with LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=False,
-        protocol="tcp://",  # glassnet train --dask takes a tcp:// address
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    ) as local:
-        yield local.scheduler_address
+def cluster(tcp_cluster):
+    return tcp_cluster
 
 
 @pytest.fixture(scope="module")
