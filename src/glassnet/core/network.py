@@ -43,16 +43,7 @@ from glassnet.core.trace import Gradients, Trace
 from glassnet.errors import InputError
 from glassnet.validation import check_dtype, check_layer_sizes, is_sparse, lookup
 
-__all__ = [
-    "Gradients",
-    "Network",
-    "Trace",
-    "backward",
-    "cost",
-    "encode_targets",
-    "forward",
-    "l2_penalty",
-]
+__all__ = ["Gradients", "Network", "Trace", "backward", "cost", "encode_targets", "forward"]
 
 Array = NDArray[np.floating]
 
