@@ -19,11 +19,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:Port .* is already in use")  # n
 
 
 @pytest.fixture(scope="module")
-def cluster(tcp_cluster):
-    return tcp_cluster
-
-
-@pytest.fixture(scope="module")
 def files(tmp_path_factory):
     """part-0.csv, part-1.csv: two numeric features and a price."""
     folder = tmp_path_factory.mktemp("data")
@@ -37,27 +32,29 @@ def files(tmp_path_factory):
     return folder
 
 
-def diverging_run(cluster: str, data: object, out: object):
+def diverging_run(tcp_cluster: str, data: object, out: object):
     runner = CliRunner(env={"COLUMNS": "200"})
     args = [
-        "train", "--dask", cluster, "--data", data, "--target", "price", "--no-standardize",
+        "train", "--dask", tcp_cluster, "--data", data, "--target", "price", "--no-standardize",
         "--activation", "identity", "--lr", "1e6", "--iterations", 20, "--seed", 3,
         "--out", out, "--no-progress",
     ]  # fmt: skip
     return runner.invoke(cli.cli, [str(arg) for arg in args], catch_exceptions=False)
 
 
-def test_an_empty_out_folder_made_before_a_diverging_cluster_run_is_kept(cluster, files, tmp_path):
+def test_an_empty_out_folder_made_before_a_diverging_cluster_run_is_kept(
+    tcp_cluster, files, tmp_path
+):
     out = tmp_path / "run"
     out.mkdir()  # the user's own, empty
-    result = diverging_run(cluster, files / "part-*.csv", out)
+    result = diverging_run(tcp_cluster, files / "part-*.csv", out)
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("error: training diverged")
     assert out.is_dir() and not any(out.iterdir())  # kept, and the checkpoint taken back
 
 
-def test_a_folder_the_diverging_cluster_run_made_is_removed(cluster, files, tmp_path):
+def test_a_folder_the_diverging_cluster_run_made_is_removed(tcp_cluster, files, tmp_path):
     out = tmp_path / "run"
-    result = diverging_run(cluster, files / "part-*.csv", out)
+    result = diverging_run(tcp_cluster, files / "part-*.csv", out)
     assert result.exit_code == 2, result.output
     assert not out.exists()

@@ -33,11 +33,6 @@ EPOCHS = 4
 
 
 @pytest.fixture(scope="module")
-def cluster(tcp_cluster):
-    return tcp_cluster
-
-
-@pytest.fixture(scope="module")
 def files(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("data")
     rng = np.random.default_rng(5)
@@ -58,7 +53,7 @@ def read_history(path: Path) -> dict[str, list[float]]:
 
 
 @pytest.fixture(scope="module")
-def runs(cluster, files, tmp_path_factory):
+def runs(tcp_cluster, files, tmp_path_factory):
     """The run's folder, and what the same fit left alone: its History and its rounds' costs."""
     out = tmp_path_factory.mktemp("runs") / "sgd"
     alone = {}
@@ -85,7 +80,8 @@ def runs(cluster, files, tmp_path_factory):
         result = CliRunner(env={"COLUMNS": "200"}).invoke(
             cli.cli,
             [
-                "train", "--dask", cluster, "--data", str(files / "p-*.csv"), "--target", "label",
+                "train", "--dask", tcp_cluster, "--data", str(files / "p-*.csv"),
+                "--target", "label",
                 "--iterations", str(EPOCHS), "--batch-size", "16", "--local-steps", "2",
                 "--optimizer", "adam", "--lr", "0.05", "--clip-norm", "0.5", "--validation", "0.2",
                 "--seed", "2", "--out", str(out), "--no-progress",
@@ -115,7 +111,7 @@ def test_clip_norm_gives_the_clipping_columns_on_a_cluster(runs):
     assert all(np.isfinite(history["val_cost"]))  # the run's validation scores are in the rows
 
 
-def test_lbfgs_refuses_the_epochs_hooks_it_has_no_epochs_for(cluster):
+def test_lbfgs_refuses_the_epochs_hooks_it_has_no_epochs_for(tcp_cluster):
     from distributed import Client
 
     from glassnet import MLPClassifier
@@ -123,7 +119,7 @@ def test_lbfgs_refuses_the_epochs_hooks_it_has_no_epochs_for(cluster):
     from glassnet.errors import InputError
 
     X, y = np.zeros((20, 2)), np.arange(20) % 2
-    with Client(cluster) as client:
+    with Client(tcp_cluster) as client:
         for hooks in ({"scores": lambda network: {}}, {"interrupted": lambda: False}):
             with pytest.raises(InputError, match="solver='lbfgs' does not have"):
                 fit(MLPClassifier(solver="lbfgs"), X, y, client=client, **hooks)
@@ -153,7 +149,9 @@ class Seen(Callback):
 
 @pytest.mark.filterwarnings("ignore:Stochastic Optimizer")  # 6 epochs: short on purpose
 @pytest.mark.parametrize("batch_size", [200, 32], ids=["full batch", "local SGD"])
-def test_on_one_chunk_the_fits_callbacks_see_what_the_estimators_own_fit_shows(cluster, batch_size):
+def test_on_one_chunk_the_fits_callbacks_see_what_the_estimators_own_fit_shows(
+    tcp_cluster, batch_size
+):
     import dask.array as da
     from distributed import Client
     from sklearn.datasets import make_moons
@@ -168,7 +166,7 @@ def test_on_one_chunk_the_fits_callbacks_see_what_the_estimators_own_fit_shows(c
     }  # fmt: skip
     alone, spread = Seen(), Seen()
     own = MLPClassifier(**options, callbacks=[alone]).fit(X, y)
-    with Client(cluster) as client:
+    with Client(tcp_cluster) as client:
         fitted = fit(
             MLPClassifier(**options),
             da.from_array(X, chunks=(200, 2)),

@@ -27,11 +27,6 @@ ALPHA = 2.0
 
 
 @pytest.fixture(scope="module")
-def cluster(tcp_cluster):
-    return tcp_cluster
-
-
-@pytest.fixture(scope="module")
 def files(tmp_path_factory) -> Path:
     """part-0.csv, part-1.csv (two chunks) and all.csv (their rows): two features, a label."""
     folder = tmp_path_factory.mktemp("data")
@@ -57,10 +52,10 @@ def train(*args: object) -> None:
 
 
 @pytest.mark.parametrize("where", ["cluster", "one machine"])
-def test_the_validation_cost_includes_the_l2_term(where, cluster, files, tmp_path):
+def test_the_validation_cost_includes_the_l2_term(where, tcp_cluster, files, tmp_path):
     out = tmp_path / "run"
     if where == "cluster":
-        train("--dask", cluster, "--data", files / "part-*.csv", "--out", out)
+        train("--dask", tcp_cluster, "--data", files / "part-*.csv", "--out", out)
     else:
         train("--data", files / "all.csv", "--recipe", "tutorial", "--out", out)
     metrics = json.loads((out / "metrics.json").read_text())
